@@ -1,0 +1,22 @@
+"""Signals Explorer: load a folder of signal documents into pandas DataFrames and explore them.
+
+The public API is `load_corpus(path) -> Corpus`. Imports are lazy so that parser worker processes,
+which import `signals.parse`, do not pay for pandas.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__all__ = ["Corpus", "load_corpus"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from signals.corpus import Corpus, load_corpus
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from signals import corpus
+
+        return getattr(corpus, name)
+    raise AttributeError(name)

@@ -1,0 +1,165 @@
+"""Every name that crosses a module boundary: tables, columns, sections, aliases, query keys.
+
+One place, so the parser, the cache, the filters, the exports and the app agree on spelling.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# ---------------------------------------------------------------------------------------------
+# Files
+# ---------------------------------------------------------------------------------------------
+DOCUMENT_SUFFIXES = (".md", ".markdown", ".txt")
+
+# ---------------------------------------------------------------------------------------------
+# Sections
+# ---------------------------------------------------------------------------------------------
+#: The five table sections the pipeline writes, in the order the documents list them.
+TABLE_SECTIONS = ("signals", "concerns", "behaviors", "technologies", "issues")
+
+#: Sections that are not tables: their slugs.
+KEYWORDS, THEMES, OTHER, SUMMARY, CLOSEST = "keywords", "themes", "other", "summary", "closest"
+
+#: Rows found before the first section heading land in this section.
+PREAMBLE = "preamble"
+
+#: Heading text (already slugged) -> canonical section slug.
+SECTION_ALIASES = {
+    "signal": "signals",
+    "signals": "signals",
+    "weak_signals": "signals",
+    "concern": "concerns",
+    "concerns": "concerns",
+    "behavior": "behaviors",
+    "behaviors": "behaviors",
+    "behaviour": "behaviors",
+    "behaviours": "behaviors",
+    "technology": "technologies",
+    "technologies": "technologies",
+    "tech": "technologies",
+    "issue": "issues",
+    "issues": "issues",
+    "keyword": KEYWORDS,
+    "keywords": KEYWORDS,
+    "tags": KEYWORDS,
+    "theme": THEMES,
+    "themes": THEMES,
+    "other": OTHER,
+    "others": OTHER,
+    "metadata": OTHER,
+    "summary": SUMMARY,
+    "abstract": SUMMARY,
+    "closest": CLOSEST,
+    "closest_documents": CLOSEST,
+    "related": CLOSEST,
+}
+
+# ---------------------------------------------------------------------------------------------
+# Columns
+# ---------------------------------------------------------------------------------------------
+NAME, DESCRIPTION, RELEVANCY = "name", "description", "relevancy"
+
+#: Header text (already slugged) -> canonical column name.
+COLUMN_ALIASES = {
+    "name": NAME,
+    "title": NAME,
+    "signal": NAME,
+    "concern": NAME,
+    "behavior": NAME,
+    "behaviour": NAME,
+    "technology": NAME,
+    "issue": NAME,
+    "description": DESCRIPTION,
+    "desc": DESCRIPTION,
+    "relevancy": RELEVANCY,
+    "relevance": RELEVANCY,
+    "10_year": "ten_year",
+    "10y": "ten_year",
+    "10y_horizon": "ten_year",
+    "10_year_horizon": "ten_year",
+    "ten_year": "ten_year",
+    "horizon": "ten_year",
+    "driving_force": "driving_force",
+    "driving_forces": "driving_force",
+    "driver": "driving_force",
+    "change": "change",
+    "src": "src",
+    "source": "src",
+}
+
+#: The columns of the items frame that every row has, whatever its section.
+ITEM_KEY_COLUMNS = ("doc_id", "section", "row", "line")
+ITEM_COLUMNS = (*ITEM_KEY_COLUMNS, NAME, DESCRIPTION, RELEVANCY, "label")
+#: Well-known text columns, in display order, after the ones above.
+KNOWN_TEXT_COLUMNS = ("change", "ten_year", "driving_force", "src")
+
+DOCUMENT_COLUMNS = (
+    "doc_id",
+    "title",
+    "date",
+    "page_id",
+    "page_url",
+    "article_url",
+    "domain",
+    "category",
+    "type",
+    "summary",
+    "path",
+    "duplicate_of",
+)
+KEYWORD_COLUMNS = ("doc_id", "keyword")
+THEME_COLUMNS = ("doc_id", "theme", "theme_key")
+LINK_COLUMNS = ("doc_id", "target_id", "title")
+PROBLEM_COLUMNS = ("path", "line", "section", "severity", "message")
+
+#: Frame names of a Corpus, in export order (section tables follow as their own names).
+FRAME_NAMES = ("documents", "keywords", "themes", "items", "links", "problems")
+
+SEVERITIES = ("error", "warning", "info")
+
+RELEVANCY_MIN, RELEVANCY_MAX = 1, 5
+
+# ---------------------------------------------------------------------------------------------
+# URL query-parameter keys (the app's filter state)
+# ---------------------------------------------------------------------------------------------
+QUERY_KEYS = {
+    "themes": "theme",
+    "theme_mode": "theme_mode",
+    "categories": "category",
+    "types": "type",
+    "keywords": "keyword",
+    "domains": "domain",
+    "sections": "section",
+    "since": "since",
+    "until": "until",
+    "min_relevancy": "rmin",
+    "max_relevancy": "rmax",
+    "text": "q",
+}
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def slug(text: str) -> str:
+    """A heading or header text -> lowercase words joined by underscores (`10-Year` -> `10_year`)."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return _NON_WORD.sub("_", folded).strip("_")
+
+
+def section_slug(heading: str) -> str:
+    """A section heading's text -> its canonical section slug (`  Weak Signals ` -> `signals`)."""
+    key = slug(heading)
+    return SECTION_ALIASES.get(key, key or "untitled")
+
+
+def column_name(header: str) -> str:
+    """A table header cell -> its canonical column name (`Driving force` -> `driving_force`)."""
+    key = slug(header)
+    return COLUMN_ALIASES.get(key, key or "column")
+
+
+def theme_key(theme: str) -> str:
+    """Canonical form of a theme for counting: Unicode NFKC, case-folded, inner spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", theme).casefold().split())
