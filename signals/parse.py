@@ -61,10 +61,7 @@ _HTML_OPEN_CLOSE = re.compile(
     r"(?:\s*=\s*(?:[^\"'=<>`\x00-\x20]+|'[^']*'|\"[^\"]*\"))?)*\s*/?>|</[A-Za-z][A-Za-z0-9\-]*\s*>)\s*$"
 )
 _HTML_BLOCK_NAMES = frozenset(
-    """address article aside base basefont blockquote body caption center col colgroup dd details
-    dialog dir div dl dt fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head
-    header hr html iframe legend li link main menu menuitem nav noframes ol optgroup option p param
-    search section summary table tbody td tfoot th thead title tr track ul""".split()
+    ["address", "article", "aside", "base", "basefont", "blockquote", "body", "caption", "center", "col", "colgroup", "dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "frame", "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header", "hr", "html", "iframe", "legend", "li", "link", "main", "menu", "menuitem", "nav", "noframes", "ol", "optgroup", "option", "p", "param", "search", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "title", "tr", "track", "ul"]
 )
 
 
@@ -346,8 +343,7 @@ def parse_document(text: str) -> dict:
 def _target_id(target: str) -> str:
     """A Closest link's href -> the linked document's id (its path without extension)."""
     target = target.strip().split("#", 1)[0]
-    if target.startswith("./"):
-        target = target[2:]
+    target = target.removeprefix("./")
     for suffix in schema.DOCUMENT_SUFFIXES:
         if target.lower().endswith(suffix):
             return target[: -len(suffix)]

@@ -1,0 +1,230 @@
+"""A folder of signal documents -> a Corpus of pandas DataFrames.
+
+Flow: discover files (recursive, symlink-loop safe) -> compare fingerprints with the cache ->
+parse only new or changed files, in parallel processes -> merge with cached raw tables ->
+write the cache -> derive the typed frames (signals.frames.finalize).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from signals import cache, schema
+from signals.frames import finalize
+from signals.rawtables import drop_documents, merge_raw, parse_to_raw, section_columns_of
+
+#: Below this many files to parse, one process does it: starting workers would cost more.
+PARALLEL_THRESHOLD = 400
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, eq=False)
+class Corpus:
+    """The loaded corpus: one pandas DataFrame per table (see README, "What the loader gives").
+
+    documents  one row per document: doc_id, title, date, page_id, page_url, article_url, domain,
+               category, type, summary, path, duplicate_of, and any other `Other` attribute
+    keywords   doc_id, keyword
+    themes     doc_id, theme (most common spelling), theme_key (canonical form)
+    items      every table row: doc_id, section, row, line, name, description, relevancy (Int8),
+               label (name, else description), then change, ten_year, driving_force, src, ...
+    links      doc_id, target_id, title (from Closest lists)
+    problems   doc_id, path, line, section, severity, message
+    tables     section slug -> that section's rows with its own columns (property)
+    """
+
+    documents: pd.DataFrame
+    keywords: pd.DataFrame
+    themes: pd.DataFrame
+    items: pd.DataFrame
+    links: pd.DataFrame
+    problems: pd.DataFrame
+    section_columns: dict[str, list[str]] = field(default_factory=dict)
+    root: str = ""
+
+    @cached_property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Section slug -> that section's own DataFrame (doc_id, row, line, its columns, relevancy)."""
+        by_section = {}
+        present = set(self.items["section"].unique()) if len(self.items) else set()
+        sections = [s for s in schema.TABLE_SECTIONS if s in self.section_columns or s in present]
+        sections += sorted(s for s in (set(self.section_columns) | present) if s not in sections)
+        grouped = dict(tuple(self.items.groupby("section", observed=True, sort=False))) if len(self.items) else {}
+        for section in sections:
+            rows = grouped.get(section, self.items.iloc[0:0])
+            columns = list(self.section_columns.get(section, [schema.NAME, schema.DESCRIPTION]))
+            has_relevancy = rows[schema.RELEVANCY].notna().any() or not len(rows)
+            keep = ["doc_id", "row", "line", *columns] + ([schema.RELEVANCY] if has_relevancy else [])
+            keep = [c for c in keep if c in rows.columns]
+            by_section[section] = rows[keep].reset_index(drop=True)
+        return by_section
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Every table by name: the six frames, then each section's own table."""
+        named = {name: getattr(self, name) for name in schema.FRAME_NAMES}
+        for section, table in self.tables.items():
+            named.setdefault(section, table)
+        return named
+
+    def with_frames(self, **frames: pd.DataFrame) -> Corpus:
+        """A copy with some frames replaced (the filtered corpus, say)."""
+        return replace(self, **frames)
+
+    def row_counts(self) -> dict[str, int]:
+        """Rows per section, in section order."""
+        return {section: len(table) for section, table in self.tables.items()}
+
+
+@dataclass
+class LoadStats:
+    """What a load did: files seen, parsed, served from cache; whether the cache was written."""
+
+    files: int = 0
+    parsed: int = 0
+    cached: int = 0
+    removed: int = 0
+    cache_written: bool = False
+    cache_dir: str = ""
+
+
+def discover(root: Path) -> list[tuple[str, str, str, int, int]]:
+    """A folder -> [(absolute path, doc_id, display path, size, mtime_ns)] of its documents, sorted.
+
+    Recursive; follows directory symlinks but never the same real directory twice (no loops);
+    skips hidden folders. A single file is a corpus of one.
+    """
+    if root.is_file():
+        stat = root.stat()
+        return [(str(root), root.stem, root.name, stat.st_size, stat.st_mtime_ns)]
+    found = []
+    seen_dirs: set[tuple[int, int]] = set()
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            folder_stat = folder.stat()
+            key = (folder_stat.st_dev, folder_stat.st_ino)
+            if key in seen_dirs:
+                continue
+            seen_dirs.add(key)
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            try:
+                if entry.is_dir():
+                    if not name.startswith("."):
+                        stack.append(Path(entry.path))
+                    continue
+                if not name.lower().endswith(schema.DOCUMENT_SUFFIXES) or not entry.is_file():
+                    continue
+                stat = entry.stat()
+            except OSError:
+                continue
+            relative = os.path.relpath(entry.path, root).replace(os.sep, "/")
+            doc_id = relative.rsplit(".", 1)[0]
+            found.append((entry.path, doc_id, relative, stat.st_size, stat.st_mtime_ns))
+    found.sort(key=lambda f: f[1])
+    return found
+
+
+_POOL: ProcessPoolExecutor | None = None
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool kept for the life of the process (a dashboard reloads often).
+
+    forkserver rather than fork: the dashboard's server is multi-threaded, and forking a threaded
+    process can deadlock its children.
+    """
+    global _POOL
+    if _POOL is None or _POOL._max_workers < workers:
+        import multiprocessing
+
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["signals.rawtables"])
+        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return _POOL
+
+
+def _parse(files: list[tuple[str, str, str]], workers: int, progress: Progress | None) -> dict[str, pa.Table]:
+    if not files:
+        return merge_raw([])
+    if workers <= 1 or len(files) < PARALLEL_THRESHOLD:
+        chunks = [files[i:i + 200] for i in range(0, len(files), 200)]
+        parts = []
+        for chunk in chunks:
+            parts.append(parse_to_raw(chunk))
+            if progress:
+                progress(sum(p["documents"].num_rows + 0 for p in parts), len(files))
+        return merge_raw(parts)
+    # Several chunks per worker so progress moves and a slow file does not hold one worker alone.
+    size = max(50, len(files) // (workers * 4) + 1)
+    chunks = [files[i:i + size] for i in range(0, len(files), size)]
+    pool = _pool(workers)
+    parts = []
+    done = 0
+    for part, chunk in zip(pool.map(parse_to_raw, chunks), chunks):
+        parts.append(part)
+        done += len(chunk)
+        if progress:
+            progress(done, len(files))
+    return merge_raw(parts)
+
+
+def load_corpus(
+    path: str | os.PathLike = "seeds",
+    *,
+    use_cache: bool = True,
+    cache_root: str | os.PathLike | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+    stats: LoadStats | None = None,
+) -> Corpus:
+    """A folder (or one file) of signal documents -> Corpus.
+
+    Parses only files whose size or modification time changed since the cached run; a corrupt
+    cache is rebuilt. `progress(done, total)` is called as files are parsed. Raises
+    FileNotFoundError when the path does not exist; every other problem is a row in `problems`.
+    """
+    root = Path(path).expanduser()
+    if not root.exists():
+        raise FileNotFoundError(f"no such folder or file: {root}")
+    stats = stats if stats is not None else LoadStats()
+    files = discover(root)
+    stats.files = len(files)
+    fingerprints = {doc_id: (size, mtime) for _, doc_id, _, size, mtime in files}
+
+    cache_dir = cache.corpus_cache_dir(root, Path(cache_root) if cache_root else None)
+    stats.cache_dir = str(cache_dir)
+    cached = cache.read(cache_dir) if use_cache else None
+    if cached is not None:
+        fresh = {d for d, fp in fingerprints.items() if cached.fingerprints.get(d) == fp}
+        stale = set(cached.fingerprints) - fresh
+        kept = drop_documents(cached.raw, stale)
+    else:
+        fresh, stale, kept = set(), set(), None
+    to_parse = [(location, doc_id, display) for location, doc_id, display, _, _ in files if doc_id not in fresh]
+    stats.parsed, stats.cached = len(to_parse), len(fresh)
+    stats.removed = len(stale - set(fingerprints))
+
+    workers = workers or min(os.cpu_count() or 1, 8)
+    parsed = _parse(to_parse, workers, progress)
+    raw = merge_raw([kept, parsed]) if kept is not None else parsed
+    if use_cache and (to_parse or stale or cached is None):
+        stats.cache_written = cache.write(cache_dir, fingerprints, raw)
+
+    frames = finalize(raw, today=today)
+    return Corpus(**frames, section_columns=section_columns_of(raw["items"]), root=str(root.resolve()))

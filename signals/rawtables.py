@@ -1,0 +1,94 @@
+"""Parsed batches -> raw Arrow tables: what the cache stores, per file, before any corpus-wide step.
+
+Imports pyarrow but not pandas, so parser worker processes stay light.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from signals import schema
+from signals.reader import Batch, read_files
+
+RAW_TABLES = ("documents", "keywords", "themes", "links", "items", "problems")
+
+_STRING = pa.string()
+
+
+def _text_table(columns: dict[str, list], types: dict[str, pa.DataType] | None = None) -> pa.Table:
+    types = types or {}
+    return pa.table({name: pa.array(values, type=types.get(name, _STRING)) for name, values in columns.items()})
+
+
+def batch_to_raw(batch: Batch) -> dict[str, pa.Table]:
+    """One parsed Batch -> raw Arrow tables keyed by RAW_TABLES names."""
+    documents = dict(batch.documents)
+    attr_names: list[str] = []
+    for attrs in batch.attrs:
+        for key in attrs:
+            if key not in attr_names:
+                attr_names.append(key)
+    reserved = set(documents) | {"date", "domain", "duplicate_of", "theme", "keyword"}
+    for key in attr_names:
+        column = key if key not in reserved else f"other_{key}"
+        documents[column] = [attrs.get(key) for attrs in batch.attrs]
+    item_types = {"row": pa.int32(), "line": pa.int32(), schema.RELEVANCY: pa.int8()}
+    raw = {
+        "documents": _text_table(documents),
+        "keywords": _text_table(batch.keywords),
+        "themes": _text_table(batch.themes),
+        "links": _text_table(batch.links),
+        "items": _text_table(batch.items, item_types),
+        "problems": _text_table(batch.problems, {"line": pa.int32()}),
+    }
+    meta = {section: list(columns) for section, columns in batch.section_columns.items()}
+    raw["items"] = raw["items"].replace_schema_metadata({"section_columns": _encode_meta(meta)})
+    return raw
+
+
+def _encode_meta(meta: dict[str, list[str]]) -> str:
+    return json.dumps(meta, sort_keys=True)
+
+
+def section_columns_of(items: pa.Table) -> dict[str, list[str]]:
+    """The per-section column lists recorded in a raw items table's metadata."""
+    raw = (items.schema.metadata or {}).get(b"section_columns")
+    return json.loads(raw) if raw else {}
+
+
+def merge_raw(parts: list[dict[str, pa.Table]]) -> dict[str, pa.Table]:
+    """Concatenate raw tables of several batches (columns unified; missing ones null)."""
+    merged: dict[str, pa.Table] = {}
+    meta: dict[str, list[str]] = {}
+    for part in parts:
+        for section, columns in section_columns_of(part["items"]).items():
+            known = meta.setdefault(section, [])
+            known.extend(c for c in columns if c not in known)
+    for name in RAW_TABLES:
+        tables = [part[name].replace_schema_metadata(None) for part in parts if name in part]
+        merged[name] = pa.concat_tables(tables, promote_options="permissive") if tables else pa.table({})
+    merged["items"] = merged["items"].replace_schema_metadata({"section_columns": _encode_meta(meta)})
+    return merged
+
+
+def drop_documents(raw: dict[str, pa.Table], doc_ids: set[str]) -> dict[str, pa.Table]:
+    """Raw tables without the rows of the given documents (used when files changed or vanished)."""
+    if not doc_ids:
+        return raw
+    value_set = pa.array(sorted(doc_ids), type=_STRING)
+    kept = {}
+    for name, table in raw.items():
+        if "doc_id" in table.column_names and table.num_rows:
+            mask = pc.invert(pc.is_in(table["doc_id"], value_set=value_set))
+            kept[name] = table.filter(mask)
+        else:
+            kept[name] = table
+    return kept
+
+
+def parse_to_raw(files: list[tuple[str, str, str]]) -> dict[str, pa.Table]:
+    """[(absolute path, doc_id, display path)] -> raw tables. The unit of work of a parser process."""
+    return batch_to_raw(read_files(files))

@@ -1,0 +1,161 @@
+"""Files -> parsed batches. Runs in worker processes, so it imports only the parser (no pandas).
+
+A *batch* is column-oriented plain Python (lists per column): cheap to pickle back to the parent,
+which turns it into Arrow tables (signals.frames).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from signals import schema
+from signals.parse import parse_document
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def decode(data: bytes) -> tuple[str | None, tuple[int, str, str] | None]:
+    """File bytes -> (text or None, a problem (line, severity, message) or None).
+
+    UTF-8 (with or without a byte-order mark) and UTF-16 with a BOM are read as such; other bytes
+    fall back to cp1252, then latin-1, with a warning naming the line of the first bad byte.
+    Binary content (NUL bytes in UTF-8/8-bit text) is refused.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(encoding), None
+            except UnicodeDecodeError as error:
+                return None, (1, "error", f"starts with a {encoding} byte-order mark but is not {encoding}: {error}")
+    if b"\x00" in data[:65536]:
+        return None, (1, "error", "binary file (contains NUL bytes), not a text document; skipped")
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        for fallback in ("cp1252", "latin-1"):
+            try:
+                text = data.decode(fallback)
+            except UnicodeDecodeError:
+                continue
+            return text, (line, "warning", f"not valid UTF-8 (first bad byte at line {line}); decoded as {fallback}")
+    return None, (1, "error", "undecodable")  # pragma: no cover - latin-1 decodes any bytes
+
+
+class Batch:
+    """Column lists for the documents of one batch of files (see module docstring)."""
+
+    def __init__(self) -> None:
+        self.documents: dict[str, list] = {
+            "doc_id": [], "path": [], "title": [], "page_id": [], "page_url": [], "article_url": [],
+            "summary": [], "digest": [],
+        }
+        self.attrs: list[dict[str, str]] = []
+        self.keywords: dict[str, list] = {"doc_id": [], "keyword": []}
+        self.themes: dict[str, list] = {"doc_id": [], "theme": []}
+        self.links: dict[str, list] = {"doc_id": [], "target_id": [], "title": []}
+        self.items: dict[str, list] = {c: [] for c in (*schema.ITEM_KEY_COLUMNS, schema.RELEVANCY)}
+        self.item_count = 0
+        self.section_columns: dict[str, list[str]] = {}
+        self.problems: dict[str, list] = {
+            "doc_id": [], "path": [], "line": [], "section": [], "severity": [], "message": [],
+        }
+
+    def problem(self, doc_id: str, path: str, line: int, section: str | None, severity: str, message: str) -> None:
+        p = self.problems
+        p["doc_id"].append(doc_id)
+        p["path"].append(path)
+        p["line"].append(line)
+        p["section"].append(section)
+        p["severity"].append(severity)
+        p["message"].append(message)
+
+    def add(self, doc_id: str, path: str, record: dict, digest: str) -> None:
+        """Append one parsed document's record."""
+        d = self.documents
+        d["doc_id"].append(doc_id)
+        d["path"].append(path)
+        d["title"].append(record["title"])
+        d["page_id"].append(record["page_id"])
+        d["page_url"].append(record["page_url"])
+        d["article_url"].append(record["article_url"])
+        d["summary"].append(record["summary"])
+        d["digest"].append(digest)
+        self.attrs.append(record["attrs"])
+        if record["keywords"]:
+            self.keywords["doc_id"].extend([doc_id] * len(record["keywords"]))
+            self.keywords["keyword"].extend(record["keywords"])
+        if record["themes"]:
+            self.themes["doc_id"].extend([doc_id] * len(record["themes"]))
+            self.themes["theme"].extend(record["themes"])
+        for target, title in record["links"]:
+            self.links["doc_id"].append(doc_id)
+            self.links["target_id"].append(target)
+            self.links["title"].append(title)
+        for line, section, severity, message in record["problems"]:
+            self.problem(doc_id, path, line, section, severity, message)
+        self._add_tables(doc_id, record["tables"])
+
+    def _add_tables(self, doc_id: str, tables: list) -> None:
+        items = self.items
+        next_row: dict[str, int] = {}
+        for section, columns, lines, rows, relevancy in tables:
+            count = len(rows)
+            known = self.section_columns.setdefault(section, [])
+            for column in columns:
+                if column not in known:
+                    known.append(column)
+            if not count:
+                continue
+            start = next_row.get(section, 0)
+            next_row[section] = start + count
+            items["doc_id"].extend([doc_id] * count)
+            items["section"].extend([section] * count)
+            items["row"].extend(range(start, start + count))
+            items["line"].extend(lines)
+            items[schema.RELEVANCY].extend(relevancy)
+            by_column = list(zip(*rows)) if columns else []
+            for column, values in zip(columns, by_column):
+                target = items.get(column)
+                if target is None:
+                    # A column first seen now: earlier rows of this batch lack it.
+                    target = items[column] = [None] * self.item_count
+                target.extend(values)
+            self.item_count += count
+            for column, target in items.items():
+                if len(target) < self.item_count:
+                    target.extend([None] * (self.item_count - len(target)))
+
+
+def read_files(files: list[tuple[str, str, str]]) -> Batch:
+    """[(absolute path, doc_id, display path)] -> one Batch. Unreadable or non-documents become problems.
+
+    The display path (relative to the corpus root) is what documents and problems record.
+    """
+    batch = Batch()
+    for location, doc_id, path in files:
+        try:
+            with open(location, "rb") as handle:
+                data = handle.read()
+        except OSError as error:
+            batch.problem(doc_id, path, 0, None, "error", f"cannot read file: {error.strerror or error}; skipped")
+            continue
+        if not data.strip():
+            batch.problem(doc_id, path, 0, None, "error", "empty file; skipped")
+            continue
+        text, decode_problem = decode(data)
+        if decode_problem:
+            line, severity, message = decode_problem
+            batch.problem(doc_id, path, line, None, severity, message)
+        if text is None:
+            continue
+        try:
+            record = parse_document(text)
+        except Exception as error:  # noqa: BLE001 - a parser bug must not stop the other files
+            batch.problem(doc_id, path, 0, None, "error", f"parser failed: {type(error).__name__}: {error}; skipped")
+            continue
+        if not record["is_document"]:
+            batch.problem(doc_id, path, 1, None, "error", "not a signal document (no title line, sections or tables); skipped")
+            continue
+        batch.add(doc_id, path, record, hashlib.blake2b(data, digest_size=12).hexdigest())
+    return batch
