@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -95,6 +96,13 @@ class LoadStats:
     removed: int = 0
     cache_written: bool = False
     cache_dir: str = ""
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def lap(self, step: str, started: float) -> float:
+        """Record the time since `started` under `step`; return now."""
+        now = time.perf_counter()
+        self.seconds[step] = self.seconds.get(step, 0.0) + now - started
+        return now
 
 
 def discover(root: Path) -> list[tuple[str, str, str, int, int]]:
@@ -145,15 +153,20 @@ _POOL: ProcessPoolExecutor | None = None
 def _pool(workers: int) -> ProcessPoolExecutor:
     """A process pool kept for the life of the process (a dashboard reloads often).
 
-    forkserver rather than fork: the dashboard's server is multi-threaded, and forking a threaded
-    process can deadlock its children.
+    fork when this process runs a single thread (CLI, scripts, tests): workers start at once and
+    inherit the parser. forkserver otherwise (the dashboard's server is multi-threaded, and forking
+    a threaded process can deadlock the child).
     """
     global _POOL
     if _POOL is None or _POOL._max_workers < workers:
         import multiprocessing
+        import threading
 
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["signals.rawtables"])
+        if threading.active_count() == 1:
+            context = multiprocessing.get_context("fork")
+        else:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["signals.rawtables"])
         _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     return _POOL
 
@@ -203,13 +216,16 @@ def load_corpus(
     if not root.exists():
         raise FileNotFoundError(f"no such folder or file: {root}")
     stats = stats if stats is not None else LoadStats()
+    clock = time.perf_counter()
     files = discover(root)
+    clock = stats.lap("discover", clock)
     stats.files = len(files)
     fingerprints = {doc_id: (size, mtime) for _, doc_id, _, size, mtime in files}
 
     cache_dir = cache.corpus_cache_dir(root, Path(cache_root) if cache_root else None)
     stats.cache_dir = str(cache_dir)
     cached = cache.read(cache_dir) if use_cache else None
+    clock = stats.lap("cache_read", clock)
     if cached is not None:
         fresh = {d for d, fp in fingerprints.items() if cached.fingerprints.get(d) == fp}
         stale = set(cached.fingerprints) - fresh
@@ -223,8 +239,11 @@ def load_corpus(
     workers = workers or min(os.cpu_count() or 1, 8)
     parsed = _parse(to_parse, workers, progress)
     raw = merge_raw([kept, parsed]) if kept is not None else parsed
+    clock = stats.lap("parse", clock)
     if use_cache and (to_parse or stale or cached is None):
         stats.cache_written = cache.write(cache_dir, fingerprints, raw)
+        clock = stats.lap("cache_write", clock)
 
     frames = finalize(raw, today=today)
+    stats.lap("finalize", clock)
     return Corpus(**frames, section_columns=section_columns_of(raw["items"]), root=str(root.resolve()))

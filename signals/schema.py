@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # ---------------------------------------------------------------------------------------------
 # Files
@@ -142,24 +143,28 @@ QUERY_KEYS = {
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
+@lru_cache(maxsize=65536)
 def slug(text: str) -> str:
     """A heading or header text -> lowercase words joined by underscores (`10-Year` -> `10_year`)."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     return _NON_WORD.sub("_", folded).strip("_")
 
 
+@lru_cache(maxsize=65536)
 def section_slug(heading: str) -> str:
     """A section heading's text -> its canonical section slug (`  Weak Signals ` -> `signals`)."""
     key = slug(heading)
     return SECTION_ALIASES.get(key, key or "untitled")
 
 
+@lru_cache(maxsize=65536)
 def column_name(header: str) -> str:
     """A table header cell -> its canonical column name (`Driving force` -> `driving_force`)."""
     key = slug(header)
     return COLUMN_ALIASES.get(key, key or "column")
 
 
+@lru_cache(maxsize=65536)
 def theme_key(theme: str) -> str:
     """Canonical form of a theme for counting: Unicode NFKC, case-folded, inner spaces collapsed."""
     return " ".join(unicodedata.normalize("NFKC", theme).casefold().split())
