@@ -1,0 +1,156 @@
+"""UI pieces several pages share: safe text, safe links, empty states, tables, downloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+
+import pandas as pd
+import streamlit as st
+
+from signals import export, schema
+from signals.filters import Filters
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'])")
+
+#: Widest table sent whole to the browser; larger ones are paged (the guide: selection tables are sent whole).
+PAGE_ROWS = 2_000
+
+
+def plain(text: object) -> str:
+    """Any document text -> markdown that shows it literally (every markup character escaped).
+
+    Document text is data, never markup: `<script>`, links and emphasis come out as typed.
+    """
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
+        return ""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+
+
+def safe_url(url: object) -> str | None:
+    """The URL when it is http(s), else None (javascript:, data:, relative paths are not links)."""
+    if not isinstance(url, str):
+        return None
+    stripped = url.strip()
+    lowered = stripped.lower()
+    if lowered.startswith(("http://", "https://")) and not any(c in stripped for c in "\x00\r\n\t "):
+        return stripped
+    return None
+
+
+def safe_url_column(series: pd.Series) -> pd.Series:
+    """A column of URLs with every non-http(s) value blanked (so link columns never carry them)."""
+    text = series.astype("str")
+    ok = text.str.match(r"(?i)^https?://[^\s\x00]+$", na=False)
+    return text.where(ok, None)
+
+
+def empty_state(message: str = "Nothing matches these filters.") -> None:
+    """A friendly note instead of an empty chart or table, with a way back."""
+    st.info(f"{message} Widen the filters in the sidebar, or press **Reset filters**.", icon=":material/filter_alt_off:")
+
+
+def date_text(value: object) -> str:
+    """A date for display, or an em dash when unknown."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    try:
+        return pd.Timestamp(value).date().isoformat()
+    except (TypeError, ValueError):
+        return "—"
+
+
+def link_columns(frame: pd.DataFrame) -> dict:
+    """column_config for a frame: links as links (http(s) only), relevancy as a sortable number."""
+    config: dict = {}
+    for column in ("page_url", "article_url"):
+        if column in frame.columns:
+            config[column] = st.column_config.LinkColumn(column.replace("_", " "), display_text=r"https?://(?:www\.)?([^/]+)")
+    if schema.RELEVANCY in frame.columns:
+        config[schema.RELEVANCY] = st.column_config.NumberColumn("relevancy", format="%d", help="1 (low) to 5 (high)")
+    if "date" in frame.columns:
+        config["date"] = st.column_config.DateColumn("date", format="YYYY-MM-DD")
+    return config
+
+
+def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame made safe to show: URL columns blanked unless http(s)."""
+    shown = frame
+    for column in ("page_url", "article_url"):
+        if column in shown.columns:
+            if shown is frame:
+                shown = frame.copy()
+            shown[column] = safe_url_column(shown[column])
+    return shown
+
+
+def paged(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """At most PAGE_ROWS rows of a frame, with a page picker when there are more."""
+    if len(frame) <= PAGE_ROWS:
+        return frame
+    pages = (len(frame) - 1) // PAGE_ROWS + 1
+    page = st.number_input(
+        f"Page (of {pages:,}; {PAGE_ROWS:,} rows each)", min_value=1, max_value=pages, value=1, key=f"page-{key}"
+    )
+    start = (int(page) - 1) * PAGE_ROWS
+    return frame.iloc[start:start + PAGE_ROWS]
+
+
+def downloads(frames: dict[str, pd.DataFrame], filters: Filters, key: str, *, single: str | None = None) -> None:
+    """Download buttons for the filtered tables: CSV of `single` (or each), plus XLSX/zip/JSON/Parquet of all.
+
+    The bytes are made only when a button is clicked (a callable with its data passed explicitly:
+    the guide's trap about download callables running without session state).
+    """
+    today = dt.date.today()
+    described = filters.describe()
+    if single is not None:
+        frame = frames[single]
+        st.download_button(
+            f"CSV of {single} ({len(frame):,} rows)",
+            data=functools.partial(export.to_csv_bytes, frame),
+            file_name=export.file_name(single, "csv", today),
+            mime="text/csv",
+            key=f"csv-{key}-{single}",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+        if schema.RELEVANCY in frame.columns or single == "documents":
+            st.download_button(
+                f"Parquet of {single}",
+                data=functools.partial(export.to_parquet_bytes, frame),
+                file_name=export.file_name(single, "parquet", today),
+                mime="application/vnd.apache.parquet",
+                key=f"parquet-{key}-{single}",
+                on_click="ignore",
+            )
+        return
+    columns = st.columns(3)
+    columns[0].download_button(
+        "Excel workbook (all tables)",
+        data=functools.partial(export.to_xlsx_bytes, frames, described),
+        file_name=export.file_name("all-tables", "xlsx", today),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx-{key}",
+        icon=":material/table_view:",
+        on_click="ignore",
+    )
+    columns[1].download_button(
+        "Zip of CSVs (all tables)",
+        data=functools.partial(export.to_zip_bytes, frames, described),
+        file_name=export.file_name("all-tables", "zip", today),
+        mime="application/zip",
+        key=f"zip-{key}",
+        icon=":material/folder_zip:",
+        on_click="ignore",
+    )
+    columns[2].download_button(
+        "JSON (all tables)",
+        data=functools.partial(export.to_json_bytes, frames),
+        file_name=export.file_name("all-tables", "json", today),
+        mime="application/json",
+        key=f"json-{key}",
+        icon=":material/data_object:",
+        on_click="ignore",
+    )

@@ -1,0 +1,126 @@
+"""Where the app's data comes from, loaded once per folder for every session, and filtered views.
+
+Caching follows the guide: keys are small (a folder path and a fingerprint of its files), never a
+hash of a big DataFrame. The loaded corpus is a shared resource: twenty sessions on one folder
+hold it once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from signals.corpus import Corpus, combine, discover, load_corpus
+from signals.filters import Filters, apply
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATA = PROJECT_ROOT / "seeds"
+DATA_ENV = "SIGNALS_DATA"
+ALLOWED_ENV = "SIGNALS_ALLOWED_ROOTS"
+
+
+def configured_folder(argv: list[str] | None = None) -> Path:
+    """`--data DIR` after `streamlit run dashboard.py --`, else $SIGNALS_DATA, else the seeds."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    for index, arg in enumerate(args):
+        if arg == "--data" and index + 1 < len(args):
+            return Path(args[index + 1]).expanduser()
+        if arg.startswith("--data="):
+            return Path(arg.split("=", 1)[1]).expanduser()
+    env = os.environ.get(DATA_ENV)
+    return Path(env).expanduser() if env else DEFAULT_DATA
+
+
+def allowed_roots(configured: Path) -> list[Path]:
+    """Folders the sidebar may open: $SIGNALS_ALLOWED_ROOTS (os.pathsep-separated), else the configured one."""
+    env = os.environ.get(ALLOWED_ENV)
+    roots = [Path(p).expanduser() for p in env.split(os.pathsep) if p.strip()] if env else [configured]
+    return [r.resolve() for r in roots]
+
+
+def check_folder(text: str, roots: list[Path]) -> tuple[Path | None, str | None]:
+    """A typed folder -> (resolved folder, None) when allowed and present, else (None, why not)."""
+    if not text.strip():
+        return None, "Type a folder path."
+    folder = Path(text.strip()).expanduser().resolve()
+    if not any(folder == root or root in folder.parents for root in roots):
+        allowed = ", ".join(str(r) for r in roots)
+        return None, f"{folder} is outside the folders this server may read ({allowed}). Ask the operator to add it to {ALLOWED_ENV}."
+    if not folder.is_dir():
+        return None, f"{folder} is not a folder."
+    return folder, None
+
+
+def fingerprint(folder: Path) -> str:
+    """A short digest of every document's path, size and modification time (what the cache keys on)."""
+    digest = hashlib.blake2b(digest_size=12)
+    for _, doc_id, _, size, mtime in discover(folder):
+        digest.update(f"{doc_id}\0{size}\0{mtime}\n".encode())
+    return digest.hexdigest()
+
+
+class _Progress:
+    """Relays loader progress into a Streamlit progress bar (created by the caller, not cached)."""
+
+    def __init__(self, bar) -> None:
+        self.bar = bar
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is not None and total:
+            self.bar.progress(min(done / total, 1.0), text=f"Parsing documents: {done:,} of {total:,}")
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _load_shared(folder: str, token: str, _progress: _Progress | None = None) -> Corpus:
+    """One corpus per (folder, fingerprint), shared by every session."""
+    return load_corpus(folder, progress=_progress)
+
+
+def load_folder(folder: Path, *, refresh: bool = False) -> Corpus:
+    """The corpus of a folder. The fingerprint is taken once per session (and on Reload), so a
+    rerun costs nothing while a new session or a Reload sees changed files."""
+    tokens = st.session_state.setdefault("_fingerprints", {})
+    key = str(folder)
+    if refresh or key not in tokens:
+        tokens[key] = fingerprint(folder)
+    placeholder = st.empty()
+    try:
+        corpus = _load_shared(key, tokens[key], _Progress(placeholder))
+    finally:
+        placeholder.empty()
+    return corpus
+
+
+def with_uploads(corpus: Corpus) -> Corpus:
+    """The corpus plus this session's uploads (other sessions never see them)."""
+    uploaded: Corpus | None = st.session_state.get("_uploaded_corpus")
+    if uploaded is None or uploaded.documents.empty and uploaded.problems.empty:
+        return corpus
+    return combine(corpus, uploaded, "upload")
+
+
+@dataclass(frozen=True)
+class View:
+    """What a page draws from: the whole corpus, the filtered one, the filters, and a cache key."""
+
+    corpus: Corpus
+    filtered: Corpus
+    filters: Filters
+    key: str
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _filtered_shared(corpus_key: str, filters_key: str, _corpus: Corpus, _filters: Filters) -> Corpus:
+    return apply(_corpus, _filters)
+
+
+def make_view(corpus: Corpus, corpus_key: str, filters: Filters) -> View:
+    """Filter (cached across sessions by folder fingerprint + filters, never by hashing frames)."""
+    filters_key = repr(filters)
+    filtered = _filtered_shared(corpus_key, filters_key, corpus, filters) if corpus_key else apply(corpus, filters)
+    return View(corpus, filtered, filters, f"{corpus_key}|{filters_key}")

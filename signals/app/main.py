@@ -1,0 +1,134 @@
+"""The app's frame: page config, data source, sidebar (what is loaded, filters), navigation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from signals.app import context, data, state
+from signals.app.components import date_text
+from signals.app.pages import cooccurrence, document, health, heatmaps, overview, tables
+from signals.corpus import Corpus, load_corpus
+from signals.uploads import save_uploads
+
+FOLDER_KEY = "_folder"
+
+PAGES = {
+    "overview": st.Page(overview.render, title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+    "heatmaps": st.Page(heatmaps.render, title="Heatmaps", icon=":material/grid_on:", url_path="heatmaps"),
+    "cooccurrence": st.Page(
+        cooccurrence.render, title="Theme co-occurrence", icon=":material/hub:", url_path="cooccurrence"
+    ),
+    "tables": st.Page(tables.render, title="Tables", icon=":material/table_rows:", url_path="tables"),
+    "document": st.Page(document.render, title="Document", icon=":material/article:", url_path="document"),
+    "health": st.Page(health.render, title="Data health", icon=":material/health_and_safety:", url_path="health"),
+}
+
+
+def _source_panel(configured: Path) -> tuple[Path, bool]:
+    """The data-source expander: folder, uploads, reload. Returns (folder, reload pressed)."""
+    folder = Path(st.session_state.get(FOLDER_KEY, str(configured)))
+    with st.sidebar.expander("Data source", icon=":material/folder_open:"):
+        st.caption(f"Reading **{folder.name or folder}**")
+        typed = st.text_input("Folder on this server", value=str(folder), key="folder_input")
+        if st.button("Open folder", key="open_folder") and typed != str(folder):
+            chosen, error = data.check_folder(typed, data.allowed_roots(configured))
+            if error:
+                st.error(error)
+            else:
+                st.session_state[FOLDER_KEY] = str(chosen)
+                folder = chosen
+        uploads = st.file_uploader(
+            "Add documents (this session only)",
+            type=["md", "markdown", "txt", "zip"],
+            accept_multiple_files=True,
+            key="uploads",
+            help="Markdown files or a .zip of them; they join this session's corpus only.",
+        )
+        _take_uploads(uploads or [])
+        reload_pressed = st.button("Reload from disk", icon=":material/refresh:", key="reload",
+                                   help="Pick up files added, changed or deleted since the folder was loaded")
+    return folder, reload_pressed
+
+
+def _take_uploads(uploads: list) -> None:
+    signature = tuple((u.name, u.size) for u in uploads)
+    if signature == st.session_state.get("_upload_signature"):
+        return
+    st.session_state["_upload_signature"] = signature
+    if not uploads:
+        st.session_state.pop("_uploaded_corpus", None)
+        return
+    result = save_uploads([(u.name, u.getvalue()) for u in uploads])
+    for message in result.refused:
+        st.sidebar.warning(message)
+    if result.accepted:
+        uploaded: Corpus = load_corpus(result.folder, use_cache=False)
+        st.session_state["_uploaded_corpus"] = uploaded
+        st.sidebar.success(f"Added {len(uploaded.documents):,} uploaded documents to this session.")
+    else:
+        st.session_state.pop("_uploaded_corpus", None)
+
+
+def _loaded_summary(corpus: Corpus) -> None:
+    documents = corpus.documents
+    dates = documents["date"].dropna()
+    span = f"{date_text(dates.min())} to {date_text(dates.max())}" if len(dates) else "no dates"
+    rows = corpus.row_counts()
+    st.sidebar.markdown(
+        f"**{len(documents):,} documents** · {sum(rows.values()):,} table rows  \n{span}"
+    )
+    per_section = " · ".join(f"{section} {count:,}" for section, count in rows.items())
+    st.sidebar.caption(per_section)
+    problems = corpus.problems
+    if len(problems):
+        errors = int((problems["severity"] == "error").sum())
+        st.sidebar.page_link(
+            PAGES["health"],
+            label=f"{len(problems):,} loader problems ({errors:,} errors) — see Data health",
+            icon=":material/warning:",
+        )
+    else:
+        st.sidebar.caption("No loader problems.")
+
+
+def run() -> None:
+    """Draw the whole app for one script run."""
+    st.set_page_config(page_title="Signals Explorer", page_icon=":material/radar:", layout="wide")
+    configured = data.configured_folder()
+    st.sidebar.title("Signals Explorer")
+    folder, reload_pressed = _source_panel(configured)
+    if not folder.exists():
+        st.error(f"The data folder {folder} does not exist. Start with `--data DIR` or set {data.DATA_ENV}.")
+        st.stop()
+    if reload_pressed:
+        st.cache_resource.clear()
+    base = data.load_folder(folder, refresh=reload_pressed)
+    corpus = data.with_uploads(base)
+    uploaded = "_uploaded_corpus" in st.session_state
+    corpus_key = "" if uploaded else f"{folder}|{st.session_state['_fingerprints'][str(folder)]}"
+    _loaded_summary(corpus)
+
+    st.sidebar.divider()
+    head, reset_column = st.sidebar.columns([3, 2], vertical_alignment="center")
+    head.subheader("Filters")
+    reset_column.button("Reset filters", on_click=state.reset, key="reset", icon=":material/restart_alt:")
+    with st.sidebar:
+        state.filter_widgets(corpus, _facet_counts(corpus_key, corpus))
+    filters = state.current_filters(corpus)
+    context.set_view(data.make_view(corpus, corpus_key, filters))
+    context.register_pages(PAGES)
+
+    navigation = st.navigation(list(PAGES.values()), position="top")
+    navigation.run()
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _facet_counts_shared(corpus_key: str, _corpus: Corpus):
+    return state.facet_counts(_corpus)
+
+
+def _facet_counts(corpus_key: str, corpus: Corpus):
+    return _facet_counts_shared(corpus_key, corpus) if corpus_key else state.facet_counts(corpus)
+

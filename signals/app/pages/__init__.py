@@ -1,0 +1,1 @@
+"""One module per page; each `render()` reads like the screen it draws."""

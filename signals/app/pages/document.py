@@ -1,0 +1,113 @@
+"""Document: one article — its metadata, links, keywords, themes, summary, tables, related documents."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from signals.analysis.related import documents_sharing_themes
+
+from signals import schema
+from signals.app.components import date_text, display_frame, link_columns, plain, safe_url
+from signals.app.context import DOCUMENT_CHOICE, current_view, open_document
+
+DOC_KEY = schema.QUERY_KEYS["document"]
+
+
+def _choose(view) -> str | None:
+    """The document to show: the URL's `doc`, else a pick among the filtered documents."""
+    corpus_documents = view.corpus.documents
+    known = list(corpus_documents["doc_id"].astype("str"))
+    wanted = st.session_state.get(DOCUMENT_CHOICE) or st.query_params.get(DOC_KEY)
+    if wanted and wanted not in set(known):
+        st.warning(f"No document {plain(wanted)} in this corpus.")
+        wanted = None
+    filtered = list(view.filtered.documents["doc_id"].astype("str")) or known
+    options = ([wanted] if wanted and wanted not in filtered else []) + filtered
+    if not options:
+        return None
+    st.session_state[DOCUMENT_CHOICE] = wanted or options[0]
+    titles = dict(zip(known, corpus_documents["title"]))
+    chosen = st.selectbox(
+        "Document", options, key=DOCUMENT_CHOICE,
+        format_func=lambda d: f"{titles.get(d) or '(untitled)'} — {d}",
+        help="The filtered documents; a document opened from elsewhere is listed first.",
+    )
+    if chosen and st.query_params.get(DOC_KEY) != chosen:
+        st.query_params[DOC_KEY] = chosen
+    return chosen
+
+
+def _link(label: str, url: object) -> None:
+    safe = safe_url(url)
+    if safe:
+        st.link_button(label, safe, icon=":material/open_in_new:")
+    elif isinstance(url, str) and url:
+        st.caption(f"{label}: {plain(url)} (not an http(s) link, not opened)")
+
+
+def render() -> None:
+    view = current_view()
+    st.header("Document")
+    doc_id = _choose(view)
+    if not doc_id:
+        st.info("No documents to show.")
+        return
+    corpus = view.corpus
+    documents = corpus.documents
+    row = documents[documents["doc_id"].astype("str") == doc_id].iloc[0]
+    st.subheader(plain(row["title"] or "(untitled)"))
+    facts = st.columns(4)
+    facts[0].metric("Date", date_text(row["date"]))
+    facts[1].metric("Category", str(row["category"]) if pd.notna(row["category"]) else "—")
+    facts[2].metric("Type", str(row["type"]) if pd.notna(row["type"]) else "—")
+    facts[3].metric("Source", str(row["domain"]) if pd.notna(row["domain"]) else "—")
+    links = st.columns([1, 1, 4])
+    with links[0]:
+        _link("Source page", row["page_url"])
+    with links[1]:
+        _link("Article", row["article_url"])
+    links[2].caption(f"File: {plain(row['path'])}")
+
+    keywords = corpus.keywords.loc[corpus.keywords["doc_id"].astype("str") == doc_id, "keyword"].astype("str")
+    themes = corpus.themes.loc[corpus.themes["doc_id"].astype("str") == doc_id, "theme"].astype("str")
+    left, right = st.columns(2)
+    left.markdown("**Keywords:** " + (", ".join(plain(k) for k in keywords) or "—"))
+    right.markdown("**Themes:** " + (", ".join(plain(t) for t in themes) or "—"))
+    st.markdown("**Summary**")
+    st.markdown(plain(row["summary"]) or "_No summary._")
+
+    items = corpus.items[corpus.items["doc_id"].astype("str") == doc_id]
+    for section, table in corpus.tables.items():
+        rows = table[table["doc_id"].astype("str") == doc_id]
+        if rows.empty:
+            continue
+        st.markdown(f"**{plain(section.capitalize())}** ({len(rows)})")
+        shown = display_frame(rows.drop(columns=["doc_id", "line"], errors="ignore"))
+        st.dataframe(shown, hide_index=True, column_config=link_columns(shown), key=f"doc-{section}")
+    if items.empty:
+        st.caption("This document has no table rows.")
+
+    st.subheader("Related documents")
+    closest = corpus.links[corpus.links["doc_id"].astype("str") == doc_id]
+    related = documents_sharing_themes(corpus, doc_id, n=8)
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Closest (listed in the document)**")
+        if closest.empty:
+            st.caption("None listed.")
+        known = set(documents["doc_id"].astype("str"))
+        for target, title in closest[["target_id", "title"]].itertuples(index=False):
+            if target in known:
+                st.button(plain(title or target), key=f"closest-{target}", on_click=open_document, args=(target, False))
+            else:
+                st.caption(f"{plain(title or target)} (not in this corpus)")
+    with right:
+        st.markdown("**Sharing most themes**")
+        if related.empty:
+            st.caption("No other document shares a theme.")
+        for other in related.itertuples(index=False):
+            st.button(
+                f"{plain(other.title or other.doc_id)} — {other.shared} shared",
+                key=f"related-{other.doc_id}", on_click=open_document, args=(str(other.doc_id), False),
+                help=plain(other.shared_themes),
+            )

@@ -1,0 +1,94 @@
+"""Heatmaps: mean relevancy by theme x section and category x section; themes over time.
+
+Click a cell to list the table rows behind it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from signals import charts
+from signals.analysis import heatmaps as cells
+from signals.app.components import display_frame, empty_state, link_columns
+from signals.app.context import current_view, open_document
+
+
+def _clicked(key: str) -> dict | None:
+    event = st.session_state.get(key)
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    return points[0] if points else None
+
+
+def _rows_behind(corpus, **cell) -> None:
+    rows = cells.rows_behind_cell(corpus, **cell)
+    described = ", ".join(f"{k} = {v}" for k, v in cell.items() if v is not None and k != "period_freq")
+    st.subheader(f"Rows behind {described}")
+    if rows.empty:
+        st.caption("No rows in this cell.")
+        return
+    st.caption(f"{len(rows):,} rows. Select one to open its document.")
+    shown = display_frame(rows)
+    event = st.dataframe(
+        shown, hide_index=True, column_config=link_columns(shown), on_select="rerun",
+        selection_mode="single-row", key="heatmap-rows",
+    )
+    selected = event.selection.rows if event else []
+    if selected:
+        open_document(str(shown.iloc[selected[0]]["doc_id"]))
+
+
+def render() -> None:
+    view = current_view()
+    corpus = view.filtered
+    st.header("Relevancy heatmaps")
+    if corpus.items.empty:
+        empty_state()
+        return
+    top_n = st.slider("Themes shown (most frequent first)", 5, 60, 20, step=5, key="heatmap_top_n")
+    by_theme, by_category, by_month = st.tabs(["Theme × section", "Category × section", "Theme × month"])
+
+    with by_theme:
+        long = cells.relevancy_by_theme_section(corpus, top_n=top_n)
+        figure = charts.heatmap(
+            long, x="section", y="theme", value="mean_relevancy", count="rows",
+            title="Mean relevancy by theme and section", x_title="Section", y_title="Theme",
+            value_title="Mean relevancy", zmin=1, zmax=5,
+        )
+        st.plotly_chart(figure, key="heat-theme", on_select="rerun", selection_mode="points")
+        point = _clicked("heat-theme")
+        if point:
+            _rows_behind(corpus, theme=point.get("y"), section=point.get("x"))
+
+    with by_category:
+        long = cells.relevancy_by_category_section(corpus)
+        figure = charts.heatmap(
+            long, x="section", y="category", value="mean_relevancy", count="rows",
+            title="Mean relevancy by category and section", x_title="Section", y_title="Category",
+            value_title="Mean relevancy", zmin=1, zmax=5,
+        )
+        st.plotly_chart(figure, key="heat-category", on_select="rerun", selection_mode="points")
+        point = _clicked("heat-category")
+        if point:
+            _rows_behind(corpus, category=point.get("y"), section=point.get("x"))
+
+    with by_month:
+        measure = st.segmented_control(
+            "Colour by", ["documents", "mean_relevancy"], default="documents", key="heat_measure",
+            format_func=lambda m: "Documents" if m == "documents" else "Mean relevancy",
+        ) or "documents"
+        period = st.segmented_control("Period", ["M", "Q"], default="M", key="heat_period",
+                                      format_func=lambda p: "Month" if p == "M" else "Quarter") or "M"
+        long = cells.themes_by_period(corpus, top_n=top_n, measure=measure, period=period)
+        is_mean = measure == "mean_relevancy"
+        figure = charts.heatmap(
+            long, x="period", y="theme", value="value", count="documents",
+            title=("Mean relevancy" if is_mean else "Documents") + " by theme and " + ("month" if period == "M" else "quarter"),
+            x_title="Month" if period == "M" else "Quarter", y_title="Theme",
+            value_title="Mean relevancy" if is_mean else "Documents",
+            zmin=1 if is_mean else None, zmax=5 if is_mean else None,
+        )
+        st.plotly_chart(figure, key="heat-month", on_select="rerun", selection_mode="points")
+        point = _clicked("heat-month")
+        if point:
+            _rows_behind(corpus, theme=point.get("y"), period=pd.Timestamp(point.get("x")), period_freq=period)

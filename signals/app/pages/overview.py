@@ -1,0 +1,82 @@
+"""Overview: headline counts, top themes and keywords, documents over time, relevancy, categories."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from signals import charts
+from signals.analysis import overview as numbers
+from signals.app import state
+from signals.app.components import date_text, empty_state
+from signals.app.context import current_view
+
+
+def _theme_clicked() -> None:
+    selection = st.session_state.get("overview-top-themes")
+    points = (selection or {}).get("selection", {}).get("points", []) if selection else []
+    if points:
+        theme = points[0].get("y") or points[0].get("label")
+        if theme:
+            state.add_theme(str(theme))
+
+
+def render() -> None:
+    view = current_view()
+    corpus = view.filtered
+    st.header("Overview")
+    if view.filters.is_empty:
+        st.caption("The whole corpus. Narrow it with the filters in the sidebar.")
+    else:
+        described = "; ".join(f"{k}: {v}" for k, v in view.filters.describe().items())
+        st.caption(f"Filtered — {described}")
+    if corpus.documents.empty:
+        empty_state()
+        return
+
+    counts = numbers.headline_counts(corpus)
+    columns = st.columns(6)
+    columns[0].metric("Documents", f"{counts['documents']:,}")
+    columns[1].metric("Table rows", f"{counts['rows']:,}")
+    columns[2].metric("Themes", f"{counts['themes']:,}")
+    columns[3].metric("Sources", f"{counts['sources']:,}", help="Distinct article web sites")
+    mean = counts["mean_relevancy"]
+    columns[4].metric("Mean relevancy", "—" if mean is None else f"{mean:.2f}", help="Over all table rows, 1 to 5")
+    columns[5].metric("Dates", f"{date_text(counts['first_date'])[:7]} → {date_text(counts['last_date'])[:7]}")
+
+    left, right = st.columns(2)
+    with left:
+        top = numbers.top_themes(corpus, n=15)
+        st.plotly_chart(
+            charts.bar(top, x="documents", y="theme", title="Top themes (click one to filter by it)",
+                       x_title="Documents", y_title="Theme", horizontal=True),
+            key="overview-top-themes", on_select=_theme_clicked, selection_mode="points",
+        )
+    with right:
+        top_keywords = numbers.top_keywords(corpus, n=15)
+        st.plotly_chart(
+            charts.bar(top_keywords, x="documents", y="keyword", title="Top keywords",
+                       x_title="Documents", y_title="Keyword", horizontal=True),
+            key="overview-top-keywords",
+        )
+
+    per_month = numbers.documents_per_period(corpus, period="M")
+    st.plotly_chart(
+        charts.bar(per_month, x="period", y="documents", title="Documents per month",
+                   x_title="Month", y_title="Documents"),
+        key="overview-per-month",
+    )
+    left, middle, right = st.columns([2, 1, 1])
+    with left:
+        st.plotly_chart(charts.stacked_relevancy(numbers.relevancy_distribution(corpus)), key="overview-relevancy")
+    with middle:
+        st.plotly_chart(
+            charts.bar(numbers.counts_by(corpus, "category"), x="documents", y="value", title="Categories",
+                       x_title="Documents", y_title="Category", horizontal=True),
+            key="overview-categories",
+        )
+    with right:
+        st.plotly_chart(
+            charts.bar(numbers.counts_by(corpus, "type"), x="documents", y="value", title="Types",
+                       x_title="Documents", y_title="Type", horizontal=True),
+            key="overview-types",
+        )

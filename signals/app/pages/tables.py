@@ -1,0 +1,52 @@
+"""Tables: every filtered table, sortable, with downloads; selecting a row opens its document."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from signals import schema
+from signals.app.components import display_frame, downloads, empty_state, link_columns, paged
+from signals.app.context import current_view, open_document
+
+
+def _with_titles(frame: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """Rows with their document's title and date beside them (what an analyst reads first)."""
+    if "doc_id" not in frame.columns or "title" in frame.columns:
+        return frame
+    titles = documents[["doc_id", "title", "date"]].astype({"doc_id": "str"})
+    joined = frame.astype({"doc_id": "str"}).merge(titles, on="doc_id", how="left")
+    first = [c for c in ("label", "name") if c in joined.columns][:1]
+    order = first + [c for c in joined.columns if c not in first]
+    return joined[order]
+
+
+def render() -> None:
+    view = current_view()
+    corpus = view.filtered
+    frames = corpus.frames()
+    st.header("Tables")
+    names = [n for n in frames if n not in ("items", "problems")] + ["items"]
+    labels = {name: f"{name} ({len(frames[name]):,})" for name in names}
+    chosen = st.segmented_control("Table", names, default="documents", key="table_choice",
+                                  format_func=labels.get) or "documents"
+    frame = frames[chosen]
+    if frame.empty:
+        empty_state(f"No rows in {chosen}.")
+    else:
+        shown = _with_titles(frame, corpus.documents) if chosen != "documents" else frame
+        if chosen in schema.TABLE_SECTIONS or chosen == "items":
+            shown = shown.drop(columns=["line"], errors="ignore")
+        shown = display_frame(paged(shown, chosen))
+        st.caption("Click a column header to sort. Select a row to open its document.")
+        event = st.dataframe(
+            shown, hide_index=True, column_config=link_columns(shown), on_select="rerun",
+            selection_mode="single-row", key=f"table-{chosen}",
+        )
+        rows = event.selection.rows if event else []
+        if rows and "doc_id" in shown.columns:
+            open_document(str(shown.iloc[rows[0]]["doc_id"]))
+    st.subheader("Download")
+    downloads(frames, view.filters, key=f"tables-{chosen}", single=chosen)
+    st.caption("All filtered tables at once (the workbook has a sheet recording the filters):")
+    downloads(frames, view.filters, key="tables-all")

@@ -1,0 +1,142 @@
+"""Filters <-> sidebar widgets <-> URL query parameters.
+
+Every filter widget is bound to a query parameter (Streamlit's `bind="query-params"`), keyed by the
+names in `schema.QUERY_KEYS`, so a copied link opens the same view. `current_filters()` reads the
+widgets' values back into a `Filters` value; `reset()` returns every widget to its default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from signals import schema
+from signals.corpus import Corpus
+from signals.filters import Filters
+
+KEYS = schema.QUERY_KEYS
+DATES_KEY = KEYS["dates"]
+RELEVANCY_KEY = KEYS["relevancy"]
+FULL_RELEVANCY = (schema.RELEVANCY_MIN, schema.RELEVANCY_MAX)
+_MULTI = {"themes": "theme", "categories": "category", "types": "type", "keywords": "keyword",
+          "domains": "domain", "sections": "section"}
+
+
+def _counted(counts: pd.Series):
+    def label(value: str) -> str:
+        count = counts.get(value)
+        return f"{value} ({int(count):,})" if count is not None else str(value)
+
+    return label
+
+
+def facet_counts(corpus: Corpus) -> dict[str, pd.Series]:
+    """Option -> documents (rows, for sections) in the whole corpus, most frequent first."""
+    documents = corpus.documents
+    themes = corpus.themes.drop_duplicates(["doc_id", "theme_key"])
+    return {
+        "themes": themes["theme"].astype("str").value_counts(),
+        "categories": documents["category"].astype("str").value_counts(dropna=True),
+        "types": documents["type"].astype("str").value_counts(dropna=True),
+        "keywords": corpus.keywords["keyword"].astype("str").value_counts(),
+        "domains": documents["domain"].astype("str").value_counts(dropna=True),
+        "sections": corpus.items["section"].astype("str").value_counts(),
+    }
+
+
+def date_bounds(corpus: Corpus) -> tuple[dt.date, dt.date] | None:
+    """First and last document date, or None when no document has a date."""
+    dates = corpus.documents["date"].dropna()
+    if dates.empty:
+        return None
+    return dates.min().date(), dates.max().date()
+
+
+def filter_widgets(corpus: Corpus, counts: dict[str, pd.Series]) -> None:
+    """Draw the filter widgets (in the current container), each bound to its query parameter."""
+    labels = {
+        "themes": ("Themes", "Documents with any (or all) of these themes"),
+        "categories": ("Category", None),
+        "types": ("Type", None),
+        "keywords": ("Keywords", None),
+        "domains": ("Source domain", "The article's web site"),
+        "sections": ("Sections", "Which tables' rows to keep"),
+    }
+    st.text_input(
+        "Search text", key=KEYS["text"], bind="query-params", placeholder="words in names, descriptions, summaries"
+    )
+    for field, (label, help_text) in labels.items():
+        options = list(counts[field].index)
+        if field == "sections":
+            options = [s for s in schema.TABLE_SECTIONS if s in options] + [
+                s for s in options if s not in schema.TABLE_SECTIONS
+            ]
+        st.multiselect(
+            label,
+            options,
+            key=KEYS[field],
+            format_func=_counted(counts[field]),
+            help=help_text,
+            bind="query-params",
+            placeholder="All",
+        )
+        if field == "themes":
+            st.segmented_control(
+                "Match themes",
+                ["any", "all"],
+                default="any",
+                key=KEYS["theme_mode"],
+                bind="query-params",
+                help="any: documents with at least one chosen theme; all: with every chosen theme",
+                label_visibility="collapsed",
+            )
+    bounds = date_bounds(corpus)
+    if bounds:
+        st.date_input(
+            "Dates", value=bounds, min_value=bounds[0], max_value=bounds[1], key=DATES_KEY, bind="query-params",
+            help="Date of the source page; documents without a valid date are left out when narrowed",
+        )
+    st.slider("Relevancy", *FULL_RELEVANCY, value=FULL_RELEVANCY, key=RELEVANCY_KEY, bind="query-params",
+              help="Keep table rows whose relevancy lies in this range")
+
+
+def current_filters(corpus: Corpus) -> Filters:
+    """The Filters the widgets hold now (defaults where a widget has not been drawn yet)."""
+    state = st.session_state
+    values: dict = {field: tuple(state.get(key) or ()) for field, key in _MULTI.items()}
+    values["theme_mode"] = state.get(KEYS["theme_mode"]) or "any"
+    values["text"] = (state.get(KEYS["text"]) or "").strip()
+    dates = state.get(DATES_KEY)
+    bounds = date_bounds(corpus)
+    if bounds and isinstance(dates, (tuple, list)) and dates:
+        since = dates[0]
+        until = dates[1] if len(dates) > 1 else None
+        values["since"] = since if since and since > bounds[0] else None
+        values["until"] = until if until and until < bounds[1] else None
+    low, high = state.get(RELEVANCY_KEY) or FULL_RELEVANCY
+    values["min_relevancy"] = low if low > schema.RELEVANCY_MIN else None
+    values["max_relevancy"] = high if high < schema.RELEVANCY_MAX else None
+    return Filters(**values)
+
+
+def reset() -> None:
+    """Callback: every filter widget back to its default (which also clears it from the URL)."""
+    state = st.session_state
+    for key in _MULTI.values():
+        state[key] = []
+    state[KEYS["text"]] = ""
+    state[KEYS["theme_mode"]] = "any"
+    state[RELEVANCY_KEY] = FULL_RELEVANCY
+    if DATES_KEY in state:
+        del state[DATES_KEY]
+
+
+def add_theme(theme: str) -> None:
+    """Callback helper: add a theme to the theme filter (a click on a chart)."""
+    key = KEYS["themes"]
+    chosen = list(st.session_state.get(key) or [])
+    if theme not in chosen:
+        chosen.append(theme)
+    st.session_state[key] = chosen
