@@ -7,6 +7,7 @@ which turns it into Arrow tables (signals.frames).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from signals import schema
 from signals.parse import parse_document
@@ -127,10 +128,11 @@ class Batch:
                     target.extend([None] * (self.item_count - len(target)))
 
 
-def read_files(files: list[tuple[str, str, str]]) -> Batch:
+def read_files(files: list[tuple[str, str, str]], parse: Callable[[str], dict] = parse_document) -> Batch:
     """[(absolute path, doc_id, display path)] -> one Batch. Unreadable or non-documents become problems.
 
-    The display path (relative to the corpus root) is what documents and problems record.
+    The display path (relative to the corpus root) is what documents and problems record. `parse`
+    is the document parser (the benchmark swaps in its markdown-it-py reference).
     """
     batch = Batch()
     for location, doc_id, path in files:
@@ -150,12 +152,12 @@ def read_files(files: list[tuple[str, str, str]]) -> Batch:
         if text is None:
             continue
         try:
-            record = parse_document(text)
+            record = parse(text)
         except Exception as error:  # noqa: BLE001 - a parser bug must not stop the other files
             batch.problem(doc_id, path, 0, None, "error", f"parser failed: {type(error).__name__}: {error}; skipped")
             continue
         if not record["is_document"]:
-            batch.problem(doc_id, path, 1, None, "error", "not a signal document (no title line, sections or tables); skipped")
+            batch.problem(doc_id, path, 1, None, "error", "not a signal document (no page id in a title line, no known section); skipped")
             continue
         batch.add(doc_id, path, record, hashlib.blake2b(data, digest_size=12).hexdigest())
     return batch
