@@ -139,6 +139,8 @@ QUERY_KEYS = {
     "max_relevancy": "rmax",
     "text": "q",
 }
+#: The Document page's query parameter (not a filter).
+DOCUMENT_QUERY_KEY = "doc"
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,10 +77,48 @@ class _Progress:
             self.bar.progress(min(done / total, 1.0), text=f"Parsing documents: {done:,} of {total:,}")
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _load_shared(folder: str, token: str, _progress: _Progress | None = None) -> Corpus:
-    """One corpus per (folder, fingerprint), shared by every session."""
-    return load_corpus(folder, progress=_progress)
+class _SharedCorpora:
+    """Loaded corpora by (folder, fingerprint), shared by every session of this server process.
+
+    Not st.cache_resource: the load draws a progress bar in the session that triggers it, and
+    Streamlit cannot replay elements drawn inside a cached function. A lock per key makes
+    concurrent sessions wait for one load instead of each parsing the folder.
+    """
+
+    def __init__(self, capacity: int = 4) -> None:
+        self.capacity = capacity
+        self.corpora: OrderedDict[tuple[str, str], Corpus] = OrderedDict()
+        self.locks: dict[tuple[str, str], threading.Lock] = {}
+        self.guard = threading.Lock()
+
+    def get(self, folder: str, token: str, progress: _Progress | None) -> Corpus:
+        key = (folder, token)
+        with self.guard:
+            if key in self.corpora:
+                self.corpora.move_to_end(key)
+                return self.corpora[key]
+            lock = self.locks.setdefault(key, threading.Lock())
+        with lock:
+            with self.guard:
+                if key in self.corpora:
+                    return self.corpora[key]
+            corpus = load_corpus(folder, progress=progress)
+            with self.guard:
+                self.corpora[key] = corpus
+                while len(self.corpora) > self.capacity:
+                    self.corpora.popitem(last=False)
+                self.locks.pop(key, None)
+        return corpus
+
+    def clear(self) -> None:
+        with self.guard:
+            self.corpora.clear()
+
+
+@st.cache_resource(show_spinner=False)
+def shared_corpora() -> _SharedCorpora:
+    """The one store of loaded corpora for this server process."""
+    return _SharedCorpora()
 
 
 def load_folder(folder: Path, *, refresh: bool = False) -> Corpus:
@@ -90,7 +130,7 @@ def load_folder(folder: Path, *, refresh: bool = False) -> Corpus:
         tokens[key] = fingerprint(folder)
     placeholder = st.empty()
     try:
-        corpus = _load_shared(key, tokens[key], _Progress(placeholder))
+        corpus = shared_corpora().get(key, tokens[key], _Progress(placeholder))
     finally:
         placeholder.empty()
     return corpus

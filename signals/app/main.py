@@ -8,21 +8,23 @@ import streamlit as st
 
 from signals.app import context, data, state
 from signals.app.components import date_text
-from signals.app.pages import cooccurrence, document, health, heatmaps, overview, tables
 from signals.corpus import Corpus, load_corpus
 from signals.uploads import save_uploads
 
 FOLDER_KEY = "_folder"
 
+_PAGE_DIR = "signals/app/pages"  # relative to dashboard.py, as st.Page wants file paths
+
 PAGES = {
-    "overview": st.Page(overview.render, title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
-    "heatmaps": st.Page(heatmaps.render, title="Heatmaps", icon=":material/grid_on:", url_path="heatmaps"),
-    "cooccurrence": st.Page(
-        cooccurrence.render, title="Theme co-occurrence", icon=":material/hub:", url_path="cooccurrence"
-    ),
-    "tables": st.Page(tables.render, title="Tables", icon=":material/table_rows:", url_path="tables"),
-    "document": st.Page(document.render, title="Document", icon=":material/article:", url_path="document"),
-    "health": st.Page(health.render, title="Data health", icon=":material/health_and_safety:", url_path="health"),
+    "overview": st.Page(f"{_PAGE_DIR}/overview.py", title="Overview", icon=":material/dashboard:",
+                        url_path="overview", default=True),
+    "heatmaps": st.Page(f"{_PAGE_DIR}/heatmaps.py", title="Heatmaps", icon=":material/grid_on:", url_path="heatmaps"),
+    "cooccurrence": st.Page(f"{_PAGE_DIR}/cooccurrence.py", title="Theme co-occurrence", icon=":material/hub:",
+                            url_path="cooccurrence"),
+    "tables": st.Page(f"{_PAGE_DIR}/tables.py", title="Tables", icon=":material/table_rows:", url_path="tables"),
+    "document": st.Page(f"{_PAGE_DIR}/document.py", title="Document", icon=":material/article:", url_path="document"),
+    "health": st.Page(f"{_PAGE_DIR}/health.py", title="Data health", icon=":material/health_and_safety:",
+                      url_path="health"),
 }
 
 
@@ -86,8 +88,9 @@ def _loaded_summary(corpus: Corpus) -> None:
         errors = int((problems["severity"] == "error").sum())
         st.sidebar.page_link(
             PAGES["health"],
-            label=f"{len(problems):,} loader problems ({errors:,} errors) — see Data health",
-            icon=":material/warning:",
+            label=f"{len(problems):,} loader problems" + (f", {errors:,} errors" if errors else ""),
+            icon=":material/warning:" if errors else ":material/info:",
+            help="Open Data health: every problem with file and line",
         )
     else:
         st.sidebar.caption("No loader problems.")
@@ -103,7 +106,7 @@ def run() -> None:
         st.error(f"The data folder {folder} does not exist. Start with `--data DIR` or set {data.DATA_ENV}.")
         st.stop()
     if reload_pressed:
-        st.cache_resource.clear()
+        data.shared_corpora().clear()
     base = data.load_folder(folder, refresh=reload_pressed)
     corpus = data.with_uploads(base)
     uploaded = "_uploaded_corpus" in st.session_state
@@ -111,12 +114,15 @@ def run() -> None:
     _loaded_summary(corpus)
 
     st.sidebar.divider()
-    head, reset_column = st.sidebar.columns([3, 2], vertical_alignment="center")
-    head.subheader("Filters")
-    reset_column.button("Reset filters", on_click=state.reset, key="reset", icon=":material/restart_alt:")
+    st.sidebar.subheader("Filters")
+    st.sidebar.button("Reset filters", on_click=state.reset, key="reset", icon=":material/restart_alt:",
+                      help="Show everything again", width="stretch")
+    counts = _facet_counts(corpus_key, corpus)
+    state.load_url(corpus, counts)
     with st.sidebar:
-        state.filter_widgets(corpus, _facet_counts(corpus_key, corpus))
+        state.filter_widgets(corpus, counts)
     filters = state.current_filters(corpus)
+    state.write_url(filters)
     context.set_view(data.make_view(corpus, corpus_key, filters))
     context.register_pages(PAGES)
 

@@ -1,8 +1,11 @@
 """Filters <-> sidebar widgets <-> URL query parameters.
 
-Every filter widget is bound to a query parameter (Streamlit's `bind="query-params"`), keyed by the
-names in `schema.QUERY_KEYS`, so a copied link opens the same view. `current_filters()` reads the
-widgets' values back into a `Filters` value; `reset()` returns every widget to its default.
+The URL carries the filters in canonical form (`Filters.to_params`: `?theme=AI&rmin=4`), so a copied
+link opens the same view. On a session's first run `load_url()` puts the URL's filters into the
+widgets; after the widgets are drawn `write_url()` writes the current filters back.
+
+Not Streamlit's `bind="query-params"`: with a `format_func` (our `energy (42)` counts) it writes the
+formatted label into the URL, so links would break whenever a count changed (checked on 1.67).
 """
 
 from __future__ import annotations
@@ -16,12 +19,17 @@ from signals import schema
 from signals.corpus import Corpus
 from signals.filters import Filters
 
-KEYS = schema.QUERY_KEYS
-DATES_KEY = KEYS["dates"]
-RELEVANCY_KEY = KEYS["relevancy"]
+#: Widget keys (in session state), one per filter field.
+KEYS = {
+    "themes": "theme", "theme_mode": "theme_mode", "categories": "category", "types": "type",
+    "keywords": "keyword", "domains": "domain", "sections": "section", "text": "q",
+}
+DATES_KEY = "dates"
+RELEVANCY_KEY = "relevancy"
 FULL_RELEVANCY = (schema.RELEVANCY_MIN, schema.RELEVANCY_MAX)
 _MULTI = {"themes": "theme", "categories": "category", "types": "type", "keywords": "keyword",
           "domains": "domain", "sections": "section"}
+_URL_LOADED = "_url_loaded"
 
 
 def _counted(counts: pd.Series):
@@ -64,9 +72,7 @@ def filter_widgets(corpus: Corpus, counts: dict[str, pd.Series]) -> None:
         "domains": ("Source domain", "The article's web site"),
         "sections": ("Sections", "Which tables' rows to keep"),
     }
-    st.text_input(
-        "Search text", key=KEYS["text"], bind="query-params", placeholder="words in names, descriptions, summaries"
-    )
+    st.text_input("Search text", key=KEYS["text"], placeholder="words in names, descriptions, summaries")
     for field, (label, help_text) in labels.items():
         options = list(counts[field].index)
         if field == "sections":
@@ -79,26 +85,26 @@ def filter_widgets(corpus: Corpus, counts: dict[str, pd.Series]) -> None:
             key=KEYS[field],
             format_func=_counted(counts[field]),
             help=help_text,
-            bind="query-params",
             placeholder="All",
         )
         if field == "themes":
+            st.session_state.setdefault(KEYS["theme_mode"], "any")
             st.segmented_control(
                 "Match themes",
                 ["any", "all"],
-                default="any",
                 key=KEYS["theme_mode"],
-                bind="query-params",
                 help="any: documents with at least one chosen theme; all: with every chosen theme",
                 label_visibility="collapsed",
             )
     bounds = date_bounds(corpus)
     if bounds:
+        st.session_state.setdefault(DATES_KEY, bounds)
         st.date_input(
-            "Dates", value=bounds, min_value=bounds[0], max_value=bounds[1], key=DATES_KEY, bind="query-params",
+            "Dates", min_value=bounds[0], max_value=bounds[1], key=DATES_KEY,
             help="Date of the source page; documents without a valid date are left out when narrowed",
         )
-    st.slider("Relevancy", *FULL_RELEVANCY, value=FULL_RELEVANCY, key=RELEVANCY_KEY, bind="query-params",
+    st.session_state.setdefault(RELEVANCY_KEY, FULL_RELEVANCY)
+    st.slider("Relevancy", *FULL_RELEVANCY, key=RELEVANCY_KEY,
               help="Keep table rows whose relevancy lies in this range")
 
 
@@ -140,3 +146,47 @@ def add_theme(theme: str) -> None:
     if theme not in chosen:
         chosen.append(theme)
     st.session_state[key] = chosen
+
+
+def _matching_options(wanted: tuple[str, ...], options: list[str]) -> list[str]:
+    """URL values -> the options they name (case- and spacing-insensitive, as the filters match)."""
+    by_key = {schema.theme_key(str(o)): o for o in options}
+    chosen = []
+    for value in wanted:
+        option = by_key.get(schema.theme_key(value))
+        if option is not None and option not in chosen:
+            chosen.append(option)
+    return chosen
+
+
+def load_url(corpus: Corpus, counts: dict[str, pd.Series]) -> None:
+    """On a session's first run: the URL's filters -> widget state (unknown values dropped)."""
+    state = st.session_state
+    if state.get(_URL_LOADED):
+        return
+    state[_URL_LOADED] = True
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    filters = Filters.from_params(params)
+    for field, key in _MULTI.items():
+        state[key] = _matching_options(getattr(filters, field), list(counts[field].index))
+    state[KEYS["theme_mode"]] = filters.theme_mode
+    state[KEYS["text"]] = filters.text
+    bounds = date_bounds(corpus)
+    if bounds:
+        since = max(filters.since or bounds[0], bounds[0])
+        until = min(filters.until or bounds[1], bounds[1])
+        state[DATES_KEY] = (since, until) if since <= until else bounds
+    state[RELEVANCY_KEY] = (filters.min_relevancy or schema.RELEVANCY_MIN,
+                            filters.max_relevancy or schema.RELEVANCY_MAX)
+
+
+def write_url(filters: Filters) -> None:
+    """The current filters -> the URL (only what is set; other parameters, like `doc`, kept)."""
+    wanted = filters.to_params()
+    for key in schema.QUERY_KEYS.values():
+        current = st.query_params.get_all(key)
+        if key in wanted:
+            if current != wanted[key]:
+                st.query_params[key] = wanted[key]
+        elif current:
+            del st.query_params[key]

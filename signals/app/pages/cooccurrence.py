@@ -54,3 +54,7 @@ def render() -> None:
         st.caption(f"{graph.number_of_nodes()} themes, {graph.number_of_edges()} links.")
         st.plotly_chart(charts.network(graph, title="Themes that share documents"), key="cooc-network",
                         on_select=lambda: _theme_from("cooc-network"), selection_mode="points")
+
+
+if __name__ == "__main__":
+    render()

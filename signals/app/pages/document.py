@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from signals.analysis.related import documents_sharing_themes
 
 from signals import schema
+from signals.analysis.related import documents_sharing_themes
 from signals.app.components import date_text, display_frame, link_columns, plain, safe_url
 from signals.app.context import DOCUMENT_CHOICE, current_view, open_document
 
-DOC_KEY = schema.QUERY_KEYS["document"]
+DOC_KEY = schema.DOCUMENT_QUERY_KEY
 
 
 def _choose(view) -> str | None:
@@ -111,3 +111,7 @@ def render() -> None:
                 key=f"related-{other.doc_id}", on_click=open_document, args=(str(other.doc_id), False),
                 help=plain(other.shared_themes),
             )
+
+
+if __name__ == "__main__":
+    render()

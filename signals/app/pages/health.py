@@ -30,3 +30,7 @@ def render() -> None:
     shown = problems[problems["severity"].isin(severities or [])].drop(columns=["doc_id"])
     st.dataframe(shown, hide_index=True, key="health-table")
     downloads({"problems": problems}, view.filters, key="health", single="problems")
+
+
+if __name__ == "__main__":
+    render()

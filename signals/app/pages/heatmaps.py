@@ -92,3 +92,7 @@ def render() -> None:
         point = _clicked("heat-month")
         if point:
             _rows_behind(corpus, theme=point.get("y"), period=pd.Timestamp(point.get("x")), period_freq=period)
+
+
+if __name__ == "__main__":
+    render()

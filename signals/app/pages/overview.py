@@ -80,3 +80,7 @@ def render() -> None:
                        x_title="Documents", y_title="Type", horizontal=True),
             key="overview-types",
         )
+
+
+if __name__ == "__main__":
+    render()

@@ -50,3 +50,7 @@ def render() -> None:
     downloads(frames, view.filters, key=f"tables-{chosen}", single=chosen)
     st.caption("All filtered tables at once (the workbook has a sheet recording the filters):")
     downloads(frames, view.filters, key="tables-all")
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,135 @@
+"""AppTest: every page renders on the seed and the shared corpus; filters change the numbers shown
+exactly as computing them from the DataFrames does; the empty state; query parameters restore filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from signals import load_corpus
+from signals.filters import Filters, apply
+
+ROOT = Path(__file__).resolve().parents[2]
+DASHBOARD = str(ROOT / "dashboard.py")
+PAGES = [
+    "signals/app/pages/overview.py",
+    "signals/app/pages/heatmaps.py",
+    "signals/app/pages/cooccurrence.py",
+    "signals/app/pages/tables.py",
+    "signals/app/pages/document.py",
+    "signals/app/pages/health.py",
+]
+
+
+def _app(monkeypatch: pytest.MonkeyPatch, folder: Path, params: dict | None = None) -> AppTest:
+    monkeypatch.setenv("SIGNALS_DATA", str(folder))
+    app = AppTest.from_file(DASHBOARD, default_timeout=60)
+    for key, value in (params or {}).items():
+        app.query_params[key] = value
+    return app.run()
+
+
+def _metric(app: AppTest, label: str) -> str:
+    for metric in app.metric:
+        if metric.label == label:
+            return metric.value
+    raise AssertionError(f"no metric {label!r}: {[m.label for m in app.metric]}")
+
+
+def _no_exceptions(app: AppTest) -> None:
+    assert not app.exception, [e.value for e in app.exception]
+
+
+@pytest.mark.parametrize("folder", ["seeds", "futures"])
+def test_every_page_renders(monkeypatch, folder, futures_dir):
+    corpus_dir = ROOT / "seeds" if folder == "seeds" else futures_dir
+    app = _app(monkeypatch, corpus_dir)
+    _no_exceptions(app)
+    for page in PAGES:
+        app.switch_page(page).run()
+        _no_exceptions(app)
+
+
+def test_overview_counts_match_the_frames(monkeypatch, futures_dir):
+    corpus = load_corpus(futures_dir)
+    app = _app(monkeypatch, futures_dir)
+    assert _metric(app, "Documents") == f"{len(corpus.documents):,}"
+    assert _metric(app, "Table rows") == f"{len(corpus.items):,}"
+    assert _metric(app, "Themes") == f"{corpus.themes['theme_key'].nunique():,}"
+
+
+@pytest.mark.parametrize(
+    ("params", "filters"),
+    [
+        ({"category": ["technology"]}, Filters(categories=("technology",))),
+        ({"type": ["news"]}, Filters(types=("news",))),
+        ({"theme": ["AI"]}, Filters(themes=("AI",))),
+        ({"theme": ["AI", "privacy"], "theme_mode": "all"}, Filters(themes=("AI", "privacy"), theme_mode="all")),
+        ({"keyword": ["ChatGPT"]}, Filters(keywords=("ChatGPT",))),
+        ({"section": ["issues"]}, Filters(sections=("issues",))),
+        ({"rmin": "5"}, Filters(min_relevancy=5)),
+        ({"rmin": "2", "rmax": "3"}, Filters(min_relevancy=2, max_relevancy=3)),
+        ({"q": "climate"}, Filters(text="climate")),
+        ({"since": "2024-01-01", "until": "2024-12-31"}, Filters(since=dt.date(2024, 1, 1), until=dt.date(2024, 12, 31))),
+        ({"category": "TECHNOLOGY", "theme": "ai"}, Filters(categories=("technology",), themes=("AI",))),
+    ],
+)
+def test_each_filter_changes_numbers_as_the_frames_do(monkeypatch, futures_dir, params, filters):
+    """A URL with the filter opens the view, and its headline counts equal filters.apply's frames."""
+    expected = apply(load_corpus(futures_dir), filters)
+    app = _app(monkeypatch, futures_dir, params)
+    _no_exceptions(app)
+    if expected.documents.empty:
+        assert any("Nothing matches" in i.value for i in app.info)
+        return
+    assert _metric(app, "Documents") == f"{len(expected.documents):,}"
+    assert _metric(app, "Table rows") == f"{len(expected.items):,}"
+
+
+def test_query_parameters_restore_the_widgets(monkeypatch, futures_dir):
+    app = _app(monkeypatch, futures_dir, {"category": ["science"], "q": "robot", "theme_mode": "all"})
+    assert app.multiselect(key="category").value == ["science"]
+    assert app.text_input(key="q").value == "robot"
+    assert app.segmented_control(key="theme_mode").value == "all"
+
+
+def test_widget_change_filters_and_reset_returns_to_everything(monkeypatch, futures_dir):
+    corpus = load_corpus(futures_dir)
+    app = _app(monkeypatch, futures_dir)
+    app.multiselect(key="category").select("science").run()
+    expected = apply(corpus, Filters(categories=("science",)))
+    assert _metric(app, "Documents") == f"{len(expected.documents):,}"
+    app.button(key="reset").click().run()
+    assert _metric(app, "Documents") == f"{len(corpus.documents):,}"
+    assert app.multiselect(key="category").value == []
+
+
+def test_no_match_is_a_friendly_empty_state_on_every_page(monkeypatch, futures_dir):
+    app = _app(monkeypatch, futures_dir, {"q": "zzzz-no-such-text-zzzz"})
+    _no_exceptions(app)
+    assert any("Nothing matches" in i.value for i in app.info)
+    for page in PAGES:
+        app.switch_page(page).run()
+        _no_exceptions(app)
+
+
+def test_document_page_shows_the_seed(monkeypatch):
+    app = _app(monkeypatch, ROOT / "seeds", {"doc": "000_19f67a480975dbd3"})
+    app.switch_page("signals/app/pages/document.py").run()
+    _no_exceptions(app)
+    assert any("South Korea Considers Arms Supply" in s.value for s in app.subheader)
+    assert _metric(app, "Date") == "2024-11-10"
+    assert _metric(app, "Category") == "politics"
+
+
+def test_data_health_lists_problems_with_file_and_line(monkeypatch, futures_dir):
+    corpus = load_corpus(futures_dir)
+    app = _app(monkeypatch, futures_dir)
+    app.switch_page("signals/app/pages/health.py").run()
+    _no_exceptions(app)
+    table = app.dataframe[0].value
+    assert len(table) == len(corpus.problems)
+    assert {"path", "line", "severity", "message"} <= set(table.columns)
