@@ -1,0 +1,85 @@
+"""Documents related to one document: those sharing the most themes with it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from signals.analysis.incidence import distinct_sorted, encode
+from signals.corpus import Corpus
+
+SHARED_THEMES_SEPARATOR = "; "
+
+
+def _empty() -> pd.DataFrame:
+    columns = {
+        "doc_id": "str",
+        "title": "str",
+        "date": "datetime64[ns]",
+        "shared": "int64",
+        "shared_themes": "str",
+    }
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
+
+
+def documents_sharing_themes(corpus: Corpus, doc_id: str, n: int = 5) -> pd.DataFrame:
+    """Corpus + a doc_id -> DataFrame[doc_id, title, date, shared, shared_themes]: the n other documents
+    sharing the most theme keys with it (shared = how many), newest first among equals (undated
+    last), then by doc_id.
+
+    shared_themes lists the shared themes' display names, alphabetically (ignoring case), joined by
+    "; ". A doc_id that is unknown or has no themes gives an empty frame.
+    """
+    encoded = encode(corpus)
+    own_position = encoded.document_ids.get_indexer([str(doc_id)])[0] if encoded.document_count else -1
+    if own_position < 0 or n <= 0:
+        return _empty()
+    key_codes, keys = encoded.theme_keys
+    theme_docs = encoded.theme_docs
+    valid = (key_codes >= 0) & (theme_docs >= 0)
+    own_keys = np.zeros(len(keys), dtype=bool)
+    own_keys[key_codes[valid & (theme_docs == own_position)]] = True
+    candidate = valid & (theme_docs != own_position)
+    candidate[candidate] = own_keys[key_codes[candidate]]
+    if not candidate.any():
+        return _empty()
+    # Distinct (document, key) pairs, then shared keys per document.
+    pairs = distinct_sorted(theme_docs[candidate] * len(keys) + key_codes[candidate])
+    shared = np.bincount(pairs // len(keys), minlength=encoded.document_count)
+    others = np.flatnonzero(shared)
+    documents = encoded.documents
+    dates = (
+        pd.to_datetime(documents["date"], errors="coerce").to_numpy(dtype="datetime64[ns]")[others]
+        if "date" in documents.columns
+        else np.full(len(others), np.datetime64("NaT"), "datetime64[ns]")
+    )
+    newest_first = -np.where(np.isnat(dates), np.iinfo(np.int64).min + 1, dates.astype("int64"))
+    doc_ids = encoded.document_ids.to_numpy()[others]
+    order = np.lexsort((doc_ids, newest_first, -shared[others]))[:n]
+    chosen = others[order]
+    # Names only for the n chosen documents: a tiny join, not one per candidate.
+    chosen_rows = np.flatnonzero(candidate & np.isin(theme_docs, chosen))
+    names = (
+        pd.DataFrame(
+            {
+                "position": theme_docs[chosen_rows],
+                "theme": corpus.themes["theme"].iloc[chosen_rows].astype("str").to_numpy(),
+            }
+        )
+        .drop_duplicates()
+        .sort_values("theme", key=lambda names: names.str.casefold())
+        .groupby("position")["theme"]
+        .agg(SHARED_THEMES_SEPARATOR.join)
+    )
+    return pd.DataFrame(
+        {
+            "doc_id": pd.Series(doc_ids[order], dtype="str"),
+            "title": pd.Series(
+                documents["title"].iloc[chosen].to_numpy() if "title" in documents.columns else pd.NA,
+                dtype="str",
+            ),
+            "date": dates[order],
+            "shared": shared[chosen].astype("int64"),
+            "shared_themes": pd.Series(names.reindex(chosen).to_numpy(), dtype="str"),
+        }
+    )

@@ -1,0 +1,463 @@
+"""Plotly figures from the analysis aggregates (signals.analysis). No Streamlit here.
+
+Every function takes a small DataFrame (or graph) and returns a go.Figure with axis titles in words,
+a hover that shows the value and the count behind it, and long labels shortened on the axis but
+given in full in the hover. Empty input gives `empty_figure(message)` instead of a blank chart.
+
+Colour: relevancy is always drawn with the sequential RELEVANCY_SCALE over the fixed range 1-5, so the
+same colour means the same relevancy on every chart; counts and co-occurrence use COUNT_SCALE.
+
+Theme: no plotly template is set here. st.plotly_chart applies Streamlit's own theme, and setting
+a template per figure deep-copies it, which was most of each chart's build time.
+
+Click-back: heatmap cells carry customdata [x, y, count] and network nodes carry the theme name, so
+the app can turn a selection event into a filter (see signals.analysis.heatmaps.rows_behind_cell).
+"""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from signals import schema
+
+#: The one sequential scale for relevancy (low = pale yellow, high = dark red), range fixed below.
+RELEVANCY_SCALE = "YlOrRd"
+RELEVANCY_RANGE = (schema.RELEVANCY_MIN, schema.RELEVANCY_MAX)
+#: Relevancy level -> its colour on RELEVANCY_SCALE, as a heatmap with zmin=1, zmax=5 would draw it.
+RELEVANCY_COLOURS = dict(
+    zip(
+        range(schema.RELEVANCY_MIN, schema.RELEVANCY_MAX + 1),
+        sample_colorscale(RELEVANCY_SCALE, [i / 4 for i in range(5)]),
+    )
+)
+#: Sequential scale for counts, co-occurrence and the theme network.
+COUNT_SCALE = "Blues"
+#: Axis labels longer than this are shortened with "…" (the hover keeps the full text).
+LABEL_WIDTH = 40
+#: Fixed seed so the theme network keeps its shape between re-renders.
+LAYOUT_SEED = 7
+MARGIN = {"l": 10, "r": 10, "t": 60, "b": 10}
+EMPTY_MESSAGE = "Nothing to show for the current filters."
+COOCCURRENCE_TITLES = {"count": "Documents with both", "jaccard": "Jaccard similarity", "lift": "Lift"}
+VALUE_FORMAT = ",.2~f"  # 1,234 / 4.27 / 3: no trailing zeros, thousands separated
+#: A heatmap cell's hover, from its customdata [x, y, count]: "<y> × <x>: value".
+CELL_HOVER = "%{customdata[1]} × %{customdata[0]}: %{z:" + VALUE_FORMAT + "}"
+
+
+def empty_figure(message: str = EMPTY_MESSAGE, *, title: str = "") -> go.Figure:
+    """A figure with no axes and `message` in the middle: what every chart returns for empty input."""
+    figure = go.Figure()
+    figure.add_annotation(
+        text=message,
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font={"size": 15, "color": "#555"},
+    )
+    figure.update_layout(
+        title={"text": title, "x": 0},
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        height=260,
+        margin=MARGIN,
+    )
+    return figure
+
+
+def short_label(text: object, width: int = LABEL_WIDTH) -> str:
+    """Text for an axis tick: as is when short enough, else cut at a word boundary with "…"."""
+    text = str(text)
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0] if " " in text[: width - 1] else text[: width - 1]
+    return cut.rstrip(" ,;:-") + "…"
+
+
+def _label_text(values: pd.Series | pd.Index | list) -> list[str]:
+    """Labels as hover text: dates as YYYY-MM-DD (the start of their period), the rest as str."""
+    values = pd.Series(values)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.dt.strftime("%Y-%m-%d").fillna("").tolist()
+    return values.astype("str").tolist()
+
+
+def _is_text(values: pd.Series | pd.Index | list) -> bool:
+    values = pd.Series(values)
+    return not (pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_numeric_dtype(values))
+
+
+def _category_axis(values: list, **extra: object) -> dict:
+    """An axis over text categories, keeping their order, with long labels shortened on the ticks."""
+    return {
+        "type": "category",
+        "categoryorder": "array",
+        "categoryarray": values,
+        "tickmode": "array",
+        "tickvals": values,
+        "ticktext": [short_label(v) for v in values],
+        "automargin": True,
+        **extra,
+    }
+
+
+def _style(
+    figure: go.Figure, *, title: str, x_title: str, y_title: str, height: int | None = None
+) -> go.Figure:
+    figure.update_layout(
+        title={"text": title, "x": 0},
+        margin=MARGIN,
+        hoverlabel={"align": "left"},
+        height=height,
+    )
+    figure.update_xaxes(title_text=x_title, automargin=True)
+    figure.update_yaxes(title_text=y_title, automargin=True)
+    return figure
+
+
+def _has(frame: pd.DataFrame | None, *columns: str | None) -> bool:
+    return frame is not None and len(frame) > 0 and all(c is None or c in frame.columns for c in columns)
+
+
+def heatmap(
+    long_df: pd.DataFrame,
+    x: str,
+    y: str,
+    value: str,
+    *,
+    count: str | None = None,
+    title: str,
+    x_title: str,
+    y_title: str,
+    value_title: str,
+    zmin: float | None = None,
+    zmax: float | None = None,
+    colorscale: str = RELEVANCY_SCALE,
+    empty_message: str = EMPTY_MESSAGE,
+) -> go.Figure:
+    """A long frame (one row per cell) -> heatmap of `value` with y rows and x columns in the order
+    they first appear. Hover: "<y> × <x>: value (n = count)". customdata per cell = [x, y, count],
+    x as text (dates as YYYY-MM-DD), so a click maps back to the cell. Empty cells stay blank.
+
+    With the relevancy scale (the default) zmin and zmax default to 1 and 5 (RELEVANCY_RANGE), so a
+    colour means the same relevancy on every chart; for counts pass colorscale=COUNT_SCALE.
+    """
+    if not _has(long_df, x, y, value, count):
+        return empty_figure(empty_message, title=title)
+    if colorscale == RELEVANCY_SCALE:
+        zmin = RELEVANCY_RANGE[0] if zmin is None else zmin
+        zmax = RELEVANCY_RANGE[1] if zmax is None else zmax
+    x_order = pd.unique(long_df[x])
+    y_order = pd.unique(long_df[y])
+    cells = long_df.groupby([y, x], sort=False, observed=True)
+    z = cells[value].first().unstack().reindex(index=y_order, columns=x_order)
+    counts = (
+        cells[count].first().unstack().reindex(index=y_order, columns=x_order).fillna(0)
+        if count
+        else pd.DataFrame(0, index=y_order, columns=x_order)
+    )
+    x_text, y_text = _label_text(x_order), _label_text(y_order)
+    customdata = np.empty((len(y_order), len(x_order), 3), dtype=object)
+    customdata[:, :, 0] = np.array(x_text, dtype=object)[None, :]
+    customdata[:, :, 1] = np.array(y_text, dtype=object)[:, None]
+    customdata[:, :, 2] = counts.to_numpy(dtype="int64")
+    n_part = " (n = %{customdata[2]:,})" if count else ""
+    figure = go.Figure(
+        go.Heatmap(
+            z=z.to_numpy(dtype="float64"),
+            x=list(x_order),
+            y=list(y_order),
+            customdata=customdata,
+            hovertemplate=f"{CELL_HOVER}{n_part}<extra></extra>",
+            hoverongaps=False,
+            colorscale=colorscale,
+            zmin=zmin,
+            zmax=zmax,
+            colorbar={"title": {"text": value_title, "side": "right"}},
+            xgap=1,
+            ygap=1,
+        )
+    )
+    height = max(320, 26 * len(y_order) + 160)
+    _style(figure, title=title, x_title=x_title, y_title=y_title, height=height)
+    if _is_text(x_order):
+        figure.update_xaxes(**_category_axis(list(x_order)))
+    if _is_text(y_order):
+        figure.update_yaxes(**_category_axis(list(y_order)))
+    figure.update_yaxes(autorange="reversed")
+    return figure
+
+
+def bar(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    title: str,
+    x_title: str,
+    y_title: str,
+    horizontal: bool = False,
+    count: str | None = None,
+    empty_message: str = EMPTY_MESSAGE,
+) -> go.Figure:
+    """A frame -> bar chart of columns x and y, in the frame's order. Vertical: x holds the categories
+    and y the values; horizontal=True: y holds the categories (first row on top) and x the values.
+    Hover: the full category and the value, plus (n = count) when `count` names a column (for bars
+    whose value is not itself a count, such as a mean)."""
+    if not _has(df, x, y, count):
+        return empty_figure(empty_message, title=title)
+    category = y if horizontal else x
+    labels = _label_text(df[category])
+    counts = df[count].to_numpy() if count else np.zeros(len(df), dtype="int64")
+    customdata = np.column_stack([np.array(labels, dtype=object), counts.astype(object)])
+    axis = "x" if horizontal else "y"
+    n_part = " (n = %{customdata[1]:,})" if count else ""
+    value_title = x_title if horizontal else y_title
+    figure = go.Figure(
+        go.Bar(
+            x=df[x].tolist(),
+            y=df[y].tolist(),
+            orientation="h" if horizontal else "v",
+            customdata=customdata,
+            hovertemplate=(
+                f"%{{customdata[0]}}<br>{value_title}: %{{{axis}:{VALUE_FORMAT}}}{n_part}<extra></extra>"
+            ),
+            marker={"color": sample_colorscale(COUNT_SCALE, [0.7])[0]},
+        )
+    )
+    height = max(320, 24 * len(df) + 140) if horizontal else None
+    _style(figure, title=title, x_title=x_title, y_title=y_title, height=height)
+    if _is_text(df[category]):
+        category_axis = _category_axis(df[category].astype("str").tolist())
+        if horizontal:
+            figure.update_yaxes(**category_axis, autorange="reversed")
+        else:
+            figure.update_xaxes(**category_axis)
+    return figure
+
+
+def line(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    color: str | None = None,
+    title: str,
+    x_title: str,
+    y_title: str,
+    count: str | None = None,
+    empty_message: str = EMPTY_MESSAGE,
+) -> go.Figure:
+    """A frame -> line chart of y over x, one line per value of `color` (in order of appearance).
+    Hover: the series name, x and the value, plus (n = count) when `count` names a column."""
+    if not _has(df, x, y, color, count):
+        return empty_figure(empty_message, title=title)
+    figure = go.Figure()
+    groups = df.groupby(color, sort=False, observed=True) if color else [(None, df)]
+    x_hover = "%{x|%Y-%m-%d}" if pd.api.types.is_datetime64_any_dtype(df[x]) else "%{x}"
+    for name, group in groups:
+        name_text = "" if name is None else str(name[0] if isinstance(name, tuple) else name)
+        counts = group[count].to_numpy() if count else np.zeros(len(group), dtype="int64")
+        n_part = " (n = %{customdata[1]:,})" if count else ""
+        prefix = "%{customdata[0]}<br>" if color else ""
+        figure.add_trace(
+            go.Scatter(
+                x=group[x].tolist(),
+                y=group[y].tolist(),
+                mode="lines+markers",
+                name=short_label(name_text) if color else y_title,
+                customdata=np.column_stack(
+                    [np.full(len(group), name_text, dtype=object), counts.astype(object)]
+                ),
+                hovertemplate=f"{prefix}{x_hover}: %{{y:{VALUE_FORMAT}}}{n_part}<extra></extra>",
+            )
+        )
+    _style(figure, title=title, x_title=x_title, y_title=y_title)
+    figure.update_layout(showlegend=bool(color), legend={"title": {"text": color or ""}})
+    return figure
+
+
+def stacked_relevancy(
+    dist_df: pd.DataFrame, *, title: str = "Relevancy of rows by section", empty_message: str = EMPTY_MESSAGE
+) -> go.Figure:
+    """relevancy_distribution's frame (section, relevancy, rows) -> bars per section stacked by
+    relevancy level, coloured from RELEVANCY_SCALE. Hover: section, level, rows and their share."""
+    if not _has(dist_df, "section", "relevancy", "rows") or not dist_df["rows"].sum():
+        return empty_figure(empty_message, title=title)
+    sections = pd.unique(dist_df["section"].astype("str")).tolist()
+    section_totals = dist_df.groupby("section", observed=True)["rows"].sum()
+    figure = go.Figure()
+    for level in range(schema.RELEVANCY_MIN, schema.RELEVANCY_MAX + 1):
+        at_level = (
+            dist_df[dist_df["relevancy"] == level]
+            .set_index("section")["rows"]
+            .reindex(sections, fill_value=0)
+        )
+        totals = section_totals.reindex(sections).to_numpy(dtype="float64")
+        shares = np.divide(
+            at_level.to_numpy(dtype="float64"), totals, out=np.zeros(len(sections)), where=totals > 0
+        )
+        figure.add_trace(
+            go.Bar(
+                x=sections,
+                y=at_level.to_numpy(),
+                name=str(level),
+                marker={"color": RELEVANCY_COLOURS[level], "line": {"color": "#999", "width": 0.5}},
+                customdata=shares,
+                hovertemplate=(
+                    f"%{{x}} · relevancy {level}: %{{y:,}} rows "
+                    "(%{customdata:.0%} of the section's rated rows)<extra></extra>"
+                ),
+            )
+        )
+    _style(figure, title=title, x_title="Section", y_title="Rated rows")
+    figure.update_layout(barmode="stack", legend={"title": {"text": "Relevancy"}, "traceorder": "reversed"})
+    figure.update_xaxes(**_category_axis(sections))
+    return figure
+
+
+def cooccurrence_matrix(
+    matrix_df: pd.DataFrame,
+    measure: str,
+    *,
+    counts: pd.DataFrame | None = None,
+    title: str | None = None,
+    empty_message: str = EMPTY_MESSAGE,
+) -> go.Figure:
+    """theme_cooccurrence's square frame -> heatmap of the measure between themes (diagonal left blank,
+    so the colours show pairs). Hover: "<row> × <column>: value (n = documents with both)"; pass the
+    "count" matrix as `counts` for jaccard or lift (for "count" the matrix is its own count)."""
+    title = (
+        title if title is not None else f"Theme co-occurrence: {COOCCURRENCE_TITLES.get(measure, measure)}"
+    )
+    if matrix_df is None or matrix_df.empty:
+        return empty_figure(empty_message, title=title)
+    values = matrix_df.to_numpy(dtype="float64").copy()
+    np.fill_diagonal(values, np.nan)
+    if counts is None and measure == "count":
+        counts = matrix_df
+    labels_y = [str(v) for v in matrix_df.index]
+    labels_x = [str(v) for v in matrix_df.columns]
+    customdata = np.empty(values.shape + (3,), dtype=object)
+    customdata[:, :, 0] = np.array(labels_x, dtype=object)[None, :]
+    customdata[:, :, 1] = np.array(labels_y, dtype=object)[:, None]
+    if counts is not None:
+        customdata[:, :, 2] = (
+            counts.reindex(index=matrix_df.index, columns=matrix_df.columns).fillna(0).to_numpy(dtype="int64")
+        )
+        n_part = " (n = %{customdata[2]:,} documents with both)"
+    else:
+        customdata[:, :, 2] = ""
+        n_part = ""
+    finite = values[np.isfinite(values)]
+    figure = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=labels_x,
+            y=labels_y,
+            customdata=customdata,
+            hovertemplate=f"{CELL_HOVER}{n_part}<extra></extra>",
+            hoverongaps=False,
+            colorscale=COUNT_SCALE,
+            zmin=0,
+            zmax=1
+            if measure == "jaccard"
+            else (float(finite.max()) if len(finite) and finite.max() > 0 else None),
+            colorbar={"title": {"text": COOCCURRENCE_TITLES.get(measure, measure), "side": "right"}},
+            xgap=1,
+            ygap=1,
+        )
+    )
+    size = max(420, 26 * len(labels_y) + 220)
+    _style(figure, title=title, x_title="Theme", y_title="Theme", height=size)
+    figure.update_xaxes(**_category_axis(labels_x), tickangle=-45)
+    figure.update_yaxes(**_category_axis(labels_y), autorange="reversed")
+    return figure
+
+
+def _network_layout(graph: nx.Graph) -> dict:
+    """Node -> (x, y): linked themes by a spring layout with a fixed seed, lone themes in a row below.
+
+    Lone nodes would otherwise be pushed to the rim and squeeze the linked ones into the middle.
+    """
+    linked = [node for node in graph.nodes if graph.degree(node) > 0]
+    lone = [node for node in graph.nodes if graph.degree(node) == 0]
+    positions = {}
+    if linked:
+        subgraph = graph.subgraph(linked)
+        spacing = 2 / math.sqrt(len(linked))  # networkx's default is 1/sqrt(n): labels would overlap
+        positions = nx.spring_layout(subgraph, k=spacing, seed=LAYOUT_SEED, weight="weight", iterations=100)
+    for i, node in enumerate(lone):
+        x = -1 + 2 * (i + 0.5) / len(lone) if len(lone) > 1 else 0.0
+        positions[node] = np.array([x, -1.35 if linked else 0.0])
+    return positions
+
+
+def network(graph: nx.Graph, *, title: str, empty_message: str = EMPTY_MESSAGE) -> go.Figure:
+    """theme_graph's Graph -> node-link figure (spring layout, fixed seed). Node size and colour grow
+    with `documents`, edge width with `weight`. Node hover: theme, documents, linked themes; node
+    customdata = theme name, so a click can filter by it."""
+    if graph is None or graph.number_of_nodes() == 0:
+        return empty_figure(empty_message, title=title)
+    positions = _network_layout(graph)
+    figure = go.Figure()
+    weights = [data.get("weight", 1) for _, _, data in graph.edges(data=True)]
+    lightest, heaviest = (min(weights), max(weights)) if weights else (1, 1)
+    # One trace per width class: a scatter line has one width, so edges are grouped into a few classes.
+    by_width: dict[int, tuple[list, list]] = {}
+    for a, b, data in graph.edges(data=True):
+        spread = (data.get("weight", 1) - lightest) / (heaviest - lightest) if heaviest > lightest else 0.0
+        width = 1 + round(5 * spread)
+        xs, ys = by_width.setdefault(width, ([], []))
+        xs += [positions[a][0], positions[b][0], None]
+        ys += [positions[a][1], positions[b][1], None]
+    for width, (xs, ys) in sorted(by_width.items()):
+        figure.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                hoverinfo="skip",
+                showlegend=False,
+                line={"width": width, "color": "rgba(120,120,120,0.45)"},
+            )
+        )
+    names = list(graph.nodes)
+    documents = np.array([graph.nodes[n].get("documents", 0) for n in names], dtype="float64")
+    largest = documents.max() if len(documents) and documents.max() > 0 else 1.0
+    figure.add_trace(
+        go.Scatter(
+            x=[positions[n][0] for n in names],
+            y=[positions[n][1] for n in names],
+            mode="markers+text",
+            text=[short_label(n, 24) for n in names],
+            textposition="top center",
+            customdata=names,
+            hovertext=[
+                f"{n}<br>{int(d):,} documents<br>{graph.degree(n)} linked themes"
+                for n, d in zip(names, documents)
+            ],
+            hovertemplate="%{hovertext}<extra></extra>",
+            marker={
+                "size": [10 + 30 * math.sqrt(d / largest) for d in documents],
+                "color": documents,
+                "colorscale": COUNT_SCALE,
+                "cmin": 0,
+                "showscale": True,
+                "colorbar": {"title": {"text": "Documents", "side": "right"}},
+                "line": {"width": 1, "color": "#444"},
+            },
+            showlegend=False,
+        )
+    )
+    _style(figure, title=title, x_title="", y_title="", height=600)
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+    return figure

@@ -1,0 +1,381 @@
+"""signals.charts: trace types, axis titles, hovers that carry the count, click-back customdata, the
+fixed relevancy colour range, and empty input -> empty_figure with the message."""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from signals import charts
+
+LONG_THEME = "a very long theme name that would never fit on the axis of any chart"
+
+
+@pytest.fixture
+def theme_section() -> pd.DataFrame:
+    """A relevancy_by_theme_section-like long frame, themes in frequency order (not alphabetical)."""
+    return pd.DataFrame(
+        {
+            "theme": ["Energy", "Energy", LONG_THEME, LONG_THEME],
+            "section": ["signals", "issues", "signals", "issues"],
+            "mean_relevancy": [3.5, np.nan, 4.25, 2.0],
+            "rows": [4, 0, 8, 1],
+            "documents": [3, 0, 5, 1],
+        }
+    )
+
+
+def heatmap_of(frame: pd.DataFrame) -> go.Figure:
+    return charts.heatmap(
+        frame,
+        "section",
+        "theme",
+        "mean_relevancy",
+        count="rows",
+        title="Relevancy",
+        x_title="Section",
+        y_title="Theme",
+        value_title="Mean relevancy",
+        zmin=1,
+        zmax=5,
+    )
+
+
+def assert_empty(figure: go.Figure, message: str) -> None:
+    assert len(figure.data) == 0
+    assert [annotation.text for annotation in figure.layout.annotations] == [message]
+
+
+# ---------------------------------------------------------------------------------------------
+# heatmap
+# ---------------------------------------------------------------------------------------------
+def test_heatmap_pivots_in_order_with_titles_and_fixed_relevancy_range(theme_section):
+    figure = heatmap_of(theme_section)
+    (trace,) = figure.data
+    assert trace.type == "heatmap"
+    assert list(trace.y) == ["Energy", LONG_THEME] and list(trace.x) == ["signals", "issues"]
+    z = np.asarray(trace.z, dtype=float)
+    assert z[0, 0] == 3.5 and math.isnan(z[0, 1]) and z[1, 0] == 4.25
+    assert (trace.zmin, trace.zmax) == (1, 5)
+    assert trace.colorscale == go.Heatmap(colorscale=charts.RELEVANCY_SCALE).colorscale
+    assert trace.colorbar.title.text == "Mean relevancy"
+    assert figure.layout.xaxis.title.text == "Section" and figure.layout.yaxis.title.text == "Theme"
+    assert figure.layout.title.text == "Relevancy"
+
+
+def test_heatmap_hover_has_value_and_count_and_customdata_maps_back(theme_section):
+    (trace,) = heatmap_of(theme_section).data
+    assert "%{z" in trace.hovertemplate and "n = %{customdata[2]" in trace.hovertemplate
+    customdata = np.asarray(trace.customdata, dtype=object)
+    assert customdata.shape == (2, 2, 3)
+    assert list(customdata[1, 0]) == ["signals", LONG_THEME, 8]  # [x, y, count]
+    assert customdata[0, 1][2] == 0
+
+
+def test_heatmap_shortens_long_labels_on_the_axis_only(theme_section):
+    figure = heatmap_of(theme_section)
+    ticktext = list(figure.layout.yaxis.ticktext)
+    assert ticktext[0] == "Energy"
+    assert ticktext[1].endswith("…") and len(ticktext[1]) <= charts.LABEL_WIDTH
+    assert LONG_THEME in np.asarray(figure.data[0].customdata, dtype=object)[1, 0]  # full text in the hover
+
+
+def test_heatmap_over_periods_gives_dates_in_customdata():
+    frame = pd.DataFrame(
+        {
+            "theme": ["AI", "AI"],
+            "period": pd.to_datetime(["2024-01-01", "2024-02-01"]),
+            "value": [2.0, 0.0],
+            "documents": [2, 0],
+        }
+    )
+    figure = charts.heatmap(
+        frame,
+        "period",
+        "theme",
+        "value",
+        count="documents",
+        title="Themes by month",
+        x_title="Month",
+        y_title="Theme",
+        value_title="Documents",
+        colorscale=charts.COUNT_SCALE,
+    )
+    customdata = np.asarray(figure.data[0].customdata, dtype=object)
+    assert customdata[0, 1][0] == "2024-02-01"
+    assert pd.Timestamp(customdata[0, 1][0]) == frame["period"].iloc[1]
+
+
+def test_heatmap_without_count_has_no_n_and_relevancy_range_is_the_default():
+    frame = pd.DataFrame({"a": ["x"], "b": ["y"], "v": [4.5]})
+    figure = charts.heatmap(frame, "a", "b", "v", title="t", x_title="A", y_title="B", value_title="V")
+    assert "n =" not in figure.data[0].hovertemplate
+    assert (figure.data[0].zmin, figure.data[0].zmax) == charts.RELEVANCY_RANGE
+    counts = charts.heatmap(
+        frame,
+        "a",
+        "b",
+        "v",
+        title="t",
+        x_title="A",
+        y_title="B",
+        value_title="V",
+        colorscale=charts.COUNT_SCALE,
+    )
+    assert counts.data[0].zmin is None  # counts: plotly scales to the data
+
+
+# ---------------------------------------------------------------------------------------------
+# bar, line
+# ---------------------------------------------------------------------------------------------
+def test_horizontal_bar():
+    frame = pd.DataFrame({"theme": ["AI", LONG_THEME], "documents": [12, 3]})
+    figure = charts.bar(
+        frame, "documents", "theme", title="Top themes", x_title="Documents", y_title="Theme", horizontal=True
+    )
+    (trace,) = figure.data
+    assert trace.type == "bar" and trace.orientation == "h"
+    assert list(trace.x) == [12, 3]
+    assert figure.layout.xaxis.title.text == "Documents" and figure.layout.yaxis.title.text == "Theme"
+    assert "%{x" in trace.hovertemplate and "%{customdata[0]}" in trace.hovertemplate
+    assert trace.customdata[1][0] == LONG_THEME
+    assert figure.layout.yaxis.autorange == "reversed"  # first row on top
+
+
+def test_vertical_bar_with_a_count_behind_the_value():
+    frame = pd.DataFrame({"category": ["tech", "science"], "mean_relevancy": [4.2, 3.9], "rows": [40, 7]})
+    figure = charts.bar(
+        frame,
+        "category",
+        "mean_relevancy",
+        count="rows",
+        title="t",
+        x_title="Category",
+        y_title="Mean relevancy",
+    )
+    (trace,) = figure.data
+    assert trace.orientation == "v" and "%{y" in trace.hovertemplate
+    assert "n = %{customdata[1]" in trace.hovertemplate and trace.customdata[0][1] == 40
+
+
+def test_line_one_trace_per_colour():
+    frame = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2024-01-01", "2024-02-01"] * 2),
+            "theme": ["AI"] * 2 + ["Energy"] * 2,
+            "documents": [1, 2, 3, 4],
+        }
+    )
+    figure = charts.line(
+        frame,
+        "period",
+        "documents",
+        color="theme",
+        title="Themes over time",
+        x_title="Month",
+        y_title="Documents",
+    )
+    assert [trace.type for trace in figure.data] == ["scatter", "scatter"]
+    assert [trace.name for trace in figure.data] == ["AI", "Energy"]
+    assert list(figure.data[1].y) == [3, 4]
+    assert "%{y" in figure.data[0].hovertemplate
+    assert figure.layout.xaxis.title.text == "Month" and figure.layout.yaxis.title.text == "Documents"
+    single = charts.line(
+        frame.head(2), "period", "documents", title="t", x_title="Month", y_title="Documents"
+    )
+    assert len(single.data) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# stacked_relevancy
+# ---------------------------------------------------------------------------------------------
+def test_stacked_relevancy():
+    distribution = pd.DataFrame(
+        {
+            "section": ["signals"] * 5 + ["issues"] * 5,
+            "relevancy": list(range(1, 6)) * 2,
+            "rows": [0, 1, 1, 1, 1, 0, 0, 2, 0, 0],
+        }
+    )
+    figure = charts.stacked_relevancy(distribution)
+    assert [trace.type for trace in figure.data] == ["bar"] * 5
+    assert figure.layout.barmode == "stack"
+    assert [trace.marker.color for trace in figure.data] == [
+        charts.RELEVANCY_COLOURS[level] for level in range(1, 6)
+    ]
+    level_3 = figure.data[2]
+    assert list(level_3.x) == ["signals", "issues"] and list(level_3.y) == [1, 2]
+    assert list(level_3.customdata) == [0.25, 1.0]  # share of the section's rated rows
+    assert "%{y" in level_3.hovertemplate and "%{customdata" in level_3.hovertemplate
+    assert figure.layout.xaxis.title.text == "Section" and figure.layout.yaxis.title.text == "Rated rows"
+
+
+def test_relevancy_colours_follow_the_scale_from_low_to_high():
+    colours = [charts.RELEVANCY_COLOURS[level] for level in range(1, 6)]
+    brightness = [sum(map(float, colour[colour.index("(") + 1 : -1].split(","))) for colour in colours]
+    assert brightness == sorted(brightness, reverse=True)  # paler for low relevancy
+
+
+# ---------------------------------------------------------------------------------------------
+# cooccurrence_matrix, network
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture
+def counts() -> pd.DataFrame:
+    labels = pd.Index(["AI", "Energy", "Climate"], name="theme")
+    return pd.DataFrame([[3, 2, 2], [2, 3, 1], [2, 1, 2]], index=labels, columns=list(labels))
+
+
+def test_cooccurrence_matrix_blanks_the_diagonal_and_shows_counts(counts):
+    jaccard = pd.DataFrame(
+        [[1, 0.5, 2 / 3], [0.5, 1, 0.25], [2 / 3, 0.25, 1]], index=counts.index, columns=counts.columns
+    )
+    figure = charts.cooccurrence_matrix(jaccard, "jaccard", counts=counts)
+    (trace,) = figure.data
+    z = np.asarray(trace.z, dtype=float)
+    assert trace.type == "heatmap" and np.isnan(np.diag(z)).all() and z[0, 1] == 0.5
+    assert (trace.zmin, trace.zmax) == (0, 1)
+    assert "n = %{customdata[2]" in trace.hovertemplate
+    assert list(np.asarray(trace.customdata, dtype=object)[0, 1]) == ["Energy", "AI", 2]
+    assert figure.layout.xaxis.title.text == "Theme" and figure.layout.yaxis.title.text == "Theme"
+    own = charts.cooccurrence_matrix(counts, "count")
+    assert np.asarray(own.data[0].customdata, dtype=object)[2, 0][2] == 2
+
+
+def test_network(counts):
+    graph = nx.Graph()
+    graph.add_nodes_from(
+        [
+            ("AI", {"documents": 3}),
+            ("Energy", {"documents": 3}),
+            ("Climate", {"documents": 1}),
+            ("Alone", {"documents": 2}),
+        ]
+    )
+    graph.add_edges_from([("AI", "Energy", {"weight": 2}), ("Energy", "Climate", {"weight": 1})])
+    figure = charts.network(graph, title="Theme network")
+    nodes = figure.data[-1]
+    assert nodes.type == "scatter" and "markers" in nodes.mode
+    assert list(nodes.customdata) == ["AI", "Energy", "Climate", "Alone"]  # a click gives the theme
+    assert "3 documents" in nodes.hovertext[0] and nodes.hovertemplate == "%{hovertext}<extra></extra>"
+    sizes = list(nodes.marker.size)
+    assert sizes[0] == sizes[1] > sizes[3] > sizes[2]
+    edge_widths = sorted(trace.line.width for trace in figure.data[:-1])
+    assert edge_widths == [1, 6]  # lightest and heaviest edge
+    again = charts.network(graph, title="Theme network")
+    assert list(again.data[-1].x) == list(nodes.x)  # fixed seed: the same picture every render
+
+
+# ---------------------------------------------------------------------------------------------
+# Empty input
+# ---------------------------------------------------------------------------------------------
+def test_empty_inputs_give_the_empty_figure_with_its_message():
+    message = "No documents match these filters."
+    empty_long = pd.DataFrame(columns=["theme", "section", "mean_relevancy", "rows"])
+    assert_empty(
+        charts.heatmap(
+            empty_long,
+            "section",
+            "theme",
+            "mean_relevancy",
+            count="rows",
+            title="t",
+            x_title="x",
+            y_title="y",
+            value_title="v",
+            empty_message=message,
+        ),
+        message,
+    )
+    assert_empty(
+        charts.bar(
+            pd.DataFrame(columns=["a", "b"]),
+            "a",
+            "b",
+            title="t",
+            x_title="x",
+            y_title="y",
+            empty_message=message,
+        ),
+        message,
+    )
+    assert_empty(
+        charts.line(
+            pd.DataFrame(columns=["a", "b"]),
+            "a",
+            "b",
+            title="t",
+            x_title="x",
+            y_title="y",
+            empty_message=message,
+        ),
+        message,
+    )
+    assert_empty(
+        charts.stacked_relevancy(
+            pd.DataFrame(columns=["section", "relevancy", "rows"]), empty_message=message
+        ),
+        message,
+    )
+    assert_empty(charts.cooccurrence_matrix(pd.DataFrame(), "lift", empty_message=message), message)
+    assert_empty(charts.network(nx.Graph(), title="t", empty_message=message), message)
+    assert_empty(charts.empty_figure(message), message)
+    default = charts.heatmap(
+        empty_long, "section", "theme", "mean_relevancy", title="t", x_title="x", y_title="y", value_title="v"
+    )
+    assert_empty(default, charts.EMPTY_MESSAGE)
+    assert default.layout.xaxis.visible is False
+
+
+# ---------------------------------------------------------------------------------------------
+# Every chart on the real corpus's aggregates
+# ---------------------------------------------------------------------------------------------
+def test_charts_on_the_real_corpus(futures_dir, tmp_path):
+    from signals import analysis, load_corpus
+
+    corpus = load_corpus(futures_dir, cache_root=tmp_path)
+    figures = [
+        heatmap_of(analysis.relevancy_by_theme_section(corpus)),
+        charts.heatmap(
+            analysis.themes_by_period(corpus, period="Q"),
+            "period",
+            "theme",
+            "value",
+            count="documents",
+            title="t",
+            x_title="Quarter",
+            y_title="Theme",
+            value_title="Documents",
+        ),
+        charts.bar(
+            analysis.top_themes(corpus),
+            "documents",
+            "theme",
+            title="t",
+            x_title="Documents",
+            y_title="Theme",
+            horizontal=True,
+        ),
+        charts.line(
+            analysis.documents_per_period(corpus),
+            "period",
+            "documents",
+            title="t",
+            x_title="Month",
+            y_title="Documents",
+        ),
+        charts.stacked_relevancy(analysis.relevancy_distribution(corpus)),
+        charts.cooccurrence_matrix(
+            analysis.theme_cooccurrence(corpus, measure="lift"),
+            "lift",
+            counts=analysis.theme_cooccurrence(corpus),
+        ),
+        charts.network(analysis.theme_graph(corpus), title="t"),
+    ]
+    for figure in figures:
+        assert len(figure.data) > 0 and not figure.layout.annotations
+        figure.to_json()  # serialisable, as Streamlit will send it
