@@ -1,0 +1,158 @@
+"""The real app in a real browser: Debian's Chromium driven by Playwright (no browser download).
+
+Starts the app with the README's command on the shared corpus, applies a theme filter through the
+sidebar, sees the heatmap and the table change, downloads the filtered CSV and checks its rows,
+and opens a document. Screenshots go to artifacts/browser/ (kept by CI as test artifacts).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from signals import load_corpus
+from signals.filters import Filters, apply
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "artifacts" / "browser"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(futures_dir, tmp_path_factory):
+    """`streamlit run dashboard.py -- --data DIR` (the README's command) on a free port."""
+    port = _free_port()
+    env = dict(os.environ, SIGNALS_CACHE_DIR=str(tmp_path_factory.mktemp("browser-cache")))
+    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--", "--data", str(futures_dir)]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        server.kill()
+        pytest.fail("the app did not start: " + server.stdout.read().decode(errors="replace")[-2000:])
+    yield url
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def _metric(page, label: str) -> str:
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    metric.wait_for(timeout=30_000)
+    return metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def _wait_idle(page) -> None:
+    """Until the script run ends (the running indicator disappears)."""
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=30_000)
+    page.wait_for_timeout(300)
+
+
+def _heatmap_rows(page) -> list[str]:
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.wait_for(timeout=30_000)
+    return chart.locator(".yaxislayer-above .ytick text").all_text_contents()
+
+
+def test_filter_heatmap_table_download_document(app_url, browser, futures_dir):
+    corpus = load_corpus(futures_dir)
+    theme = "AI"
+    filtered = apply(corpus, Filters(themes=(theme,)))
+    context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    page.goto(app_url)
+    assert _metric(page, "Documents") == f"{len(corpus.documents):,}"
+    _shot(page, "1-overview")
+
+    page.goto(f"{app_url}/heatmaps")
+    _wait_idle(page)
+    rows_before = _heatmap_rows(page)
+    assert rows_before, "the heatmap shows theme rows"
+
+    # Apply a theme filter through the sidebar's Themes multiselect.
+    themes_box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Themes")
+    themes_box.locator("input").click()
+    themes_box.locator("input").fill(theme)
+    page.get_by_role("option", name=f"{theme} (").first.click()
+    page.keyboard.press("Escape")
+    _wait_idle(page)
+    assert f"theme={theme}" in page.url
+    rows_after = _heatmap_rows(page)
+    assert rows_after != rows_before, "the heatmap follows the theme filter"
+    _shot(page, "2-heatmap-filtered")
+
+    # The Tables page shows the filtered signals; download them as CSV and count the rows.
+    page.get_by_role("link", name="Tables").click()
+    _wait_idle(page)
+    page.get_by_text(f"signals ({len(filtered.tables['signals']):,})", exact=True).click()
+    _wait_idle(page)
+    _shot(page, "3-tables-filtered")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name=f"CSV of signals ({len(filtered.tables['signals']):,} rows)").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("signals-explorer_signals_")
+    text = Path(download.path()).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == len(filtered.tables["signals"])
+    assert {r["doc_id"] for r in rows} == set(filtered.tables["signals"]["doc_id"].astype(str))
+    assert not any(v[:1] in ("=", "+", "-", "@") for r in rows for v in r.values() if v), "formulas escaped"
+
+    # Open a document: pick it on the Document page.
+    doc_id = str(filtered.documents["doc_id"].iloc[0])
+    title = str(filtered.documents["title"].iloc[0])
+    page.goto(f"{app_url}/document?doc={doc_id}")
+    _wait_idle(page)
+    page.get_by_text(title, exact=False).first.wait_for(timeout=30_000)
+    _shot(page, "4-document")
+    assert not dialogs
+    context.close()
