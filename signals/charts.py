@@ -141,6 +141,7 @@ def heatmap(
     zmax: float | None = None,
     colorscale: str = RELEVANCY_SCALE,
     empty_message: str = EMPTY_MESSAGE,
+    cell_text: str | None = None,
 ) -> go.Figure:
     """A long frame (one row per cell) -> heatmap of `value` with y rows and x columns in the order
     they first appear. Hover: "<y> × <x>: value (n = count)". customdata per cell = [x, y, count],
@@ -148,6 +149,8 @@ def heatmap(
 
     With the relevancy scale (the default) zmin and zmax default to 1 and 5 (RELEVANCY_RANGE), so a
     colour means the same relevancy on every chart; for counts pass colorscale=COUNT_SCALE.
+    `cell_text` (a plotly format such as "%{z:.1f}") writes each cell's value in it, so close
+    shades on the fixed scale can still be told apart.
     """
     if not _has(long_df, x, y, value, count):
         return empty_figure(empty_message, title=title)
@@ -183,6 +186,7 @@ def heatmap(
             colorbar={"title": {"text": value_title, "side": "right"}},
             xgap=1,
             ygap=1,
+            texttemplate=cell_text,
         )
     )
     height = max(320, 26 * len(y_order) + 160)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, fields, replace
 
+import numpy as np
 import pandas as pd
 
 from signals import schema
@@ -132,8 +133,30 @@ def _casefold_isin(series: pd.Series, wanted: tuple[str, ...]) -> pd.Series:
     return series.astype("str").map(schema.theme_key).isin(keys)
 
 
-def matching_doc_ids(corpus: Corpus, filters: Filters) -> pd.Index:
-    """The doc_ids that pass the document-level filters."""
+def _doc_space(corpus: Corpus) -> pd.Index:
+    """The doc_id categories the row frames share (built from documents when they are plain text)."""
+    dtype = corpus.items["doc_id"].dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return dtype.categories
+    return pd.Index(corpus.documents["doc_id"].astype("str").unique())
+
+
+def _codes(frame: pd.DataFrame, space: pd.Index) -> np.ndarray:
+    """A frame's doc_id as integer positions in `space` (-1 where absent)."""
+    column = frame["doc_id"]
+    if isinstance(column.dtype, pd.CategoricalDtype) and column.dtype.categories.equals(space):
+        return column.cat.codes.to_numpy()
+    return space.get_indexer(column.astype("str"))
+
+
+def _in(codes: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Row mask: whose doc code is kept (rows with an unknown doc are not)."""
+    return np.where(codes >= 0, keep[codes], False)
+
+
+def matching_documents(corpus: Corpus, filters: Filters) -> np.ndarray:
+    """Document-level filters -> a boolean mask over the doc_id space (see _doc_space)."""
+    space = _doc_space(corpus)
     documents = corpus.documents
     mask = pd.Series(True, index=documents.index)
     if filters.categories:
@@ -146,67 +169,80 @@ def matching_doc_ids(corpus: Corpus, filters: Filters) -> pd.Index:
         mask &= documents["date"] >= pd.Timestamp(filters.since)
     if filters.until is not None:
         mask &= documents["date"] < pd.Timestamp(filters.until) + pd.Timedelta(days=1)
-    doc_ids = pd.Index(documents.loc[mask, "doc_id"])
+    keep = np.zeros(len(space), dtype=bool)
+    document_codes = _codes(documents, space)
+    keep[document_codes[mask.to_numpy() & (document_codes >= 0)]] = True
     if filters.themes:
         themes = corpus.themes
         keys = {schema.theme_key(t) for t in filters.themes}
-        hits = themes.loc[themes["theme_key"].isin(keys), ["doc_id", "theme_key"]]
-        if filters.theme_mode == "all":
-            per_doc = hits.groupby("doc_id", observed=True)["theme_key"].nunique()
-            with_themes = per_doc.index[per_doc == len(keys)]
-        else:
-            with_themes = hits["doc_id"].unique()
-        doc_ids = doc_ids.intersection(pd.Index(with_themes, dtype=doc_ids.dtype))
+        hit = themes["theme_key"].isin(keys).to_numpy()
+        pairs = pd.DataFrame({"doc": _codes(themes, space)[hit], "key": themes["theme_key"].to_numpy()[hit]})
+        pairs = pairs[pairs["doc"] >= 0].drop_duplicates()
+        per_doc = np.bincount(pairs["doc"].to_numpy(), minlength=len(space))
+        keep &= per_doc >= (len(keys) if filters.theme_mode == "all" else 1)
     if filters.keywords:
         keywords = corpus.keywords
-        hits = keywords.loc[_casefold_isin(keywords["keyword"], filters.keywords), "doc_id"].unique()
-        doc_ids = doc_ids.intersection(pd.Index(hits, dtype=doc_ids.dtype))
-    return doc_ids
+        codes = _codes(keywords, space)[_casefold_isin(keywords["keyword"], filters.keywords).to_numpy()]
+        with_keyword = np.zeros(len(space), dtype=bool)
+        with_keyword[codes[codes >= 0]] = True
+        keep &= with_keyword
+    return keep
 
 
-def _text_mask(frame: pd.DataFrame, columns: tuple[str, ...], text: str) -> pd.Series:
-    mask = pd.Series(False, index=frame.index)
+def matching_doc_ids(corpus: Corpus, filters: Filters) -> pd.Index:
+    """The doc_ids that pass the document-level filters."""
+    return _doc_space(corpus)[matching_documents(corpus, filters)]
+
+
+def _text_mask(frame: pd.DataFrame, columns: tuple[str, ...], text: str) -> np.ndarray:
+    mask = np.zeros(len(frame), dtype=bool)
     for column in columns:
         if column in frame.columns:
-            mask |= frame[column].astype("str").str.contains(text, case=False, regex=False, na=False)
+            mask |= frame[column].astype("str").str.contains(text, case=False, regex=False, na=False).to_numpy()
     return mask
 
 
 def apply(corpus: Corpus, filters: Filters) -> Corpus:
-    """The corpus narrowed to what the filters select (see module docstring). Never raises on no match."""
+    """The corpus narrowed to what the filters select (see module docstring). Never raises on no match.
+
+    Works on integer doc codes and numpy masks (the string frames are filtered once, at the end).
+    """
     if filters.is_empty:
         return corpus
-    doc_ids = matching_doc_ids(corpus, filters)
+    space = _doc_space(corpus)
+    keep_docs = matching_documents(corpus, filters)
     items = corpus.items
-    keep_items = items["doc_id"].isin(doc_ids)
+    item_codes = _codes(items, space)
+    keep_items = _in(item_codes, keep_docs)
     if filters.sections:
-        keep_items &= items["section"].isin([schema.section_slug(s) for s in filters.sections])
+        keep_items &= items["section"].isin([schema.section_slug(s) for s in filters.sections]).to_numpy()
+    relevancy = items[schema.RELEVANCY]
     if filters.min_relevancy is not None:
-        keep_items &= items[schema.RELEVANCY].ge(filters.min_relevancy).fillna(False)
+        keep_items &= relevancy.ge(filters.min_relevancy).fillna(False).to_numpy(dtype=bool)
     if filters.max_relevancy is not None:
-        keep_items &= items[schema.RELEVANCY].le(filters.max_relevancy).fillna(False)
+        keep_items &= relevancy.le(filters.max_relevancy).fillna(False).to_numpy(dtype=bool)
     documents = corpus.documents
+    document_codes = _codes(documents, space)
     if filters.text:
-        doc_text_hit = _text_mask(documents, ("title", "summary"), filters.text)
-        docs_by_text = pd.Index(documents.loc[doc_text_hit, "doc_id"])
-        keep_items &= _text_mask(items, (schema.NAME, schema.DESCRIPTION), filters.text) | items["doc_id"].isin(
-            docs_by_text
-        )
-    filtered_items = items[keep_items]
+        docs_by_text = np.zeros(len(space), dtype=bool)
+        hit = _text_mask(documents, ("title", "summary"), filters.text) & (document_codes >= 0)
+        docs_by_text[document_codes[hit]] = True
+        keep_items &= _text_mask(items, (schema.NAME, schema.DESCRIPTION), filters.text) | _in(item_codes, docs_by_text)
     if filters.restricts_rows:
-        with_rows = pd.Index(filtered_items["doc_id"].unique())
+        with_rows = np.zeros(len(space), dtype=bool)
+        with_rows[item_codes[keep_items & (item_codes >= 0)]] = True
         if filters.text and not (filters.sections or filters.min_relevancy or filters.max_relevancy):
-            with_rows = with_rows.union(docs_by_text.intersection(doc_ids))
-        doc_ids = doc_ids.intersection(pd.Index(with_rows, dtype=doc_ids.dtype))
-    keep_docs = documents["doc_id"].isin(doc_ids)
+            with_rows |= docs_by_text
+        keep_docs &= with_rows
+        keep_items &= _in(item_codes, keep_docs)
     return corpus.with_frames(
-        documents=documents[keep_docs].reset_index(drop=True),
-        keywords=_rows_of(corpus.keywords, doc_ids),
-        themes=_rows_of(corpus.themes, doc_ids),
-        items=filtered_items[filtered_items["doc_id"].isin(doc_ids)].reset_index(drop=True),
-        links=_rows_of(corpus.links, doc_ids),
+        documents=documents[_in(document_codes, keep_docs)].reset_index(drop=True),
+        keywords=_rows_of(corpus.keywords, space, keep_docs),
+        themes=_rows_of(corpus.themes, space, keep_docs),
+        items=items[keep_items].reset_index(drop=True),
+        links=_rows_of(corpus.links, space, keep_docs),
     )
 
 
-def _rows_of(frame: pd.DataFrame, doc_ids: pd.Index) -> pd.DataFrame:
-    return frame[frame["doc_id"].isin(doc_ids)].reset_index(drop=True)
+def _rows_of(frame: pd.DataFrame, space: pd.Index, keep_docs: np.ndarray) -> pd.DataFrame:
+    return frame[_in(_codes(frame, space), keep_docs)].reset_index(drop=True)

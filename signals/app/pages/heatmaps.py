@@ -42,6 +42,8 @@ def render() -> None:
     view = current_view()
     corpus = view.filtered
     st.header("Relevancy heatmaps")
+    st.caption("Mean relevancy (1 low – 5 high) of the table rows behind each cell; hover for the count. "
+               "Click a cell to list its rows.")
     if corpus.items.empty:
         empty_state()
         return
@@ -53,7 +55,7 @@ def render() -> None:
         figure = charts.heatmap(
             long, x="section", y="theme", value="mean_relevancy", count="rows",
             title="Mean relevancy by theme and section", x_title="Section", y_title="Theme",
-            value_title="Mean relevancy", zmin=1, zmax=5,
+            value_title="Mean relevancy", zmin=1, zmax=5, cell_text="%{z:.1f}",
         )
         st.plotly_chart(figure, key="heat-theme", on_select="rerun", selection_mode="points")
         point = _clicked("heat-theme")
@@ -65,7 +67,7 @@ def render() -> None:
         figure = charts.heatmap(
             long, x="section", y="category", value="mean_relevancy", count="rows",
             title="Mean relevancy by category and section", x_title="Section", y_title="Category",
-            value_title="Mean relevancy", zmin=1, zmax=5,
+            value_title="Mean relevancy", zmin=1, zmax=5, cell_text="%{z:.1f}",
         )
         st.plotly_chart(figure, key="heat-category", on_select="rerun", selection_mode="points")
         point = _clicked("heat-category")
@@ -87,6 +89,7 @@ def render() -> None:
             x_title="Month" if period == "M" else "Quarter", y_title="Theme",
             value_title="Mean relevancy" if is_mean else "Documents",
             zmin=1 if is_mean else None, zmax=5 if is_mean else None,
+            colorscale=charts.RELEVANCY_SCALE if is_mean else charts.COUNT_SCALE,
         )
         st.plotly_chart(figure, key="heat-month", on_select="rerun", selection_mode="points")
         point = _clicked("heat-month")

@@ -41,7 +41,8 @@ def render() -> None:
     columns[3].metric("Sources", f"{counts['sources']:,}", help="Distinct article web sites")
     mean = counts["mean_relevancy"]
     columns[4].metric("Mean relevancy", "—" if mean is None else f"{mean:.2f}", help="Over all table rows, 1 to 5")
-    columns[5].metric("Dates", f"{date_text(counts['first_date'])[:7]} → {date_text(counts['last_date'])[:7]}")
+    first, last = date_text(counts["first_date"]), date_text(counts["last_date"])
+    columns[5].metric("Years", f"{first[:4]}–{last[:4]}", help=f"First document {first}, last {last}")
 
     left, right = st.columns(2)
     with left:

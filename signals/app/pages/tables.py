@@ -16,9 +16,14 @@ def _with_titles(frame: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
         return frame
     titles = documents[["doc_id", "title", "date"]].astype({"doc_id": "str"})
     joined = frame.astype({"doc_id": "str"}).merge(titles, on="doc_id", how="left")
-    first = [c for c in ("label", "name") if c in joined.columns][:1]
-    order = first + [c for c in joined.columns if c not in first]
-    return joined[order]
+    # What an analyst scans first: the row's label, its relevancy, what it says, where it is from.
+    leading = [c for c in ("label", "name", "keyword", "theme", schema.RELEVANCY, schema.DESCRIPTION,
+                           "title", "date") if c in joined.columns]
+    if "label" in leading and "name" in leading:
+        leading.remove("name")
+    trailing = [c for c in ("doc_id", "row") if c in joined.columns]
+    middle = [c for c in joined.columns if c not in leading and c not in trailing and c != "name"]
+    return joined[leading + middle + trailing]
 
 
 def render() -> None:
