@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,9 +28,12 @@ import pyarrow.parquet as pq
 
 from signals.rawtables import RAW_TABLES
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4  # 4: raw documents carry their own section columns
 CACHE_ENV = "SIGNALS_CACHE_DIR"
 _KEEP_GENERATIONS = 2
+#: Files younger than this may belong to another process still writing them (a generation, or a
+#: temporary manifest about to be renamed): cleaning never removes them.
+_IN_FLIGHT_NS = 120 * 10**9
 
 
 def default_cache_root() -> Path:
@@ -106,7 +110,12 @@ def write(cache_dir: Path, fingerprints: dict[str, tuple[int, int]], raw: dict[s
 
 
 def _remove_old_generations(cache_dir: Path, current: str) -> None:
-    """Delete all but the newest generations (a reader of an older one may still be reading)."""
+    """Delete all but the newest generations (a reader of an older one may still be reading).
+
+    Recent files are spared: a concurrent writer's half-written generation or temporary manifest
+    looks exactly like litter, and deleting it would make that writer's cache update fail.
+    """
+    settled = time.time_ns() - _IN_FLIGHT_NS
     try:
         by_generation: dict[str, list[Path]] = {}
         for path in cache_dir.iterdir():
@@ -118,9 +127,12 @@ def _remove_old_generations(cache_dir: Path, current: str) -> None:
             reverse=True,
         )[_KEEP_GENERATIONS - 1:]
         for generation in stale:
+            if max(p.stat().st_mtime_ns for p in by_generation[generation]) > settled:
+                continue
             for path in by_generation[generation]:
                 path.unlink(missing_ok=True)
         for path in cache_dir.glob("manifest-*.tmp"):
-            path.unlink(missing_ok=True)
+            if path.stat().st_mtime_ns <= settled:
+                path.unlink(missing_ok=True)
     except OSError:
         pass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -21,7 +22,7 @@ import pyarrow as pa
 
 from signals import cache, schema
 from signals.frames import finalize
-from signals.rawtables import drop_documents, merge_raw, parse_to_raw, section_columns_of
+from signals.rawtables import drop_documents, merge_raw, parse_to_raw, refresh, section_columns_of
 
 #: Below this many files to parse, one process does it: starting workers would cost more.
 PARALLEL_THRESHOLD = 400
@@ -144,6 +145,13 @@ def discover(root: Path) -> list[tuple[str, str, str, int, int]]:
             doc_id = relative.rsplit(".", 1)[0]
             found.append((entry.path, doc_id, relative, stat.st_size, stat.st_mtime_ns))
     found.sort(key=lambda f: f[1])
+    # `a.md` beside `a.txt` would share the doc_id `a` (mixing their rows and their cache
+    # fingerprint): such files keep their extension in the doc_id.
+    uses = Counter(f[1] for f in found)
+    if len(uses) < len(found):
+        shared = {doc_id for doc_id, count in uses.items() if count > 1}
+        found = [(loc, rel if doc_id in shared else doc_id, rel, size, mtime) for loc, doc_id, rel, size, mtime in found]
+        found.sort(key=lambda f: f[1])
     return found
 
 
@@ -173,7 +181,8 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
 def _parse(files: list[tuple[str, str, str]], workers: int, progress: Progress | None) -> dict[str, pa.Table]:
     if not files:
-        return merge_raw([])
+        # Empty tables with every column (merge_raw([]) has none, and finalize needs them).
+        return parse_to_raw([])
     if workers <= 1 or len(files) < PARALLEL_THRESHOLD:
         chunks = [files[i:i + 200] for i in range(0, len(files), 200)]
         parts = []
@@ -239,6 +248,8 @@ def load_corpus(
     workers = workers or min(os.cpu_count() or 1, 8)
     parsed = _parse(to_parse, workers, progress)
     raw = merge_raw([kept, parsed]) if kept is not None else parsed
+    if kept is not None and (to_parse or stale):
+        raw = refresh(raw)
     clock = stats.lap("parse", clock)
     if use_cache and (to_parse or stale or cached is None):
         stats.cache_written = cache.write(cache_dir, fingerprints, raw)
@@ -247,3 +258,35 @@ def load_corpus(
     frames = finalize(raw, today=today)
     stats.lap("finalize", clock)
     return Corpus(**frames, section_columns=section_columns_of(raw["items"]), root=str(root.resolve()))
+
+
+def combine(base: Corpus, extra: Corpus, prefix: str) -> Corpus:
+    """Two corpora as one (an upload joining a session's corpus); `extra`'s doc_ids get `prefix/`.
+
+    Categorical columns stay categorical; everything else is concatenated as is.
+    """
+
+    def prefixed(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.copy()
+        if "doc_id" in frame.columns:
+            frame["doc_id"] = prefix + "/" + frame["doc_id"].astype("str")
+        return frame
+
+    merged = {}
+    for name in schema.FRAME_NAMES:
+        left, right = getattr(base, name), prefixed(getattr(extra, name))
+        if name == "problems":
+            right["path"] = prefix + "/" + right["path"].astype("str")
+        frame = pd.concat([left, right], ignore_index=True)
+        for column in left.columns:
+            if isinstance(left[column].dtype, pd.CategoricalDtype) and column in frame.columns:
+                categories = left[column].dtype.categories.union(
+                    right[column].astype("category").cat.categories, sort=False
+                ) if column in right.columns else left[column].dtype.categories
+                frame[column] = pd.Categorical(frame[column], categories=categories)
+        merged[name] = frame
+    columns = {s: list(c) for s, c in base.section_columns.items()}
+    for section, extra_columns in extra.section_columns.items():
+        known = columns.setdefault(section, [])
+        known.extend(c for c in extra_columns if c not in known)
+    return Corpus(**merged, section_columns=columns, root=base.root)

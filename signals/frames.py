@@ -14,13 +14,17 @@ import pandas as pd
 import pyarrow as pa
 
 from signals import schema
+from signals.reader import SECTION_COLUMNS
 
 
 def _domain(urls: pd.Series) -> pd.Series:
     def host(url: object) -> object:
         if not isinstance(url, str) or not url:
             return None
-        netloc = urlsplit(url).hostname or ""
+        try:
+            netloc = urlsplit(url).hostname or ""
+        except ValueError:  # `http://[oops` (an unclosed IPv6 bracket) must not stop the load
+            return None
         return netloc.removeprefix("www.") or None
 
     # A few thousand distinct URLs at most per 10k docs: mapping unique values keeps this cheap.
@@ -55,7 +59,8 @@ def finalize(raw: dict[str, pa.Table], today: dt.date | None = None) -> dict[str
         if note:
             extra_problems.append(_problem(doc_id, path, 1, None, "warning" if iso is None else "info",
                                            note + ("; date missing" if iso is None else "; date taken from it")))
-        elif iso is not None and iso > today.isoformat():
+        # Not `elif`: `20290911b` has a suffix *and* lies in the future; both are worth a row.
+        if iso is not None and iso > today.isoformat():
             extra_problems.append(_problem(doc_id, path, 1, None, "warning",
                                            f"date {iso} is in the future (page id {page_id!r}); kept"))
     documents["date"] = pd.to_datetime(pd.Series(iso_dates, dtype="object"), format="%Y-%m-%d", errors="coerce")
@@ -75,7 +80,7 @@ def finalize(raw: dict[str, pa.Table], today: dt.date | None = None) -> dict[str
             documents[column] = None
         documents[column] = documents[column].astype("category")
     ordered = [c for c in schema.DOCUMENT_COLUMNS if c in documents.columns]
-    rest = [c for c in documents.columns if c not in ordered and c != "digest"]
+    rest = [c for c in documents.columns if c not in ordered and c not in ("digest", SECTION_COLUMNS)]
     documents = documents[ordered + rest]
 
     keywords = raw["keywords"].to_pandas()
@@ -100,14 +105,24 @@ def finalize(raw: dict[str, pa.Table], today: dt.date | None = None) -> dict[str
     problems["section"] = problems["section"].astype("category")
     problems = problems.sort_values(["path", "line"], kind="stable").reset_index(drop=True)
 
+    links = links[list(schema.LINK_COLUMNS)] if len(links.columns) else pd.DataFrame(columns=list(schema.LINK_COLUMNS))
+    # doc_id in the row frames is categorical over the documents' ids: filters then match integer
+    # codes instead of strings (isin on 214k rows: 53 ms as strings, 2 ms as codes; 10k benchmark).
+    doc_ids = pd.CategoricalDtype(documents["doc_id"].astype("str"))
     return {
         "documents": documents,
-        "keywords": keywords[list(schema.KEYWORD_COLUMNS)],
-        "themes": themes[list(schema.THEME_COLUMNS)],
-        "items": items,
-        "links": links[list(schema.LINK_COLUMNS)] if len(links.columns) else pd.DataFrame(columns=list(schema.LINK_COLUMNS)),
+        "keywords": _with_doc_codes(keywords[list(schema.KEYWORD_COLUMNS)], doc_ids),
+        "themes": _with_doc_codes(themes[list(schema.THEME_COLUMNS)], doc_ids),
+        "items": _with_doc_codes(items, doc_ids),
+        "links": _with_doc_codes(links, doc_ids),
         "problems": problems[["doc_id", *schema.PROBLEM_COLUMNS]],
     }
+
+
+def _with_doc_codes(frame: pd.DataFrame, doc_ids: pd.CategoricalDtype) -> pd.DataFrame:
+    frame = frame.copy(deep=False)
+    frame["doc_id"] = frame["doc_id"].astype("str").astype(doc_ids)
+    return frame
 
 
 def _finalize_items(raw_items: pa.Table) -> pd.DataFrame:

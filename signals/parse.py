@@ -15,7 +15,7 @@ A parsed record is a plain dict (cheap to pickle between processes):
         columns are canonical names (relevancy excluded), rows lists of cells aligned to columns,
         relevancy a list of int | None, lines the 1-based line of each row
     problems: [(line, section, severity, message)]
-    is_document: False when nothing in the text looks like a signal document
+    is_document: False when the text has neither a page id nor a section the format names
 """
 
 from __future__ import annotations
@@ -24,11 +24,17 @@ import re
 
 from signals import schema
 
-# CommonMark's whitespace set, as markdown-it-py's mdTrim uses it (str.strip() would also eat NBSP).
-_MD_TRIM = " \t\n\r\v\f"
+# What markdown-it-py 4's mdTrim strips from table lines and cells: JavaScript's trim() set minus
+# U+FEFF -- NBSP, U+1680, U+2000-U+200A, U+2028/9, U+202F, U+205F and U+3000 included. str.strip()
+# would differ the other way: it also eats U+001C-U+001F and U+0085, which mdTrim keeps.
+_MD_TRIM = (
+    " \t\n\v\f\r\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+)
 
-_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]*(.*?)[ \t]*(?:#+[ \t]*)?$")
-_BULLET = re.compile(r"^\s{0,3}[-*+][ \t]+(.*?)\s*$")
+# Lenient on purpose about the space after the hashes (`##Signals`), but never 7+ hashes: not a heading.
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?!#)[ \t]*(.*?)[ \t]*(?:#+[ \t]*)?$")
+# A bullet item, but not a thematic break (`* * *`, `- - -`) that looks like one.
+_BULLET = re.compile(r"^\s{0,3}(?!(?:-[ \t]*){3,}$|(?:\*[ \t]*){3,}$)[-*+][ \t]+(.*?)\s*$")
 # A link destination may hold balanced parentheses (`wiki/Echopraxia_(novel)`), one level deep.
 _DESTINATION = r"((?:[^()\s>]|\([^()\s>]*\))*)"
 _LINK = re.compile(r"\[([^\]]*)\]\(\s*<?" + _DESTINATION + r">?(?:\s+\"[^\"]*\")?\s*\)")
@@ -48,7 +54,7 @@ _TERMINATORS = re.compile(
       | (?:`{3,}[^`]*|~{3,}.*)$        # code fence
       | (?:([-*_])[ \t]*(?:\1[ \t]*){2,})$   # thematic break
       | [-*+](?:[ \t]|$)               # bullet list item
-      | \d{1,9}[.)](?:[ \t]|$)         # ordered list item
+      | [0-9]{1,9}[.)](?:[ \t]|$)       # ordered list item (ASCII digits only, not `\d`)
     )""",
     re.VERBOSE,
 )
@@ -156,11 +162,20 @@ def _ends_table(raw: str) -> bool:
     return False
 
 
+def _starts_table(lines: list[str], i: int) -> bool:
+    """Whether a GFM table starts at lines[i]: its next line is a delimiter row with as many cells."""
+    if i + 1 >= len(lines) or "|" not in lines[i] or _indent(lines[i]) >= 4 or "-" not in lines[i + 1]:
+        return False
+    count = _delimiter_columns(lines[i + 1])
+    return bool(count) and len(split_cells(lines[i].strip(_MD_TRIM))) == count
+
+
 def _strip_emphasis(text: str) -> str:
     text = text.strip()
     while True:
         match = _EMPHASIS.match(text)
-        if not match:
+        # `*a* and *b*` starts and ends with `*` but is two spans, not one to unwrap.
+        if not match or match.group(1) in match.group(2):
             return text
         text = match.group(2).strip()
 
@@ -203,13 +218,14 @@ def page_date(page_id: str) -> tuple[str | None, str | None]:
 
 def _parse_title(line: str, record: dict) -> None:
     body = line.lstrip()[1:].strip()
-    match = _FROM.search(body)
-    if match:
+    # The *last* `from` followed by a link: titles say "from" too (`A Timeline from 2011 to 2035`).
+    for match in reversed(list(_FROM.finditer(body))):
         link = _LINK.search(body, match.end())
         if link:
             record["page_id"] = link.group(1).strip()
             record["page_url"] = link.group(2).strip() or None
             body = body[: match.start()]
+            break
     record["title"] = _strip_emphasis(body.rstrip(" ,")) or None
 
 
@@ -225,6 +241,10 @@ def _unique_columns(headers: list[str]) -> list[str]:
             seen[name] = 1
         names.append(name)
     return names
+
+
+#: Sections the document format names (any alias of them): seeing one marks a signal document.
+_FORMAT_SECTIONS = frozenset(schema.SECTION_ALIASES.values())
 
 
 class _State:
@@ -271,7 +291,9 @@ class _State:
         record = self.record
         if self.summary_lines:
             record["summary"] = "\n".join(self.summary_lines).strip() or None
-        record["is_document"] = bool(self.title_seen or self.seen_sections or record["tables"])
+        # A title line alone is any markdown file (a README): a signal document has a page id or
+        # at least one section the format names.
+        record["is_document"] = bool(record["page_id"] or not self.seen_sections.isdisjoint(_FORMAT_SECTIONS))
         return record
 
 
@@ -288,6 +310,9 @@ def parse_document(text: str) -> dict:
     (`_parse_chunked`); anything unusual goes line by line (`_parse_lines`). Both give the same
     record; tests/test_parse.py checks that on every variant.
     """
+    if text[:1] == "\ufeff":
+        # A byte-order mark decoded as text (`read_text(encoding="utf-8")`) would hide the title.
+        text = text[1:]
     if "\r" in text or "\x00" in text:
         text = "\n".join(normalize_newlines(text))
     state = _State()
@@ -378,10 +403,15 @@ def _parse_lines(lines: list[str], offset: int, state: _State, headings_allowed:
                     (f"table header has {len(headers)} cells but its delimiter row has {delimiter_count};"
                      f" table not read: {stripped[:200]!r}"),
                 ))
-                i += 2
-                while i < n and lines[i].strip(_MD_TRIM) and "|" in lines[i]:
-                    problems.append((offset + i + 1, section, "error", f"row not read: {lines[i].strip()[:200]!r}"))
+                # The lines that follow are a paragraph to markdown-it-py: it ends at a blank line or
+                # a block start, and a table may still start inside it (even at the delimiter row).
+                i += 1
+                if not _starts_table(lines, i):
                     i += 1
+                    while i < n and "|" in lines[i] and not _ends_table(lines[i]) and not _starts_table(lines, i):
+                        message = f"row not read: {lines[i].strip()[:200]!r}"
+                        problems.append((offset + i + 1, section, "error", message))
+                        i += 1
                 continue
         if headings_allowed and stripped[0] == "#" and _indent(raw) < 4 and state.heading(raw, offset + i + 1):
             i += 1
@@ -411,8 +441,14 @@ def _text_line(state: _State, raw: str, stripped: str, line_no: int) -> None:
         elif section == schema.OTHER:
             attr = _ATTR.match(_strip_emphasis(value))
             if attr:
-                key = schema.slug(attr.group(1)) or "attribute"
-                record["attrs"][key] = _strip_emphasis(attr.group(2))
+                key_text, value_text = attr.group(1), attr.group(2)
+                # `**Category:** politics`: the key's closing emphasis follows the colon.
+                for marker in ("**", "__", "*", "_"):
+                    if key_text.startswith(marker) and value_text.startswith(marker):
+                        value_text = value_text[len(marker):]
+                        break
+                key = schema.slug(key_text) or "attribute"
+                record["attrs"][key] = _strip_emphasis(value_text)
             else:
                 record["problems"].append((line_no, section, "warning", f"Other line is not 'Key: value': {value!r}"))
         else:
@@ -473,7 +509,7 @@ def _uniform_columns(body: list[str], width: int) -> list[list[str]] | None:
     if len(parts) != len(body) * step + 1:
         return None
     separators = parts[::step]
-    if "".join(separators).strip():
+    if "".join(separators).strip(_MD_TRIM):
         return None
     if any("\n" not in sep for sep in separators[1:-1]):
         return None
@@ -494,7 +530,7 @@ def _read_table(
     kept = [c for c in columns if c != schema.RELEVANCY] if relevancy_at >= 0 else columns
     end = _table_end(lines, start + 2)
     body = lines[start + 2:end]
-    by_column = _uniform_columns(body, width) if body else []
+    by_column = _uniform_columns(body, width) if body else [[] for _ in range(width)]
     if by_column is None:
         by_column = _ragged_columns(body, offset + start + 2, width, section, problems)
     row_lines = list(range(offset + start + 3, offset + end + 1))

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from signals import schema
-from signals.reader import Batch, read_files
+from signals.reader import SECTION_COLUMNS, Batch, read_files
 
 RAW_TABLES = ("documents", "keywords", "themes", "links", "items", "problems")
 
@@ -87,6 +87,38 @@ def drop_documents(raw: dict[str, pa.Table], doc_ids: set[str]) -> dict[str, pa.
         else:
             kept[name] = table
     return kept
+
+
+_FIXED_COLUMNS = {
+    "documents": frozenset(Batch().documents),
+    "items": frozenset((*schema.ITEM_KEY_COLUMNS, schema.RELEVANCY)),
+}
+
+
+def refresh(raw: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """Cached raw tables after documents were dropped or re-parsed -> what a fresh load would give.
+
+    Rows in doc_id order (stable: each document's rows stay in file order); attribute and table
+    columns that only dropped documents had are removed; the section columns are rebuilt from the
+    remaining documents' own, so a deleted document leaves no empty section or column behind.
+    """
+    fresh = {}
+    for name, table in raw.items():
+        if "doc_id" in table.column_names and table.num_rows > 1:
+            table = table.take(pc.sort_indices(table, sort_keys=[("doc_id", "ascending")]))
+        fixed = _FIXED_COLUMNS.get(name)
+        if fixed is not None:
+            empty = [c for c in table.column_names if c not in fixed and table[c].null_count == table.num_rows]
+            table = table.drop_columns(empty)
+        fresh[name] = table
+    meta: dict[str, list[str]] = {}
+    # Most documents share one layout: each distinct one once, in order of first appearance.
+    for own in dict.fromkeys(fresh["documents"][SECTION_COLUMNS].to_pylist()):
+        for section, columns in json.loads(own or "{}").items():
+            known = meta.setdefault(section, [])
+            known.extend(c for c in columns if c not in known)
+    fresh["items"] = fresh["items"].replace_schema_metadata({"section_columns": _encode_meta(meta)})
+    return fresh
 
 
 def parse_to_raw(files: list[tuple[str, str, str]]) -> dict[str, pa.Table]:

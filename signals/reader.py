@@ -7,10 +7,15 @@ which turns it into Arrow tables (signals.frames).
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 
 from signals import schema
 from signals.parse import parse_document
+
+#: Raw documents column: each document's own {section: [columns]} as JSON, so that the corpus-wide
+#: section columns can be rebuilt exactly when cached documents are dropped or re-parsed.
+SECTION_COLUMNS = "section_columns"
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 
@@ -22,12 +27,19 @@ def decode(data: bytes) -> tuple[str | None, tuple[int, str, str] | None]:
     fall back to cp1252, then latin-1, with a warning naming the line of the first bad byte.
     Binary content (NUL bytes in UTF-8/8-bit text) is refused.
     """
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data[len(bom):].decode(encoding), None
-            except UnicodeDecodeError as error:
-                return None, (1, "error", f"starts with a {encoding} byte-order mark but is not {encoding}: {error}")
+    utf8_bom = _BOMS[0][0]
+    if data.startswith(utf8_bom):
+        # UTF-8 with a BOM and a stray bad byte: the same cp1252 fallback as without the BOM,
+        # not a skipped file.
+        data = data[len(utf8_bom):]
+    else:
+        for bom, encoding in _BOMS[1:]:
+            if data.startswith(bom):
+                try:
+                    return data[len(bom):].decode(encoding), None
+                except UnicodeDecodeError as error:
+                    return None, (1, "error",
+                                  f"starts with a {encoding} byte-order mark but is not {encoding}: {error}")
     if b"\x00" in data[:65536]:
         return None, (1, "error", "binary file (contains NUL bytes), not a text document; skipped")
     try:
@@ -49,7 +61,7 @@ class Batch:
     def __init__(self) -> None:
         self.documents: dict[str, list] = {
             "doc_id": [], "path": [], "title": [], "page_id": [], "page_url": [], "article_url": [],
-            "summary": [], "digest": [],
+            "summary": [], "digest": [], SECTION_COLUMNS: [],
         }
         self.attrs: list[dict[str, str]] = []
         self.keywords: dict[str, list] = {"doc_id": [], "keyword": []}
@@ -95,17 +107,22 @@ class Batch:
             self.links["title"].append(title)
         for line, section, severity, message in record["problems"]:
             self.problem(doc_id, path, line, section, severity, message)
-        self._add_tables(doc_id, record["tables"])
+        d[SECTION_COLUMNS].append(json.dumps(self._add_tables(doc_id, record["tables"])))
 
-    def _add_tables(self, doc_id: str, tables: list) -> None:
+    def _add_tables(self, doc_id: str, tables: list) -> dict[str, list[str]]:
+        """Append a document's table rows; return its own {section: [columns]}."""
         items = self.items
         next_row: dict[str, int] = {}
+        own: dict[str, list[str]] = {}
         for section, columns, lines, rows, relevancy in tables:
             count = len(rows)
             known = self.section_columns.setdefault(section, [])
+            mine = own.setdefault(section, [])
             for column in columns:
                 if column not in known:
                     known.append(column)
+                if column not in mine:
+                    mine.append(column)
             if not count:
                 continue
             start = next_row.get(section, 0)
@@ -126,6 +143,7 @@ class Batch:
             for column, target in items.items():
                 if len(target) < self.item_count:
                     target.extend([None] * (self.item_count - len(target)))
+        return own
 
 
 def read_files(files: list[tuple[str, str, str]], parse: Callable[[str], dict] = parse_document) -> Batch:
