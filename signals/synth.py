@@ -28,6 +28,7 @@ import itertools
 import json
 import os
 import random
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -570,6 +571,11 @@ def _make_title(rng: random.Random) -> str:
     ))
 
 
+def _lean(key: str, section: str) -> int:
+    """-1 (one pair in five), +1 (two in five) or 0, fixed for a (theme or category, section) pair."""
+    return (0, 0, 1, 1, -1)[zlib.crc32(f"{key}/{section}".encode()) % 5]
+
+
 def _relevancy(rng: random.Random) -> int:
     return _RELEVANCY_DRAW.draw(rng)
 
@@ -725,6 +731,12 @@ def _render(plan: _Plan, seed: int, plans: list[_Plan]) -> tuple[bytes, dict[str
     for section in ("concerns", "behaviors", "technologies", "issues"):
         maker = _ROW_MAKERS[section]
         section_rows[section] = [maker(rng) for _ in range(_ROW_COUNT_DRAW[section].draw(rng))]
+    # Relevancy leans by lead theme, category and section (a stable hash, no draw, so the rest of
+    # the document is unchanged): demo heatmaps then show contrast, as real corpora do.
+    for section, rows in section_rows.items():
+        lean = _lean(themes[0], section) + _lean(category, section)
+        for row in rows:
+            row[-1] = str(min(5, max(1, int(row[-1]) + lean)))
     escaped_at = rng.randrange(len(section_rows["issues"]))
     if "escaped_pipe" in variants:
         target = section_rows["issues"][escaped_at]
