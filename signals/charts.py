@@ -196,6 +196,9 @@ def heatmap(
     if _is_text(y_order):
         figure.update_yaxes(**_category_axis(list(y_order)))
     figure.update_yaxes(autorange="reversed")
+    if len(y_order) > 12:
+        # Tall grids: column names on top, where the eye starts, not a screen below.
+        figure.update_xaxes(side="top")
     return figure
 
 

@@ -96,9 +96,22 @@ def _loaded_summary(corpus: Corpus) -> None:
         st.sidebar.caption("No loader problems.")
 
 
+# Streamlit's table toolbar offers a CSV download that does not escape formulas (GUIDE, known
+# traps); our own escaped downloads are the ones offered, so that toolbar button is hidden.
+# Also: less empty space above each page's title.
+_STYLE = """
+<style>
+[data-testid="stElementToolbarButton"]:has(button[aria-label="Download as CSV"]) { display: none; }
+button[aria-label="Download as CSV"] { display: none; }
+.block-container, [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
+</style>
+"""
+
+
 def run() -> None:
     """Draw the whole app for one script run."""
     st.set_page_config(page_title="Signals Explorer", page_icon=":material/radar:", layout="wide")
+    st.html(_STYLE)
     configured = data.configured_folder()
     st.sidebar.title("Signals Explorer")
     folder, reload_pressed = _source_panel(configured)

@@ -38,6 +38,14 @@ def _rows_behind(corpus, **cell) -> None:
         open_document(str(shown.iloc[selected[0]]["doc_id"]))
 
 
+def _colour_range(long: pd.DataFrame, fit: bool) -> tuple[float, float]:
+    """The colour scale's ends: the data's own range (fit) or the full 1-5."""
+    values = long["mean_relevancy"].dropna() if "mean_relevancy" in long.columns else pd.Series(dtype=float)
+    if not fit or values.empty or values.min() == values.max():
+        return 1.0, 5.0
+    return float(values.min()), float(values.max())
+
+
 def render() -> None:
     view = current_view()
     corpus = view.filtered
@@ -47,15 +55,22 @@ def render() -> None:
     if corpus.items.empty:
         empty_state()
         return
-    top_n = st.slider("Themes shown (most frequent first)", 5, 60, 20, step=5, key="heatmap_top_n")
+    controls = st.columns([3, 2])
+    top_n = controls[0].slider("Themes shown (most frequent first)", 5, 60, 20, step=5, key="heatmap_top_n")
+    fit = controls[1].toggle(
+        "Fit colours to the data", value=True, key="heatmap_fit",
+        help="On: the colour scale spans the lowest to highest mean shown, for contrast. "
+             "Off: it spans the full 1–5 relevancy range, comparable across views.",
+    )
     by_theme, by_category, by_month = st.tabs(["Theme × section", "Category × section", "Theme × month"])
 
     with by_theme:
         long = cells.relevancy_by_theme_section(corpus, top_n=top_n)
+        low, high = _colour_range(long, fit)
         figure = charts.heatmap(
             long, x="section", y="theme", value="mean_relevancy", count="rows",
             title="Mean relevancy by theme and section", x_title="Section", y_title="Theme",
-            value_title="Mean relevancy", zmin=1, zmax=5, cell_text="%{z:.1f}",
+            value_title="Mean relevancy", zmin=low, zmax=high, cell_text="%{z:.1f}",
         )
         st.plotly_chart(figure, key="heat-theme", on_select="rerun", selection_mode="points")
         point = _clicked("heat-theme")
@@ -64,10 +79,11 @@ def render() -> None:
 
     with by_category:
         long = cells.relevancy_by_category_section(corpus)
+        low, high = _colour_range(long, fit)
         figure = charts.heatmap(
             long, x="section", y="category", value="mean_relevancy", count="rows",
             title="Mean relevancy by category and section", x_title="Section", y_title="Category",
-            value_title="Mean relevancy", zmin=1, zmax=5, cell_text="%{z:.1f}",
+            value_title="Mean relevancy", zmin=low, zmax=high, cell_text="%{z:.1f}",
         )
         st.plotly_chart(figure, key="heat-category", on_select="rerun", selection_mode="points")
         point = _clicked("heat-category")

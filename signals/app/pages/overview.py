@@ -42,7 +42,8 @@ def render() -> None:
     mean = counts["mean_relevancy"]
     columns[4].metric("Mean relevancy", "—" if mean is None else f"{mean:.2f}", help="Over all table rows, 1 to 5")
     first, last = date_text(counts["first_date"]), date_text(counts["last_date"])
-    columns[5].metric("Years", f"{first[:4]}–{last[:4]}", help=f"First document {first}, last {last}")
+    years = first[:4] if first[:4] == last[:4] else f"{first[:4]}–{last[2:4] if first[:2] == last[:2] else last[:4]}"
+    columns[5].metric("Years", years, help=f"First document {first}, last {last}")
 
     left, right = st.columns(2)
     with left:
