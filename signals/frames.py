@@ -17,7 +17,6 @@ import pyarrow as pa
 from signals import schema
 from signals.reader import SECTION_COLUMNS
 
-
 _HOST = r"^[A-Za-z][A-Za-z0-9+.\-]*://(?:[^@/?#]*@)?(?:\[([^\]/?#]*)\]|([^:/?#\[\]]*))"
 
 
