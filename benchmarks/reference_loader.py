@@ -154,3 +154,10 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def read_files_reference(files: list[tuple[str, str, str]]):
+    """The loader's file reading with the markdown-it-py parser swapped in (the benchmark's reference)."""
+    from signals.reader import read_files
+
+    return read_files(files, parse=parse_document_markdown_it)

@@ -165,6 +165,8 @@ def _starts_table(lines: list[str], i: int) -> bool:
 
 def _strip_emphasis(text: str) -> str:
     text = text.strip()
+    if text[:1] not in ("*", "_") or not text:
+        return text  # the usual case, without the regex
     while True:
         match = _EMPHASIS.match(text)
         # `*a* and *b*` starts and ends with `*` but is two spans, not one to unwrap.
@@ -246,6 +248,14 @@ def _unique_columns_cached(headers: tuple[str, ...]) -> tuple[str, ...]:
 _FORMAT_SECTIONS = frozenset(schema.SECTION_ALIASES.values())
 
 
+@lru_cache(maxsize=1024)
+def _heading_parts(raw: str) -> tuple[int, str]:
+    """A heading line -> (level, text), (0, "") when it is not one. Cached: documents repeat the
+    same few section headings."""
+    heading = _HEADING.match(raw)
+    return (len(heading.group(1)), heading.group(2)) if heading else (0, "")
+
+
 class _State:
     """What the parser knows while it walks a document: the record so far and where it is."""
 
@@ -273,14 +283,14 @@ class _State:
 
     def heading(self, raw: str, line_no: int) -> bool:
         """Take a heading line; False when the line is not a heading after all."""
-        heading = _HEADING.match(raw)
-        if not heading:
+        level, text = _heading_parts(raw)
+        if not level:
             return False
-        if len(heading.group(1)) == 1 and not self.title_seen and self.section == schema.PREAMBLE:
+        if level == 1 and not self.title_seen and self.section == schema.PREAMBLE:
             self.title_seen = True
             _parse_title(raw, self.record)
             return True
-        section = self.section = schema.section_slug(heading.group(2))
+        section = self.section = schema.section_slug(text)
         if section in self.seen_sections:
             self.record["problems"].append((line_no, section, "info", f"section {section!r} repeated; rows appended"))
         self.seen_sections.add(section)
