@@ -3,13 +3,15 @@
 Layout, in a cache folder of its own (never inside the data folder, which may be read-only):
 
     <cache root>/<sha of the corpus folder's real path>/
-        manifest.json                 {"version", "generation", "root", "rows": {table: n}}
+        manifest.json                 {"version", "generation", "rows": {table: n}, "crc32": {table: crc}}
         <table>-<generation>.parquet  one per raw table, plus files-<generation>.parquet
 
 A generation is written completely under a fresh name before `manifest.json` is atomically
 replaced to point at it, so a reader sees a whole old generation or a whole new one, and two
 processes writing at once each leave a consistent set. Anything unreadable or inconsistent is a
-miss: the caller re-parses rather than trusting it.
+miss: the caller re-parses rather than trusting it. Each file's CRC-32 is in the manifest and
+checked on every read: Parquet does not notice a flipped bit in compressed data, and one in two
+single-bit flips used to load as different text, silently.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import os
 import tempfile
 import time
 import uuid
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +31,7 @@ import pyarrow.parquet as pq
 
 from signals.rawtables import RAW_TABLES
 
-CACHE_VERSION = 4  # 4: raw documents carry their own section columns
+CACHE_VERSION = 5  # 4: raw documents carry their own section columns; 5: CRC-32 per file
 CACHE_ENV = "SIGNALS_CACHE_DIR"
 _KEEP_GENERATIONS = 2
 #: Files younger than this may belong to another process still writing them (a generation, or a
@@ -68,11 +71,14 @@ def read(cache_dir: Path) -> CachedCorpus | None:
         generation = manifest["generation"]
         raw = {}
         for name in RAW_TABLES:
-            table = pq.read_table(cache_dir / f"{name}-{generation}.parquet")
-            if table.num_rows != manifest["rows"][name]:
+            table = _read_checked(cache_dir / f"{name}-{generation}.parquet", manifest["crc32"][name])
+            if table is None or table.num_rows != manifest["rows"][name]:
                 return None
             raw[name] = table
-        files = pq.read_table(cache_dir / f"files-{generation}.parquet").to_pydict()
+        files_table = _read_checked(cache_dir / f"files-{generation}.parquet", manifest["crc32"]["files"])
+        if files_table is None:
+            return None
+        files = files_table.to_pydict()
         if len(files["doc_id"]) != manifest["rows"]["files"]:
             return None
         fingerprints = dict(zip(files["doc_id"], zip(files["size"], files["mtime_ns"])))
@@ -81,14 +87,32 @@ def read(cache_dir: Path) -> CachedCorpus | None:
     return CachedCorpus(fingerprints, raw)
 
 
+def _read_checked(path: Path, crc: int) -> pa.Table | None:
+    """A Parquet file's table when its bytes have the CRC-32 the manifest recorded, else None."""
+    data = path.read_bytes()
+    if zlib.crc32(data) != crc:
+        return None
+    return pq.read_table(pa.BufferReader(data))
+
+
+def _write_checked(table: pa.Table, path: Path) -> int:
+    """Write a table as Parquet; return the CRC-32 of the bytes written."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="lz4")
+    data = sink.getvalue()
+    with open(path, "wb") as out:
+        out.write(data)
+    return zlib.crc32(data)
+
+
 def write(cache_dir: Path, fingerprints: dict[str, tuple[int, int]], raw: dict[str, pa.Table]) -> bool:
     """Write a new generation and point the manifest at it. False (and no exception) if it cannot."""
     generation = uuid.uuid4().hex[:12]
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        rows = {}
+        cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # parsed documents: the owner's only
+        rows, crc32 = {}, {}
         for name in RAW_TABLES:
-            pq.write_table(raw[name], cache_dir / f"{name}-{generation}.parquet", compression="lz4")
+            crc32[name] = _write_checked(raw[name], cache_dir / f"{name}-{generation}.parquet")
             rows[name] = raw[name].num_rows
         doc_ids = list(fingerprints)
         files = pa.table({
@@ -96,9 +120,9 @@ def write(cache_dir: Path, fingerprints: dict[str, tuple[int, int]], raw: dict[s
             "size": pa.array([fingerprints[d][0] for d in doc_ids], type=pa.int64()),
             "mtime_ns": pa.array([fingerprints[d][1] for d in doc_ids], type=pa.int64()),
         })
-        pq.write_table(files, cache_dir / f"files-{generation}.parquet", compression="lz4")
+        crc32["files"] = _write_checked(files, cache_dir / f"files-{generation}.parquet")
         rows["files"] = files.num_rows
-        manifest = {"version": CACHE_VERSION, "generation": generation, "rows": rows}
+        manifest = {"version": CACHE_VERSION, "generation": generation, "rows": rows, "crc32": crc32}
         handle, temporary = tempfile.mkstemp(dir=cache_dir, prefix="manifest-", suffix=".tmp")
         with os.fdopen(handle, "w") as out:
             json.dump(manifest, out)

@@ -194,6 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, default=0)
     synth.add_argument("--planted", action="store_true", help="plant emerging themes and paraphrased signals")
     synth.set_defaults(run=_synth)
+
+    from signals import cli_insights  # emerging, clusters, themes, radar
+
+    cli_insights.register(commands)
     return parser
 
 

@@ -12,7 +12,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -117,11 +117,12 @@ class LoadStats:
         return now
 
 
-def discover(root: Path) -> list[tuple[str, str, str, int, int]]:
+def discover(root: Path, within: Sequence[Path] | None = None) -> list[tuple[str, str, str, int, int]]:
     """A folder -> [(absolute path, doc_id, display path, size, mtime_ns)] of its documents, sorted.
 
     Recursive; follows directory symlinks but never the same real directory twice (no loops);
-    skips hidden folders. A single file is a corpus of one.
+    skips hidden folders. A single file is a corpus of one. With `within` (resolved folders, the
+    app's allow-list), a symbolic link is followed only when its target lies inside one of them.
     """
     if root.is_file():
         stat = root.stat()
@@ -145,6 +146,8 @@ def discover(root: Path) -> list[tuple[str, str, str, int, int]]:
         for entry in entries:
             name = entry.name
             try:
+                if within is not None and entry.is_symlink() and not _inside(entry.path, within):
+                    continue
                 if entry.is_dir():
                     if not name.startswith("."):
                         stack.append((Path(entry.path), f"{prefix}{name}/"))
@@ -166,6 +169,11 @@ def discover(root: Path) -> list[tuple[str, str, str, int, int]]:
         found = [(loc, rel if doc_id in shared else doc_id, rel, size, mtime) for loc, doc_id, rel, size, mtime in found]
         found.sort(key=lambda f: f[1])
     return found
+
+
+def _inside(path: str, folders: Sequence[Path]) -> bool:
+    real = Path(os.path.realpath(path))
+    return any(real == folder or folder in real.parents for folder in folders)
 
 
 _POOL: ProcessPoolExecutor | None = None
@@ -242,19 +250,21 @@ def load_corpus(
     progress: Progress | None = None,
     today: dt.date | None = None,
     stats: LoadStats | None = None,
+    within: Sequence[Path] | None = None,
 ) -> Corpus:
     """A folder (or one file) of signal documents -> Corpus.
 
     Parses only files whose size or modification time changed since the cached run; a corrupt
     cache is rebuilt. `progress(done, total)` is called as files are parsed. Raises
     FileNotFoundError when the path does not exist; every other problem is a row in `problems`.
+    `within`: follow symbolic links only into these folders (see `discover`).
     """
     root = Path(path).expanduser()
     if not root.exists():
         raise FileNotFoundError(f"no such folder or file: {root}")
     stats = stats if stats is not None else LoadStats()
     clock = time.perf_counter()
-    files = discover(root)
+    files = discover(root, within)
     clock = stats.lap("discover", clock)
     stats.files = len(files)
     fingerprints = {doc_id: (size, mtime) for _, doc_id, _, size, mtime in files}

@@ -453,7 +453,14 @@ def _file_stems(tables: Iterable[str]) -> list[str]:
 
 
 def _filters_json(filters: Mapping[str, Any]) -> bytes:
-    record = {"exported_at": _exported_at(), "filters": dict(filters)}
+    # Filter values come from the documents (a theme named `=HYPERLINK(...)`): escaped like every
+    # other text in the archive, as the workbook's filters sheet escapes them.
+    escaped = {
+        escape_formula(str(key)): [escape_formula(str(v)) for v in value]
+        if isinstance(value, list | tuple | set | frozenset) else escape_formula(value)
+        for key, value in filters.items()
+    }
+    record = {"exported_at": _exported_at(), "filters": escaped}
     return json.dumps(record, ensure_ascii=False, indent=2, default=str).encode("utf-8")
 
 
@@ -462,7 +469,7 @@ def to_zip_bytes(frames: Mapping[str, pd.DataFrame], filters: Mapping[str, Any] 
 
     Table names that are not plain file names (`a/b`, `../x`, spaces, accents) are slugged, so the
     archive never writes outside the folder it is unpacked into. `filters.json` holds
-    `{"exported_at": ..., "filters": {...}}` with the filter values as given (not escaped).
+    `{"exported_at": ..., "filters": {...}}`, its text escaped like the CSVs'.
     """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -34,13 +34,20 @@ _MD_TRIM = (
 )
 
 # Lenient on purpose about the space after the hashes (`##Signals`), but never 7+ hashes: not a heading.
-_HEADING = re.compile(r"^ {0,3}(#{1,6})(?!#)[ \t]*(.*?)[ \t]*(?:#+[ \t]*)?$")
-# A bullet item, but not a thematic break (`* * *`, `- - -`) that looks like one.
-_BULLET = re.compile(r"^\s{0,3}(?!(?:-[ \t]*){3,}$|(?:\*[ \t]*){3,}$)[-*+][ \t]+(.*?)\s*$")
+# No lazy group before optional trailing blanks and hashes: on a long heading that backtracking is
+# quadratic (a 200 kB heading of spaces took minutes); `_heading_text` strips the closing sequence.
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?!#)[ \t]*(.*)$")
+# A bullet item, but not a thematic break (`* * *`, `- - -`) that looks like one. The item's text
+# is group 1 with trailing blanks removed (`_bullet_text`: a lazy `(.*?)\s*$` is quadratic).
+_BULLET = re.compile(r"^\s{0,3}(?!(?:-[ \t]*){3,}$|(?:\*[ \t]*){3,}$)[-*+][ \t]+(.*)$")
 # A link destination may hold balanced parentheses (`wiki/Echopraxia_(novel)`), one level deep.
 _DESTINATION = r"((?:[^()\s>]|\([^()\s>]*\))*)"
-_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?" + _DESTINATION + r">?(?:\s+\"[^\"]*\")?\s*\)")
-_FROM = re.compile(r"[,\s]*\(?\s*from\b", re.IGNORECASE)
+# Link text holds no bracket (as in CommonMark, `[a [b](u)` links `b`): a text that could run
+# across `[`s made every `[` of a line scan to its end (quadratic on `[[[[...`).
+_LINK = re.compile(r"\[([^\[\]]*)\]\(\s*<?" + _DESTINATION + r">?(?:\s+\"[^\"]*\")?\s*\)")
+# The `from` of a title line; the blanks, commas and `(` before it are found by `_from_start` (a
+# pattern starting `[,\s]*` backtracks cubically on a title of many spaces).
+_FROM = re.compile(r"from\b", re.IGNORECASE)
 _EXTERNAL = re.compile(r"\[\s*external link\s*\]\(\s*<?" + _DESTINATION, re.IGNORECASE)
 _ATTR = re.compile(r"^([^:]{1,60}):\s*(.*)$")
 _EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(.+)\1$")
@@ -214,14 +221,53 @@ def page_date(page_id: str) -> tuple[str | None, str | None]:
 def _parse_title(line: str, record: dict) -> None:
     body = line.lstrip()[1:].strip()
     # The *last* `from` followed by a link: titles say "from" too (`A Timeline from 2011 to 2035`).
+    # Right to left, each `from` looks for a link only up to where the later one looked from: the
+    # windows never overlap, so a hostile title of thousands of `from [` costs linear time.
+    limit = len(body)
     for match in reversed(list(_FROM.finditer(body))):
-        link = _LINK.search(body, match.end())
+        link = _link_between(body, match.end(), limit)
         if link:
             record["page_id"] = link.group(1).strip()
             record["page_url"] = link.group(2).strip() or None
-            body = body[: match.start()]
+            body = body[: _from_start(body, match.start())]
             break
+        limit = match.end()
     record["title"] = _strip_emphasis(body.rstrip(" ,")) or None
+
+
+def _link_between(text: str, start: int, limit: int) -> re.Match | None:
+    """The leftmost link starting in text[start:limit] (it may end beyond `limit`), or None."""
+    at = text.find("[", start, limit)
+    while at >= 0:
+        link = _LINK.match(text, at)
+        if link:
+            return link
+        at = text.find("[", at + 1, limit)
+    return None
+
+
+def _from_start(text: str, at: int) -> int:
+    """Where the `from` at `at` begins with what leads it: blanks, then one `(`, then blanks and
+    commas (what the pattern `[,\\s]*\\(?\\s*from` would have matched)."""
+    while at and text[at - 1].isspace():
+        at -= 1
+    if at and text[at - 1] == "(":
+        at -= 1
+    while at and (text[at - 1] == "," or text[at - 1].isspace()):
+        at -= 1
+    return at
+
+
+def _heading_text(text: str) -> str:
+    """A heading's text after its hashes -> without trailing blanks and closing hashes (`Signals ##`)."""
+    text = text.rstrip(" \t")
+    if text.endswith("#"):
+        text = text.rstrip("#").rstrip(" \t")
+    return text
+
+
+def _bullet_text(bullet: re.Match) -> str:
+    return bullet.group(1).rstrip()
 
 
 def _unique_columns(headers: list[str] | tuple[str, ...]) -> list[str]:
@@ -253,7 +299,7 @@ def _heading_parts(raw: str) -> tuple[int, str]:
     """A heading line -> (level, text), (0, "") when it is not one. Cached: documents repeat the
     same few section headings."""
     heading = _HEADING.match(raw)
-    return (len(heading.group(1)), heading.group(2)) if heading else (0, "")
+    return (len(heading.group(1)), _heading_text(heading.group(2))) if heading else (0, "")
 
 
 class _State:
@@ -409,23 +455,28 @@ def _parse_lines(lines: list[str], offset: int, state: _State, headings_allowed:
                 if len(headers) == delimiter_count:
                     i = _read_table(lines, i, headers, section, tables, problems, offset)
                     continue
-                problems.append((
-                    offset + i + 1,
-                    section,
-                    "error",
-                    (f"table header has {len(headers)} cells but its delimiter row has {delimiter_count};"
-                     f" table not read: {stripped[:200]!r}"),
-                ))
-                # The lines that follow are a paragraph to markdown-it-py: it ends at a blank line or
-                # a block start, and a table may still start inside it (even at the delimiter row).
-                i += 1
-                if not _starts_table(lines, i):
+                # A heading with pipes in it (`## Signals | x`) over a delimiter row of another width
+                # is a heading, as markdown-it-py reads it once its table rule fails: it falls through
+                # to the heading below (its section then holds what follows, and reports stray rows).
+                if not (headings_allowed and stripped[0] == "#" and _heading_parts(raw)[0]):
+                    problems.append((
+                        offset + i + 1,
+                        section,
+                        "error",
+                        (f"table header has {len(headers)} cells but its delimiter row has {delimiter_count};"
+                         f" table not read: {stripped[:200]!r}"),
+                    ))
+                    # The lines that follow are a paragraph to markdown-it-py: it ends at a blank line
+                    # or a block start, and a table may still start inside it (even at the delimiter row).
                     i += 1
-                    while i < n and "|" in lines[i] and not _ends_table(lines[i]) and not _starts_table(lines, i):
-                        message = f"row not read: {lines[i].strip()[:200]!r}"
-                        problems.append((offset + i + 1, section, "error", message))
+                    if not _starts_table(lines, i):
                         i += 1
-                continue
+                        while (i < n and "|" in lines[i] and not _ends_table(lines[i])
+                               and not _starts_table(lines, i)):
+                            message = f"row not read: {lines[i].strip()[:200]!r}"
+                            problems.append((offset + i + 1, section, "error", message))
+                            i += 1
+                    continue
         if headings_allowed and stripped[0] == "#" and _indent(raw) < 4 and state.heading(raw, offset + i + 1):
             i += 1
             continue
@@ -433,10 +484,20 @@ def _parse_lines(lines: list[str], offset: int, state: _State, headings_allowed:
         i += 1
 
 
+_TEXT_SECTIONS = frozenset((schema.SUMMARY, schema.KEYWORDS, schema.THEMES, schema.OTHER, schema.CLOSEST))
+
+
 def _text_line(state: _State, raw: str, stripped: str, line_no: int) -> None:
     """A line that is neither a heading nor part of a table, in the current section."""
     section = state.section
     record = state.record
+    if section in _TEXT_SECTIONS and stripped[0] == "|" and stripped.count("|") >= 2:
+        # A row that lost its table (a moved line, a broken header) among text: kept as the text it
+        # now is, and reported, so that no table row goes unmentioned.
+        record["problems"].append((
+            line_no, section, "warning",
+            f"line looks like a table row but is not in a table; kept as {section} text: {stripped[:200]!r}",
+        ))
     if section == schema.SUMMARY:
         state.summary_lines.append(stripped)
     elif section == schema.PREAMBLE:
@@ -449,7 +510,7 @@ def _text_line(state: _State, raw: str, stripped: str, line_no: int) -> None:
             _stray_row(record, line_no, section, stripped)
     elif section in (schema.KEYWORDS, schema.THEMES, schema.OTHER, schema.CLOSEST):
         bullet = _BULLET.match(raw)
-        value = bullet.group(1) if bullet else stripped
+        value = _bullet_text(bullet) if bullet else stripped
         if section == schema.KEYWORDS:
             record["keywords"].append(_strip_emphasis(value))
         elif section == schema.THEMES:
@@ -477,7 +538,7 @@ def _text_line(state: _State, raw: str, stripped: str, line_no: int) -> None:
         bullet = _BULLET.match(raw)
         if bullet:
             # A bullet list in a section the format does not name: one row per bullet.
-            record["tables"].append((section, [schema.NAME], [line_no], [[bullet.group(1)]], [None]))
+            record["tables"].append((section, [schema.NAME], [line_no], [[_bullet_text(bullet)]], [None]))
         elif stripped[0] == "|" and stripped.count("|") >= 2:
             # A section the format does not name is read as a table section too (its rows are
             # kept): a stray row there is reported like one in Signals, not dropped.

@@ -17,6 +17,9 @@ from signals.parse import parse_document
 #: section columns can be rebuilt exactly when cached documents are dropped or re-parsed.
 SECTION_COLUMNS = "section_columns"
 
+#: How a file that could not be opened or read starts its problem message (the cache keys on it).
+UNREADABLE = "cannot read file"
+
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 
 
@@ -158,7 +161,7 @@ def read_files(files: list[tuple[str, str, str]], parse: Callable[[str], dict] =
             with open(location, "rb") as handle:
                 data = handle.read()
         except OSError as error:
-            batch.problem(doc_id, path, 0, None, "error", f"cannot read file: {error.strerror or error}; skipped")
+            batch.problem(doc_id, path, 0, None, "error", f"{UNREADABLE}: {error.strerror or error}; skipped")
             continue
         if not data.strip():
             batch.problem(doc_id, path, 0, None, "error", "empty file; skipped")

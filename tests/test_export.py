@@ -343,7 +343,7 @@ def test_zip_holds_one_csv_per_table_and_the_filters(items: pd.DataFrame, docume
         assert len(rows) == len(items) and rows[0][header.index("name")] == expected_text(RISKY[0])
         assert len(read_csv_rows(archive.read(names[2]))) == len(documents) + 1
         recorded = json.loads(archive.read("filters.json"))
-    assert recorded["filters"] == {"q": "=x", "theme": ["AI"]}
+    assert recorded["filters"] == {"q": "'=x", "theme": ["AI"]}
     assert "exported_at" in recorded
 
     with zipfile.ZipFile(io.BytesIO(to_zip_bytes({"items": items}))) as archive:

@@ -58,10 +58,10 @@ def check_folder(text: str, roots: list[Path]) -> tuple[Path | None, str | None]
     return folder, None
 
 
-def fingerprint(folder: Path) -> str:
+def fingerprint(folder: Path, within: list[Path] | None = None) -> str:
     """A short digest of every document's path, size and modification time (what the cache keys on)."""
     digest = hashlib.blake2b(digest_size=12)
-    for _, doc_id, _, size, mtime in discover(folder):
+    for _, doc_id, _, size, mtime in discover(folder, within):
         digest.update(f"{doc_id}\0{size}\0{mtime}\n".encode())
     return digest.hexdigest()
 
@@ -91,24 +91,43 @@ class _SharedCorpora:
         self.locks: dict[tuple[str, str], threading.Lock] = {}
         self.guard = threading.Lock()
 
-    def get(self, folder: str, token: str, progress: _Progress | None) -> Corpus:
+    def get(
+        self,
+        folder: str,
+        token: str,
+        progress: _Progress | None,
+        within: list[Path] | None = None,
+        *,
+        token_is_fresh: bool = False,
+    ) -> tuple[Corpus, str]:
+        """The corpus of `folder` as it was when `token` was taken -> (corpus, the token it is stored under).
+
+        A miss loads the folder as it is *now*. A session's token may be old (another session's
+        Reload cleared the store, or the entry was evicted): then the fingerprint is taken again
+        and the corpus stored and returned under the new one, so a key never names other content
+        (facet counts and filtered views are cached by that key).
+        """
+        with self.guard:
+            if (folder, token) in self.corpora:
+                self.corpora.move_to_end((folder, token))
+                return self.corpora[(folder, token)], token
+        if not token_is_fresh:
+            token = fingerprint(Path(folder), within)
         key = (folder, token)
         with self.guard:
-            if key in self.corpora:
-                self.corpora.move_to_end(key)
-                return self.corpora[key]
             lock = self.locks.setdefault(key, threading.Lock())
         with lock:
             with self.guard:
                 if key in self.corpora:
-                    return self.corpora[key]
-            corpus = load_corpus(folder, progress=progress)
+                    self.corpora.move_to_end(key)
+                    return self.corpora[key], token
+            corpus = load_corpus(folder, progress=progress, within=within)
             with self.guard:
                 self.corpora[key] = corpus
                 while len(self.corpora) > self.capacity:
                     self.corpora.popitem(last=False)
                 self.locks.pop(key, None)
-        return corpus
+        return corpus, token
 
     def clear(self) -> None:
         with self.guard:
@@ -126,11 +145,16 @@ def load_folder(folder: Path, *, refresh: bool = False) -> Corpus:
     rerun costs nothing while a new session or a Reload sees changed files."""
     tokens = st.session_state.setdefault("_fingerprints", {})
     key = str(folder)
-    if refresh or key not in tokens:
-        tokens[key] = fingerprint(folder)
+    # Links inside the folder are followed only into allowed folders: a link planted in a shared
+    # data folder must not read what the folder input would refuse.
+    within = allowed_roots(configured_folder())
+    fresh = refresh or key not in tokens
+    if fresh:
+        tokens[key] = fingerprint(folder, within)
     placeholder = st.empty()
     try:
-        corpus = shared_corpora().get(key, tokens[key], _Progress(placeholder))
+        corpus, tokens[key] = shared_corpora().get(key, tokens[key], _Progress(placeholder), within,
+                                                   token_is_fresh=fresh)
     finally:
         placeholder.empty()
     return corpus

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import streamlit as st
 
+from signals import aliases
 from signals.app import context, data, state
-from signals.app.components import date_text
+from signals.app.components import date_text, plain
 from signals.corpus import Corpus, load_corpus
 from signals.uploads import save_uploads
 
 FOLDER_KEY = "_folder"
+ALIASES_KEY = "_aliases"
 
 _PAGE_DIR = "signals/app/pages"  # relative to dashboard.py, as st.Page wants file paths
 
@@ -21,6 +24,10 @@ PAGES = {
     "heatmaps": st.Page(f"{_PAGE_DIR}/heatmaps.py", title="Heatmaps", icon=":material/grid_on:", url_path="heatmaps"),
     "cooccurrence": st.Page(f"{_PAGE_DIR}/cooccurrence.py", title="Theme co-occurrence", icon=":material/hub:",
                             url_path="cooccurrence"),
+    "timeline": st.Page(f"{_PAGE_DIR}/timeline.py", title="Emerging", icon=":material/trending_up:",
+                        url_path="timeline"),
+    "clusters": st.Page(f"{_PAGE_DIR}/clusters.py", title="Same signal", icon=":material/join:", url_path="clusters"),
+    "network": st.Page(f"{_PAGE_DIR}/network.py", title="Network", icon=":material/lan:", url_path="network"),
     "tables": st.Page(f"{_PAGE_DIR}/tables.py", title="Tables", icon=":material/table_rows:", url_path="tables"),
     "document": st.Page(f"{_PAGE_DIR}/document.py", title="Document", icon=":material/article:", url_path="document"),
     "health": st.Page(f"{_PAGE_DIR}/health.py", title="Data health", icon=":material/health_and_safety:",
@@ -49,6 +56,11 @@ def _source_panel(configured: Path) -> tuple[Path, bool]:
             help="Markdown files or a .zip of them; they join this session's corpus only.",
         )
         _take_uploads(uploads or [])
+        _take_aliases(st.file_uploader(
+            "Theme aliases (CSV: alias,theme)", type=["csv"], key="aliases_file",
+            help="Merge theme spellings everywhere: each alias is counted as its theme. "
+                 "`signals themes PATH --suggest --format csv` writes a starting file.",
+        ))
         reload_pressed = st.button("Reload from disk", icon=":material/refresh:", key="reload",
                                    help="Pick up files added, changed or deleted since the folder was loaded")
     return folder, reload_pressed
@@ -63,14 +75,36 @@ def _take_uploads(uploads: list) -> None:
         st.session_state.pop("_uploaded_corpus", None)
         return
     result = save_uploads([(u.name, u.getvalue()) for u in uploads])
-    for message in result.refused:
-        st.sidebar.warning(message)
-    if result.accepted:
-        uploaded: Corpus = load_corpus(result.folder, use_cache=False)
-        st.session_state["_uploaded_corpus"] = uploaded
-        st.sidebar.success(f"Added {len(uploaded.documents):,} uploaded documents to this session.")
-    else:
-        st.session_state.pop("_uploaded_corpus", None)
+    try:
+        for message in result.refused:
+            st.sidebar.warning(plain(message))  # names are the uploader's text, not markup
+        if result.accepted:
+            uploaded: Corpus = load_corpus(result.folder, use_cache=False)
+            st.session_state["_uploaded_corpus"] = uploaded
+            st.sidebar.success(f"Added {len(uploaded.documents):,} uploaded documents to this session.")
+        else:
+            st.session_state.pop("_uploaded_corpus", None)
+    finally:
+        # The corpus is in memory now: a team server would otherwise keep every upload on disk.
+        shutil.rmtree(result.folder, ignore_errors=True)
+
+
+def _take_aliases(upload) -> None:
+    """The aliases file -> st.session_state[ALIASES_KEY] (alias key -> theme); logic in signals.aliases."""
+    if upload is None:
+        st.session_state.pop(ALIASES_KEY, None)
+        return
+    try:
+        st.session_state[ALIASES_KEY] = aliases.parse_aliases(upload.getvalue().decode("utf-8-sig"))
+        st.caption(f"{len(st.session_state[ALIASES_KEY]):,} theme aliases in use.")
+    except (aliases.AliasError, UnicodeDecodeError) as error:
+        st.session_state.pop(ALIASES_KEY, None)
+        st.error(f"Aliases file not used: {error}")
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _aliased_shared(corpus_key: str, digest: str, _corpus: Corpus, _aliases: dict) -> Corpus:
+    return aliases.apply_aliases(_corpus, _aliases)
 
 
 def _loaded_summary(corpus: Corpus) -> None:
@@ -124,6 +158,12 @@ def run() -> None:
     corpus = data.with_uploads(base)
     uploaded = "_uploaded_corpus" in st.session_state
     corpus_key = "" if uploaded else f"{folder}|{st.session_state['_fingerprints'][str(folder)]}"
+    if st.session_state.get(ALIASES_KEY):
+        mapping = st.session_state[ALIASES_KEY]
+        digest = aliases.fingerprint(mapping)
+        corpus = (_aliased_shared(corpus_key, digest, corpus, mapping) if corpus_key
+                  else aliases.apply_aliases(corpus, mapping))
+        corpus_key = corpus_key and f"{corpus_key}|aliases:{digest}"
     _loaded_summary(corpus)
 
     st.sidebar.divider()

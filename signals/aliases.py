@@ -1,0 +1,234 @@
+"""Themes that mean the same thing: a user-edited aliases file, applied to a Corpus, and suggestions.
+
+The file is CSV with two columns, `alias,theme` (a header row with those names is optional; blank
+lines and lines starting with `#` are skipped; further columns are ignored, so the output of
+`signals themes PATH --suggest --format csv` is itself a valid aliases file):
+
+    alias,theme
+    AI,artificial intelligence
+    machine-learning,machine learning
+
+Matching is case- and spacing-insensitive (schema.theme_key). Applying the file renames every alias
+to its theme in the corpus's themes frame; a document carrying both keeps one row. Chains resolve
+(`a -> b`, `b -> c` gives `a -> c`); a cycle is an error. Only themes change: keywords, items and
+documents are left as they are, so every theme count, filter, chart and export sees the merged themes.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from signals import schema
+from signals.corpus import Corpus
+
+HEADER = ("alias", "theme")
+SUGGESTION_COLUMNS = ("alias", "theme", "reason", "alias_documents", "theme_documents", "similarity")
+REASONS = ("plural", "acronym", "spelling", "shared words")
+#: Near-identical spellings: rapidfuzz ratio (0-100) at least this.
+SPELLING_RATIO = 90
+#: Shared-word pairs: Jaccard of the two themes' word sets at least this.
+SHARED_WORDS_JACCARD = 0.5
+_WORD = re.compile(r"[0-9a-z]+")
+_STOP = frozenset({"a", "an", "and", "the", "of", "in", "on", "for", "to", "with", "by", "&"})
+
+
+class AliasError(ValueError):
+    """An aliases file that cannot be used: says which line and why."""
+
+
+def parse_aliases(text: str) -> dict[str, str]:
+    """CSV text -> {alias key: theme spelling} (module docstring), chains resolved.
+
+    Raises AliasError (with the line number) for a row without both columns or a cycle.
+    """
+    pairs: dict[str, tuple[str, int]] = {}
+    for number, row in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"))), start=1):
+        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+            continue
+        cells = [c.strip() for c in row]
+        if number == 1 and tuple(c.casefold() for c in cells[:2]) == HEADER:
+            continue
+        if len(cells) < 2 or not cells[0] or not cells[1]:
+            raise AliasError(f"line {number}: expected `alias,theme`, got {','.join(row)!r}")
+        alias, theme = schema.theme_key(cells[0]), cells[1]
+        if alias == schema.theme_key(theme):
+            continue
+        pairs[alias] = (theme, number)
+    resolved: dict[str, str] = {}
+    for alias, (theme, number) in pairs.items():
+        seen = [alias]
+        while schema.theme_key(theme) in pairs:
+            key = schema.theme_key(theme)
+            if key in seen:
+                raise AliasError(f"line {number}: aliases loop back to {alias!r} ({' -> '.join(seen + [key])})")
+            seen.append(key)
+            theme, number = pairs[key]
+        resolved[alias] = theme
+    return resolved
+
+
+def read_aliases(path: str | os.PathLike) -> dict[str, str]:
+    """An aliases CSV file -> {alias key: theme spelling} (see parse_aliases)."""
+    return parse_aliases(Path(path).read_text(encoding="utf-8-sig"))
+
+
+def fingerprint(aliases: dict[str, str]) -> str:
+    """A short digest of a mapping (a cache key for the aliased corpus)."""
+    digest = hashlib.blake2b(digest_size=8)
+    for alias in sorted(aliases):
+        digest.update(f"{alias}\0{aliases[alias]}\n".encode())
+    return digest.hexdigest()
+
+
+def apply_aliases(corpus: Corpus, aliases: dict[str, str]) -> Corpus:
+    """Corpus + {alias key: theme} -> a Corpus whose themes frame says `theme` wherever it said an alias.
+
+    Works on the categories, not per row; theme and theme_key stay categorical. Unchanged when no
+    alias occurs in the corpus.
+    """
+    themes = corpus.themes
+    if not aliases or themes.empty:
+        return corpus
+    keys = themes["theme_key"].astype("str")
+    hit = keys.isin(aliases.keys())
+    if not hit.any():
+        return corpus
+    target_key = {alias: schema.theme_key(theme) for alias, theme in aliases.items()}
+    new_keys = keys.where(~hit, keys.map(target_key))
+    new_spelling = themes["theme"].astype("str").where(~hit, keys.map(aliases))
+    renamed = pd.DataFrame({"doc_id": themes["doc_id"], "theme": new_spelling, "theme_key": new_keys})
+    # The display spelling of a merged key: the target's own spelling where the corpus has one,
+    # else the one the aliases file gives.
+    spelling = (
+        renamed.groupby(["theme_key", "theme"]).size().reset_index(name="n")
+        .assign(is_target=lambda f: f["theme"].map(lambda t: t in set(aliases.values())))
+        .sort_values(["theme_key", "is_target", "n", "theme"], ascending=[True, False, False, True])
+        .drop_duplicates("theme_key").set_index("theme_key")["theme"]
+    )
+    renamed["theme"] = renamed["theme_key"].map(spelling)
+    renamed = renamed.drop_duplicates(["doc_id", "theme_key"]).reset_index(drop=True)
+    renamed["theme"] = renamed["theme"].astype("category")
+    renamed["theme_key"] = renamed["theme_key"].astype("category")
+    return corpus.with_frames(themes=renamed[list(schema.THEME_COLUMNS)])
+
+
+def _words(key: str) -> frozenset[str]:
+    return frozenset(w for w in _WORD.findall(key) if w not in _STOP)
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _singular_key(key: str) -> str:
+    return " ".join(_singular(w) for w in key.split(" "))
+
+
+def _acronym(key: str) -> str:
+    words = [w for w in _WORD.findall(key) if w not in _STOP]
+    return "".join(w[0] for w in words) if len(words) > 1 else ""
+
+
+def suggest_synonyms(corpus: Corpus, limit: int | None = 200) -> pd.DataFrame:
+    """Corpus -> DataFrame[alias, theme, reason, alias_documents, theme_documents, similarity]: pairs of
+    themes that probably mean the same thing, for the user to accept into an aliases file.
+
+    Reasons: "plural" (equal once each word is made singular), "acronym" (`AI` / `artificial
+    intelligence`), "spelling" (rapidfuzz ratio >= SPELLING_RATIO: `cyber security` / `cybersecurity`),
+    "shared words" (word-set Jaccard >= SHARED_WORDS_JACCARD, ignoring small words). In each pair the
+    theme on more documents is the suggested `theme`, the other the `alias`. Sorted by reason in that
+    order (the surest first), then by the documents the merge would affect (most first), then alias; at most `limit` rows (None: all). Comparisons are
+    blocked (only themes sharing a word, a singular form or an acronym are compared), so this stays
+    fast on tens of thousands of themes.
+    """
+    from rapidfuzz import fuzz
+
+    themes = corpus.themes
+    empty = pd.DataFrame({c: pd.Series(dtype=d) for c, d in zip(
+        SUGGESTION_COLUMNS, ("str", "str", "str", "int64", "int64", "float64"))})
+    if themes.empty:
+        return empty
+    counts = (themes.drop_duplicates(["doc_id", "theme_key"]).groupby("theme_key", observed=True).size())
+    counts = counts[counts > 0]
+    firsts = themes.drop_duplicates("theme_key")
+    display = pd.Series(firsts["theme"].astype("str").to_numpy(), index=firsts["theme_key"].astype("str").to_numpy())
+    keys = [str(k) for k in counts.index]
+    documents = {str(k): int(v) for k, v in counts.items()}
+
+    found: dict[tuple[str, str], tuple[str, float]] = {}
+
+    def note(a: str, b: str, reason: str, similarity: float) -> None:
+        pair = (a, b) if a < b else (b, a)
+        if a != b and pair not in found:
+            found[pair] = (reason, similarity)
+
+    # Exact rules by grouping on a derived key: plural and acronym.
+    by_singular: dict[str, list[str]] = {}
+    for key in keys:
+        by_singular.setdefault(_singular_key(key), []).append(key)
+    for group in by_singular.values():
+        for other in group[1:]:
+            note(group[0], other, "plural", 1.0)
+    compact = {key.replace(" ", "").replace("-", ""): key for key in keys}
+    for key in keys:
+        acronym = _acronym(key)
+        if acronym and acronym in compact and compact[acronym] != key:
+            note(compact[acronym], key, "acronym", 1.0)
+    # Fuzzy rules within blocks: themes sharing a word, or the same letters without spaces/hyphens.
+    words = {key: _words(key) for key in keys}
+    blocks: dict[str, list[str]] = {}
+    for key in keys:
+        for word in words[key]:
+            blocks.setdefault(word, []).append(key)
+        blocks.setdefault("\0" + key.replace(" ", "").replace("-", "")[:5], []).append(key)
+    for members in blocks.values():
+        if len(members) < 2 or len(members) > 400:  # a word on hundreds of themes says nothing
+            continue
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                ratio = fuzz.ratio(a.replace("-", " "), b.replace("-", " "))
+                if ratio >= SPELLING_RATIO or a.replace(" ", "").replace("-", "") == b.replace(" ", "").replace("-", ""):
+                    note(a, b, "spelling", ratio / 100.0)
+                    continue
+                wa, wb = words[a], words[b]
+                if wa and wb:
+                    jaccard = len(wa & wb) / len(wa | wb)
+                    if jaccard >= SHARED_WORDS_JACCARD:
+                        note(a, b, "shared words", jaccard)
+    rows = []
+    for (a, b), (reason, similarity) in found.items():
+        # The more used theme is the target (ties: the longer, more explicit spelling; then alphabetical).
+        target, alias = sorted((a, b), key=lambda k: (-documents[k], -len(k), k))
+        rows.append((display[alias], display[target], reason, documents[alias], documents[target],
+                     round(similarity, 3)))
+    if not rows:
+        return empty
+    table = pd.DataFrame(rows, columns=list(SUGGESTION_COLUMNS))
+    table["affected"] = table["alias_documents"] + table["theme_documents"]
+    table["reason_rank"] = table["reason"].map({r: i for i, r in enumerate(REASONS)})
+    table = table.sort_values(["reason_rank", "affected", "alias"], ascending=[True, False, True],
+                              kind="stable", ignore_index=True)
+    table = table[list(SUGGESTION_COLUMNS)].astype({"alias": "str", "theme": "str", "reason": "str"})
+    return table if limit is None else table.head(limit)
+
+
+def aliases_csv(pairs: pd.DataFrame) -> str:
+    """DataFrame with alias and theme columns -> aliases-file text (header `alias,theme`)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HEADER)
+    writer.writerows(pairs[["alias", "theme"]].itertuples(index=False))
+    return out.getvalue()

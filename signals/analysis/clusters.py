@@ -1,0 +1,426 @@
+"""The same signal seen across articles: near-duplicate table rows of one section, grouped across documents.
+
+How rows are compared (see docs/insights.md for the measurements behind these choices):
+
+text        a row's name and description ("label" when it has no name), lower-cased, English stop
+            words dropped, plurals folded (`batteries` -> `battery`, `pumps` -> `pump`)
+similarity  cosine of sublinear TF-IDF vectors (method="tfidf", the default), or rapidfuzz's
+            token_set_ratio / 100 (method="rapidfuzz"); 0 = nothing in common, 1 = the same words
+candidates  two rows are compared only when they come from different documents and share at least
+            one *distinctive* word: one used by at most max(25, 1% of the rows). Words on more rows
+            than that still count in the similarity, but cannot on their own make two rows
+            candidates. This is what keeps the work sparse (no n x n matrix): on 10,000 documents
+            the similarity graph is built in about a second.
+clusters    rows linked by a similarity >= threshold, strongest links first (single linkage), with a
+            guard against chaining: two groups join only when their mean pairwise similarity is at
+            least GUARD x threshold (pairs below threshold / 2 count as 0). Without the guard, long
+            chains of rows that each resemble the next glue thousands of unrelated rows together.
+
+Each cluster spans at least `min_documents` documents (2 by default: a row alone is not a cluster).
+Its representative is the member most similar to the others (ties: higher relevancy, then first
+row); strength = documents x mean relevancy (unrated clusters count the scale's midpoint, 3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfTransformer
+
+from signals import schema
+from signals.corpus import Corpus
+
+METHODS = ("tfidf", "rapidfuzz")
+DEFAULT_THRESHOLD = 0.5
+#: Two groups join only when their mean pairwise similarity reaches GUARD x threshold.
+GUARD = 0.8
+#: A word is distinctive when at most max(DISTINCTIVE_MIN_ROWS, DISTINCTIVE_SHARE x rows) rows use it.
+DISTINCTIVE_MIN_ROWS = 25
+DISTINCTIVE_SHARE = 0.01
+#: Unrated clusters are weighed as if their mean relevancy were the middle of the scale.
+NEUTRAL_RELEVANCY = 3.0
+#: Rows multiplied per block when building the similarity graph (bounds memory, not the result).
+BLOCK_ROWS = 2_000
+#: doc_ids in one text cell are joined by this.
+DOC_ID_SEPARATOR = " "
+
+SUMMARY_COLUMNS = (
+    "cluster_id", "section", "label", "description", "size", "documents", "mean_relevancy",
+    "max_relevancy", "strength", "first_seen", "last_seen", "doc_ids",
+)
+MEMBER_COLUMNS = (
+    "cluster_id", "doc_id", "title", "date", "row", "label", "description", "relevancy", "similarity",
+)
+
+
+@dataclass(frozen=True)
+class Clusters:
+    """What `find_clusters` returns.
+
+    summary   one row per cluster, strongest first (columns SUMMARY_COLUMNS); cluster_id 1, 2, ...
+              in that order; doc_ids is the distinct documents, by date, joined by spaces
+    members   one row per clustered table row (MEMBER_COLUMNS): similarity = to the representative
+              (1 for the representative itself); by cluster, then similarity descending
+    rows      how many rows of the section(s) were compared
+    """
+
+    summary: pd.DataFrame
+    members: pd.DataFrame
+    rows: int
+
+
+# ---------------------------------------------------------------------------------------------
+# Text -> vectors
+# ---------------------------------------------------------------------------------------------
+def fold_plural(word: str) -> str:
+    """An English word -> a crude singular: `batteries` -> `battery`, `pumps` -> `pump`, `glass` stays."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def row_text(rows: pd.DataFrame) -> pd.Series:
+    """Table rows -> the text compared: name and description (label alone when there is no name)."""
+    name = rows[schema.NAME].astype("str").fillna("") if schema.NAME in rows.columns else ""
+    description = (
+        rows[schema.DESCRIPTION].astype("str").fillna("") if schema.DESCRIPTION in rows.columns else ""
+    )
+    text = (name + " . " + description).str.strip(" .")
+    if "label" in rows.columns:
+        text = text.where(text != "", rows["label"].astype("str").fillna(""))
+    return text
+
+
+def tfidf_vectors(texts: list[str] | pd.Series) -> sparse.csr_matrix:
+    """Texts -> L2-normalised sublinear TF-IDF rows (float32), words with plurals folded.
+
+    Plurals are folded on the vocabulary, not per token: the count matrix's columns are summed by
+    folded word with one sparse product, so the cost is per distinct word.
+    """
+    vectorizer = CountVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS), token_pattern=r"(?u)\b\w+\b",
+                                 dtype=np.float32)
+    try:
+        counts = vectorizer.fit_transform(list(texts))
+    except ValueError:  # every text empty or stop words only
+        return sparse.csr_matrix((len(texts), 0), dtype=np.float32)
+    vocabulary = vectorizer.get_feature_names_out()
+    folded, column = np.unique([fold_plural(w) for w in vocabulary], return_inverse=True)
+    merge = sparse.csr_matrix(
+        (np.ones(len(vocabulary), dtype=np.float32), (np.arange(len(vocabulary)), column)),
+        shape=(len(vocabulary), len(folded)),
+    )
+    counts = (counts @ merge).tocsr()
+    return TfidfTransformer(sublinear_tf=True).fit_transform(counts).astype(np.float32).tocsr()
+
+
+def _distinctive(vectors: sparse.csr_matrix) -> np.ndarray:
+    """Columns used by at least 2 rows and at most the distinctive limit (see module docstring)."""
+    rows_per_word = np.diff(vectors.tocsc().indptr)
+    limit = max(DISTINCTIVE_MIN_ROWS, DISTINCTIVE_SHARE * vectors.shape[0])
+    return (rows_per_word >= 2) & (rows_per_word <= limit)
+
+
+def candidate_pairs(vectors: sparse.csr_matrix, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(i, j) with i < j: rows of different documents sharing a distinctive word (module docstring)."""
+    keep = _distinctive(vectors)
+    marks = vectors[:, keep].tocsr()
+    marks.data[:] = 1
+    transposed = marks.T.tocsr()
+    firsts, seconds = [], []
+    for start in range(0, marks.shape[0], BLOCK_ROWS):
+        block = (marks[start:start + BLOCK_ROWS] @ transposed).tocoo()
+        i, j = block.row.astype(np.int64) + start, block.col.astype(np.int64)
+        keep_pair = (j > i) & (docs[i] != docs[j])
+        firsts.append(i[keep_pair])
+        seconds.append(j[keep_pair])
+    if not firsts:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate(firsts), np.concatenate(seconds)
+
+
+def similar_pairs(
+    texts: list[str] | pd.Series, docs: np.ndarray, floor: float, method: str = "tfidf"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Texts + each text's document code -> (i, j, similarity) of candidate pairs with similarity >= floor.
+
+    Candidates come from `candidate_pairs` whatever the method; only the similarity differs.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    vectors = tfidf_vectors(texts)
+    if vectors.shape[1] == 0:
+        empty = np.empty(0, np.int64)
+        return empty, empty, np.empty(0, np.float32)
+    first, second = candidate_pairs(vectors, np.asarray(docs))
+    if method == "tfidf":
+        similarity = np.empty(len(first), dtype=np.float32)
+        step = 500_000
+        for start in range(0, len(first), step):
+            a, b = first[start:start + step], second[start:start + step]
+            similarity[start:start + step] = np.asarray(vectors[a].multiply(vectors[b]).sum(1)).ravel()
+    else:
+        from rapidfuzz import fuzz, process
+        from rapidfuzz.utils import default_process
+
+        processed = np.asarray([default_process(t) for t in texts], dtype=object)
+        similarity = np.empty(len(first), dtype=np.float32)
+        step = 500_000
+        for start in range(0, len(first), step):
+            a, b = first[start:start + step], second[start:start + step]
+            # cpdist: element-wise scores of two aligned lists, in C++ on every core.
+            similarity[start:start + step] = process.cpdist(
+                processed[a].tolist(), processed[b].tolist(), scorer=fuzz.token_set_ratio, workers=-1
+            ) / 100.0
+    keep = similarity >= floor
+    return first[keep], second[keep], similarity[keep]
+
+
+# ---------------------------------------------------------------------------------------------
+# Pairs -> clusters
+# ---------------------------------------------------------------------------------------------
+def link(n: int, first: np.ndarray, second: np.ndarray, similarity: np.ndarray, threshold: float) -> np.ndarray:
+    """Guarded single linkage (module docstring) over n rows -> a group code per row (0..k-1).
+
+    Pairs below threshold may be passed (down to threshold / 2): they count in the groups' mean
+    similarity but never link on their own. Union-find over the pairs at or above threshold,
+    strongest first; a sequential loop over those links (a few per clustered row), not over rows.
+    """
+    guard = GUARD * threshold
+    n = int(n)
+    # Every pair as one sorted integer code (smaller * n + larger): a group-to-group similarity
+    # sum is then one vectorised binary search over the few member pairs of the two groups.
+    codes = np.minimum(first, second).astype(np.int64) * n + np.maximum(first, second)
+    order = np.argsort(codes, kind="stable")
+    codes, sorted_similarity = codes[order], similarity[order].astype(np.float64)
+
+    def mean_between(a_rows: list[int], b_rows: list[int]) -> float:
+        a, b = np.asarray(a_rows, dtype=np.int64)[:, None], np.asarray(b_rows, dtype=np.int64)[None, :]
+        wanted = (np.minimum(a, b) * n + np.maximum(a, b)).ravel()
+        at = np.minimum(np.searchsorted(codes, wanted), len(codes) - 1)
+        return float(np.where(codes[at] == wanted, sorted_similarity[at], 0.0).sum()) / len(wanted)
+
+    # Plain lists: this loop touches one element at a time, where numpy scalars are slow.
+    parent = list(range(n))
+    members: dict[int, list[int]] = {}
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    # Two groups refused once stay refused until one of them grows: many strong pairs can link the
+    # same two groups, and re-checking them all was most of the time on dense corpora.
+    refused: set[tuple[int, int, int, int]] = set()
+    strong = np.flatnonzero(similarity >= threshold)
+    strong = strong[np.argsort(-similarity[strong], kind="stable")]
+    for i, j in zip(first[strong].tolist(), second[strong].tolist()):
+        a, b = root(i), root(j)
+        if a == b:
+            continue
+        a_rows, b_rows = members.get(a, [a]), members.get(b, [b])
+        # Two single rows linked by this pair always pass (its similarity is >= threshold > guard).
+        if len(a_rows) + len(b_rows) > 2:
+            key = (a, b, len(a_rows), len(b_rows)) if a < b else (b, a, len(b_rows), len(a_rows))
+            if key in refused:
+                continue
+            if mean_between(a_rows, b_rows) < guard:
+                refused.add(key)
+                continue
+        if len(a_rows) < len(b_rows):
+            a, b, a_rows, b_rows = b, a, b_rows, a_rows
+        parent[b] = a
+        members[a] = a_rows + b_rows
+        members.pop(b, None)
+    roots = np.array([root(x) for x in range(n)], dtype=np.int64) if n else np.empty(0, np.int64)
+    return pd.factorize(roots)[0]
+
+
+def _empty_clusters(rows: int = 0) -> Clusters:
+    summary = pd.DataFrame({
+        "cluster_id": pd.Series(dtype="int64"), "section": pd.Series(dtype="str"),
+        "label": pd.Series(dtype="str"), "description": pd.Series(dtype="str"),
+        "size": pd.Series(dtype="int64"), "documents": pd.Series(dtype="int64"),
+        "mean_relevancy": pd.Series(dtype="float64"), "max_relevancy": pd.Series(dtype="Int8"),
+        "strength": pd.Series(dtype="float64"), "first_seen": pd.Series(dtype="datetime64[ns]"),
+        "last_seen": pd.Series(dtype="datetime64[ns]"), "doc_ids": pd.Series(dtype="str"),
+    })
+    members = pd.DataFrame({
+        "cluster_id": pd.Series(dtype="int64"), "doc_id": pd.Series(dtype="str"),
+        "title": pd.Series(dtype="str"), "date": pd.Series(dtype="datetime64[ns]"),
+        "row": pd.Series(dtype="int32"), "label": pd.Series(dtype="str"),
+        "description": pd.Series(dtype="str"), "relevancy": pd.Series(dtype="Int8"),
+        "similarity": pd.Series(dtype="float64"),
+    })
+    return Clusters(summary, members, rows)
+
+
+def _section_groups(
+    rows: pd.DataFrame, threshold: float, method: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One section's rows -> (group per row; the pairs (i, j, similarity) at or above threshold / 2)."""
+    docs = pd.factorize(rows["doc_id"].astype("str"))[0]
+    first, second, similarity = similar_pairs(row_text(rows), docs, threshold / 2, method)
+    groups = link(len(rows), first, second, similarity, threshold)
+    return groups, first, second, similarity, docs
+
+
+def find_clusters(
+    corpus: Corpus,
+    sections: tuple[str, ...] | list[str] | str = ("signals",),
+    threshold: float = DEFAULT_THRESHOLD,
+    *,
+    method: str = "tfidf",
+    min_documents: int = 2,
+) -> Clusters:
+    """Corpus -> Clusters of near-duplicate rows of each given section, across documents.
+
+    Sections are clustered separately (a signal and a concern are never one cluster). threshold is
+    the similarity (0-1) two rows need to link; higher = fewer, tighter clusters. A cluster must
+    span at least min_documents documents. See the module docstring for the method.
+    """
+    if not 0 < threshold <= 1:
+        raise ValueError("threshold must be in (0, 1]")
+    sections = (sections,) if isinstance(sections, str) else tuple(sections)
+    wanted = [schema.section_slug(s) for s in sections]
+    items = corpus.items
+    rows = items[items["section"].astype("str").isin(wanted)]
+    if not len(rows):
+        return _empty_clusters()
+    rows = rows.reset_index(drop=True)
+    texts_present = row_text(rows) != ""
+    rows = rows[texts_present].reset_index(drop=True)
+
+    summaries, member_frames = [], []
+    for section, section_rows in rows.groupby(rows["section"].astype("str"), sort=False):
+        section_rows = section_rows.reset_index(drop=True)
+        section_rows["position"] = np.arange(len(section_rows))
+        if len(section_rows) < 2:
+            continue
+        groups, first, second, similarity, docs = _section_groups(section_rows, threshold, method)
+        documents_per_group = pd.Series(docs).groupby(groups).nunique()
+        kept = documents_per_group.index[documents_per_group >= max(min_documents, 2)].to_numpy()
+        in_cluster = np.isin(groups, kept)
+        if not in_cluster.any():
+            continue
+        # Each member's total similarity to the other members of its group: picks the representative.
+        same = groups[first] == groups[second]
+        total = np.bincount(first[same], weights=similarity[same], minlength=len(section_rows))
+        total += np.bincount(second[same], weights=similarity[same], minlength=len(section_rows))
+        members = section_rows.loc[in_cluster].copy()
+        members["group"] = groups[in_cluster]
+        members["centrality"] = total[in_cluster]
+        members["section"] = section
+        summaries_part, members_part = _describe(members, first, second, similarity, groups, corpus)
+        summaries.append(summaries_part)
+        member_frames.append(members_part)
+    if not summaries:
+        return _empty_clusters(len(rows))
+    summary = pd.concat(summaries, ignore_index=True)
+    members = pd.concat(member_frames, ignore_index=True)
+    return _number(summary, members, len(rows))
+
+
+def _describe(
+    members: pd.DataFrame, first: np.ndarray, second: np.ndarray, similarity: np.ndarray,
+    groups: np.ndarray, corpus: Corpus,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Clustered rows of one section -> (one summary row per group, the member rows)."""
+    documents = corpus.documents[["doc_id", "title", "date"]].astype({"doc_id": "str"}).drop_duplicates("doc_id")
+    members = members.astype({"doc_id": "str"}).merge(documents, on="doc_id", how="left")
+    members["relevancy_rank"] = members[schema.RELEVANCY].astype("float64").fillna(0)
+    members = members.sort_values(["group", "centrality", "relevancy_rank", "position"],
+                                  ascending=[True, False, False, True], kind="stable")
+    representative = members.drop_duplicates("group").set_index("group")
+    # Similarity of each member to its representative (1 for itself, 0 when not a candidate pair):
+    # pairs are encoded as one integer (smaller position * n + larger) and looked up by binary search.
+    n = int(max(members["position"].max(), first.max(initial=0), second.max(initial=0))) + 1
+    pair_codes = np.minimum(first, second) * n + np.maximum(first, second)
+    order = np.argsort(pair_codes)
+    pair_codes, pair_similarity = pair_codes[order], similarity[order]
+    own = members["position"].to_numpy(dtype=np.int64)
+    rep = representative["position"].reindex(members["group"]).to_numpy(dtype=np.int64)
+    wanted = np.minimum(own, rep) * n + np.maximum(own, rep)
+    at = np.clip(np.searchsorted(pair_codes, wanted), 0, max(len(pair_codes) - 1, 0))
+    found = (pair_codes[at] == wanted) if len(pair_codes) else np.zeros(len(wanted), dtype=bool)
+    to_rep = np.where(found, pair_similarity[at] if len(pair_codes) else 0.0, 0.0)
+    members["similarity"] = np.where(own == rep, 1.0, to_rep).astype("float64")
+
+    by_group = members.groupby("group", sort=False)
+    relevancy = members[schema.RELEVANCY].astype("Float64")
+    summary = pd.DataFrame({
+        "section": representative["section"].astype("str"),
+        "label": representative["label"].astype("str"),
+        "description": representative[schema.DESCRIPTION].astype("str") if schema.DESCRIPTION in representative
+        else pd.Series(pd.NA, index=representative.index, dtype="str"),
+        "size": by_group.size(),
+        "documents": by_group["doc_id"].nunique(),
+        "mean_relevancy": relevancy.groupby(members["group"]).mean().astype("float64"),
+        "max_relevancy": members[schema.RELEVANCY].groupby(members["group"]).max().astype("Int8"),
+        "first_seen": by_group["date"].min(),
+        "last_seen": by_group["date"].max(),
+    })
+    ordered_docs = members.sort_values(["group", "date", "doc_id"], kind="stable").drop_duplicates(["group", "doc_id"])
+    summary["doc_ids"] = ordered_docs.groupby("group", sort=False)["doc_id"].agg(DOC_ID_SEPARATOR.join)
+    summary["strength"] = summary["documents"] * summary["mean_relevancy"].fillna(NEUTRAL_RELEVANCY)
+    summary = summary.rename_axis("group").reset_index()
+    members = members.rename(columns={schema.DESCRIPTION: "description"})
+    return summary, members
+
+
+def _number(summary: pd.DataFrame, members: pd.DataFrame, rows: int) -> Clusters:
+    """Number clusters 1..k, strongest first (then most documents, then label), and shape the frames."""
+    summary["key"] = summary["section"] + "\0" + summary["group"].astype("str")
+    members["key"] = members["section"].astype("str") + "\0" + members["group"].astype("str")
+    summary = summary.sort_values(["strength", "documents", "label"], ascending=[False, False, True],
+                                  kind="stable", ignore_index=True)
+    summary["cluster_id"] = np.arange(1, len(summary) + 1, dtype=np.int64)
+    members["cluster_id"] = members["key"].map(summary.set_index("key")["cluster_id"]).astype("int64")
+    members = members.sort_values(["cluster_id", "similarity", "date"], ascending=[True, False, True],
+                                  kind="stable", ignore_index=True)
+    summary = summary[list(SUMMARY_COLUMNS)].astype({"section": "str", "label": "str", "doc_ids": "str"})
+    members = members[list(MEMBER_COLUMNS)].astype({"doc_id": "str", "title": "str", "label": "str"})
+    return Clusters(summary, members, rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluation against known groups (synth's planted corpora; see docs/insights.md)
+# ---------------------------------------------------------------------------------------------
+def pairwise_scores(found: Clusters, groups: list[list[dict]]) -> dict[str, float]:
+    """Clusters + known groups of rows ([[{"doc_id", "row"}, ...], ...], as synth's ground_truth.json
+    lists signal_groups) -> pairwise scores:
+
+    truth pairs       pairs of known rows in the same known group
+    found pairs       truth pairs whose two rows are in the same cluster
+    precision         found pairs / pairs of rows sharing a cluster that holds at least one known row
+    recall            found pairs / truth pairs
+    precision_all     found pairs / pairs of rows sharing any cluster (unknown rows included: every
+                      cluster without a known row counts against it)
+    """
+    members = found.members
+    cluster_of = pd.Series(members["cluster_id"].to_numpy(),
+                           index=pd.MultiIndex.from_arrays([members["doc_id"].astype("str"),
+                                                            members["row"].astype("int64")]))
+    known = pd.DataFrame([(g, str(m["doc_id"]), int(m["row"])) for g, group in enumerate(groups) for m in group],
+                         columns=["group", "doc_id", "row"])
+    known["cluster"] = cluster_of.reindex(pd.MultiIndex.from_frame(known[["doc_id", "row"]])).to_numpy()
+
+    def pairs(counts: pd.Series) -> int:
+        return int((counts * (counts - 1) // 2).sum())
+
+    truth_pairs = pairs(known.groupby("group").size())
+    found_pairs = pairs(known.dropna(subset=["cluster"]).groupby(["group", "cluster"]).size())
+    sizes = members["cluster_id"].value_counts()
+    touched = sizes[sizes.index.isin(known["cluster"].dropna())]
+    return {
+        "precision": found_pairs / max(pairs(touched), 1),
+        "recall": found_pairs / max(truth_pairs, 1),
+        "precision_all": found_pairs / max(pairs(sizes), 1),
+    }

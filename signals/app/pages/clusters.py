@@ -1,0 +1,158 @@
+"""Clusters: the same signal seen across articles — near-duplicate rows of a section, grouped across
+documents, strongest first; each opens its members. Also the Build Your Own Radar download."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import time
+
+import streamlit as st
+
+from signals import export, radar, schema
+from signals.analysis.clusters import DEFAULT_THRESHOLD, Clusters, find_clusters
+from signals.app.components import display_frame, empty_state, plain
+from signals.app.context import current_view, open_document
+
+#: Clusters listed at most (it is a selection table: sent whole to the browser).
+SHOWN = 500
+QUADRANT_NAMES = {"category": "Category", "type": "Type", "domain": "Source domain", "theme": "Main theme",
+                  "section": "Section"}
+
+
+@st.cache_resource(max_entries=16, show_spinner="Grouping similar rows…")
+def _clusters_shared(view_key: str, section: str, threshold: float, _corpus) -> tuple[Clusters, float]:
+    return _timed(_corpus, section, threshold)
+
+
+def _timed(corpus, section: str, threshold: float) -> tuple[Clusters, float]:
+    started = time.perf_counter()
+    found = find_clusters(corpus, (section,), threshold)
+    return found, time.perf_counter() - started
+
+
+def clusters_for(view, section: str, threshold: float) -> tuple[Clusters, float]:
+    """(find_clusters for the view, seconds it took), shared across sessions when the view has a stable key."""
+    if view.key.startswith("|"):
+        return _timed(view.filtered, section, threshold)
+    return _clusters_shared(view.key, section, threshold, view.filtered)
+
+
+def _members(found: Clusters, cluster_id: int) -> None:
+    members = found.members[found.members["cluster_id"] == cluster_id]
+    summary = found.summary[found.summary["cluster_id"] == cluster_id].iloc[0]
+    st.subheader(f"Cluster {cluster_id}: {plain(summary['label'])}")
+    st.caption(f"{len(members):,} rows from {int(summary['documents']):,} documents, most similar to the "
+               "representative first. Select one to open its document.")
+    shown = members[["label", "similarity", "title", "date", "relevancy", "description", "doc_id"]]
+    event = st.dataframe(
+        display_frame(shown), hide_index=True, on_select="rerun", selection_mode="single-row",
+        key="cluster-members",
+        column_config={
+            "label": st.column_config.TextColumn("row"),
+            "title": st.column_config.TextColumn("document"),
+            "date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
+            "relevancy": st.column_config.NumberColumn("relevancy", format="%d"),
+            "similarity": st.column_config.ProgressColumn("similarity", min_value=0.0, max_value=1.0, format="%.2f",
+                                                          help="To the representative row (first line)"),
+        },
+    )
+    rows = event.selection.rows if event else []
+    if rows:
+        open_document(str(shown.iloc[rows[0]]["doc_id"]))
+
+
+def _radar_section(view, section: str, found: Clusters, threshold: float) -> None:
+    st.subheader("Export to Build Your Own Radar")
+    st.caption("A CSV (name, ring, quadrant, isNew, description) that Thoughtworks' Build Your Own Radar "
+               "reads. New = first seen in the last 6 months.")
+    controls = st.columns(4)
+    source = controls[0].segmented_control(
+        "Blips", list(radar.SOURCES), default="clusters", key="radar_source",
+        format_func=lambda s: "Clusters" if s == "clusters" else f"Top {section}") or "clusters"
+    default_ring = "strength" if source == "clusters" else "relevancy"
+    ring_by = controls[1].segmented_control(
+        "Rings by", list(radar.RING_BY), default=default_ring, key=f"radar_ring_{source}",
+        format_func=str.capitalize) or default_ring
+    quadrant_by = controls[2].selectbox("Quadrants by", list(radar.QUADRANT_BY), key="radar_quadrant",
+                                        format_func=QUADRANT_NAMES.get)
+    top = controls[3].number_input("Blips, at most", 4, 400, radar.DEFAULT_TOP, step=4, key="radar_top")
+    blips = radar.build_radar(view.filtered, source, section=section, ring_by=ring_by, quadrant_by=quadrant_by,
+                              top=int(top), threshold=threshold, clusters=found)
+    if blips.empty:
+        st.caption("No blips for these choices.")
+        return
+    warning = radar.quadrant_warning(blips)
+    if warning:
+        st.warning(warning, icon=":material/info:")
+    st.dataframe(blips, hide_index=True, key="radar-preview", height=240)
+    st.download_button(
+        f"Radar CSV ({len(blips):,} blips)",
+        data=functools.partial(radar.radar_csv, blips),
+        file_name=export.file_name(f"radar-{source}", "csv", dt.date.today()),
+        mime="text/csv", key="radar-download", icon=":material/radar:", on_click="ignore",
+    )
+
+
+def render() -> None:
+    view = current_view()
+    corpus = view.filtered
+    st.header("Same signal, many articles")
+    st.caption("Rows of different documents that describe the same development in other words, grouped by "
+               "how similar their name and description are. Strongest clusters (documents × mean relevancy) "
+               "first; select one to see its rows.")
+    if corpus.items.empty:
+        empty_state()
+        return
+    present = set(corpus.items["section"].astype("str"))
+    sections = [s for s in schema.TABLE_SECTIONS if s in present] + sorted(present - set(schema.TABLE_SECTIONS))
+    controls = st.columns([1, 2])
+    section = controls[0].selectbox("Section", sections, key="clusters_section",
+                                    index=sections.index("signals") if "signals" in sections else 0)
+    threshold = controls[1].slider(
+        "Similarity threshold", 0.2, 0.95, DEFAULT_THRESHOLD, step=0.05, key="clusters_threshold",
+        help="How alike two rows must be to link (0-1, TF-IDF cosine of name and description). "
+             "Higher: fewer, tighter clusters.")
+    found, seconds = clusters_for(view, section, threshold)
+    columns = st.columns(4)
+    columns[0].metric("Clusters", f"{len(found.summary):,}")
+    columns[1].metric("Rows in clusters", f"{len(found.members):,}")
+    columns[2].metric(f"{section.capitalize()} compared", f"{found.rows:,}")
+    columns[3].metric("Computed in", f"{seconds:.1f} s")
+    if found.summary.empty:
+        empty_state(f"No two {section} rows from different documents are this similar: try a lower threshold.")
+        return
+    shown = found.summary.head(SHOWN)[
+        ["cluster_id", "label", "documents", "size", "mean_relevancy", "max_relevancy", "strength",
+         "first_seen", "last_seen"]]
+    event = st.dataframe(
+        shown, hide_index=True, on_select="rerun", selection_mode="single-row", key=f"clusters-table-{section}",
+        column_config={
+            "cluster_id": st.column_config.NumberColumn("#", format="%d"),
+            "label": st.column_config.TextColumn("representative", help="The member most similar to the others"),
+            "size": st.column_config.NumberColumn("rows"),
+            "mean_relevancy": st.column_config.NumberColumn("mean relevancy", format="%.2f"),
+            "max_relevancy": st.column_config.NumberColumn("max relevancy", format="%d"),
+            "strength": st.column_config.NumberColumn("strength", format="%.1f",
+                                                      help="Documents × mean relevancy"),
+            "first_seen": st.column_config.DateColumn("first seen", format="YYYY-MM-DD"),
+            "last_seen": st.column_config.DateColumn("last seen", format="YYYY-MM-DD"),
+        },
+    )
+    if len(found.summary) > SHOWN:
+        st.caption(f"The {SHOWN} strongest of {len(found.summary):,} clusters; raise the threshold to see fewer.")
+    rows = event.selection.rows if event else []
+    if rows:
+        _members(found, int(shown.iloc[rows[0]]["cluster_id"]))
+    st.download_button(
+        f"CSV of the clusters ({len(found.summary):,})",
+        data=functools.partial(export.to_csv_bytes, found.summary),
+        file_name=export.file_name(f"clusters-{section}", "csv", dt.date.today()),
+        mime="text/csv", key="clusters-download", icon=":material/download:", on_click="ignore",
+    )
+    st.divider()
+    _radar_section(view, section, found, threshold)
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,137 @@
+"""Timeline: what is emerging now — themes (or keywords) ranked by growth against the window before,
+their lines over time, and the documents behind each."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from signals import charts
+from signals.analysis import emerging as emergence
+from signals.app.components import date_text, display_frame, empty_state, link_columns, plain
+from signals.app.context import current_view, open_document
+
+#: Rows of the ranked table sent to the browser (it is a selection table: sent whole).
+SHOWN = 200
+LABEL_HELP = {
+    "new": "first seen in the recent window",
+    "growing": "well above what the corpus's own growth predicts",
+    "steady": "about as expected",
+    "fading": "not seen recently, or well below expectation",
+}
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _emerging_shared(view_key: str, by: str, period: str, window: int, _corpus) -> pd.DataFrame:
+    return emergence.emerging(_corpus, by, period=period, window=window)
+
+
+def ranked(view, by: str, period: str, window: int) -> pd.DataFrame:
+    """emerging() for the view, shared across sessions when the view has a stable key (not uploads)."""
+    if view.key.startswith("|"):
+        return emergence.emerging(view.filtered, by, period=period, window=window)
+    return _emerging_shared(view.key, by, period, window, view.filtered)
+
+
+def _growth_text(table: pd.DataFrame) -> list[str]:
+    """growth as an analyst reads it: +150%, -40%, "from 0" (nothing before), "—" (nothing in either)."""
+    return [
+        "—" if recent == 0 and before == 0 else "from 0" if before == 0 else f"{growth:+.0%}"
+        for growth, recent, before in zip(table["growth"], table["recent"], table["before"])
+    ]
+
+
+def _window_caption(corpus, period: str, window: int) -> str:
+    as_of = emergence.as_of_date(corpus.documents)
+    if as_of is None:
+        return "No dated documents: nothing can be compared over time."
+    before_start, recent_start, _ = emergence.windows(as_of, period, window)
+    unit = "month" if period == "M" else "quarter"
+    plural = "s" if window > 1 else ""
+    last_before = recent_start - pd.Timedelta(days=1)
+    return (f"Recent window: the last {window} {unit}{plural}, {date_text(recent_start)} to {date_text(as_of)}; "
+            f"compared with the {window} {unit}{plural} before, {date_text(before_start)} to "
+            f"{date_text(last_before)}. Score: how far the recent count is above what the corpus's own "
+            f"growth predicts (in standard deviations).")
+
+
+def _documents_behind(corpus, name: str, by: str) -> None:
+    documents = emergence.documents_with(corpus, name, by)
+    st.subheader(f"Documents with the {by} {plain(name)}")
+    st.caption(f"{len(documents):,} documents, newest first. Select one to open it.")
+    shown = display_frame(documents[[c for c in ("title", "date", "category", "type", "doc_id") if c in documents]])
+    event = st.dataframe(shown, hide_index=True, column_config=link_columns(shown), on_select="rerun",
+                         selection_mode="single-row", key="timeline-documents")
+    rows = event.selection.rows if event else []
+    if rows:
+        open_document(str(shown.iloc[rows[0]]["doc_id"]))
+
+
+def render() -> None:
+    view = current_view()
+    corpus = view.filtered
+    st.header("Emerging themes")
+    st.caption("Which themes are new or growing now, compared with the window before. "
+               "Select a row of the table to see the documents behind it.")
+    if corpus.documents.empty:
+        empty_state()
+        return
+    controls = st.columns([1, 1, 2])
+    by = controls[0].segmented_control("Rank", list(emergence.BY), default="theme", key="timeline_by",
+                                       format_func=lambda b: "Themes" if b == "theme" else "Keywords") or "theme"
+    period = controls[1].segmented_control("Period", list(emergence.PERIODS), default="M", key="timeline_period",
+                                           format_func=lambda p: emergence.PERIODS[p].capitalize()) or "M"
+    longest = 12 if period == "M" else 4
+    window = controls[2].slider(f"Recent window ({emergence.PERIODS[period]}s)", 1, longest,
+                                emergence.default_window(period), key=f"timeline_window_{period}",
+                                help="Compared with the same number of periods just before it")
+    table = ranked(view, by, period, window)
+    if table.empty:
+        empty_state(f"No {by}s in the documents that match.")
+        return
+    st.caption(_window_caption(corpus, period, window))
+
+    counts = table["label"].value_counts()
+    columns = st.columns(4)
+    for column, label in zip(columns, emergence.LABELS):
+        column.metric(label.capitalize(), f"{int(counts.get(label, 0)):,}", help=f"{by.capitalize()}s {LABEL_HELP[label]}")
+
+    top = table.head(SHOWN)
+    default = top[by].head(5).tolist()
+    chosen = st.multiselect(f"{by.capitalize()}s on the chart", top[by].tolist(), default=default,
+                            key=f"timeline_lines_{by}", help="The five most emerging, unless you pick others")
+    lines = emergence.timeline(corpus, chosen, by, period=period)
+    unit = emergence.PERIODS[period]
+    st.plotly_chart(
+        charts.line(lines, x="period", y="documents", color=by,
+                    title=f"Documents per {unit}", x_title=unit.capitalize(), y_title="Documents",
+                    empty_message=f"Pick a {by} to draw its line."),
+        key="timeline-lines",
+    )
+
+    st.subheader("Emerging now")
+    st.caption(f"{len(table):,} {by}s ranked by score" + (f"; the first {SHOWN} shown." if len(table) > SHOWN else "."))
+    shown = top[[by, "label", "recent", "before", "growth", "score", "documents", "first_seen", "last_seen"]].assign(
+        growth=_growth_text(top))
+    event = st.dataframe(
+        shown, hide_index=True, on_select="rerun", selection_mode="single-row", key=f"timeline-table-{by}",
+        column_config={
+            "label": st.column_config.TextColumn("label", help="; ".join(f"{k}: {v}" for k, v in LABEL_HELP.items())),
+            "recent": st.column_config.NumberColumn("recent", help="Documents in the recent window"),
+            "before": st.column_config.NumberColumn("before", help="Documents in the window before"),
+            "growth": st.column_config.TextColumn("growth", help="Recent against the window before; "
+                                                  "\"from 0\": not seen in the window before"),
+            "score": st.column_config.NumberColumn("score", format="%.1f",
+                                                   help="Standard deviations above the expected recent count"),
+            "documents": st.column_config.NumberColumn("documents", help="All documents with it"),
+            "first_seen": st.column_config.DateColumn("first seen", format="YYYY-MM-DD"),
+            "last_seen": st.column_config.DateColumn("last seen", format="YYYY-MM-DD"),
+        },
+    )
+    rows = event.selection.rows if event else []
+    if rows:
+        _documents_behind(corpus, str(shown.iloc[rows[0]][by]), by)
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,235 @@
+"""The analyst-insight subcommands of `signals` (registered by signals.cli.build_parser):
+
+    signals emerging PATH [--by theme|keyword] [--period month|quarter] [--window N] [--top N]
+    signals clusters PATH [--section S] [--threshold T] [--method tfidf|rapidfuzz] [--top N]
+    signals themes   PATH [--suggest]
+    signals radar    PATH [--out FILE.csv] [--from signals|clusters] [--ring-by relevancy|strength]
+                          [--quadrant-by category|type|domain|theme|section] [--top N]
+
+Every one takes the filter flags of `signals export`, `--aliases FILE` (a CSV `alias,theme`, see
+signals.aliases) and `--format text|csv|json` (radar: always CSV, to --out or stdout). `--section`
+is the usual row filter; for clusters and radar it also names the section(s) analysed (signals by
+default). Output goes to stdout; progress and notes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+FORMATS = ("text", "csv", "json")
+PERIOD_NAMES = {"month": "M", "quarter": "Q"}
+EMERGING_COLUMNS = ("first_seen", "last_seen", "recent", "before", "growth", "score", "label")
+CLUSTER_COLUMNS = ("cluster_id", "label", "size", "mean_relevancy", "strength", "first_seen", "last_seen", "doc_ids")
+
+
+def _corpus(args: argparse.Namespace):
+    """Load PATH, apply --aliases, then the filter flags -> (filtered corpus, filters)."""
+    from signals import cli
+    from signals.aliases import apply_aliases, read_aliases
+    from signals.filters import apply
+
+    aliases = {}
+    if args.aliases:
+        if not Path(args.aliases).is_file():
+            raise ValueError(f"--aliases: no such file: {args.aliases}")
+        aliases = read_aliases(args.aliases)
+    corpus = cli._load(args.path, args.no_cache)
+    corpus = apply_aliases(corpus, aliases)
+    filters = cli.filters_from_args(args)
+    return apply(corpus, filters), filters
+
+
+def _for_output(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dates as YYYY-MM-DD, floats to 3 decimals: what text, CSV and JSON print."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if pd.api.types.is_datetime64_any_dtype(shown[column]):
+            shown[column] = shown[column].dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_float_dtype(shown[column]):
+            shown[column] = shown[column].round(3)
+    return shown
+
+
+def write_table(frame: pd.DataFrame, fmt: str, out=None) -> None:
+    """A result frame -> stdout as aligned text, escaped CSV or a JSON list of records (nulls for gaps)."""
+    from signals import export
+
+    out = out or sys.stdout
+    shown = _for_output(frame)
+    if fmt == "csv":
+        out.write(export.to_csv_bytes(shown).decode("utf-8"))
+    elif fmt == "json":
+        records = json.loads(shown.to_json(orient="records", force_ascii=False))
+        json.dump(records, out, ensure_ascii=False, indent=1)
+        out.write("\n")
+    elif shown.empty:
+        out.write("(nothing matches)\n")
+    else:
+        out.write(shown.astype(object).where(shown.notna(), "—").to_string(index=False) + "\n")
+
+
+def _sections(args: argparse.Namespace) -> tuple[str, ...]:
+    return tuple(args.section) or ("signals",)
+
+
+def _emerging(args: argparse.Namespace) -> int:
+    from signals.analysis.emerging import emerging
+
+    corpus, _ = _corpus(args)
+    table = emerging(corpus, args.by, period=PERIOD_NAMES[args.period], window=args.window)
+    if args.top:
+        table = table.head(args.top)
+    write_table(table[[args.by, *EMERGING_COLUMNS]], args.format)
+    return 0
+
+
+def _clusters(args: argparse.Namespace) -> int:
+    import time
+
+    from signals.analysis.clusters import find_clusters
+
+    corpus, _ = _corpus(args)
+    started = time.perf_counter()
+    found = find_clusters(corpus, _sections(args), args.threshold, method=args.method,
+                          min_documents=args.min_documents)
+    seconds = time.perf_counter() - started
+    print(f"{len(found.summary)} clusters among {found.rows:,} rows ({seconds:.1f} s)", file=sys.stderr)
+    table = found.summary.head(args.top) if args.top else found.summary
+    columns = list(CLUSTER_COLUMNS)
+    if len(_sections(args)) > 1:
+        columns.insert(1, "section")
+    write_table(table[columns], args.format)
+    return 0
+
+
+def _themes(args: argparse.Namespace) -> int:
+    from signals.aliases import suggest_synonyms
+    from signals.analysis.incidence import encode
+
+    corpus, _ = _corpus(args)
+    if args.suggest:
+        table = suggest_synonyms(corpus, limit=args.top or None)
+        if args.format == "text" and not table.empty:
+            print("Likely synonyms; keep the lines you agree with as an aliases file (--format csv writes one):",
+                  file=sys.stderr)
+    else:
+        table = encode(corpus).theme_ranking[["theme", "documents"]]
+        if args.top:
+            table = table.head(args.top)
+    write_table(table, args.format)
+    return 0
+
+
+def _radar(args: argparse.Namespace) -> int:
+    from signals.radar import build_radar, quadrant_warning, radar_csv
+
+    corpus, _ = _corpus(args)
+    radar = build_radar(
+        corpus, args.source, section=_sections(args)[0], ring_by=args.ring_by, quadrant_by=args.quadrant_by,
+        top=args.top, threshold=args.threshold, period=PERIOD_NAMES[args.period], window=args.window,
+    )
+    data = radar_csv(radar)
+    if args.out:
+        Path(args.out).write_bytes(data)
+        print(f"wrote {args.out} ({len(radar)} blips)", file=sys.stderr)
+    else:
+        sys.stdout.write(data.decode("utf-8"))
+    warning = quadrant_warning(radar)
+    if warning:
+        print(f"note: {warning}", file=sys.stderr)
+    return 0
+
+
+def _common(parser: argparse.ArgumentParser, *, formats: bool = True) -> None:
+    from signals.cli import add_filter_arguments
+
+    parser.add_argument("path", help="folder (or file) of documents")
+    if formats:
+        parser.add_argument("--format", choices=FORMATS, default="text")
+    parser.add_argument("--aliases", metavar="FILE", help="CSV `alias,theme`: merge these theme spellings first")
+    parser.add_argument("--no-cache", action="store_true", help="parse every file, ignoring the cache")
+    add_filter_arguments(parser)
+
+
+def _threshold(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from error
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError("threshold is a similarity in (0, 1]")
+    return value
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from error
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _windows(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--period", choices=tuple(PERIOD_NAMES), default="month")
+    parser.add_argument("--window", type=_positive,
+                        help="periods in the recent window (and in the one before); default 6 months / 2 quarters")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the emerging, clusters, themes and radar subcommands to the `signals` parser."""
+    from signals.analysis.clusters import DEFAULT_THRESHOLD, METHODS
+    from signals.analysis.emerging import BY
+    from signals.radar import DEFAULT_TOP, QUADRANT_BY, RING_BY, SOURCES
+
+    emerging = subparsers.add_parser(
+        "emerging", help="themes (or keywords) ranked by how much they are emerging now",
+        description="Per theme: first and last seen, documents in the recent window and the one before, "
+                    "growth, a burst score and a label (new, growing, steady, fading).")
+    _common(emerging)
+    emerging.add_argument("--by", choices=BY, default="theme")
+    _windows(emerging)
+    emerging.add_argument("--top", type=_positive, help="print only the first N")
+    emerging.set_defaults(run=_emerging)
+
+    clusters = subparsers.add_parser(
+        "clusters", help="the same signal seen across articles: near-duplicate rows grouped",
+        description="Groups rows of a section (--section, signals by default) whose name and description "
+                    "are similar, across documents. Strongest clusters first.")
+    _common(clusters)
+    clusters.add_argument("--threshold", type=_threshold, default=DEFAULT_THRESHOLD,
+                          help=f"similarity (0-1) two rows need to link; default {DEFAULT_THRESHOLD}")
+    clusters.add_argument("--method", choices=METHODS, default="tfidf")
+    clusters.add_argument("--min-documents", type=_positive, default=2, help="documents a cluster spans, at least")
+    clusters.add_argument("--top", type=_positive, help="print only the N strongest")
+    clusters.set_defaults(run=_clusters)
+
+    themes = subparsers.add_parser(
+        "themes", help="themes with their document counts, or --suggest likely synonyms",
+        description="Lists themes (after --aliases). With --suggest: pairs that probably mean the same "
+                    "(plural, acronym, near-identical spelling, shared words); `--format csv` prints them "
+                    "as an aliases file.")
+    _common(themes)
+    themes.add_argument("--suggest", action="store_true", help="list likely synonyms instead")
+    themes.add_argument("--top", type=_positive, help="print only the first N")
+    themes.set_defaults(run=_themes)
+
+    radar = subparsers.add_parser(
+        "radar", help="a Build Your Own Radar CSV of the top signals or clusters",
+        description="Writes name,ring,quadrant,isNew,description for Thoughtworks' Build Your Own Radar.")
+    _common(radar, formats=False)
+    radar.add_argument("--out", metavar="FILE.csv", help="write here (default: stdout)")
+    radar.add_argument("--from", dest="source", choices=SOURCES, default="signals",
+                       help="blips from table rows (signals) or from clusters of them")
+    radar.add_argument("--ring-by", choices=RING_BY, help="default: relevancy for rows, strength for clusters")
+    radar.add_argument("--quadrant-by", choices=QUADRANT_BY, default="category")
+    radar.add_argument("--top", type=_positive, default=DEFAULT_TOP, help=f"blips, at most (default {DEFAULT_TOP})")
+    radar.add_argument("--threshold", type=_threshold, default=DEFAULT_THRESHOLD, help="for --from clusters")
+    _windows(radar)
+    radar.set_defaults(run=_radar)

@@ -1,0 +1,162 @@
+"""signals.analysis.emerging: windows, counts, growth, score and labels worked out by hand; the planted
+corpus's emerging themes ranked on top; timelines and the documents behind a theme."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+
+import pandas as pd
+import pytest
+
+from signals import schema
+from signals.analysis import emerging as em
+from signals.corpus import Corpus, load_corpus
+from signals.filters import Filters, apply
+from signals.synth import GROUND_TRUTH_FILE, write_corpus
+
+TODAY = dt.date(2025, 1, 1)
+
+
+def make_corpus(documents: list[tuple[str, str | None]], themes: list[tuple[str, str]],
+                keywords: list[tuple[str, str]] = ()) -> Corpus:
+    """A corpus from (doc_id, ISO date or None) and (doc_id, theme) / (doc_id, keyword) pairs."""
+    docs = pd.DataFrame(documents, columns=["doc_id", "date"])
+    docs["date"] = pd.to_datetime(docs["date"])
+    docs["title"] = "Title " + docs["doc_id"]
+    docs["category"] = pd.Categorical(["tech"] * len(docs))
+    docs["type"] = pd.Categorical(["news"] * len(docs))
+    theme_frame = pd.DataFrame(list(themes), columns=["doc_id", "theme"])
+    theme_frame["theme_key"] = theme_frame["theme"].map(schema.theme_key).astype("category")
+    theme_frame["theme"] = theme_frame["theme"].astype("category")
+    keyword_frame = pd.DataFrame(list(keywords), columns=["doc_id", "keyword"]).astype({"keyword": "category"})
+    items = pd.DataFrame({c: pd.Series(dtype="str") for c in ("doc_id", "section", "name", "description", "label")})
+    items["row"] = pd.Series(dtype="int32")
+    items["line"] = pd.Series(dtype="int32")
+    items["relevancy"] = pd.Series(dtype="Int8")
+    return Corpus(documents=docs, keywords=keyword_frame, themes=theme_frame, items=items,
+                  links=pd.DataFrame(columns=list(schema.LINK_COLUMNS)),
+                  problems=pd.DataFrame(columns=["doc_id", *schema.PROBLEM_COLUMNS]))
+
+
+# Window = 2 months up to as_of 2024-06-20: recent May-Jun 2024 (a3, a4, a5), before Mar-Apr (a1, a2).
+HAND = make_corpus(
+    [("a1", "2024-03-05"), ("a2", "2024-04-10"), ("a3", "2024-05-02"), ("a4", "2024-06-01"),
+     ("a5", "2024-06-20"), ("a6", "2023-01-01"), ("a7", "2030-01-01"), ("a8", None)],
+    [("a1", "Old"), ("a2", "Old"), ("a1", "Steady"), ("a2", "Steady"), ("a3", "Steady"), ("a5", "Steady"),
+     ("a2", "Grow"), ("a3", "Grow"), ("a4", "Grow"), ("a5", "Grow"), ("a8", "Grow"),
+     ("a4", "Fresh"), ("a5", "fresh"), ("a7", "Fresh"), ("a6", "Gone")],
+    [("a1", "AI"), ("a4", "ai "), ("a5", "Ai")],
+)
+
+
+def _row(table: pd.DataFrame, name: str) -> pd.Series:
+    return table.set_index(table.columns[0]).loc[name]
+
+
+def test_windows_and_counts_by_hand():
+    table = em.emerging(HAND, period="M", window=2, today=TODAY)
+    # The future-dated a7 is left out: as_of is a5's date.
+    assert em.as_of_date(HAND.documents, TODAY) == pd.Timestamp("2024-06-20")
+    pace = 3 / 2  # documents in the recent window / in the window before
+    steady = _row(table, "Steady")
+    assert (steady["recent"], steady["before"], steady["documents"]) == (2, 2, 4)
+    assert steady["growth"] == 0.0
+    assert steady["expected"] == pytest.approx(2 * pace)
+    assert steady["score"] == pytest.approx((2 - 3) / math.sqrt(3 + 1))
+    assert steady["label"] == "steady"
+    grow = _row(table, "Grow")
+    assert (grow["recent"], grow["before"], grow["documents"]) == (3, 1, 5)  # a8 (undated) counts in documents only
+    assert grow["growth"] == pytest.approx(2.0)
+    assert grow["score"] == pytest.approx((3 - 1.5) / math.sqrt(2.5))
+    assert grow["first_seen"] == pd.Timestamp("2024-04-10") and grow["last_seen"] == pd.Timestamp("2024-06-20")
+
+
+def test_labels_by_hand():
+    table = em.emerging(HAND, period="M", window=2, today=TODAY).set_index("theme")
+    fresh = table.loc["Fresh"]  # both spellings, one key; the 2030 document is not "last seen"
+    assert (fresh["recent"], fresh["before"], fresh["label"]) == (2, 0, "new")
+    assert math.isnan(fresh["growth"])
+    assert fresh["last_seen"] == pd.Timestamp("2024-06-20")
+    assert table.loc["Old", "label"] == "fading"  # seen before, not in the recent window
+    assert table.loc["Gone", "label"] == "fading"
+    assert table.loc["Steady", "label"] == "steady"
+    assert list(table.index[:2]) == ["Fresh", "Grow"]  # ranked by score
+
+
+def test_growing_and_fading_by_score():
+    """20 documents in each window: Hot in 12 recent / 2 before (score 5.8), Cold in 1 / 12 (score -3.1)."""
+    documents = [(f"r{i}", f"2024-06-{i + 1:02d}") for i in range(20)] + [(f"b{i}", f"2024-04-{i + 1:02d}") for i in range(20)]
+    themes = ([(f"r{i}", "Hot") for i in range(12)] + [(f"b{i}", "Hot") for i in range(2)]
+              + [("r0", "Cold")] + [(f"b{i}", "Cold") for i in range(12)])
+    table = em.emerging(make_corpus(documents, themes), period="M", window=2, today=TODAY).set_index("theme")
+    assert table.loc["Hot", "score"] == pytest.approx((12 - 2) / math.sqrt(3))
+    assert table.loc["Hot", "label"] == "growing"
+    assert table.loc["Cold", "score"] == pytest.approx((1 - 12) / math.sqrt(13))
+    assert table.loc["Cold", "label"] == "fading"
+
+
+def test_quarters_and_default_windows():
+    assert em.default_window("M") == 6 and em.default_window("Q") == 2
+    before_start, recent_start, _ = em.windows(pd.Timestamp("2024-06-20"), "Q", 2)
+    assert (before_start, recent_start) == (pd.Timestamp("2023-07-01"), pd.Timestamp("2024-01-01"))
+    table = em.emerging(HAND, period="Q", today=TODAY).set_index("theme")
+    # Recent = 2024Q1-Q2 (a1..a5), before = 2023Q3-Q4 (none).
+    assert table.loc["Steady", "recent"] == 4 and table.loc["Steady", "before"] == 0
+    with pytest.raises(ValueError):
+        em.emerging(HAND, period="fortnight")
+
+
+def test_keywords_case_insensitive():
+    table = em.emerging(HAND, "keyword", period="M", window=2, today=TODAY)
+    assert list(table.columns[:2]) == ["keyword", "key"]
+    row = table.iloc[0]
+    assert (row["key"], row["documents"], row["recent"], row["before"]) == ("ai", 3, 2, 1)
+
+
+def test_empty_and_undated():
+    assert em.emerging(apply(HAND, Filters(themes=("nothing",)))).empty
+    undated = make_corpus([("u1", None), ("u2", None)], [("u1", "X"), ("u2", "X")])
+    table = em.emerging(undated, today=TODAY)
+    assert table.loc[0, "documents"] == 2 and table.loc[0, "label"] == "steady"
+
+
+def test_timeline_keeps_empty_periods_and_order():
+    lines = em.timeline(HAND, ["Grow", "old", "no such theme"], period="M")
+    assert list(lines.columns) == ["period", "theme", "documents"]
+    # Every month from the first dated document (2023-01) to the last (2030-01), for each known theme.
+    months = len(pd.period_range("2023-01", "2030-01", freq="M"))
+    assert len(lines) == 2 * months
+    assert lines["theme"].unique().tolist() == ["Grow", "Old"]
+    grow = lines[lines["theme"] == "Grow"].set_index("period")["documents"]
+    assert grow[pd.Timestamp("2024-06-01")] == 2 and grow[pd.Timestamp("2024-01-01")] == 0
+    assert grow.sum() == 4  # the undated a8 has no period
+
+
+def test_documents_behind_a_theme():
+    documents = em.documents_with(HAND, "GROW")
+    assert documents["doc_id"].tolist() == ["a5", "a4", "a3", "a2", "a8"]  # newest first, undated last
+
+
+# ---------------------------------------------------------------------------------------------
+# The planted corpus: synth's emerging themes must rank on top
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module", params=[1, 2], ids=["seed1", "seed2"])
+def planted(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(f"planted-emerging-{request.param}")
+    write_corpus(folder, 300, seed=request.param, planted=True)
+    truth = json.loads((folder / GROUND_TRUTH_FILE).read_text())
+    return load_corpus(folder, use_cache=False), truth
+
+
+@pytest.mark.parametrize("period", ["M", "Q"])
+def test_planted_themes_rank_on_top(planted, period):
+    """Recall of the planted themes among the top 10 (twice their number) is at least 0.9."""
+    corpus, truth = planted
+    table = em.emerging(corpus, period=period)
+    wanted = {schema.theme_key(t) for t in truth["emerging_themes"]}
+    top = set(table["key"].head(2 * len(wanted)))
+    assert len(wanted & top) / len(wanted) >= 0.9
+    labels = table.set_index("key").loc[sorted(wanted), "label"]
+    assert set(labels) <= {"new", "growing"}

@@ -1,0 +1,267 @@
+"""The Emerging, Same signal and Network pages: the numbers they show equal the analysis functions'
+outputs on the filtered corpus (AppTest); they follow the sidebar filters and show the empty state.
+
+What AppTest cannot do (click a chart, upload a file, read a download) is checked in Chromium at the
+end: clicking a theme node filters by that theme, clicking a signal node fills the search text, the
+aliases upload merges themes, and the radar download is the CSV the function writes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from signals import load_corpus, radar
+from signals.aliases import apply_aliases, parse_aliases
+from signals.analysis import network as typed
+from signals.analysis.clusters import DEFAULT_THRESHOLD, find_clusters
+from signals.analysis.emerging import emerging
+from signals.filters import Filters, apply
+from signals.synth import write_corpus
+
+ROOT = Path(__file__).resolve().parents[2]
+DASHBOARD = str(ROOT / "dashboard.py")
+TIMELINE = "signals/app/pages/timeline.py"
+CLUSTERS = "signals/app/pages/clusters.py"
+NETWORK = "signals/app/pages/network.py"
+PAGES = [TIMELINE, CLUSTERS, NETWORK]
+
+
+@pytest.fixture(scope="module")
+def planted_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("planted-pages")
+    write_corpus(folder, 300, seed=1, planted=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def planted(planted_dir):
+    return load_corpus(planted_dir)
+
+
+def _app(monkeypatch, folder: Path, page: str, params: dict | None = None) -> AppTest:
+    monkeypatch.setenv("SIGNALS_DATA", str(folder))
+    app = AppTest.from_file(DASHBOARD, default_timeout=90)
+    for key, value in (params or {}).items():
+        app.query_params[key] = value
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def _metrics(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_render_on_the_shared_corpus(monkeypatch, futures_dir, page):
+    _app(monkeypatch, futures_dir, page)
+
+
+def test_timeline_numbers_match_emerging(monkeypatch, planted_dir, planted):
+    app = _app(monkeypatch, planted_dir, TIMELINE)
+    expected = emerging(planted)
+    counts = expected["label"].value_counts()
+    assert _metrics(app) == {label.capitalize(): f"{int(counts.get(label, 0)):,}" for label in
+                             ("new", "growing", "steady", "fading")}
+    shown = app.dataframe[0].value
+    assert shown["theme"].tolist() == expected["theme"].head(200).tolist()
+    pd.testing.assert_series_equal(shown["score"].reset_index(drop=True),
+                                   expected["score"].head(200).reset_index(drop=True), check_names=False)
+    # The chart's default lines: the five most emerging themes.
+    assert app.multiselect(key="timeline_lines_theme").value == expected["theme"].head(5).tolist()
+    # Keywords and quarters.
+    app.segmented_control(key="timeline_by").set_value("keyword").run()
+    app.segmented_control(key="timeline_period").set_value("Q").run()
+    by_keyword = emerging(planted, "keyword", period="Q")
+    assert app.dataframe[0].value["keyword"].tolist() == by_keyword["keyword"].head(200).tolist()
+
+
+def test_timeline_follows_filters(monkeypatch, planted_dir, planted):
+    app = _app(monkeypatch, planted_dir, TIMELINE, {"category": "technology"})
+    expected = emerging(apply(planted, Filters(categories=("technology",))))
+    assert app.dataframe[0].value["theme"].tolist() == expected["theme"].head(200).tolist()
+    assert _metrics(app)["New"] == f"{int((expected['label'] == 'new').sum()):,}"
+
+
+def test_clusters_numbers_match_find_clusters(monkeypatch, planted_dir, planted):
+    app = _app(monkeypatch, planted_dir, CLUSTERS)
+    found = find_clusters(planted, ("signals",), DEFAULT_THRESHOLD)
+    metrics = _metrics(app)
+    assert metrics["Clusters"] == f"{len(found.summary):,}"
+    assert metrics["Rows in clusters"] == f"{len(found.members):,}"
+    assert metrics["Signals compared"] == f"{found.rows:,}"
+    table = app.dataframe[0].value
+    assert table["label"].tolist() == found.summary["label"].tolist()
+    assert table["documents"].tolist() == found.summary["documents"].tolist()
+    assert table["strength"].tolist() == pytest.approx(found.summary["strength"].tolist())
+    preview = app.dataframe[1].value
+    expected_radar = radar.build_radar(planted, "clusters", clusters=found, top=radar.DEFAULT_TOP)
+    assert preview["name"].tolist() == expected_radar["name"].tolist()
+    assert preview["ring"].tolist() == expected_radar["ring"].tolist()
+    # Another threshold and another section.
+    app.slider(key="clusters_threshold").set_value(0.7).run()
+    assert _metrics(app)["Clusters"] == f"{len(find_clusters(planted, ('signals',), 0.7).summary):,}"
+    app.selectbox(key="clusters_section").set_value("behaviors").run()
+    assert _metrics(app)["Clusters"] == f"{len(find_clusters(planted, ('behaviors',), 0.7).summary):,}"
+
+
+def test_network_tables_match_the_graph(monkeypatch, planted_dir, planted):
+    app = _app(monkeypatch, planted_dir, NETWORK)
+    graph = typed.typed_network(planted, ("themes", "signals", "technologies"), top_per_type=15, min_weight=1.0)
+    assert any(f"{graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} links" in c.value for c in app.caption)
+    connected = app.dataframe[0].value
+    expected = typed.most_connected(graph, 15)
+    assert connected["label"].tolist() == expected["label"].tolist()
+    assert connected["weight"].tolist() == pytest.approx(expected["weight"].tolist())
+    bridges = app.dataframe[1].value
+    assert bridges["label"].tolist() == typed.bridges(graph, 15)["label"].tolist()
+    app.multiselect(key="network_types").set_value(["themes"]).run()
+    themes_only = typed.typed_network(planted, ("themes",), top_per_type=15, min_weight=1.0)
+    assert app.dataframe[0].value["label"].tolist() == typed.most_connected(themes_only, 15)["label"].tolist()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_empty_state(monkeypatch, planted_dir, page):
+    app = _app(monkeypatch, planted_dir, page, {"q": "zzzz-no-such-text-zzzz"})
+    assert any("Nothing matches" in i.value or "Widen the filters" in i.value for i in app.info)
+
+
+# ---------------------------------------------------------------------------------------------
+# In Chromium: clicks, the aliases upload, the radar download
+# ---------------------------------------------------------------------------------------------
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(planted_dir, tmp_path_factory):
+    port = _free_port()
+    env = dict(os.environ, SIGNALS_CACHE_DIR=str(tmp_path_factory.mktemp("insight-browser-cache")))
+    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true", "--", "--data", str(planted_dir)]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        server.kill()
+        pytest.fail("the app did not start: " + server.stdout.read().decode(errors="replace")[-2000:])
+    yield url
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _open(browser, url: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page.goto(url)
+    page.wait_for_selector("[data-testid='stMetric'], [data-testid='stPlotlyChart']", timeout=60_000)
+    return page
+
+
+def _wait_for_param(page, key: str, timeout: float = 20) -> list[str]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        values = parse_qs(urlsplit(page.url).query).get(key)
+        if values:
+            return values
+        page.wait_for_timeout(250)
+    raise AssertionError(f"no {key}= in {page.url}")
+
+
+def _click_node(page, trace_name: str) -> None:
+    """Click the first marker of the named trace (plotly draws one <g class="trace"> per trace)."""
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    chart.wait_for(timeout=30_000)
+    legend = [t.strip() for t in chart.locator(".legendtext").evaluate_all("els => els.map(e => e.textContent)")]
+    # Scatter traces: the edge traces come first (no legend entry), then one per node type in legend order.
+    traces = chart.locator(".scatterlayer .trace")
+    marker_traces = traces.count() - len(legend)
+    point = traces.nth(marker_traces + legend.index(trace_name)).locator(".points path").first
+    box = point.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+@pytest.mark.browser
+def test_clicking_nodes_filters_the_dashboard(browser, app_url):
+    page = _open(browser, f"{app_url}/network")
+    _click_node(page, "Themes")
+    theme = _wait_for_param(page, "theme")
+    assert len(theme) == 1
+    page.close()
+    page = _open(browser, f"{app_url}/network")
+    _click_node(page, "Signals")
+    assert _wait_for_param(page, "q")[0]
+    page.close()
+
+
+@pytest.mark.browser
+def test_radar_download_and_aliases_upload(browser, app_url, planted, tmp_path):
+    page = _open(browser, f"{app_url}/clusters")
+    with page.expect_download(timeout=30_000) as download:
+        page.get_by_role("button", name="Radar CSV").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    expected = radar.build_radar(planted, "clusters", top=radar.DEFAULT_TOP)
+    assert [r["name"] for r in rows] == expected["name"].tolist()
+    assert list(rows[0]) == list(radar.COLUMNS)
+
+    page.close()
+
+    # Upload an aliases file merging "AI" into "artificial intelligence": the Overview's theme count
+    # drops by one, as apply_aliases says.
+    aliases_file = tmp_path / "aliases.csv"
+    aliases_file.write_text("alias,theme\nAI,artificial intelligence\n", encoding="utf-8")
+    merged = apply_aliases(planted, parse_aliases(aliases_file.read_text(encoding="utf-8")))
+    page = _open(browser, app_url)
+    themes = page.locator("[data-testid='stMetric']").filter(has_text="Themes")
+    assert themes.inner_text().split()[-1] == f"{planted.themes['theme_key'].nunique():,}"
+    page.get_by_text("Data source").click()
+    page.locator("[data-testid='stFileUploader']").filter(has_text="Theme aliases").locator(
+        "input[type='file']").set_input_files(str(aliases_file))
+    page.get_by_text("1 theme aliases in use.").wait_for(timeout=30_000)
+    wanted = f"{merged.themes['theme_key'].nunique():,}"
+    deadline = time.monotonic() + 20
+    while themes.inner_text().split()[-1] != wanted and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+    assert themes.inner_text().split()[-1] == wanted
+    page.close()

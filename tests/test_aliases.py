@@ -1,0 +1,101 @@
+"""signals.aliases: reading the file, merging themes everywhere downstream, suggesting synonyms."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from signals import aliases, schema
+from signals.analysis.incidence import encode
+from signals.corpus import Corpus
+from signals.filters import Filters, apply
+
+
+def make_corpus(themes: list[tuple[str, str]]) -> Corpus:
+    doc_ids = sorted({d for d, _ in themes})
+    documents = pd.DataFrame({"doc_id": doc_ids, "title": doc_ids,
+                              "date": pd.to_datetime(["2024-01-01"] * len(doc_ids))})
+    frame = pd.DataFrame(themes, columns=["doc_id", "theme"])
+    frame["theme_key"] = frame["theme"].map(schema.theme_key).astype("category")
+    frame["theme"] = frame["theme"].astype("category")
+    items = pd.DataFrame({c: pd.Series(dtype="str") for c in ("doc_id", "section", "name", "description", "label")})
+    items["relevancy"] = pd.Series(dtype="Int8")
+    return Corpus(documents=documents, keywords=pd.DataFrame({"doc_id": [], "keyword": []}), themes=frame,
+                  items=items, links=pd.DataFrame(columns=list(schema.LINK_COLUMNS)),
+                  problems=pd.DataFrame(columns=["doc_id", *schema.PROBLEM_COLUMNS]))
+
+
+CORPUS = make_corpus([
+    ("d1", "AI"), ("d1", "artificial intelligence"), ("d2", "AI"), ("d2", "heat pump"), ("d3", "Artificial Intelligence"),
+    ("d3", "heat pump"), ("d4", "heat pumps"), ("d4", "cyber security"), ("d5", "cybersecurity"),
+    ("d5", "climate"), ("d6", "climate change"), ("d6", "Robots"),
+])
+
+
+def test_parse_header_comments_and_chains():
+    text = "\ufeffalias,theme\n# a comment\n\nAI , artificial intelligence\nA.I.,AI\n heat pumps ,heat pump,extra\n"
+    mapping = aliases.parse_aliases(text)
+    # A.I. -> AI -> artificial intelligence; keys are theme keys (case-folded, spaces collapsed).
+    assert mapping == {"ai": "artificial intelligence", "a.i.": "artificial intelligence", "heat pumps": "heat pump"}
+    assert aliases.parse_aliases("x,x\n") == {}
+
+
+@pytest.mark.parametrize(("text", "line"), [("alias,theme\nonly one cell\n", 2), ("a,b\nb,a\n", 2), ("a,\n", 1)])
+def test_parse_errors_name_the_line(text, line):
+    with pytest.raises(aliases.AliasError, match=f"line {line}"):
+        aliases.parse_aliases(text)
+
+
+def test_read_file(tmp_path):
+    path = tmp_path / "aliases.csv"
+    path.write_text("alias,theme\nheat pumps,heat pump\n", encoding="utf-8")
+    assert aliases.read_aliases(path) == {"heat pumps": "heat pump"}
+
+
+def test_apply_merges_everywhere_downstream():
+    mapping = aliases.parse_aliases("AI,artificial intelligence\nheat pumps,heat pump\n")
+    merged = aliases.apply_aliases(CORPUS, mapping)
+    themes = merged.themes
+    assert isinstance(themes["theme"].dtype, pd.CategoricalDtype)
+    assert isinstance(themes["theme_key"].dtype, pd.CategoricalDtype)
+    # d1 carried both spellings: one row now.
+    assert len(themes[(themes["doc_id"] == "d1") & (themes["theme_key"] == "artificial intelligence")]) == 1
+    ranking = encode(merged).theme_ranking.set_index("theme")["documents"]
+    assert ranking["artificial intelligence"] == 3 and ranking["heat pump"] == 3
+    assert "AI" not in ranking.index
+    # Filters see the merged theme, by either spelling of the target.
+    assert len(apply(merged, Filters(themes=("Artificial Intelligence",))).documents) == 3
+    assert aliases.apply_aliases(CORPUS, {}) is CORPUS
+    assert aliases.apply_aliases(CORPUS, {"never seen": "x"}) is CORPUS
+
+
+def test_apply_uses_the_files_spelling_for_a_new_target():
+    merged = aliases.apply_aliases(CORPUS, aliases.parse_aliases("robots,Robotics\n"))
+    assert merged.themes.loc[merged.themes["doc_id"] == "d6", "theme"].astype("str").tolist() == [
+        "climate change", "Robotics"]
+
+
+def test_suggestions():
+    table = aliases.suggest_synonyms(CORPUS)
+    assert list(table.columns) == list(aliases.SUGGESTION_COLUMNS)
+    found = {(row.alias, row.theme): row.reason for row in table.itertuples()}
+    assert found[("heat pumps", "heat pump")] == "plural"
+    assert found[("cybersecurity", "cyber security")] == "spelling"
+    assert found[("climate", "climate change")] == "shared words"
+    acronym = table[table["reason"] == "acronym"].iloc[0]
+    assert {acronym["alias"], acronym["theme"]} == {"AI", "artificial intelligence"}
+    # The more used theme is the target: artificial intelligence (d1, d3) vs AI (d1, d2) tie -> longer.
+    assert acronym["theme"] == "artificial intelligence"
+    assert (acronym["alias_documents"], acronym["theme_documents"]) == (2, 2)
+    assert table["reason"].map(aliases.REASONS.index).is_monotonic_increasing
+    assert aliases.suggest_synonyms(CORPUS, limit=1).shape[0] == 1
+    assert aliases.suggest_synonyms(make_corpus([("d1", "alone")])).empty
+
+
+def test_suggestions_round_trip_as_an_aliases_file():
+    table = aliases.suggest_synonyms(CORPUS)
+    mapping = aliases.parse_aliases(aliases.aliases_csv(table))
+    assert mapping[schema.theme_key("heat pumps")] == "heat pump"
+    merged = aliases.apply_aliases(CORPUS, mapping)
+    assert merged.themes["theme_key"].nunique() < CORPUS.themes["theme_key"].nunique()
+    assert aliases.fingerprint(mapping) == aliases.fingerprint(dict(reversed(list(mapping.items()))))
