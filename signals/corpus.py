@@ -118,7 +118,7 @@ class LoadStats:
 
 
 def discover(root: Path, within: Sequence[Path] | None = None) -> list[tuple[str, str, str, int, int]]:
-    """A folder -> [(absolute path, doc_id, display path, size, mtime_ns)] of its documents, sorted.
+    """A folder -> [(absolute path, doc_id, display path, size, changed_ns)] of its documents, sorted.
 
     Recursive; follows directory symlinks but never the same real directory twice (no loops);
     skips hidden folders. A single file is a corpus of one. With `within` (resolved folders, the
@@ -126,7 +126,7 @@ def discover(root: Path, within: Sequence[Path] | None = None) -> list[tuple[str
     """
     if root.is_file():
         stat = root.stat()
-        return [(str(root), root.stem, root.name, stat.st_size, stat.st_mtime_ns)]
+        return [(str(root), root.stem, root.name, stat.st_size, _changed_ns(stat))]
     found = []
     seen_dirs: set[tuple[int, int]] = set()
     # (folder, its path relative to root with a trailing "/"): relative paths by concatenation, as
@@ -159,7 +159,7 @@ def discover(root: Path, within: Sequence[Path] | None = None) -> list[tuple[str
                 continue
             relative = prefix + name
             doc_id = relative.rsplit(".", 1)[0]
-            found.append((entry.path, doc_id, relative, stat.st_size, stat.st_mtime_ns))
+            found.append((entry.path, doc_id, relative, stat.st_size, _changed_ns(stat)))
     found.sort(key=lambda f: f[1])
     # `a.md` beside `a.txt` would share the doc_id `a` (mixing their rows and their cache
     # fingerprint): such files keep their extension in the doc_id.
@@ -169,6 +169,16 @@ def discover(root: Path, within: Sequence[Path] | None = None) -> list[tuple[str
         found = [(loc, rel if doc_id in shared else doc_id, rel, size, mtime) for loc, doc_id, rel, size, mtime in found]
         found.sort(key=lambda f: f[1])
     return found
+
+
+def _changed_ns(stat: os.stat_result) -> int:
+    """When a file last changed, for the cache key: the later of its mtime and ctime.
+
+    mtime alone can be set back (`touch -r`, `cp -p`, an editor or sync tool that keeps it): a
+    same-size edit would then be served from the cache, stale. ctime cannot be set, and moves on
+    every write (and on chmod or a new hard link, which cost a re-parse, never a stale row).
+    """
+    return max(stat.st_mtime_ns, stat.st_ctime_ns)
 
 
 def _inside(path: str, folders: Sequence[Path]) -> bool:
@@ -251,6 +261,7 @@ def load_corpus(
     today: dt.date | None = None,
     stats: LoadStats | None = None,
     within: Sequence[Path] | None = None,
+    background_write: bool = False,
 ) -> Corpus:
     """A folder (or one file) of signal documents -> Corpus.
 
@@ -258,6 +269,7 @@ def load_corpus(
     cache is rebuilt. `progress(done, total)` is called as files are parsed. Raises
     FileNotFoundError when the path does not exist; every other problem is a row in `problems`.
     `within`: follow symbolic links only into these folders (see `discover`).
+    `background_write=True`: return before the cache is on disk (the dashboard's first load).
     """
     root = Path(path).expanduser()
     if not root.exists():
@@ -293,18 +305,21 @@ def load_corpus(
         raw = refresh(raw)
     clock = stats.lap("parse", clock)
     if use_cache and (to_parse or stale or cached is None):
-        # Written in the background while the frames are derived: the caller does not wait for
-        # the disk (a fresh 10k load spent a third of its time here). A later load of the same
-        # folder in this process waits for it first; the thread is not a daemon, so a process
-        # exits only after its cache is complete.
-        writer = threading.Thread(
-            target=lambda: stats._cache_result.append(
-                cache.write(cache_dir, _retry_unreadable(fingerprints, parsed), raw)),
-            name=f"signals-cache-write-{cache_dir.name}",
-        )
-        stats._cache_writer = writer
-        _PENDING_WRITES[str(cache_dir)] = writer
-        writer.start()
+        fingerprints_read = _retry_unreadable(fingerprints, parsed)
+        if background_write:
+            # The dashboard does not wait for the disk: the frames are derived while the cache is
+            # written. A later load of the same folder in this process waits for it first; the
+            # thread is not a daemon, so a process exits only after its cache is complete.
+            writer = threading.Thread(
+                target=lambda: stats._cache_result.append(cache.write(cache_dir, fingerprints_read, raw)),
+                name=f"signals-cache-write-{cache_dir.name}",
+            )
+            stats._cache_writer = writer
+            _PENDING_WRITES[str(cache_dir)] = writer
+            writer.start()
+        else:
+            stats._cache_result.append(cache.write(cache_dir, fingerprints_read, raw))
+            clock = stats.lap("cache_write", clock)
 
     frames = finalize(raw, today=today)
     stats.lap("finalize", clock)

@@ -84,6 +84,7 @@ def test_clusters_csv_equals_the_function(capsys, folder, corpus):
 
 def test_clusters_of_another_section_and_top(capsys, folder, corpus):
     code, out, _ = _run(capsys, "clusters", folder, "--section", "behaviors", "--format", "json", "--top", "2")
+    assert code == 0
     expected = find_clusters(apply(corpus, Filters(sections=("behaviors",))), ("behaviors",))
     assert [r["label"] for r in json.loads(out)] == expected.summary["label"].head(2).tolist()
 

@@ -189,58 +189,50 @@ def link(n: int, first: np.ndarray, second: np.ndarray, similarity: np.ndarray, 
     """Guarded single linkage (module docstring) over n rows -> a group code per row (0..k-1).
 
     Pairs below threshold may be passed (down to threshold / 2): they count in the groups' mean
-    similarity but never link on their own. Union-find over the pairs at or above threshold,
-    strongest first; a sequential loop over those links (a few per clustered row), not over rows.
+    similarity but never link on their own. The pairs at or above threshold are visited strongest
+    first; each may merge two groups (the smaller into the larger). A sequential loop over those
+    links, not over rows; each guard check reads only the smaller group's rows of the sparse
+    similarity matrix.
     """
     guard = GUARD * threshold
     n = int(n)
-    # Every pair as one sorted integer code (smaller * n + larger): a group-to-group similarity
-    # sum is then one vectorised binary search over the few member pairs of the two groups.
-    codes = np.minimum(first, second).astype(np.int64) * n + np.maximum(first, second)
-    order = np.argsort(codes, kind="stable")
-    codes, sorted_similarity = codes[order], similarity[order].astype(np.float64)
-
-    def mean_between(a_rows: list[int], b_rows: list[int]) -> float:
-        a, b = np.asarray(a_rows, dtype=np.int64)[:, None], np.asarray(b_rows, dtype=np.int64)[None, :]
-        wanted = (np.minimum(a, b) * n + np.maximum(a, b)).ravel()
-        at = np.minimum(np.searchsorted(codes, wanted), len(codes) - 1)
-        return float(np.where(codes[at] == wanted, sorted_similarity[at], 0.0).sum()) / len(wanted)
-
-    # Plain lists: this loop touches one element at a time, where numpy scalars are slow.
-    parent = list(range(n))
+    adjacency = sparse.csr_matrix((similarity.astype(np.float64), (first, second)), shape=(n, n))
+    adjacency = (adjacency + adjacency.T).tocsr()
+    # Each row's group: a numpy copy for the vectorised guard, a list for fast one-at-a-time reads.
+    group = np.arange(n)
+    owner = list(range(n))
     members: dict[int, list[int]] = {}
-
-    def root(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
     # Two groups refused once stay refused until one of them grows: many strong pairs can link the
-    # same two groups, and re-checking them all was most of the time on dense corpora.
+    # same two groups, and re-checking them was most of the time on dense corpora.
     refused: set[tuple[int, int, int, int]] = set()
+
+    def mean_between(small: list[int], other: int, other_size: int) -> float:
+        rows = adjacency[small]
+        return float(rows.data[group[rows.indices] == other].sum()) / (len(small) * other_size)
+
     strong = np.flatnonzero(similarity >= threshold)
     strong = strong[np.argsort(-similarity[strong], kind="stable")]
     for i, j in zip(first[strong].tolist(), second[strong].tolist()):
-        a, b = root(i), root(j)
+        a, b = owner[i], owner[j]
         if a == b:
             continue
         a_rows, b_rows = members.get(a, [a]), members.get(b, [b])
-        # Two single rows linked by this pair always pass (its similarity is >= threshold > guard).
-        if len(a_rows) + len(b_rows) > 2:
-            key = (a, b, len(a_rows), len(b_rows)) if a < b else (b, a, len(b_rows), len(a_rows))
-            if key in refused:
-                continue
-            if mean_between(a_rows, b_rows) < guard:
-                refused.add(key)
-                continue
         if len(a_rows) < len(b_rows):
             a, b, a_rows, b_rows = b, a, b_rows, a_rows
-        parent[b] = a
+        # Two single rows linked by this pair always pass (its similarity is >= threshold > guard).
+        if len(a_rows) + len(b_rows) > 2:
+            key = (a, b, len(a_rows), len(b_rows))
+            if key in refused:
+                continue
+            if mean_between(b_rows, a, len(a_rows)) < guard:
+                refused.add(key)
+                continue
         members[a] = a_rows + b_rows
         members.pop(b, None)
-    roots = np.array([root(x) for x in range(n)], dtype=np.int64) if n else np.empty(0, np.int64)
-    return pd.factorize(roots)[0]
+        group[b_rows] = a
+        for row in b_rows:
+            owner[row] = a
+    return pd.factorize(group)[0] if n else np.empty(0, np.int64)
 
 
 def _empty_clusters(rows: int = 0) -> Clusters:
@@ -294,9 +286,7 @@ def find_clusters(
     rows = items[items["section"].astype("str").isin(wanted)]
     if not len(rows):
         return _empty_clusters()
-    rows = rows.reset_index(drop=True)
-    texts_present = row_text(rows) != ""
-    rows = rows[texts_present].reset_index(drop=True)
+    rows = rows[(row_text(rows) != "").to_numpy()].reset_index(drop=True)
 
     summaries, member_frames = [], []
     for section, section_rows in rows.groupby(rows["section"].astype("str"), sort=False):
@@ -371,7 +361,6 @@ def _describe(
     summary["doc_ids"] = ordered_docs.groupby("group", sort=False)["doc_id"].agg(DOC_ID_SEPARATOR.join)
     summary["strength"] = summary["documents"] * summary["mean_relevancy"].fillna(NEUTRAL_RELEVANCY)
     summary = summary.rename_axis("group").reset_index()
-    members = members.rename(columns={schema.DESCRIPTION: "description"})
     return summary, members
 
 

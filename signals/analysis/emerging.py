@@ -48,9 +48,10 @@ def default_window(period: str) -> int:
 
 def as_of_date(documents: pd.DataFrame, today: dt.date | None = None) -> pd.Timestamp | None:
     """The newest document date not after today (None when no document has such a date)."""
-    dates = pd.to_datetime(documents["date"], errors="coerce") if "date" in documents.columns else pd.Series()
-    limit = pd.Timestamp(today or dt.date.today())
-    dates = dates[dates <= limit + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)]
+    if "date" not in documents.columns:
+        return None
+    dates = pd.to_datetime(documents["date"], errors="coerce")
+    dates = dates[dates < pd.Timestamp(today or dt.date.today()) + pd.Timedelta(days=1)]
     return None if dates.empty else dates.max()
 
 

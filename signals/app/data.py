@@ -121,7 +121,7 @@ class _SharedCorpora:
                 if key in self.corpora:
                     self.corpora.move_to_end(key)
                     return self.corpora[key], token
-            corpus = load_corpus(folder, progress=progress, within=within)
+            corpus = load_corpus(folder, progress=progress, within=within, background_write=True)
             with self.guard:
                 self.corpora[key] = corpus
                 while len(self.corpora) > self.capacity:
