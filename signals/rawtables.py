@@ -11,7 +11,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from signals import schema
-from signals.reader import SECTION_COLUMNS, Batch, read_files
+from signals.fastbatch import read_to_raw
+from signals.reader import SECTION_COLUMNS, Batch
 
 RAW_TABLES = ("documents", "keywords", "themes", "links", "items", "problems")
 
@@ -122,5 +123,9 @@ def refresh(raw: dict[str, pa.Table]) -> dict[str, pa.Table]:
 
 
 def parse_to_raw(files: list[tuple[str, str, str]]) -> dict[str, pa.Table]:
-    """[(absolute path, doc_id, display path)] -> raw tables. The unit of work of a parser process."""
-    return batch_to_raw(read_files(files))
+    """[(absolute path, doc_id, display path)] -> raw tables. The unit of work of a parser process.
+
+    Regular documents are parsed a batch at a time (signals.fastbatch); the others, and every file
+    that cannot be read or decoded, as `batch_to_raw(read_files(files))` would (same tables).
+    """
+    return read_to_raw(files, batch_to_raw)

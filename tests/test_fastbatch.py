@@ -1,0 +1,198 @@
+"""signals.fastbatch: the vectorized parser gives exactly the raw tables of the document-by-document
+path (read_files + batch_to_raw, called directly here), and hands back every document it is not
+sure of.
+
+Equality is checked table by table with Arrow's `equals` (same rows in the same order, same columns
+in the same order, same types, same section-columns metadata), which is stricter than comparing
+sorted row sets.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from signals import fastbatch
+from signals.corpus import discover
+from signals.rawtables import RAW_TABLES, batch_to_raw, parse_to_raw
+from signals.reader import read_files
+from signals.synth import write_corpus
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+
+def files_of(folder: Path) -> list[tuple[str, str, str]]:
+    return [(location, doc_id, path) for location, doc_id, path, _, _ in discover(folder)]
+
+
+def assert_same_raw(files: list[tuple[str, str, str]]) -> None:
+    """parse_to_raw (fast path + fallback) == read_files + batch_to_raw (the reference)."""
+    reference = batch_to_raw(read_files(files))
+    fast = parse_to_raw(files)
+    assert set(fast) == set(reference) == set(RAW_TABLES)
+    for name in RAW_TABLES:
+        want, got = reference[name], fast[name]
+        assert got.column_names == want.column_names, name
+        assert got.schema == want.schema, name
+        if not got.equals(want, check_metadata=True):
+            for column in want.column_names:
+                rows = list(zip(want[column].to_pylist(), got[column].to_pylist(), strict=True))
+                first = next((k for k, (a, b) in enumerate(rows) if a != b), None)
+                assert first is None, (name, column, first, rows[first] if first is not None else None)
+            assert got.schema.metadata == want.schema.metadata, name
+            pytest.fail(f"{name} differs")
+
+
+def fast_share(files: list[tuple[str, str, str]]) -> float:
+    """Share of the files that parse_batch reads itself (it must not raise: read_to_raw would hide it)."""
+    texts = [fastbatch._fast_text(Path(location).read_bytes()) or b"" for location, _, _ in files]
+    result = fastbatch.parse_batch(texts)
+    return 1 - len(result.fallback) / len(files)
+
+
+def test_seed() -> None:
+    files = files_of(SEEDS)
+    assert_same_raw(files)
+    assert fast_share(files) == 1.0
+
+
+def test_every_real_document(futures_dir: Path) -> None:
+    files = files_of(futures_dir)
+    assert_same_raw(files)
+    assert fast_share(files) >= 0.9
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("synthetic")
+    write_corpus(folder, 300, seed=3)
+    return folder
+
+
+def test_synthetic_corpus_with_its_variants(synthetic: Path) -> None:
+    files = files_of(synthetic)
+    assert_same_raw(files)
+    assert fast_share(files) >= 0.85
+
+
+def test_mixed_batches_keep_file_order_and_column_order(synthetic: Path, tmp_path: Path) -> None:
+    """Slow documents between fast ones, unreadable and non-document files among them."""
+    files = files_of(synthetic)[:60]
+    (tmp_path / "notes.md").write_text("just some notes\n", encoding="utf-8")
+    (tmp_path / "empty.md").write_bytes(b"")
+    (tmp_path / "binary.md").write_bytes(b"# x\x00\x00")
+    (tmp_path / "latin.md").write_bytes("# Caf\xe9 (from page [20240101](u).)\n\n## Keywords\n\n* a\n".encode("latin-1"))
+    extra = files_of(tmp_path)
+    missing = (str(tmp_path / "gone.md"), "gone", "gone.md")
+    mixed = sorted([*files, *extra, missing], key=lambda f: f[1])
+    assert_same_raw(mixed)
+    assert_same_raw(files[::7])
+    assert_same_raw([])
+
+
+def test_batches_of_one_and_str_input(synthetic: Path) -> None:
+    for file in files_of(synthetic)[:5]:
+        assert_same_raw([file])
+    texts = [Path(location).read_text(encoding="utf-8") for location, _, _ in files_of(SEEDS)]
+    tables, fallback = fastbatch.parse_batch(texts)
+    assert fallback == []
+    assert tables["documents"].num_rows == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Generated near-regular documents: each is read by the fast path exactly, or handed back
+# ---------------------------------------------------------------------------------------------
+_WORDS = ["signal", "from", "Café", "naïve", "_x_", "*y*", "a-b", "10-year", "Ünïcode", "x", "—", "4", "🙂"]
+_HEADERS = ["Name", "Description", "Relevancy", "Change", "10-year", "Driving force", "src", "Relevance",
+            "name", "Row", "Notes"]
+_SECTIONS = ["Signals", "Concerns", "Behaviors", "Technologies", "Issues"]
+
+text = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=4).map(" ".join)
+
+
+@st.composite
+def regular_documents(draw: st.DrawFn) -> str:
+    title = draw(text)
+    title = draw(st.sampled_from([f"__{title}__", title, f"**{title}**", f"*{title}*"]))
+    page = draw(st.sampled_from(["20240101", "20240101b", "x"]))
+    lines = [f"# {title}, (from page [{page}](https://example.com/p/{page}).)", "",
+             "__[External link](https://example.com/a)__", "", ""]
+    for heading, items in (("Keywords", draw(st.lists(text, max_size=3))),
+                           ("Themes", draw(st.lists(text, max_size=3)))):
+        lines += [f"## {heading}", "", *(f"* {item}" for item in items), ""]
+    lines += ["## Other", "", f"* Category: {draw(text)}", "* Type: news", ""]
+    lines += ["## Summary", "", *draw(st.lists(st.sampled_from(["One.", "", "Two words."]), max_size=4)), ""]
+    for section in draw(st.lists(st.sampled_from(_SECTIONS), min_size=1, max_size=3, unique=True)):
+        headers = draw(st.lists(st.sampled_from(_HEADERS[:8]), min_size=1, max_size=4, unique=True))
+        if "Relevancy" not in headers and draw(st.booleans()):
+            headers.append("Relevancy")
+        if set(headers) <= {"Relevancy", "Relevance"}:
+            headers.insert(0, "Name")
+        lines += [f"## {section}", "", "| " + " | ".join(headers) + " |",
+                  "|" + "|".join(draw(st.sampled_from([":--", "---", "--:", " --- "])) for _ in headers) + "|"]
+        for _ in range(draw(st.integers(0, 3))):
+            cells = [str(draw(st.integers(1, 5))) if h.startswith("Relevan") else draw(text) for h in headers]
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+_MUTATIONS = ["", " ", "  ", "\t", "\r", "\r\n", "\u00a0", "\u2003", "\x1c", "\\|", "|", "| ", "#", "## Keywords\n",
+              "\n", "\n\n", "* * *\n", "6", "4.5", "04", "4.0", "", "_", "**", "\ufeff", "## Closest\n\n* [a](b.md)\n",
+              "## Notes\n", "Row", "> ", "    ", "1. ", "<div>", "`"]
+
+
+@st.composite
+def near_regular_documents(draw: st.DrawFn) -> str:
+    document = draw(regular_documents())
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, len(document)))
+        kind = draw(st.sampled_from(["insert", "delete", "replace"]))
+        piece = draw(st.sampled_from(_MUTATIONS))
+        if kind == "insert":
+            document = document[:at] + piece + document[at:]
+        elif kind == "delete":
+            document = document[:at] + document[at + draw(st.integers(1, 3)):]
+        else:
+            document = document[:at] + piece + document[at + 1:]
+    return document
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(near_regular_documents(), min_size=1, max_size=4), regular_documents())
+def test_near_regular_documents(documents: list[str], regular: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        for k, document in enumerate([*documents, regular]):
+            (Path(folder) / f"doc{k}.md").write_bytes(document.encode("utf-8"))
+        files = files_of(Path(folder))
+        assert_same_raw(files)
+        # The unmutated document is read by the fast path (it is the last file).
+        texts = [fastbatch._fast_text(Path(location).read_bytes()) or b"" for location, _, _ in files]
+        assert len(texts) - 1 not in fastbatch.parse_batch(texts).fallback
+
+
+def test_parse_batch_hands_back_what_it_does_not_read() -> None:
+    regular = (SEEDS / "000_19f67a480975dbd3.txt").read_text(encoding="utf-8")
+    variants = {
+        "tab": regular.replace("| ", "|\t", 1),
+        "escaped pipe in a heading": regular.replace("## Keywords", "## Key\\|words"),
+        "nbsp": regular.replace(" ", "\u00a0", 1),
+        "indented line": regular.replace("\n* ", "\n * ", 1),
+        "closest": regular + "\n\n## Closest\n\n* [x](y.md)\n",
+        "repeated section": regular + "\n\n## Keywords\n\n* again\n",
+        "no title": regular.split("\n", 1)[1],
+    }
+    _, fallback = fastbatch.parse_batch([regular, *variants.values()])
+    assert fallback == list(range(1, len(variants) + 1))
+
+
+def test_empty_batch() -> None:
+    tables, fallback = fastbatch.parse_batch([])
+    assert fallback == [] and tables == {}
+    assert isinstance(parse_to_raw([])["documents"], pa.Table)
