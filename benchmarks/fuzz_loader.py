@@ -32,11 +32,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-import mutate  # noqa: E402 - tests/ is on the path from here
-import rowcount  # noqa: E402
+import mutate
+import rowcount
 
-from signals.frames import finalize  # noqa: E402
-from signals.rawtables import parse_to_raw  # noqa: E402
+from signals.frames import finalize
+from signals.rawtables import parse_to_raw
 
 KEEP_FAILURES = 20
 

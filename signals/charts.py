@@ -72,21 +72,34 @@ def empty_figure(message: str = EMPTY_MESSAGE, *, title: str = "") -> go.Figure:
     return figure
 
 
+def plotly_text(text: object) -> str:
+    """Document text for plotly to draw, shown as typed.
+
+    Plotly reads `<a href>`, `<b>`, `<br>`, `<span style>` in tick labels, legends, node labels and
+    hovers as markup (a theme `<a href='mailto:x@y'>` became a link on the axis); as entities, `&`,
+    `<` and `>` are drawn as the characters they are. Only what is drawn is escaped: x, y and the
+    customdata a click hands back keep the real names.
+    """
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def short_label(text: object, width: int = LABEL_WIDTH) -> str:
-    """Text for an axis tick: as is when short enough, else cut at a word boundary with "…"."""
+    """Text for an axis tick: as is when short enough, else cut at a word boundary with "…";
+    escaped for plotly (`plotly_text`)."""
     text = str(text)
     if len(text) <= width:
-        return text
+        return plotly_text(text)
     cut = text[: width - 1].rsplit(" ", 1)[0] if " " in text[: width - 1] else text[: width - 1]
-    return cut.rstrip(" ,;:-") + "…"
+    return plotly_text(cut.rstrip(" ,;:-") + "…")
 
 
 def _label_text(values: pd.Series | pd.Index | list) -> list[str]:
-    """Labels as hover text: dates as YYYY-MM-DD (the start of their period), the rest as str."""
+    """Labels as hover text: dates as YYYY-MM-DD (the start of their period), the rest as str,
+    escaped for plotly (`plotly_text`)."""
     values = pd.Series(values)
     if pd.api.types.is_datetime64_any_dtype(values):
         return values.dt.strftime("%Y-%m-%d").fillna("").tolist()
-    return values.astype("str").tolist()
+    return [plotly_text(value) for value in values.astype("str").tolist()]
 
 
 def _is_text(values: pd.Series | pd.Index | list) -> bool:
@@ -281,7 +294,7 @@ def line(
                 mode="lines+markers",
                 name=short_label(name_text) if color else y_title,
                 customdata=np.column_stack(
-                    [np.full(len(group), name_text, dtype=object), counts.astype(object)]
+                    [np.full(len(group), plotly_text(name_text), dtype=object), counts.astype(object)]
                 ),
                 hovertemplate=f"{prefix}{x_hover}: %{{y:{VALUE_FORMAT}}}{n_part}<extra></extra>",
             )
@@ -370,7 +383,9 @@ def cooccurrence_matrix(
             x=labels_x,
             y=labels_y,
             customdata=customdata,
-            hovertemplate=f"{CELL_HOVER}{n_part}<extra></extra>",
+            # The customdata hands the real theme names back on a click; the hover draws escaped ones.
+            text=[[f"{plotly_text(y)} × {plotly_text(x)}" for x in labels_x] for y in labels_y],
+            hovertemplate=f"%{{text}}: %{{z:{VALUE_FORMAT}}}{n_part}<extra></extra>",
             hoverongaps=False,
             colorscale=COUNT_SCALE,
             zmin=0,
@@ -448,7 +463,7 @@ def network(graph: nx.Graph, *, title: str, empty_message: str = EMPTY_MESSAGE) 
             textposition="top center",
             customdata=names,
             hovertext=[
-                f"{n}<br>{int(d):,} documents<br>{graph.degree(n)} linked themes"
+                f"{plotly_text(n)}<br>{int(d):,} documents<br>{graph.degree(n)} linked themes"
                 for n, d in zip(names, documents)
             ],
             hovertemplate="%{hovertext}<extra></extra>",

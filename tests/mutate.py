@@ -62,7 +62,7 @@ def double_separators(data: bytes, rng: random.Random) -> bytes:
         return _double_some(data, b"\n", rng)
     if choice == 2:
         lines = data.split(b"\n")
-        delimiters = [k for k, line in enumerate(lines) if line.startswith(b"|-") or line.startswith(b"|:")]
+        delimiters = [k for k, line in enumerate(lines) if line.startswith((b"|-", b"|:"))]
         for k in sorted(rng.sample(delimiters, min(len(delimiters), rng.randint(1, 3))), reverse=True):
             lines.insert(k, lines[k])
         return b"\n".join(lines)

@@ -12,7 +12,12 @@ import streamlit as st
 from signals import export, schema
 from signals.filters import Filters
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'@])")
+# GFM links bare `https://x`, `www.x` and `a@b.c` *after* escapes are resolved, so a backslash
+# cannot stop it (a theme `x@evil.test` became a mailto: link): a word joiner (U+2060, invisible)
+# inside each trigger does.
+_AUTOLINK_TRIGGER = re.compile(r"(?i)(?<=://)|(?<=@)|(?<=\bwww)(?=\.)")
+_WORD_JOINER = "\u2060"
 
 #: Widest table sent whole to the browser; larger ones are paged (the guide: selection tables are sent whole).
 PAGE_ROWS = 2_000
@@ -21,11 +26,13 @@ PAGE_ROWS = 2_000
 def plain(text: object) -> str:
     """Any document text -> markdown that shows it literally (every markup character escaped).
 
-    Document text is data, never markup: `<script>`, links and emphasis come out as typed.
+    Document text is data, never markup: `<script>`, links (bare ones too) and emphasis come out as
+    typed.
     """
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         return ""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+    unlinked = _AUTOLINK_TRIGGER.sub(_WORD_JOINER, str(text))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", unlinked).replace("\n", "  \n")
 
 
 def safe_url(url: object) -> str | None:

@@ -7,7 +7,7 @@ import streamlit as st
 from signals.app.data import View
 
 VIEW_KEY = "_view"
-_PAGES: dict = {}
+PAGES_KEY = "_pages"
 
 
 def current_view() -> View:
@@ -21,13 +21,16 @@ def set_view(view: View) -> None:
 
 
 def register_pages(pages: dict) -> None:
-    """The frame registers its st.Page objects so pages can link to each other."""
-    _PAGES.update(pages)
+    """The frame registers this run's st.Page objects so pages can link to each other.
+
+    Kept in the session, not the module: the objects are per run (see main.build_pages), and a
+    module-level registry would hand one session another session's pages."""
+    st.session_state[PAGES_KEY] = pages
 
 
 def page(name: str):
     """A registered st.Page by name (for st.switch_page / st.page_link)."""
-    return _PAGES[name]
+    return st.session_state[PAGES_KEY][name]
 
 
 DOCUMENT_CHOICE = "document_choice"

@@ -18,7 +18,14 @@ ALIASES_KEY = "_aliases"
 
 _PAGE_DIR = "signals/app/pages"  # relative to dashboard.py, as st.Page wants file paths
 
-PAGES = {
+def build_pages() -> dict[str, st.Page]:
+    """The app's pages, made afresh for each script run.
+
+    Not module-level objects: st.navigation marks the page it is about to run on the st.Page object
+    itself, so objects shared by every session made a concurrent session's run fail with "This page
+    cannot be called directly" (seen with 12 sessions in benchmarks/load_sessions.py).
+    """
+    return {
     "overview": st.Page(f"{_PAGE_DIR}/overview.py", title="Overview", icon=":material/dashboard:",
                         url_path="overview", default=True),
     "heatmaps": st.Page(f"{_PAGE_DIR}/heatmaps.py", title="Heatmaps", icon=":material/grid_on:", url_path="heatmaps"),
@@ -32,7 +39,7 @@ PAGES = {
     "document": st.Page(f"{_PAGE_DIR}/document.py", title="Document", icon=":material/article:", url_path="document"),
     "health": st.Page(f"{_PAGE_DIR}/health.py", title="Data health", icon=":material/health_and_safety:",
                       url_path="health"),
-}
+    }
 
 
 def _source_panel(configured: Path) -> tuple[Path, bool]:
@@ -107,7 +114,7 @@ def _aliased_shared(corpus_key: str, digest: str, _corpus: Corpus, _aliases: dic
     return aliases.apply_aliases(_corpus, _aliases)
 
 
-def _loaded_summary(corpus: Corpus) -> None:
+def _loaded_summary(corpus: Corpus, pages: dict[str, st.Page]) -> None:
     documents = corpus.documents
     dates = documents["date"].dropna()
     span = f"{date_text(dates.min())} to {date_text(dates.max())}" if len(dates) else "no dates"
@@ -121,7 +128,7 @@ def _loaded_summary(corpus: Corpus) -> None:
     if len(problems):
         errors = int((problems["severity"] == "error").sum())
         st.sidebar.page_link(
-            PAGES["health"],
+            pages["health"],
             label=f"{len(problems):,} loader problems" + (f", {errors:,} errors" if errors else ""),
             icon=":material/warning:" if errors else ":material/info:",
             help="Open Data health: every problem with file and line",
@@ -164,7 +171,8 @@ def run() -> None:
         corpus = (_aliased_shared(corpus_key, digest, corpus, mapping) if corpus_key
                   else aliases.apply_aliases(corpus, mapping))
         corpus_key = corpus_key and f"{corpus_key}|aliases:{digest}"
-    _loaded_summary(corpus)
+    pages = build_pages()
+    _loaded_summary(corpus, pages)
 
     st.sidebar.divider()
     st.sidebar.subheader("Filters")
@@ -177,9 +185,9 @@ def run() -> None:
     filters = state.current_filters(corpus)
     state.write_url(filters)
     context.set_view(data.make_view(corpus, corpus_key, filters))
-    context.register_pages(PAGES)
+    context.register_pages(pages)
 
-    navigation = st.navigation(list(PAGES.values()), position="top")
+    navigation = st.navigation(list(pages.values()), position="top")
     navigation.run()
 
 

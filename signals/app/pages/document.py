@@ -58,9 +58,10 @@ def render() -> None:
     st.subheader(plain(row["title"] or "(untitled)"))
     facts = st.columns(4)
     facts[0].metric("Date", date_text(row["date"]))
-    facts[1].metric("Category", str(row["category"]) if pd.notna(row["category"]) else "—")
-    facts[2].metric("Type", str(row["type"]) if pd.notna(row["type"]) else "—")
-    facts[3].metric("Source", str(row["domain"]) if pd.notna(row["domain"]) else "—")
+    # A metric's value is markdown too (a category `x@y.z` became a mailto: link): shown as typed.
+    facts[1].metric("Category", plain(row["category"]) if pd.notna(row["category"]) else "—")
+    facts[2].metric("Type", plain(row["type"]) if pd.notna(row["type"]) else "—")
+    facts[3].metric("Source", plain(row["domain"]) if pd.notna(row["domain"]) else "—")
     links = st.columns([1, 1, 4])
     with links[0]:
         _link("Source page", row["page_url"])

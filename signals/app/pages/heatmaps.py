@@ -10,7 +10,7 @@ import streamlit as st
 
 from signals import charts
 from signals.analysis import heatmaps as cells
-from signals.app.components import display_frame, empty_state, link_columns
+from signals.app.components import display_frame, empty_state, link_columns, plain
 from signals.app.context import current_view, open_document
 
 
@@ -22,7 +22,7 @@ def _clicked(key: str) -> dict | None:
 
 def _rows_behind(corpus, **cell) -> None:
     rows = cells.rows_behind_cell(corpus, **cell)
-    described = ", ".join(f"{k} = {v}" for k, v in cell.items() if v is not None and k != "period_freq")
+    described = ", ".join(f"{k} = {plain(v)}" for k, v in cell.items() if v is not None and k != "period_freq")
     st.subheader(f"Rows behind {described}")
     if rows.empty:
         st.caption("No rows in this cell.")

@@ -7,7 +7,7 @@ import streamlit as st
 from signals import charts
 from signals.analysis import overview as numbers
 from signals.app import state
-from signals.app.components import date_text, empty_state
+from signals.app.components import date_text, empty_state, plain
 from signals.app.context import current_view
 
 
@@ -27,7 +27,8 @@ def render() -> None:
     if view.filters.is_empty:
         st.caption("The whole corpus. Narrow it with the filters in the sidebar.")
     else:
-        described = "; ".join(f"{k}: {v}" for k, v in view.filters.describe().items())
+        # Filter values are document text (theme and category names): shown as typed, never as markup.
+        described = "; ".join(f"{k}: {plain(v)}" for k, v in view.filters.describe().items())
         st.caption(f"Filtered — {described}")
     if corpus.documents.empty:
         empty_state()
