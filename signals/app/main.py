@@ -62,7 +62,14 @@ def _source_panel(configured: Path) -> tuple[Path, bool]:
             key="uploads",
             help="Markdown files or a .zip of them; they join this session's corpus only.",
         )
-        _take_uploads(uploads or [])
+        folder_upload = st.file_uploader(
+            "…or a whole folder (this session only)",
+            type=["md", "markdown", "txt"],
+            accept_multiple_files="directory",
+            key="folder_upload",
+            help="Every .md, .markdown and .txt file in a folder on your computer and its subfolders.",
+        )
+        _take_uploads([*(uploads or []), *(folder_upload or [])])
         _take_aliases(st.file_uploader(
             "Theme aliases (CSV: alias,theme)", type=["csv"], key="aliases_file",
             help="Merge theme spellings everywhere: each alias is counted as its theme. "
