@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
+from browser_support import chromium, running_app
 from streamlit.testing.v1 import AppTest
 
 from signals import load_corpus, radar
@@ -143,53 +139,21 @@ def test_empty_state(monkeypatch, planted_dir, page):
 # ---------------------------------------------------------------------------------------------
 # In Chromium: clicks, the aliases upload, the radar download
 # ---------------------------------------------------------------------------------------------
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def app_url(planted_dir, tmp_path_factory):
-    port = _free_port()
-    env = dict(os.environ, SIGNALS_CACHE_DIR=str(tmp_path_factory.mktemp("insight-browser-cache")))
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.headless", "true", "--", "--data", str(planted_dir)]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        server.kill()
-        pytest.fail("the app did not start: " + server.stdout.read().decode(errors="replace")[-2000:])
-    yield url
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
+    """The app, started with the README's command on planted_dir."""
+    with running_app(planted_dir, tmp_path_factory.mktemp("insight-browser-cache")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as browser_:
+        yield browser_
 
 
 def _open(browser, url: str):

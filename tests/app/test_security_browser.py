@@ -19,28 +19,21 @@ Screenshots of every page go to artifacts/security/.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import hostile_corpus
 import pytest
+from browser_support import CHROMIUM, chromium, running_app
 
 from signals.corpus import load_corpus
 from signals.filters import Filters, apply
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "artifacts" / "security"
 STREAMLIT_HOSTS = {"fonts.gstatic.com"}
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync"]
 
 pytestmark = [
     pytest.mark.browser,
@@ -100,10 +93,6 @@ def _page_paths() -> list[str]:
     return paths
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -119,38 +108,15 @@ def hostile_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def app_url(hostile_dir, tmp_path_factory):
-    port = _free_port()
-    env = dict(os.environ, SIGNALS_CACHE_DIR=str(tmp_path_factory.mktemp("security-cache")))
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--", "--data", str(hostile_dir)]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        server.kill()
-        pytest.fail("the app did not start: " + server.stdout.read().decode(errors="replace")[-2000:])
-    yield url
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
+    """The app, started with the README's command on hostile_dir."""
+    with running_app(hostile_dir, tmp_path_factory.mktemp("security-cache")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as browser_:
+        yield browser_
 
 
 class Watch:

@@ -1,0 +1,71 @@
+"""Shared by the browser tests: start the app with the README's command, and Debian's Chromium."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_app(data: Path, cache_dir: Path, env: dict | None = None) -> Iterator[str]:
+    """`streamlit run dashboard.py -- --data DATA` on a free port; yields its URL, stops it after."""
+    port = free_port()
+    environment = dict(os.environ, SIGNALS_CACHE_DIR=str(cache_dir), **(env or {}))
+    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true", "--", "--data", str(data)]
+    server = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        server.kill()
+        pytest.fail("the app did not start: " + server.stdout.read().decode(errors="replace")[-2000:])
+    try:
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[object]:
+    """Debian's Chromium under Playwright (skips where it is missing; never downloads a browser)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
