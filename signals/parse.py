@@ -149,9 +149,8 @@ def _ends_table(raw: str) -> bool:
     first = text[0]
     if first == "|":
         return False
-    if first in "#>`~-*_+" or first.isdigit():
-        if _TERMINATORS.match(raw.lstrip(" ")):
-            return True
+    if (first in "#>`~-*_+" or first.isdigit()) and _TERMINATORS.match(raw.lstrip(" ")):
+        return True
     if first == "<":
         stripped = raw.lstrip(" ")
         if _HTML_BLOCK.match(stripped):
