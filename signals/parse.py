@@ -398,7 +398,9 @@ def _parse_chunked(text: str, state: _State) -> bool:
             first_line, body_index = line_no + 1, 1
         else:
             first_line, body_index = line_no, 0
-        body = lines[body_index:]
+        # A chunk that stops at the next heading ends with the newline before it: its last split
+        # element is that newline's empty remainder, not a blank line of the document.
+        body = lines[body_index:-1] if k < len(bounds) - 2 else lines[body_index:]
         if not (_read_whole_table(body, first_line, state) if "|" in chunk and k > 0 else False):
             _parse_lines(body, first_line - 1, state, headings_allowed=False)
         line_no += len(lines) - 1

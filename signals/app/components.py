@@ -161,3 +161,20 @@ def downloads(frames: dict[str, pd.DataFrame], filters: Filters, key: str, *, si
         icon=":material/data_object:",
         on_click="ignore",
     )
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _shared_figure(view_key: str, name: str, _build):
+    return _build()
+
+
+def cached_figure(view, name: str, build):
+    """A page's figure, built once per (filtered view, chart) and shared by reruns and sessions.
+
+    Building a plotly figure costs 10-20 ms of validation (most of a rerun's time, measured on the
+    10k corpus); the view key is small (folder fingerprint + filters), never a hash of a frame.
+    Views of uploads (no shared key) are built every time.
+    """
+    if not view.key or view.key.startswith("|"):
+        return build()
+    return _shared_figure(view.key, name, build)

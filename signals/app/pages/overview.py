@@ -7,7 +7,7 @@ import streamlit as st
 from signals import charts
 from signals.analysis import overview as numbers
 from signals.app import state
-from signals.app.components import date_text, empty_state, plain
+from signals.app.components import cached_figure, date_text, empty_state, plain
 from signals.app.context import current_view
 
 
@@ -48,39 +48,46 @@ def render() -> None:
 
     left, right = st.columns(2)
     with left:
-        top = numbers.top_themes(corpus, n=15)
         st.plotly_chart(
-            charts.bar(top, x="documents", y="theme", title="Top themes (click one to filter by it)",
-                       x_title="Documents", y_title="Theme", horizontal=True),
+            cached_figure(view, "overview-top-themes", lambda: charts.bar(
+                numbers.top_themes(corpus, n=15), x="documents", y="theme",
+                title="Top themes (click one to filter by it)", x_title="Documents", y_title="Theme",
+                horizontal=True)),
             key="overview-top-themes", on_select=_theme_clicked, selection_mode="points",
         )
     with right:
-        top_keywords = numbers.top_keywords(corpus, n=15)
         st.plotly_chart(
-            charts.bar(top_keywords, x="documents", y="keyword", title="Top keywords",
-                       x_title="Documents", y_title="Keyword", horizontal=True),
+            cached_figure(view, "overview-top-keywords", lambda: charts.bar(
+                numbers.top_keywords(corpus, n=15), x="documents", y="keyword", title="Top keywords",
+                x_title="Documents", y_title="Keyword", horizontal=True)),
             key="overview-top-keywords",
         )
 
-    per_month = numbers.documents_per_period(corpus, period="M")
     st.plotly_chart(
-        charts.bar(per_month, x="period", y="documents", title="Documents per month",
-                   x_title="Month", y_title="Documents"),
+        cached_figure(view, "overview-per-month", lambda: charts.bar(
+            numbers.documents_per_period(corpus, period="M"), x="period", y="documents",
+            title="Documents per month", x_title="Month", y_title="Documents")),
         key="overview-per-month",
     )
     left, middle, right = st.columns([2, 1, 1])
     with left:
-        st.plotly_chart(charts.stacked_relevancy(numbers.relevancy_distribution(corpus)), key="overview-relevancy")
+        st.plotly_chart(
+            cached_figure(view, "overview-relevancy",
+                          lambda: charts.stacked_relevancy(numbers.relevancy_distribution(corpus))),
+            key="overview-relevancy",
+        )
     with middle:
         st.plotly_chart(
-            charts.bar(numbers.counts_by(corpus, "category"), x="documents", y="value", title="Categories",
-                       x_title="Documents", y_title="Category", horizontal=True),
+            cached_figure(view, "overview-categories", lambda: charts.bar(
+                numbers.counts_by(corpus, "category"), x="documents", y="value", title="Categories",
+                x_title="Documents", y_title="Category", horizontal=True)),
             key="overview-categories",
         )
     with right:
         st.plotly_chart(
-            charts.bar(numbers.counts_by(corpus, "type"), x="documents", y="value", title="Types",
-                       x_title="Documents", y_title="Type", horizontal=True),
+            cached_figure(view, "overview-types", lambda: charts.bar(
+                numbers.counts_by(corpus, "type"), x="documents", y="value", title="Types",
+                x_title="Documents", y_title="Type", horizontal=True)),
             key="overview-types",
         )
 
