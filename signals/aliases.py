@@ -123,18 +123,8 @@ def _words(key: str) -> frozenset[str]:
     return frozenset(w for w in _WORD.findall(key) if w not in _STOP)
 
 
-def _singular(word: str) -> str:
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
 def _singular_key(key: str) -> str:
-    return " ".join(_singular(w) for w in key.split(" "))
+    return " ".join(schema.fold_plural(w) for w in key.split(" "))
 
 
 def _acronym(key: str) -> str:

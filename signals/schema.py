@@ -170,3 +170,14 @@ def column_name(header: str) -> str:
 def theme_key(theme: str) -> str:
     """Canonical form of a theme for counting: Unicode NFKC, case-folded, inner spaces collapsed."""
     return " ".join(unicodedata.normalize("NFKC", theme).casefold().split())
+
+
+def fold_plural(word: str) -> str:
+    """An English word -> a crude singular: `batteries` -> `battery`, `pumps` -> `pump`, `glass` stays."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word

@@ -32,6 +32,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer,
 
 from signals import schema
 from signals.corpus import Corpus
+from signals.schema import fold_plural
 
 METHODS = ("tfidf", "rapidfuzz")
 DEFAULT_THRESHOLD = 0.5
@@ -75,15 +76,6 @@ class Clusters:
 # ---------------------------------------------------------------------------------------------
 # Text -> vectors
 # ---------------------------------------------------------------------------------------------
-def fold_plural(word: str) -> str:
-    """An English word -> a crude singular: `batteries` -> `battery`, `pumps` -> `pump`, `glass` stays."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
 
 
 def row_text(rows: pd.DataFrame) -> pd.Series:
