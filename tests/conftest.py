@@ -19,6 +19,14 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["SIGNALS_CACHE_DIR"] = str(tmp_path_factory.mktemp("signals-cache"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _validated_figures() -> None:
+    """Every figure a test builds is checked against plotly's schema (the app skips it for speed)."""
+    from signals import charts
+
+    charts.VALIDATE = True
+
+
 @pytest.fixture(scope="session")
 def futures_dir() -> Path:
     """The shared folder of real documents (read-only); skips where it is absent."""

@@ -270,6 +270,42 @@ def test_network(counts):
     assert list(again.data[-1].x) == list(nodes.x)  # fixed seed: the same picture every render
 
 
+def test_typed_network_one_trace_per_type_with_clickable_escaped_nodes():
+    graph = nx.Graph()
+    graph.add_edge("themes:ai", "signals:<b>chips</b>", weight=2.0)
+    graph.add_edge("themes:ai", "signals:grid", weight=1.0)
+    positions = pd.DataFrame({
+        "node": ["themes:ai", "signals:<b>chips</b>", "signals:grid"],
+        "type": ["themes", "signals", "signals"],
+        "label": ["AI", "<b>chips</b>", "grid"],
+        "x": [0.0, 1.0, -1.0], "y": [0.0, 1.0, 1.0],
+        "documents": [4, 2, 1], "links": [2, 1, 1],
+    })
+    figure = charts.typed_network(graph, positions, type_names={"themes": "Themes", "signals": "Signals"},
+                                  item_names={"themes": "theme", "signals": "signal"})
+    light, heavy, themes, signals_ = figure.data
+    assert (light.mode, light.line.width, list(light.x)) == ("lines", 3, [0.0, -1.0, None])  # weight 1 of 2
+    assert (heavy.mode, heavy.line.width, list(heavy.x)) == ("lines", 5, [0.0, 1.0, None])
+    assert [themes.name, signals_.name] == ["Themes", "Signals"]
+    assert themes.marker.symbol == "diamond" and signals_.marker.symbol == "circle"
+    assert list(signals_.customdata[0]) == ["signals:<b>chips</b>", "signals", "<b>chips</b>"]
+    assert "<b>" not in signals_.hovertext[0] and "&lt;b&gt;chips" in signals_.hovertext[0]
+    assert signals_.hovertext[0].startswith("signal: ")
+    assert signals_.marker.size[0] > signals_.marker.size[1]  # more documents, bigger node
+
+
+def test_figures_skip_validation_only_when_asked(monkeypatch):
+    frame = pd.DataFrame({"theme": ["AI"], "documents": [3]})
+    monkeypatch.setattr(charts, "VALIDATE", False)
+    fast = charts.bar(frame, x="documents", y="theme", title="T", x_title="D", y_title="Theme", horizontal=True)
+    monkeypatch.setattr(charts, "VALIDATE", True)
+    checked = charts.bar(frame, x="documents", y="theme", title="T", x_title="D", y_title="Theme", horizontal=True)
+    assert fast.to_plotly_json()["layout"]["title"] == checked.to_plotly_json()["layout"]["title"]
+    assert list(fast.data[0].y) == list(checked.data[0].y) == ["AI"]
+    with pytest.raises(ValueError):
+        charts.figure_from([{"type": "bar", "colour": "red"}], {})  # a typo is caught when validating
+
+
 # ---------------------------------------------------------------------------------------------
 # Empty input
 # ---------------------------------------------------------------------------------------------

@@ -3,24 +3,17 @@ in the same document. Click a node to filter the dashboard by it."""
 
 from __future__ import annotations
 
-import math
-
 import networkx as nx
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
+from signals import charts
 from signals.analysis import network as typed
 from signals.app import state
 from signals.app.components import empty_state
 from signals.app.context import current_view
 
 CHART_KEY = "network-chart"
-#: One colour per node type (colour-blind-safe Okabe-Ito palette).
-COLOURS = {
-    "themes": "#0072B2", "signals": "#E69F00", "concerns": "#D55E00", "behaviors": "#009E73",
-    "technologies": "#CC79A7", "issues": "#56B4E9",
-}
 DEFAULT_TYPES = ("themes", "signals", "technologies")
 
 
@@ -55,48 +48,6 @@ def _clicked() -> None:
         st.session_state[state.KEYS["text"]] = str(label)
 
 
-def figure(graph: nx.Graph, positions: pd.DataFrame) -> go.Figure:
-    """The typed network drawn at `positions` (typed.layout): grey links (wider = heavier), one coloured
-    trace per node type, node size by documents. Node customdata = [node id, type, label], what a
-    click reads. (Here rather than in signals.charts only because that file was outside this change.)"""
-    figure_ = go.Figure()
-    weights = [w for _, _, w in graph.edges(data="weight")]
-    heaviest = max(weights) if weights else 1.0
-    where = positions.set_index("node")[["x", "y"]]
-    by_width: dict[int, tuple[list, list]] = {}
-    for a, b, weight in graph.edges(data="weight"):
-        width = 1 + round(4 * weight / heaviest)
-        xs, ys = by_width.setdefault(width, ([], []))
-        xs += [where.at[a, "x"], where.at[b, "x"], None]
-        ys += [where.at[a, "y"], where.at[b, "y"], None]
-    for width, (xs, ys) in sorted(by_width.items()):
-        figure_.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
-                                     line={"width": width, "color": "rgba(120,120,120,0.35)"}))
-    largest = max(positions["documents"].max(), 1) if len(positions) else 1
-    for node_type, nodes in positions.groupby("type", sort=False):
-        name = typed.TYPE_NAMES.get(node_type, node_type)
-        labels = nodes["label"].tolist()
-        figure_.add_trace(go.Scatter(
-            x=nodes["x"], y=nodes["y"], mode="markers+text", name=_type_label(node_type),
-            text=[lbl if len(lbl) <= 22 else lbl[:21].rstrip() + "…" for lbl in labels],
-            textposition="top center", textfont={"size": 10},
-            customdata=list(zip(nodes["node"], nodes["type"], labels)),
-            hovertext=[f"{name}: {lbl}<br>{d:,} documents · {k} links" for lbl, d, k in
-                       zip(labels, nodes["documents"], nodes["links"])],
-            hovertemplate="%{hovertext}<extra></extra>",
-            marker={"size": [9 + 22 * math.sqrt(d / largest) for d in nodes["documents"]],
-                    "color": COLOURS.get(node_type, "#777"), "line": {"width": 1, "color": "#333"},
-                    "symbol": "diamond" if node_type == typed.THEMES else "circle"},
-        ))
-    figure_.update_layout(
-        height=640, margin={"l": 10, "r": 10, "t": 40, "b": 10}, hoverlabel={"align": "left"},
-        legend={"title": {"text": "Node type "}, "orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-    )
-    figure_.update_xaxes(visible=False)
-    figure_.update_yaxes(visible=False)
-    return figure_
-
-
 def _type_label(node_type: str) -> str:
     """A node type as the app names it: its section slug (already plural), capitalised."""
     return node_type.capitalize()
@@ -128,7 +79,10 @@ def render() -> None:
         return
     st.caption(f"{graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} links. **Click a node** to filter "
                "the dashboard: a theme joins the theme filter, anything else becomes the search text.")
-    st.plotly_chart(figure(graph, positions), key=CHART_KEY, on_select=_clicked, selection_mode="points")
+    st.plotly_chart(
+        charts.typed_network(graph, positions, type_names={t: _type_label(t) for t in typed.NODE_TYPES},
+                             item_names=typed.TYPE_NAMES),
+        key=CHART_KEY, on_select=_clicked, selection_mode="points")
 
     left, right = st.columns(2)
     with left:
