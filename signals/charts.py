@@ -16,13 +16,14 @@ the app can turn a selection event into a filter (see signals.analysis.heatmaps.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.colors import sample_colorscale
+from plotly.colors import get_colorscale, sample_colorscale
 
 from signals import schema
 
@@ -43,6 +44,14 @@ LABEL_WIDTH = 40
 #: Fixed seed so the theme network keeps its shape between re-renders.
 LAYOUT_SEED = 7
 MARGIN = {"l": 10, "r": 10, "t": 60, "b": 10}
+#: Room for a chart's title above the plot.
+TITLE_PX = 60
+#: Width of an average character of tick text (12 px), rounded up: for margins worked out in advance.
+CHAR_PX = 7.0
+#: Category labels on an x axis that would need more room than this side by side are drawn at -45°.
+ROTATE_ABOVE_PX = 520
+#: Room a colour bar with its title takes on the right of a heatmap.
+COLORBAR_PX = 110
 #: The one colour of single-series bars.
 BAR_COLOUR = sample_colorscale(COUNT_SCALE, [0.7])[0]
 #: Plotly validates every property as a figure is built: 10-20 ms per chart, most of a dashboard
@@ -55,6 +64,21 @@ COOCCURRENCE_TITLES = {"count": "Documents with both", "jaccard": "Jaccard simil
 VALUE_FORMAT = ",.2~f"  # 1,234 / 4.27 / 3: no trailing zeros, thousands separated
 #: A heatmap cell's hover, from its customdata [x, y, count]: "<y> × <x>: value".
 CELL_HOVER = "%{customdata[1]} × %{customdata[0]}: %{z:" + VALUE_FORMAT + "}"
+
+
+@functools.cache
+def _scale_stops(name: str) -> tuple[tuple[float, str], ...]:
+    return tuple((float(at), colour) for at, colour in get_colorscale(name))
+
+
+def _scale(name: str) -> list[list]:
+    """A named colour scale as its explicit stops, low to high.
+
+    Never the bare name in a figure built without validation: plotly.js has its own built-in
+    scales of the same names running the other way (its "YlOrRd" and "Blues" start dark), so
+    "high relevancy = dark red" would be drawn pale. Validation used to swap in plotly.py's stops.
+    """
+    return [list(stop) for stop in _scale_stops(name)]
 
 
 def figure_from(data: list[dict], layout: dict) -> go.Figure:
@@ -127,17 +151,60 @@ def _category_axis(values: list, **extra: object) -> dict:
     }
 
 
+def _ticks_px(axis: dict) -> float:
+    """Room an axis's tick labels take across it: the longest label's width (numbers: 6 characters)."""
+    if axis.get("visible") is False:
+        return 0.0
+    labels = axis.get("ticktext")
+    chars = max((len(str(label)) for label in labels), default=0) if labels is not None else 6
+    return chars * CHAR_PX + 8
+
+
+def _margin(xaxis: dict, yaxis: dict, *, x_title: str, y_title: str, right: float = 0) -> dict:
+    """Margins wide enough for the tick labels and axis titles, worked out here.
+
+    Plotly can find them itself (automargin, kept on as a safety net), but when the given margins
+    are too small it draws the chart a second time; in Chromium that redraw was about 0.3 s of the
+    Overview's first page (benchmarks/bench_app.py). So the margins are estimated generously first.
+    """
+    title_px = 26
+    left = _ticks_px(yaxis) + (title_px if y_title else 0) + 10
+    across = _ticks_px(xaxis)
+    if xaxis.get("visible") is False:
+        x_room = 10.0
+    elif xaxis.get("tickangle") in (-90, 90):
+        x_room = across + (title_px if x_title else 0) + 10
+    elif xaxis.get("tickangle"):
+        x_room = across * 0.72 + (title_px if x_title else 0) + 14
+    else:
+        x_room = 22 + (title_px if x_title else 0) + 10
+    top, bottom = (TITLE_PX + x_room, 10.0) if xaxis.get("side") == "top" else (TITLE_PX, x_room)
+    return {"l": round(left), "r": round(10 + right), "t": round(top), "b": round(bottom)}
+
+
+def _legend_px(names: list[str]) -> float:
+    """Room a legend of these entries (or its title) takes on the right."""
+    return max((len(str(name)) for name in names), default=0) * CHAR_PX + 50
+
+
 def _layout(
     *, title: str, x_title: str, y_title: str, height: int | None = None,
-    xaxis: dict | None = None, yaxis: dict | None = None, **extra: object,
+    xaxis: dict | None = None, yaxis: dict | None = None, right: float = 0, **extra: object,
 ) -> dict:
-    """The layout every chart shares (title on the left, axis titles in words), plus its own parts."""
+    """The layout every chart shares (title on the left, axis titles in words), plus its own parts.
+    `right`: room a legend or colour bar needs on the right."""
+    xaxis = {"title": {"text": x_title}, "automargin": True, **(xaxis or {})}
+    yaxis = {"title": {"text": y_title}, "automargin": True, **(yaxis or {})}
+    if xaxis.get("type") == "category" and "tickangle" not in xaxis:
+        labels = xaxis.get("ticktext") or []
+        if sum(len(str(label)) for label in labels) * CHAR_PX > ROTATE_ABOVE_PX:
+            xaxis["tickangle"] = -45  # plotly would turn them itself, after drawing: say so up front
     layout = {
         "title": {"text": title, "x": 0},
-        "margin": MARGIN,
+        "margin": _margin(xaxis, yaxis, x_title=x_title, y_title=y_title, right=right),
         "hoverlabel": {"align": "left"},
-        "xaxis": {"title": {"text": x_title}, "automargin": True, **(xaxis or {})},
-        "yaxis": {"title": {"text": y_title}, "automargin": True, **(yaxis or {})},
+        "xaxis": xaxis,
+        "yaxis": yaxis,
         **extra,
     }
     if height is not None:
@@ -203,7 +270,7 @@ def heatmap(
         "customdata": customdata,
         "hovertemplate": f"{CELL_HOVER}{n_part}<extra></extra>",
         "hoverongaps": False,
-        "colorscale": colorscale,
+        "colorscale": _scale(colorscale),
         "colorbar": {"title": {"text": value_title, "side": "right"}},
         "xgap": 1,
         "ygap": 1,
@@ -216,7 +283,8 @@ def heatmap(
     yaxis = {**(_category_axis(list(y_order)) if _is_text(y_order) else {}), "autorange": "reversed"}
     height = max(320, 26 * len(y_order) + 160)
     return figure_from([trace], _layout(
-        title=title, x_title=x_title, y_title=y_title, height=height, xaxis=xaxis, yaxis=yaxis))
+        title=title, x_title=x_title, y_title=y_title, height=height, xaxis=xaxis, yaxis=yaxis,
+        right=COLORBAR_PX))
 
 
 def bar(
@@ -303,7 +371,7 @@ def line(
         })
     return figure_from(traces, _layout(
         title=title, x_title=x_title, y_title=y_title, showlegend=bool(color),
-        legend={"title": {"text": color or ""}}))
+        legend={"title": {"text": color or ""}}, right=_legend_px([t["name"] for t in traces]) if color else 0))
 
 
 def stacked_relevancy(
@@ -340,7 +408,8 @@ def stacked_relevancy(
         })
     return figure_from(traces, _layout(
         title=title, x_title="Section", y_title="Rated rows", xaxis=_category_axis(sections),
-        barmode="stack", legend={"title": {"text": "Relevancy"}, "traceorder": "reversed"}))
+        barmode="stack", legend={"title": {"text": "Relevancy"}, "traceorder": "reversed"},
+        right=_legend_px(["Relevancy"])))
 
 
 def cooccurrence_matrix(
@@ -387,7 +456,7 @@ def cooccurrence_matrix(
         "text": [[f"{plotly_text(y)} × {plotly_text(x)}" for x in labels_x] for y in labels_y],
         "hovertemplate": f"%{{text}}: %{{z:{VALUE_FORMAT}}}{n_part}<extra></extra>",
         "hoverongaps": False,
-        "colorscale": COUNT_SCALE,
+        "colorscale": _scale(COUNT_SCALE),
         "zmin": 0,
         "colorbar": {"title": {"text": COOCCURRENCE_TITLES.get(measure, measure), "side": "right"}},
         "xgap": 1,
@@ -401,7 +470,7 @@ def cooccurrence_matrix(
     return figure_from([trace], _layout(
         title=title, x_title="Theme", y_title="Theme", height=size,
         xaxis={**_category_axis(labels_x), "tickangle": -45},
-        yaxis={**_category_axis(labels_y), "autorange": "reversed"}))
+        yaxis={**_category_axis(labels_y), "autorange": "reversed"}, right=COLORBAR_PX))
 
 
 def _network_layout(graph: nx.Graph) -> dict:
@@ -464,7 +533,7 @@ def network(graph: nx.Graph, *, title: str, empty_message: str = EMPTY_MESSAGE) 
         "marker": {
             "size": [10 + 30 * math.sqrt(d / largest) for d in documents],
             "color": documents,
-            "colorscale": COUNT_SCALE,
+            "colorscale": _scale(COUNT_SCALE),
             "cmin": 0,
             "showscale": True,
             "colorbar": {"title": {"text": "Documents", "side": "right"}},
@@ -473,7 +542,8 @@ def network(graph: nx.Graph, *, title: str, empty_message: str = EMPTY_MESSAGE) 
         "showlegend": False,
     })
     return figure_from(traces, _layout(
-        title=title, x_title="", y_title="", height=600, xaxis={"visible": False}, yaxis={"visible": False}))
+        title=title, x_title="", y_title="", height=600, xaxis={"visible": False}, yaxis={"visible": False},
+        right=COLORBAR_PX))
 
 
 #: One colour per node type of the typed network (colour-blind-safe Okabe-Ito palette).

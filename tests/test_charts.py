@@ -294,6 +294,22 @@ def test_typed_network_one_trace_per_type_with_clickable_escaped_nodes():
     assert signals_.marker.size[0] > signals_.marker.size[1]  # more documents, bigger node
 
 
+def test_colour_scales_run_pale_to_dark_without_validation(monkeypatch, theme_section):
+    """plotly.js's own "YlOrRd"/"Blues" start dark: figures carry plotly.py's explicit stops instead."""
+    monkeypatch.setattr(charts, "VALIDATE", False)
+    figure = charts.heatmap(theme_section, x="section", y="theme", value="mean_relevancy", count="rows",
+                            title="R", x_title="Section", y_title="Theme", value_title="Mean relevancy")
+    scale = figure.to_plotly_json()["data"][0]["colorscale"]
+    assert not isinstance(scale, str)
+    def spaced(colour: str) -> str:
+        return colour.replace(" ", "")
+    assert spaced(scale[0][1]) == spaced(charts.RELEVANCY_COLOURS[1]) == "rgb(255,255,204)"  # 1: pale yellow
+    assert spaced(scale[-1][1]) == spaced(charts.RELEVANCY_COLOURS[5]) == "rgb(128,0,38)"  # 5: dark red
+    counts = pd.DataFrame([[0, 2], [2, 0]], index=["AI", "Energy"], columns=["AI", "Energy"])
+    blues = charts.cooccurrence_matrix(counts, "count").to_plotly_json()["data"][0]["colorscale"]
+    assert blues[0][1] == "rgb(247,251,255)"  # pale for few documents in common
+
+
 def test_figures_skip_validation_only_when_asked(monkeypatch):
     frame = pd.DataFrame({"theme": ["AI"], "documents": [3]})
     monkeypatch.setattr(charts, "VALIDATE", False)
