@@ -81,11 +81,12 @@ def script_times(corpus: Path) -> list[tuple[str, float]]:
     return results
 
 
-#: The Overview's plotly charts; the page counts as drawn when every one has its axes drawn.
+#: The Overview's charts; the page counts as drawn when every one has drawn its marks
+#: (Vega-Lite: its canvas or SVG; plotly: its axes layer).
 OVERVIEW_CHARTS = 6
 ALL_CHARTS_DRAWN = """n => {
-  const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
-  return charts.length >= n && [...charts].every(c => c.querySelector('.main-svg .bglayer'));
+  const charts = document.querySelectorAll('[data-testid="stVegaLiteChart"], [data-testid="stPlotlyChart"]');
+  return charts.length >= n && [...charts].every(c => c.querySelector('canvas, svg.marks, .main-svg .bglayer'));
 }"""
 
 

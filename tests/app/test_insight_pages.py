@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 from signals import load_corpus, radar
 from signals.aliases import apply_aliases, parse_aliases
 from signals.analysis import network as typed
+from signals.analysis import overview as numbers
 from signals.analysis.clusters import DEFAULT_THRESHOLD, find_clusters
 from signals.analysis.emerging import emerging
 from signals.filters import Filters, apply
@@ -196,6 +197,25 @@ def test_clicking_nodes_filters_the_dashboard(browser, app_url):
     page = _open(browser, f"{app_url}/network")
     _click_node(page, "Signals")
     assert _wait_for_param(page, "q")[0]
+    page.close()
+
+
+@pytest.mark.browser
+def test_clicking_a_top_theme_on_the_overview_filters_by_it(browser, app_url, planted):
+    page = _open(browser, app_url)
+    chart = page.locator("[data-testid='stVegaLiteChart']").first
+    chart.locator("canvas, svg.marks").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(500)
+    box = chart.bounding_box()
+    # The first bar (the most frequent theme) sits just under the chart's title, left of the middle.
+    for dy in range(30, 90, 6):
+        page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + dy)
+        page.wait_for_timeout(400)
+        if "theme=" in page.url:
+            break
+    picked = _wait_for_param(page, "theme")
+    top = numbers.top_themes(planted, n=15)["theme"].tolist()
+    assert picked == [top[0]]
     page.close()
 
 

@@ -190,7 +190,7 @@ def _visit(page, watch: Watch, url: str, name: str) -> None:
     exceptions = page.locator('[data-testid="stException"]')
     assert exceptions.count() == 0, f"{name}: " + exceptions.first.inner_text()[:500]
     # Hover the first chart, so plotly draws a hover label from document text.
-    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart = page.locator('[data-testid="stPlotlyChart"], [data-testid="stVegaLiteChart"]').first
     if chart.count():
         box = chart.bounding_box()
         if box:

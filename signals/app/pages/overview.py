@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import streamlit as st
 
-from signals import charts
+from signals import vegalite
 from signals.analysis import overview as numbers
 from signals.app import state
 from signals.app.components import cached_figure, date_text, empty_state, plain
 from signals.app.context import current_view
 
+#: The point selection on the top-themes chart: a click hands back the bar's label.
+PICK = "pick"
+
 
 def _theme_clicked() -> None:
-    selection = st.session_state.get("overview-top-themes")
-    points = (selection or {}).get("selection", {}).get("points", []) if selection else []
-    if points:
-        theme = points[0].get("y") or points[0].get("label")
+    event = st.session_state.get("overview-top-themes") or {}
+    picked = (event.get("selection") or {}).get(PICK) or []
+    for point in picked if isinstance(picked, list) else [picked]:
+        theme = point.get(vegalite.LABEL) if isinstance(point, dict) else None
         if theme:
             state.add_theme(str(theme))
+            return
 
 
 def render() -> None:
@@ -48,49 +52,37 @@ def render() -> None:
 
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(
-            cached_figure(view, "overview-top-themes", lambda: charts.bar(
-                numbers.top_themes(corpus, n=15), x="documents", y="theme",
-                title="Top themes (click one to filter by it)", x_title="Documents", y_title="Theme",
-                horizontal=True)),
-            key="overview-top-themes", on_select=_theme_clicked, selection_mode="points",
-        )
+        _chart(view, "overview-top-themes", lambda: vegalite.bar(
+            numbers.top_themes(corpus, n=15), x="documents", y="theme",
+            title="Top themes (click one to filter by it)", x_title="Documents", y_title="Theme",
+            horizontal=True, select=PICK), on_select=_theme_clicked)
     with right:
-        st.plotly_chart(
-            cached_figure(view, "overview-top-keywords", lambda: charts.bar(
-                numbers.top_keywords(corpus, n=15), x="documents", y="keyword", title="Top keywords",
-                x_title="Documents", y_title="Keyword", horizontal=True)),
-            key="overview-top-keywords",
-        )
-
-    st.plotly_chart(
-        cached_figure(view, "overview-per-month", lambda: charts.bar(
-            numbers.documents_per_period(corpus, period="M"), x="period", y="documents",
-            title="Documents per month", x_title="Month", y_title="Documents")),
-        key="overview-per-month",
-    )
+        _chart(view, "overview-top-keywords", lambda: vegalite.bar(
+            numbers.top_keywords(corpus, n=15), x="documents", y="keyword", title="Top keywords",
+            x_title="Documents", y_title="Keyword", horizontal=True))
+    _chart(view, "overview-per-month", lambda: vegalite.bar(
+        numbers.documents_per_period(corpus, period="M"), x="period", y="documents",
+        title="Documents per month", x_title="Month", y_title="Documents"))
     left, middle, right = st.columns([2, 1, 1])
     with left:
-        st.plotly_chart(
-            cached_figure(view, "overview-relevancy",
-                          lambda: charts.stacked_relevancy(numbers.relevancy_distribution(corpus))),
-            key="overview-relevancy",
-        )
+        _chart(view, "overview-relevancy", lambda: vegalite.stacked_relevancy(numbers.relevancy_distribution(corpus)))
     with middle:
-        st.plotly_chart(
-            cached_figure(view, "overview-categories", lambda: charts.bar(
-                numbers.counts_by(corpus, "category"), x="documents", y="value", title="Categories",
-                x_title="Documents", y_title="Category", horizontal=True)),
-            key="overview-categories",
-        )
+        _chart(view, "overview-categories", lambda: vegalite.bar(
+            numbers.counts_by(corpus, "category"), x="documents", y="value", title="Categories",
+            x_title="Documents", y_title="Category", horizontal=True))
     with right:
-        st.plotly_chart(
-            cached_figure(view, "overview-types", lambda: charts.bar(
-                numbers.counts_by(corpus, "type"), x="documents", y="value", title="Types",
-                x_title="Documents", y_title="Type", horizontal=True)),
-            key="overview-types",
-        )
+        _chart(view, "overview-types", lambda: vegalite.bar(
+            numbers.counts_by(corpus, "type"), x="documents", y="value", title="Types",
+            x_title="Documents", y_title="Type", horizontal=True))
 
+
+def _chart(view, key: str, build, on_select=None) -> None:
+    """One Overview chart: its Vega-Lite spec built once per (filtered view, chart), drawn under `key`."""
+    spec = dict(cached_figure(view, key, build))  # a shallow copy: Streamlit takes "data" out of the spec
+    if on_select is None:
+        st.vega_lite_chart(spec, key=key)
+    else:
+        st.vega_lite_chart(spec, key=key, on_select=on_select, selection_mode=PICK)
 
 if __name__ == "__main__":
     render()
