@@ -33,8 +33,12 @@ _URL_LOADED = "_url_loaded"
 
 
 def _counted(counts: pd.Series):
+    # A dict, not Series.get: Streamlit calls this for every option on every rerun (about 900
+    # calls on the 10k corpus, 15-20 ms a rerun through pandas' indexing).
+    table = dict(zip(counts.index, counts.to_numpy().tolist()))
+
     def label(value: str) -> str:
-        count = counts.get(value)
+        count = table.get(value)
         return f"{value} ({int(count):,})" if count is not None else str(value)
 
     return label
