@@ -43,9 +43,15 @@ def build_pages() -> dict[str, st.Page]:
 
 
 def _source_panel(configured: Path) -> tuple[Path, bool]:
-    """The data-source expander: folder, uploads, reload. Returns (folder, reload pressed)."""
+    """The data-source panel: folder, uploads, reload. Returns (folder, reload pressed).
+
+    A popover, not an expander: the browser builds a popover's contents only when it is opened,
+    while a collapsed expander's three file uploaders were built on every first page (part of
+    the 3 s budget, benchmarks/bench_app.py). The widgets still run here on every rerun, so
+    uploads and the folder stay in the session while it is closed.
+    """
     folder = Path(st.session_state.get(FOLDER_KEY, str(configured)))
-    with st.sidebar.expander("Data source", icon=":material/folder_open:"):
+    with st.sidebar.popover("Data source", icon=":material/folder_open:", width="stretch"):
         st.caption(f"Reading **{folder.name or folder}**")
         typed = st.text_input("Folder on this server", value=str(folder), key="folder_input")
         if st.button("Open folder", key="open_folder") and typed != str(folder):
