@@ -3,8 +3,16 @@
 Layout, in a cache folder of its own (never inside the data folder, which may be read-only):
 
     <cache root>/<sha of the corpus folder's real path>/
-        manifest.json                 {"version", "generation", "rows": {table: n}, "crc32": {table: crc}}
+        manifest.json                 {"version", "generation", "rows": {table: n}, "crc32": {table: crc},
+                                       "frames": {"day", "rows", "crc32", "categorical", "section_columns"}}
         <table>-<generation>.parquet  one per raw table, plus files-<generation>.parquet
+        frames.<frame>.<day>-<generation>.parquet
+                                      the Corpus's finished frames as of one day (see below)
+
+The finished frames (what `frames.finalize` derives from the raw tables) are kept too, for the
+day they were derived on (future dates are flagged against today): a load that finds every file
+unchanged reads them and skips both the raw tables and `finalize`. On the 10k benchmark corpus
+that is the difference between 0.40 s and about 0.2 s for a warm load.
 
 A generation is written completely under a fresh name before `manifest.json` is atomically
 replaced to point at it, so a reader sees a whole old generation or a whole new one, and two
@@ -26,12 +34,13 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from signals.rawtables import RAW_TABLES
 
-CACHE_VERSION = 5  # 4: raw documents carry their own section columns; 5: CRC-32 per file
+CACHE_VERSION = 6  # 4: raw documents carry their own section columns; 5: CRC-32 per file; 6: frames
 CACHE_ENV = "SIGNALS_CACHE_DIR"
 _KEEP_GENERATIONS = 2
 #: Files younger than this may belong to another process still writing them (a generation, or a
@@ -62,20 +71,89 @@ class CachedCorpus:
     raw: dict[str, pa.Table]
 
 
-def read(cache_dir: Path) -> CachedCorpus | None:
-    """The cached corpus, or None when missing, of another version, truncated or corrupt."""
+@dataclass
+class CacheEntry:
+    """An opened cache: its manifest and the fingerprints of the files it was built from.
+    The tables themselves are read on demand (`raw_tables`, `frames`)."""
+
+    cache_dir: Path
+    manifest: dict
+    fingerprints: dict[str, tuple[int, int]]
+
+    @property
+    def generation(self) -> str:
+        return self.manifest["generation"]
+
+    def raw_tables(self) -> dict[str, pa.Table] | None:
+        """The raw tables, or None when any is missing, truncated or corrupt."""
+        try:
+            raw = {}
+            for name in RAW_TABLES:
+                table = _read_checked(self.cache_dir / f"{name}-{self.generation}.parquet", self.manifest["crc32"][name])
+                if table is None or table.num_rows != self.manifest["rows"][name]:
+                    return None
+                raw[name] = table
+        except Exception:  # noqa: BLE001 - any damage means "not cached"; the loader re-parses
+            return None
+        return raw
+
+    def frames(self, day: str) -> tuple[dict[str, pd.DataFrame], dict[str, list[str]]] | None:
+        """(the finished frames, section columns) derived on `day` (YYYYMMDD), or None."""
+        entry = self.manifest.get("frames")
+        if not entry or entry.get("day") != day or self.manifest.get("frames_crc32") != _entry_crc(entry):
+            return None
+        try:
+            frames = {}
+            for name, crc in entry["crc32"].items():
+                table = _read_checked(self.cache_dir / _frame_file(name, day, self.generation), crc)
+                if table is None or table.num_rows != entry["rows"][name]:
+                    return None
+                frames[name] = table.to_pandas()
+            _restore_categories(frames, entry["categorical"])
+            return frames, entry["section_columns"]
+        except Exception:  # noqa: BLE001 - any damage means "not cached"; the loader derives them again
+            return None
+
+
+def _restore_categories(frames: dict[str, pd.DataFrame], categorical: dict[str, dict[str, dict | None]]) -> None:
+    """Give every categorical column back the categories it was written with.
+
+    Parquet keeps a column's values, not always its categories: an empty column comes back as
+    object, and a dictionary over 1 MB is stored plainly and read back in order of appearance. The
+    row frames' doc_id must share the documents' ids as categories (filters compare codes).
+    """
+    doc_ids = pd.CategoricalDtype(pd.Index(frames["documents"]["doc_id"].astype("str")).rename(None))
+    for name, columns in categorical.items():
+        frame = frames[name]
+        for column, categories in columns.items():
+            dtype = doc_ids if categories is None else pd.CategoricalDtype(
+                pd.Index(categories["values"], dtype=categories["dtype"]))
+            values = frame[column]
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                frame[column] = values.cat.set_categories(dtype.categories)
+            else:
+                frame[column] = values.astype(dtype)
+
+
+def _categories(frame: pd.DataFrame, name: str) -> dict[str, dict | None]:
+    """Categorical column -> its categories and their dtype (None for a row frame's doc_id: the
+    documents' ids)."""
+    kept: dict[str, dict | None] = {}
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.CategoricalDtype):
+            categories = frame[column].cat.categories
+            kept[column] = None if column == "doc_id" and name != "documents" else {
+                "values": categories.tolist(), "dtype": str(categories.dtype)}
+    return kept
+
+
+def open_entry(cache_dir: Path) -> CacheEntry | None:
+    """The cache's manifest and file fingerprints, or None when missing, of another version or damaged."""
     try:
         manifest = json.loads((cache_dir / "manifest.json").read_text())
         if manifest.get("version") != CACHE_VERSION:
             return None
-        generation = manifest["generation"]
-        raw = {}
-        for name in RAW_TABLES:
-            table = _read_checked(cache_dir / f"{name}-{generation}.parquet", manifest["crc32"][name])
-            if table is None or table.num_rows != manifest["rows"][name]:
-                return None
-            raw[name] = table
-        files_table = _read_checked(cache_dir / f"files-{generation}.parquet", manifest["crc32"]["files"])
+        files_table = _read_checked(cache_dir / f"files-{manifest['generation']}.parquet", manifest["crc32"]["files"])
         if files_table is None:
             return None
         files = files_table.to_pydict()
@@ -84,7 +162,60 @@ def read(cache_dir: Path) -> CachedCorpus | None:
         fingerprints = dict(zip(files["doc_id"], zip(files["size"], files["mtime_ns"])))
     except Exception:  # noqa: BLE001 - any damage means "not cached"; the loader re-parses
         return None
-    return CachedCorpus(fingerprints, raw)
+    return CacheEntry(cache_dir, manifest, fingerprints)
+
+
+def read(cache_dir: Path) -> CachedCorpus | None:
+    """The cached corpus, or None when missing, of another version, truncated or corrupt."""
+    entry = open_entry(cache_dir)
+    raw = entry.raw_tables() if entry is not None else None
+    return CachedCorpus(entry.fingerprints, raw) if raw is not None else None
+
+
+def _entry_crc(entry: dict) -> int:
+    return zlib.crc32(json.dumps(entry, sort_keys=True).encode())
+
+
+def _frame_file(name: str, day: str, generation: str) -> str:
+    return f"frames.{name}.{day}-{generation}.parquet"
+
+
+def add_frames(
+    cache_dir: Path, generation: str, day: str, frames: dict[str, pd.DataFrame], section_columns: dict[str, list[str]]
+) -> bool:
+    """Store the finished frames of `generation` as derived on `day`; False (no exception) if it cannot.
+
+    Written only while the manifest still names `generation` (another process may have written a
+    newer one meanwhile); the manifest is replaced atomically, as by `write`.
+    """
+    try:
+        crc32, rows, categorical = {}, {}, {}
+        for name, frame in frames.items():
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            crc32[name] = _write_checked(table, cache_dir / _frame_file(name, day, generation))
+            rows[name] = table.num_rows
+            categorical[name] = _categories(frame, name)
+        manifest = json.loads((cache_dir / "manifest.json").read_text())
+        if manifest.get("generation") != generation:
+            return False
+        manifest["frames"] = {"day": day, "rows": rows, "crc32": crc32, "categorical": categorical,
+                              "section_columns": section_columns}
+        # The entry holds data (categories, section columns): checked like the files are.
+        manifest["frames_crc32"] = _entry_crc(manifest["frames"])
+        _replace_manifest(cache_dir, manifest)
+    except (OSError, ValueError, TypeError, pa.ArrowException):
+        return False
+    for path in cache_dir.glob(f"frames.*-{generation}.parquet"):
+        if f".{day}-" not in path.name:
+            path.unlink(missing_ok=True)  # another day's frames of this generation
+    return True
+
+
+def _replace_manifest(cache_dir: Path, manifest: dict) -> None:
+    handle, temporary = tempfile.mkstemp(dir=cache_dir, prefix="manifest-", suffix=".tmp")
+    with os.fdopen(handle, "w") as out:
+        json.dump(manifest, out)
+    os.replace(temporary, cache_dir / "manifest.json")
 
 
 def _read_checked(path: Path, crc: int) -> pa.Table | None:
@@ -105,8 +236,9 @@ def _write_checked(table: pa.Table, path: Path) -> int:
     return zlib.crc32(data)
 
 
-def write(cache_dir: Path, fingerprints: dict[str, tuple[int, int]], raw: dict[str, pa.Table]) -> bool:
-    """Write a new generation and point the manifest at it. False (and no exception) if it cannot."""
+def write(cache_dir: Path, fingerprints: dict[str, tuple[int, int]], raw: dict[str, pa.Table]) -> str | None:
+    """Write a new generation and point the manifest at it: its name, or None (and no exception)
+    if it cannot."""
     generation = uuid.uuid4().hex[:12]
     try:
         cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # parsed documents: the owner's only
@@ -123,14 +255,11 @@ def write(cache_dir: Path, fingerprints: dict[str, tuple[int, int]], raw: dict[s
         crc32["files"] = _write_checked(files, cache_dir / f"files-{generation}.parquet")
         rows["files"] = files.num_rows
         manifest = {"version": CACHE_VERSION, "generation": generation, "rows": rows, "crc32": crc32}
-        handle, temporary = tempfile.mkstemp(dir=cache_dir, prefix="manifest-", suffix=".tmp")
-        with os.fdopen(handle, "w") as out:
-            json.dump(manifest, out)
-        os.replace(temporary, cache_dir / "manifest.json")
+        _replace_manifest(cache_dir, manifest)
     except OSError:
-        return False
+        return None
     _remove_old_generations(cache_dir, generation)
-    return True
+    return generation
 
 
 def _remove_old_generations(cache_dir: Path, current: str) -> None:

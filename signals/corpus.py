@@ -286,12 +286,22 @@ def load_corpus(
     pending = _PENDING_WRITES.pop(str(cache_dir), None)
     if pending is not None:
         pending.join()
-    cached = cache.read(cache_dir) if use_cache else None
+    day = (today or dt.date.today()).strftime("%Y%m%d")
+    entry = cache.open_entry(cache_dir) if use_cache else None
+    if entry is not None and entry.fingerprints == fingerprints:
+        # Nothing changed since the cache was written: its finished frames, when derived today.
+        finished = entry.frames(day)
+        if finished is not None:
+            stats.cached = len(fingerprints)
+            stats.lap("cache_read", clock)
+            frames, section_columns = finished
+            return Corpus(**frames, section_columns=section_columns, root=str(root.resolve()))
+    raw_cached = entry.raw_tables() if entry is not None else None
     clock = stats.lap("cache_read", clock)
-    if cached is not None:
-        fresh = {d for d, fp in fingerprints.items() if cached.fingerprints.get(d) == fp}
-        stale = set(cached.fingerprints) - fresh
-        kept = drop_documents(cached.raw, stale)
+    if raw_cached is not None:
+        fresh = {d for d, fp in fingerprints.items() if entry.fingerprints.get(d) == fp}
+        stale = set(entry.fingerprints) - fresh
+        kept = drop_documents(raw_cached, stale)
     else:
         fresh, stale, kept = set(), set(), None
     to_parse = [(location, doc_id, display) for location, doc_id, display, _, _ in files if doc_id not in fresh]
@@ -304,26 +314,34 @@ def load_corpus(
     if kept is not None and (to_parse or stale):
         raw = refresh(raw)
     clock = stats.lap("parse", clock)
-    if use_cache and (to_parse or stale or cached is None):
-        fingerprints_read = _retry_unreadable(fingerprints, parsed)
+    frames = finalize(raw, today=today)
+    clock = stats.lap("finalize", clock)
+    section_columns = section_columns_of(raw["items"])
+    if use_cache:
+        changed = bool(to_parse or stale or raw_cached is None)
+        generation = None if changed else entry.generation
+        fingerprints_read = _retry_unreadable(fingerprints, parsed) if changed else fingerprints
+
+        def store() -> None:
+            written = generation
+            if changed:
+                written = cache.write(cache_dir, fingerprints_read, raw)
+                stats._cache_result.append(bool(written))
+            if written:
+                cache.add_frames(cache_dir, written, day, frames, section_columns)
+
         if background_write:
-            # The dashboard does not wait for the disk: the frames are derived while the cache is
+            # The dashboard does not wait for the disk: it gets its frames while the cache is
             # written. A later load of the same folder in this process waits for it first; the
             # thread is not a daemon, so a process exits only after its cache is complete.
-            writer = threading.Thread(
-                target=lambda: stats._cache_result.append(cache.write(cache_dir, fingerprints_read, raw)),
-                name=f"signals-cache-write-{cache_dir.name}",
-            )
+            writer = threading.Thread(target=store, name=f"signals-cache-write-{cache_dir.name}")
             stats._cache_writer = writer
             _PENDING_WRITES[str(cache_dir)] = writer
             writer.start()
         else:
-            stats._cache_result.append(cache.write(cache_dir, fingerprints_read, raw))
-            clock = stats.lap("cache_write", clock)
-
-    frames = finalize(raw, today=today)
-    stats.lap("finalize", clock)
-    return Corpus(**frames, section_columns=section_columns_of(raw["items"]), root=str(root.resolve()))
+            store()
+            stats.lap("cache_write", clock)
+    return Corpus(**frames, section_columns=section_columns, root=str(root.resolve()))
 
 
 def combine(base: Corpus, extra: Corpus, prefix: str) -> Corpus:

@@ -180,12 +180,64 @@ def test_a_truncated_parquet_file_is_rebuilt(data: Path, cache_root: Path, table
     cold, stats = load(data, cache_root)
     target = _generation_files(Path(stats.cache_dir))[table]
     target.write_bytes(target.read_bytes()[: target.stat().st_size // 2])
+    if table != "files":
+        # Nothing changed, so the finished frames serve this load and the damaged raw table is not
+        # read; the first change needs it, finds it damaged, and parses everything again.
+        served, stats = load(data, cache_root)
+        assert (stats.parsed, stats.cache_written) == (0, False)
+        assert_same(cold, served)
+        touched = min(data.rglob("*.md"))
+        touched.write_text(touched.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        cold = fresh(data)
     rebuilt, stats = load(data, cache_root)
     assert (stats.parsed, stats.cached, stats.cache_written) == (doc_count(data), 0, True)
     assert_same(cold, rebuilt)
     warm, stats = load(data, cache_root)
     assert stats.parsed == 0
     assert_same(cold, warm)
+
+
+@pytest.mark.parametrize("frame", ["items", "documents", "problems"])
+def test_damaged_finished_frames_are_derived_again_from_the_raw_tables(data: Path, cache_root: Path, frame: str) -> None:
+    cold, stats = load(data, cache_root)
+    cache_dir = Path(stats.cache_dir)
+    target = _generation_files(cache_dir)[f"frames.{frame}.{TODAY:%Y%m%d}"]
+    target.write_bytes(target.read_bytes()[: target.stat().st_size // 2])
+    again, stats = load(data, cache_root)
+    assert (stats.parsed, stats.cached, stats.cache_written) == (0, doc_count(data), False)
+    assert "finalize" in stats.seconds  # derived from the raw tables, not read
+    assert_same(cold, again)
+    warm, stats = load(data, cache_root)  # ... and stored again
+    assert "finalize" not in stats.seconds and stats.parsed == 0
+    assert_same(cold, warm)
+
+
+def test_finished_frames_serve_only_the_day_they_were_derived_on(data: Path, cache_root: Path) -> None:
+    future = data / "future.md"
+    future.write_text("# Soon, (from page [20250701](https://x.test/p).)\n\n## Keywords\n\n- k\n", encoding="utf-8")
+    load(data, cache_root)
+    stats = LoadStats()
+    later = load_corpus(data, cache_root=cache_root, today=dt.date(2025, 8, 1), stats=stats)
+    assert "finalize" in stats.seconds and stats.parsed == 0  # another day: derived again
+    def flagged(corpus: Corpus) -> bool:
+        mine = corpus.problems[corpus.problems["path"].astype("str").str.endswith("future.md")]
+        return bool(mine["message"].str.contains("in the future").any())
+
+    assert not flagged(later)
+    stats = LoadStats()
+    same_day = load_corpus(data, cache_root=cache_root, today=dt.date(2025, 8, 1), stats=stats)
+    assert "finalize" not in stats.seconds
+    assert_same(later, same_day)
+    assert flagged(load(data, cache_root)[0])
+
+
+def test_row_frames_share_the_documents_ids_as_categories_after_the_cache(data: Path, cache_root: Path) -> None:
+    load(data, cache_root)
+    warm, stats = load(data, cache_root)
+    assert "finalize" not in stats.seconds
+    ids = list(warm.documents["doc_id"].astype("str"))
+    for name in ("keywords", "themes", "items", "links"):
+        assert list(getattr(warm, name)["doc_id"].cat.categories) == ids, name
 
 
 @pytest.mark.parametrize("garbage", [b"", b"{not json", b'{"version": 3}', b"[1, 2]", b"\x00\xff" * 50])
@@ -203,6 +255,7 @@ def test_a_manifest_that_miscounts_rows_is_not_trusted(data: Path, cache_root: P
     manifest_path = Path(stats.cache_dir) / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     manifest["rows"]["items"] -= 1
+    manifest["frames"]["rows"]["items"] -= 1
     manifest_path.write_text(json.dumps(manifest))
     assert cache.read(Path(stats.cache_dir)) is None
     rebuilt, stats = load(data, cache_root)
@@ -232,7 +285,7 @@ def test_old_generations_are_removed_and_recent_files_spared(data: Path, cache_r
         generations.append(generation(folder))
     files_of = {g: len(list(folder.glob(f"*-{g}.parquet"))) for g in generations}
     # The oldest generation goes; the newest other one stays for readers still on it.
-    assert files_of == {generations[0]: 0, generations[1]: 7, generations[2]: 7}
+    assert files_of == {generations[0]: 0, generations[1]: 13, generations[2]: 13}  # 7 raw, 6 finished frames
     assert sorted(p.name for p in folder.glob("*.tmp")) == ["manifest-inflight.tmp"]
     assert load(data, cache_root)[1].parsed == 0
 
@@ -324,6 +377,8 @@ def test_two_loads_at_once_leave_a_consistent_cache(data: Path, cache_root: Path
     assert stats.parsed <= (2 if scenario == "churn" else 0)
     assert_same(after, expected)
     cache_dir = Path(stats.cache_dir)
+    frames = {f"frames.{name}.{TODAY:%Y%m%d}" for name in ("documents", "keywords", "themes", "items", "links",
+                                                          "problems")}
     assert set(_generation_files(cache_dir)) == {"documents", "keywords", "themes", "links", "items", "problems",
-                                                 "files"}
+                                                 "files"} | frames
     assert not list(cache_dir.glob("*.tmp"))
