@@ -80,6 +80,8 @@ def _dates(documents: pd.DataFrame, today: dt.date) -> tuple[pd.Series, list[dic
     problems: list[dict] = []
 
     def report(mask: pd.Series, severity: str, message) -> None:
+        if not mask.any():
+            return
         rows = documents.loc[mask, ["doc_id", "path", "page_id"]].assign(date=dates[mask])
         for doc_id, path, pid, date in rows.itertuples(index=False):
             problems.append(_problem(doc_id, path, 1, None, severity, message(pid, date)))
@@ -132,15 +134,18 @@ def finalize(raw: dict[str, pa.Table], today: dt.date | None = None) -> dict[str
 
     keywords = raw["keywords"].to_pandas()
     themes = raw["themes"].to_pandas()
-    themes["theme_key"] = themes["theme"].map(schema.theme_key) if len(themes) else pd.Series(dtype="str")
+    # theme_key of each distinct spelling only (a few hundred), not of every row (45k calls).
+    codes, spellings = pd.factorize(themes["theme"])
+    keys = np.array([schema.theme_key(str(spelling)) for spelling in spellings], dtype=object)
+    themes["theme_key"] = pd.Series(keys[codes] if len(codes) else [], index=themes.index, dtype="str")
     if len(themes):
         spelling = _theme_spelling(themes)
         themes["theme"] = themes["theme_key"].map(spelling)
     themes = themes.drop_duplicates(["doc_id", "theme_key"]).reset_index(drop=True)
     keywords = keywords.drop_duplicates(["doc_id", "keyword"]).reset_index(drop=True)
-    themes["theme"] = themes["theme"].astype("category")
-    themes["theme_key"] = themes["theme_key"].astype("category")
-    keywords["keyword"] = keywords["keyword"].astype("category")
+    themes["theme"] = _category(themes["theme"])
+    themes["theme_key"] = _category(themes["theme_key"])
+    keywords["keyword"] = _category(keywords["keyword"])
 
     items = _finalize_items(raw["items"])
 
@@ -166,24 +171,55 @@ def finalize(raw: dict[str, pa.Table], today: dt.date | None = None) -> dict[str
     }
 
 
+def _arrow_text(values: pd.Series) -> pa.Array:
+    """A text column as an Arrow large_string array: pandas' str columns hand over their Arrow
+    buffers (no copy), where to_numpy(dtype=object) made 214k Python strings (13 ms)."""
+    array = pa.array(values.astype("str") if values.dtype != "str" else values)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.cast(pa.large_string()) if array.type != pa.large_string() else array
+
+
+def _category(values: pd.Series) -> pd.Series:
+    """A string column as a categorical with sorted categories (what astype("category") gives),
+    encoded by Arrow's hash kernel: 3x faster than astype on the 68k keywords."""
+    import pyarrow.compute as pc
+
+    if not len(values) or values.isna().all():
+        return values.astype("category")
+    encoded = pc.dictionary_encode(_arrow_text(values))
+    dictionary = encoded.dictionary.to_pandas().astype("str")
+    order = np.argsort(dictionary.to_numpy(dtype=object), kind="stable")
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    codes = np.where(pd.isna(indices), -1, rank[np.nan_to_num(indices, nan=0).astype(np.int64)]) \
+        if encoded.indices.null_count else rank[indices]
+    dtype = pd.CategoricalDtype(pd.Index(dictionary.to_numpy()[order], dtype="str"))
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=values.index, name=values.name)
+
+
 def _with_doc_codes(frame: pd.DataFrame, doc_ids: pd.CategoricalDtype) -> pd.DataFrame:
+    import pyarrow.compute as pc
+
     frame = frame.copy(deep=False)
-    # Factorize (pyarrow's hash) then look up only the distinct ids: 5x faster than astype(dtype),
-    # which looks up all 214k strings of the items frame.
-    codes, uniques = pd.factorize(frame["doc_id"].astype("str"))
-    positions = doc_ids.categories.get_indexer(uniques)
-    mapped = np.where(codes >= 0, positions[codes], -1) if len(codes) else codes
-    frame["doc_id"] = pd.Categorical.from_codes(mapped, dtype=doc_ids)
+    # Arrow's hash lookup of each row's id among the documents' ids: 4x faster than factorizing
+    # (and 20x faster than astype(dtype)) on the 214k rows of the items frame.
+    ids = _arrow_text(frame["doc_id"])
+    positions = pc.index_in(ids, value_set=_arrow_text(pd.Series(doc_ids.categories)))
+    codes = positions.fill_null(-1).to_numpy().astype(np.int32, copy=False) if len(ids) else np.empty(0, np.int32)
+    frame["doc_id"] = pd.Categorical.from_codes(codes, dtype=doc_ids)
     return frame
 
 
 def _finalize_items(raw_items: pa.Table) -> pd.DataFrame:
-    items = raw_items.to_pandas()
+    # Relevancy straight into pandas' Int8 (not via float64 and astype: 10x less work on 214k rows).
+    items = raw_items.to_pandas(types_mapper={pa.int8(): pd.Int8Dtype()}.get)
     for column in (schema.NAME, schema.DESCRIPTION):
         if column not in items.columns:
             items[column] = pd.Series(pd.NA, index=items.index, dtype="str")
     items[schema.RELEVANCY] = items[schema.RELEVANCY].astype("Int8")
-    items["section"] = items["section"].astype("category")
+    items["section"] = _category(items["section"])
     items["row"] = items["row"].astype("int32")
     items["line"] = items["line"].astype("int32")
     # Rows without a name (real Technologies tables) are labelled by their description.

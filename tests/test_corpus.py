@@ -436,3 +436,22 @@ def test_an_empty_folder_gives_empty_frames(tmp_path: Path) -> None:
 def test_a_missing_path_raises(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         load(tmp_path / "nope")
+
+
+def test_categorical_helpers_agree_with_pandas_on_chunked_and_missing_values():
+    """frames._category / _with_doc_codes (Arrow kernels) give what astype would, on chunked input."""
+    import pyarrow as pa
+
+    from signals import frames
+
+    values = pd.concat([pd.Series(["b", "a", None], dtype="str"), pd.Series(["c", "a"], dtype="str")],
+                       ignore_index=True)
+    assert isinstance(pa.array(values), pa.ChunkedArray)  # the case that broke: Arrow data in two chunks
+    expected = values.astype("category")
+    got = frames._category(values)
+    assert list(got.cat.categories) == list(expected.cat.categories) == ["a", "b", "c"]
+    assert got.isna().tolist() == expected.isna().tolist() and got.astype("str").tolist() == expected.astype("str").tolist()
+    dtype = pd.CategoricalDtype(pd.Index(["a", "c"], dtype="str"))
+    coded = frames._with_doc_codes(pd.DataFrame({"doc_id": values}), dtype)["doc_id"]
+    assert coded.isna().tolist() == [True, False, True, False, False]
+    assert coded.cat.codes.tolist() == [-1, 0, -1, 1, 0]
