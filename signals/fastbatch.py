@@ -21,7 +21,6 @@ Imports pyarrow and numpy, not pandas: it runs in the parser worker processes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
@@ -32,7 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from signals import parse, schema
-from signals.reader import SECTION_COLUMNS, Batch, read_files
+from signals.reader import SECTION_COLUMNS, Batch, content_digest, read_files
 
 _STRING = pa.string()
 
@@ -768,7 +767,7 @@ def _merge(files: list[tuple[str, str, str]], doc_ids: list[str], fast: FastBatc
         fast_table = fast_table.set_column(0, "doc_id", _take(fast_doc_ids, row_of_doc[fast_table["doc_index"].to_numpy()]))
         if name == "documents":
             fast_table = fast_table.add_column(1, "path", pa.array([files[k][2] for k in fast_files.tolist()], _STRING))
-            digests = [hashlib.blake2b(data, digest_size=12).hexdigest() for data in fast_datas]
+            digests = [content_digest(data) for data in fast_datas]
             fast_table = fast_table.append_column("digest", pa.array(digests, _STRING))
         slow_table = slow_table.replace_schema_metadata(None)
         table = pa.concat_tables([fast_table, slow_table], promote_options="default")
