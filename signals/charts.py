@@ -287,53 +287,6 @@ def heatmap(
         right=COLORBAR_PX))
 
 
-def bar(
-    df: pd.DataFrame,
-    x: str,
-    y: str,
-    *,
-    title: str,
-    x_title: str,
-    y_title: str,
-    horizontal: bool = False,
-    count: str | None = None,
-    empty_message: str = EMPTY_MESSAGE,
-) -> go.Figure:
-    """A frame -> bar chart of columns x and y, in the frame's order. Vertical: x holds the categories
-    and y the values; horizontal=True: y holds the categories (first row on top) and x the values.
-    Hover: the full category and the value, plus (n = count) when `count` names a column (for bars
-    whose value is not itself a count, such as a mean)."""
-    if not _has(df, x, y, count):
-        return empty_figure(empty_message, title=title)
-    category = y if horizontal else x
-    labels = _label_text(df[category])
-    counts = df[count].to_numpy() if count else np.zeros(len(df), dtype="int64")
-    customdata = np.column_stack([np.array(labels, dtype=object), counts.astype(object)])
-    axis = "x" if horizontal else "y"
-    n_part = " (n = %{customdata[1]:,})" if count else ""
-    value_title = x_title if horizontal else y_title
-    trace = {
-        "type": "bar",
-        "x": df[x].tolist(),
-        "y": df[y].tolist(),
-        "orientation": "h" if horizontal else "v",
-        "customdata": customdata,
-        "hovertemplate": f"%{{customdata[0]}}<br>{value_title}: %{{{axis}:{VALUE_FORMAT}}}{n_part}<extra></extra>",
-        "marker": {"color": BAR_COLOUR},
-    }
-    xaxis: dict = {}
-    yaxis: dict = {}
-    if _is_text(df[category]):
-        category_axis = _category_axis(df[category].astype("str").tolist())
-        if horizontal:
-            yaxis = {**category_axis, "autorange": "reversed"}
-        else:
-            xaxis = category_axis
-    height = max(320, 24 * len(df) + 140) if horizontal else None
-    return figure_from([trace], _layout(
-        title=title, x_title=x_title, y_title=y_title, height=height, xaxis=xaxis, yaxis=yaxis))
-
-
 def line(
     df: pd.DataFrame,
     x: str,
@@ -372,44 +325,6 @@ def line(
     return figure_from(traces, _layout(
         title=title, x_title=x_title, y_title=y_title, showlegend=bool(color),
         legend={"title": {"text": color or ""}}, right=_legend_px([t["name"] for t in traces]) if color else 0))
-
-
-def stacked_relevancy(
-    dist_df: pd.DataFrame, *, title: str = "Relevancy of rows by section", empty_message: str = EMPTY_MESSAGE
-) -> go.Figure:
-    """relevancy_distribution's frame (section, relevancy, rows) -> bars per section stacked by
-    relevancy level, coloured from RELEVANCY_SCALE. Hover: section, level, rows and their share."""
-    if not _has(dist_df, "section", "relevancy", "rows") or not dist_df["rows"].sum():
-        return empty_figure(empty_message, title=title)
-    sections = pd.unique(dist_df["section"].astype("str")).tolist()
-    section_totals = dist_df.groupby("section", observed=True)["rows"].sum()
-    traces = []
-    for level in range(schema.RELEVANCY_MIN, schema.RELEVANCY_MAX + 1):
-        at_level = (
-            dist_df[dist_df["relevancy"] == level]
-            .set_index("section")["rows"]
-            .reindex(sections, fill_value=0)
-        )
-        totals = section_totals.reindex(sections).to_numpy(dtype="float64")
-        shares = np.divide(
-            at_level.to_numpy(dtype="float64"), totals, out=np.zeros(len(sections)), where=totals > 0
-        )
-        traces.append({
-            "type": "bar",
-            "x": sections,
-            "y": at_level.to_numpy(),
-            "name": str(level),
-            "marker": {"color": RELEVANCY_COLOURS[level], "line": {"color": "#999", "width": 0.5}},
-            "customdata": shares,
-            "hovertemplate": (
-                f"%{{x}} · relevancy {level}: %{{y:,}} rows "
-                "(%{customdata:.0%} of the section's rated rows)<extra></extra>"
-            ),
-        })
-    return figure_from(traces, _layout(
-        title=title, x_title="Section", y_title="Rated rows", xaxis=_category_axis(sections),
-        barmode="stack", legend={"title": {"text": "Relevancy"}, "traceorder": "reversed"},
-        right=_legend_px(["Relevancy"])))
 
 
 def cooccurrence_matrix(

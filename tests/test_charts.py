@@ -131,38 +131,8 @@ def test_heatmap_without_count_has_no_n_and_relevancy_range_is_the_default():
 
 
 # ---------------------------------------------------------------------------------------------
-# bar, line
+# line
 # ---------------------------------------------------------------------------------------------
-def test_horizontal_bar():
-    frame = pd.DataFrame({"theme": ["AI", LONG_THEME], "documents": [12, 3]})
-    figure = charts.bar(
-        frame, "documents", "theme", title="Top themes", x_title="Documents", y_title="Theme", horizontal=True
-    )
-    (trace,) = figure.data
-    assert trace.type == "bar" and trace.orientation == "h"
-    assert list(trace.x) == [12, 3]
-    assert figure.layout.xaxis.title.text == "Documents" and figure.layout.yaxis.title.text == "Theme"
-    assert "%{x" in trace.hovertemplate and "%{customdata[0]}" in trace.hovertemplate
-    assert trace.customdata[1][0] == LONG_THEME
-    assert figure.layout.yaxis.autorange == "reversed"  # first row on top
-
-
-def test_vertical_bar_with_a_count_behind_the_value():
-    frame = pd.DataFrame({"category": ["tech", "science"], "mean_relevancy": [4.2, 3.9], "rows": [40, 7]})
-    figure = charts.bar(
-        frame,
-        "category",
-        "mean_relevancy",
-        count="rows",
-        title="t",
-        x_title="Category",
-        y_title="Mean relevancy",
-    )
-    (trace,) = figure.data
-    assert trace.orientation == "v" and "%{y" in trace.hovertemplate
-    assert "n = %{customdata[1]" in trace.hovertemplate and trace.customdata[0][1] == 40
-
-
 def test_line_one_trace_per_colour():
     frame = pd.DataFrame(
         {
@@ -192,29 +162,8 @@ def test_line_one_trace_per_colour():
 
 
 # ---------------------------------------------------------------------------------------------
-# stacked_relevancy
+# colours
 # ---------------------------------------------------------------------------------------------
-def test_stacked_relevancy():
-    distribution = pd.DataFrame(
-        {
-            "section": ["signals"] * 5 + ["issues"] * 5,
-            "relevancy": list(range(1, 6)) * 2,
-            "rows": [0, 1, 1, 1, 1, 0, 0, 2, 0, 0],
-        }
-    )
-    figure = charts.stacked_relevancy(distribution)
-    assert [trace.type for trace in figure.data] == ["bar"] * 5
-    assert figure.layout.barmode == "stack"
-    assert [trace.marker.color for trace in figure.data] == [
-        charts.RELEVANCY_COLOURS[level] for level in range(1, 6)
-    ]
-    level_3 = figure.data[2]
-    assert list(level_3.x) == ["signals", "issues"] and list(level_3.y) == [1, 2]
-    assert list(level_3.customdata) == [0.25, 1.0]  # share of the section's rated rows
-    assert "%{y" in level_3.hovertemplate and "%{customdata" in level_3.hovertemplate
-    assert figure.layout.xaxis.title.text == "Section" and figure.layout.yaxis.title.text == "Rated rows"
-
-
 def test_relevancy_colours_follow_the_scale_from_low_to_high():
     colours = [charts.RELEVANCY_COLOURS[level] for level in range(1, 6)]
     brightness = [sum(map(float, colour[colour.index("(") + 1 : -1].split(","))) for colour in colours]
@@ -311,13 +260,13 @@ def test_colour_scales_run_pale_to_dark_without_validation(monkeypatch, theme_se
 
 
 def test_figures_skip_validation_only_when_asked(monkeypatch):
-    frame = pd.DataFrame({"theme": ["AI"], "documents": [3]})
+    frame = pd.DataFrame({"period": pd.to_datetime(["2024-01-01", "2024-02-01"]), "documents": [3, 5]})
     monkeypatch.setattr(charts, "VALIDATE", False)
-    fast = charts.bar(frame, x="documents", y="theme", title="T", x_title="D", y_title="Theme", horizontal=True)
+    fast = charts.line(frame, "period", "documents", title="T", x_title="Month", y_title="Documents")
     monkeypatch.setattr(charts, "VALIDATE", True)
-    checked = charts.bar(frame, x="documents", y="theme", title="T", x_title="D", y_title="Theme", horizontal=True)
+    checked = charts.line(frame, "period", "documents", title="T", x_title="Month", y_title="Documents")
     assert fast.to_plotly_json()["layout"]["title"] == checked.to_plotly_json()["layout"]["title"]
-    assert list(fast.data[0].y) == list(checked.data[0].y) == ["AI"]
+    assert list(fast.data[0].y) == list(checked.data[0].y) == [3, 5]
     with pytest.raises(ValueError):
         charts.figure_from([{"type": "bar", "colour": "red"}], {})  # a typo is caught when validating
 
@@ -344,18 +293,6 @@ def test_empty_inputs_give_the_empty_figure_with_its_message():
         message,
     )
     assert_empty(
-        charts.bar(
-            pd.DataFrame(columns=["a", "b"]),
-            "a",
-            "b",
-            title="t",
-            x_title="x",
-            y_title="y",
-            empty_message=message,
-        ),
-        message,
-    )
-    assert_empty(
         charts.line(
             pd.DataFrame(columns=["a", "b"]),
             "a",
@@ -364,12 +301,6 @@ def test_empty_inputs_give_the_empty_figure_with_its_message():
             x_title="x",
             y_title="y",
             empty_message=message,
-        ),
-        message,
-    )
-    assert_empty(
-        charts.stacked_relevancy(
-            pd.DataFrame(columns=["section", "relevancy", "rows"]), empty_message=message
         ),
         message,
     )
@@ -403,15 +334,6 @@ def test_charts_on_the_real_corpus(futures_dir, tmp_path):
             y_title="Theme",
             value_title="Documents",
         ),
-        charts.bar(
-            analysis.top_themes(corpus),
-            "documents",
-            "theme",
-            title="t",
-            x_title="Documents",
-            y_title="Theme",
-            horizontal=True,
-        ),
         charts.line(
             analysis.documents_per_period(corpus),
             "period",
@@ -420,7 +342,6 @@ def test_charts_on_the_real_corpus(futures_dir, tmp_path):
             x_title="Month",
             y_title="Documents",
         ),
-        charts.stacked_relevancy(analysis.relevancy_distribution(corpus)),
         charts.cooccurrence_matrix(
             analysis.theme_cooccurrence(corpus, measure="lift"),
             "lift",

@@ -74,3 +74,19 @@ def test_empty_input_gives_the_message(frame):
     assert spec["title"]["text"] == "Top themes"
     empty_dist = pd.DataFrame({"section": ["signals"], "relevancy": [3], "rows": [0]})
     assert vegalite.stacked_relevancy(empty_dist)["mark"]["type"] == "text"
+
+
+def test_the_overview_charts_on_the_real_corpus(futures_dir, tmp_path):
+    from signals import analysis, load_corpus
+
+    corpus = load_corpus(futures_dir, cache_root=tmp_path)
+    specs = [
+        vegalite.bar(analysis.top_themes(corpus), x="documents", y="theme", title="t", x_title="Documents",
+                     y_title="Theme", horizontal=True, select="pick"),
+        vegalite.bar(analysis.documents_per_period(corpus, period="M"), x="period", y="documents", title="t",
+                     x_title="Month", y_title="Documents"),
+        vegalite.stacked_relevancy(analysis.relevancy_distribution(corpus)),
+    ]
+    for spec in specs:
+        assert spec["mark"]["type"] == "bar" and len(_values(spec)) > 0
+        json.dumps(spec)  # serialisable, as Streamlit will send it
