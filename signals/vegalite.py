@@ -29,6 +29,10 @@ LABEL, VALUE = "label", "value"
 VALUE_FORMAT = ",.3~f"  # 1,234 / 4.27 / 3
 
 
+#: Room around a chart, so the last tick label of an axis is not cut at the edge.
+PADDING = {"left": 5, "top": 5, "right": 16, "bottom": 5}
+
+
 def _title(text: str) -> dict:
     return {"text": text, "anchor": "start"}
 
@@ -84,6 +88,7 @@ def bar(
     value_encoding = {"field": VALUE, "type": "quantitative", "title": value_title}
     spec: dict = {
         "title": _title(title),
+        "padding": PADDING,
         "data": {"values": _records(frame)},
         "mark": {"type": "bar", "color": BAR_COLOUR, "tooltip": True},
         "encoding": {
@@ -124,6 +129,7 @@ def stacked_relevancy(
     levels = list(range(schema.RELEVANCY_MIN, schema.RELEVANCY_MAX + 1))
     return {
         "title": _title(title),
+        "padding": PADDING,
         "height": 300,
         "data": {"values": _records(frame)},
         "mark": {"type": "bar", "stroke": "#999", "strokeWidth": 0.5, "tooltip": True},
