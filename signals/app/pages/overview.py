@@ -7,7 +7,7 @@ import streamlit as st
 from signals import vegalite
 from signals.analysis import overview as numbers
 from signals.app import state
-from signals.app.components import cached_figure, date_text, empty_state, plain
+from signals.app.components import cached_chart, date_text, empty_state, plain
 from signals.app.context import current_view
 
 #: The point selection on the top-themes chart: a click hands back the bar's label.
@@ -78,7 +78,7 @@ def render() -> None:
 
 def _chart(view, key: str, build, on_select=None) -> None:
     """One Overview chart: its Vega-Lite spec built once per (filtered view, chart), drawn under `key`."""
-    spec = dict(cached_figure(view, key, build))  # a shallow copy: Streamlit takes "data" out of the spec
+    spec = dict(cached_chart(view, key, build))  # a shallow copy: Streamlit takes "data" out of the spec
     if on_select is None:
         st.vega_lite_chart(spec, key=key)
     else:
