@@ -624,18 +624,10 @@ def _strip_one_emphasis(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
 def _attribute(value: str) -> tuple[str | None, str | None]:
     """An Other bullet's value (emphasis already stripped) -> (key, value) as `_text_line` reads it;
     (None, None) when the line is not `Key: value` or its key is one a regular document may not use."""
-    attr = parse._ATTR.match(value)
-    if not attr:
+    key, value_text = parse.attribute(value)
+    if key is None or key in _RESERVED_ATTRS or key.startswith("other_"):
         return None, None
-    key_text, value_text = attr.group(1), attr.group(2)
-    for marker in ("**", "__", "*", "_"):
-        if key_text.startswith(marker) and value_text.startswith(marker):
-            value_text = value_text[len(marker):]
-            break
-    key = schema.slug(key_text) or "attribute"
-    if key in _RESERVED_ATTRS or key.startswith("other_"):
-        return None, None
-    return key, parse._strip_emphasis(value_text)
+    return key, value_text
 
 
 

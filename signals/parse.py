@@ -169,6 +169,21 @@ def _starts_table(lines: list[str], i: int) -> bool:
     return bool(count) and len(split_cells(lines[i].strip(_MD_TRIM))) == count
 
 
+def attribute(text: str) -> tuple[str | None, str | None]:
+    """An Other bullet's text (emphasis already stripped) -> (key slug, value), or (None, None)
+    when it is not `Key: value`."""
+    attr = _ATTR.match(text)
+    if not attr:
+        return None, None
+    key_text, value_text = attr.group(1), attr.group(2)
+    # `**Category:** politics`: the key's closing emphasis follows the colon.
+    for marker in ("**", "__", "*", "_"):
+        if key_text.startswith(marker) and value_text.startswith(marker):
+            value_text = value_text[len(marker):]
+            break
+    return schema.slug(key_text) or "attribute", _strip_emphasis(value_text)
+
+
 def _strip_emphasis(text: str) -> str:
     text = text.strip()
     if text[:1] not in ("*", "_") or not text:
@@ -517,16 +532,9 @@ def _text_line(state: _State, raw: str, stripped: str, line_no: int) -> None:
         elif section == schema.THEMES:
             record["themes"].append(_strip_emphasis(value))
         elif section == schema.OTHER:
-            attr = _ATTR.match(_strip_emphasis(value))
-            if attr:
-                key_text, value_text = attr.group(1), attr.group(2)
-                # `**Category:** politics`: the key's closing emphasis follows the colon.
-                for marker in ("**", "__", "*", "_"):
-                    if key_text.startswith(marker) and value_text.startswith(marker):
-                        value_text = value_text[len(marker):]
-                        break
-                key = schema.slug(key_text) or "attribute"
-                record["attrs"][key] = _strip_emphasis(value_text)
+            key, value_text = attribute(_strip_emphasis(value))
+            if key is not None:
+                record["attrs"][key] = value_text
             else:
                 record["problems"].append((line_no, section, "warning", f"Other line is not 'Key: value': {value!r}"))
         else:
