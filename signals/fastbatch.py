@@ -6,12 +6,13 @@ pyarrow kernels and indexed with numpy, so a document costs a few Python operati
 
 Only *regular* documents take this path: the shape the pipeline writes, where every rule of the
 parser reduces to a simple one. A title line (`# ...`, line 1), then headings each after a blank
-line, naming known sections (at most once each; not Closest); bullet lists in Keywords, Themes and
-Other (`Key: value`, distinct keys); a Summary of text lines; and each table section exactly one
-GFM table with outer pipes, a valid delimiter row, equal cell counts and relevancy cells 1-5.
+line, naming known sections (at most once each); bullet lists in Keywords, Themes, Other (`Key:
+value`, distinct keys) and Closest; a Summary of text lines; and each table section exactly one GFM
+table -- with outer pipes on every line, or on none (then rows start with a letter) -- with a valid
+delimiter row, equal cell counts and relevancy cells 1-5; `\\|` in its cells is an escaped pipe.
 Any doubt -- control characters (tab, CR, NUL ...), a BOM inside the text, whitespace other than
-space and newline (see parse._MD_TRIM and parse._PY_ONLY_SPACE), an indented line, `\\|`, a pipe
-outside a table, a ragged row, an unknown or repeated section, a column named like a key column
+space and newline (see parse._MD_TRIM and parse._PY_ONLY_SPACE), an indented line, a pipe outside
+a table, a ragged row, an unknown or repeated section, a column named like a key column
 -- and the document is handed back in `fallback`, for the line parser (`parse_document`).
 Regular documents get exactly the values `parse_document` and `Batch.add` would give them
 (tests/test_fastbatch.py: every real document, synthetic corpora, generated near-regular ones).
@@ -36,13 +37,14 @@ from signals.reader import SECTION_COLUMNS, Batch, content_digest, read_files
 _STRING = pa.string()
 
 # Kinds of section (codes in the per-line arrays).
-_BAD, _PREAMBLE, _TABLE, _KEYWORDS, _THEMES, _OTHER, _SUMMARY = range(7)
+_BAD, _PREAMBLE, _TABLE, _KEYWORDS, _THEMES, _OTHER, _SUMMARY, _CLOSEST = range(8)
 _KIND_OF_SECTION = {
     **dict.fromkeys(schema.TABLE_SECTIONS, _TABLE),
     schema.KEYWORDS: _KEYWORDS,
     schema.THEMES: _THEMES,
     schema.OTHER: _OTHER,
     schema.SUMMARY: _SUMMARY,
+    schema.CLOSEST: _CLOSEST,
 }
 _DOCUMENT_COLUMNS = tuple(Batch().documents)
 _ITEM_COLUMNS = tuple(Batch().items)
@@ -52,8 +54,13 @@ _RESERVED_ATTRS = frozenset(_DOCUMENT_COLUMNS) | {"date", "domain", "duplicate_o
 _RESERVED_COLUMNS = frozenset((*schema.ITEM_KEY_COLUMNS, SECTION_COLUMNS))
 #: A bullet line that is a thematic break to the parser (`* * *`, `- - -`), not a bullet.
 _THEMATIC_BREAK = r"^(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,})$"
-#: A delimiter row with outer pipes (no tab reaches here).
-_DELIMITER = r"^\|(?: *:?-+:? *\|)+$"
+#: A delimiter row with both outer pipes or neither (no tab reaches here). Without outer pipes it
+#: needs two columns (one is a thematic break) and may not start `- ` (a list item): both checked
+#: apart, as is the match of its form with its table's header.
+_DELIMITER = r"^(?:\|(?: *:?-+:? *\|)+|:?-+:? *(?:\| *:?-+:? *)+)$"
+#: Stands in for an escaped pipe (`\\|`) while table lines are cut at pipes: a control character,
+#: which no regular document holds (every C0 control makes a document irregular).
+_ESCAPED_PIPE = "\x01"
 #: parse._EXTERNAL in RE2, used on ASCII lines only (where IGNORECASE and \s mean the same).
 _EXTERNAL = r"(?i)\[\s*external link\s*\]\(\s*<?(?P<url>(?:[^()\s>]|\([^()\s>]*\))*)"
 #: The title line the pipeline writes. For it, parse._parse_title's search for the last `from`
@@ -76,9 +83,9 @@ Shape = tuple[tuple[str, tuple[str, ...], bool], ...]
 class FastBatch:
     """What `parse_batch` gives. Unpacks as `tables, fallback = parse_batch(texts)`.
 
-    tables      raw tables of the regular documents (documents, keywords, themes, items) with a
-                `doc_index` column (position in the texts given) in place of doc_id, path, digest;
-                no links and no problems (a regular document has neither)
+    tables      raw tables of the regular documents (documents, keywords, themes, links, items)
+                with a `doc_index` column (position in the texts given) in place of doc_id, path,
+                digest; no problems (a regular document has none)
     fallback    positions of the other documents, to parse with `parse_document`
     shapes, shape_of_doc    the distinct table layouts -- ((section, columns, has rows), ...) --
                 and each regular document's (one per row of tables["documents"])
@@ -313,7 +320,9 @@ def _parse_round(texts: Sequence[str | bytes]) -> FastBatch:
     in_table = body & (line_kind == _TABLE)
     bad[line_doc[has_pipe & ~in_table]] = True
     table_line = in_table & ~blank
-    bad[line_doc[table_line & ((first != ord("|")) | (last != ord("|")))]] = True
+    # A table line ends in a pipe or in text; not in a space (`a | b | ` holds an empty last cell
+    # that the line parser trims away with the line's blanks).
+    bad[line_doc[table_line & (last == ord(" "))]] = True
 
     # --- Tables: one per table section, its lines contiguous -------------------------------------
     t_at = np.flatnonzero(table_line & ~bad[line_doc])
@@ -329,25 +338,49 @@ def _parse_round(texts: Sequence[str | bytes]) -> FastBatch:
     bad[line_doc[group_line[broken]]] = True
     position = t_at - group_line[group_of]  # 0 header, 1 delimiter, 2... body rows
     table_lines = _take(lines, t_at)
+    # `\|` is an escaped pipe: it does not cut the line, and reads as `|`. Held as _ESCAPED_PIPE
+    # while cutting, in the few lines that have one (a backslash is rare: found with numpy).
+    backslashes = np.flatnonzero(l_data == ord("\\"))
+    escapes = backslashes[_byte_at(l_data, backslashes + 1, backslashes + 1 < len(l_data)) == ord("|")]
+    line_escapes = np.zeros(total_lines, bool)
+    line_escapes[np.searchsorted(l_offsets, escapes, side="right") - 1] = True
+    escaped_line = line_escapes[t_at]
+    if escaped_line.any():
+        mask = pa.array(escaped_line)
+        table_lines = pc.replace_with_mask(table_lines, mask, pc.replace_substring(
+            table_lines.filter(mask), "\\|", _ESCAPED_PIPE))
     cells, cell_offsets = _values(pc.split_pattern(table_lines, "|"))
     cell_count = np.diff(cell_offsets)
-    ragged = cell_count != cell_count[group_first][group_of]
+    # Outer pipes: a line has both (its first and last cells empty) or neither, as its header has.
+    c_offsets = _offsets(cells)
+    c_len = np.diff(c_offsets)
+    lead = c_len[cell_offsets[:-1]] == 0
+    bad[line_doc[t_at[lead != (c_len[cell_offsets[1:] - 1] == 0)]]] = True
+    ragged = (cell_count != cell_count[group_first][group_of]) | (lead != lead[group_first][group_of])
     bad[line_doc[t_at[ragged]]] = True
-    bad[line_doc[group_line[cell_count[group_first] < 3]]] = True
+    inner_count = cell_count - 2 * lead
+    bad[line_doc[group_line[(inner_count[group_first] < 1) | (cell_count[group_first] < 2)]]] = True
+    # Without outer pipes, a line starting with `-`, `*`, `+`, `>`, a digit ... might open a list,
+    # a quote or a fence that ends the table: only rows that start with a letter are regular.
+    letter = ((first | 0x20) >= ord("a")) & ((first | 0x20) <= ord("z"))
+    bad[line_doc[t_at[~lead & (position != 1) & ~letter[t_at]]]] = True
     delimiter_rows = group_first[group_size >= 2] + 1
     valid = _bool(pc.match_substring_regex(_take(table_lines, delimiter_rows), _DELIMITER))
     bad[line_doc[t_at[delimiter_rows[~valid]]]] = True
+    list_item = (first == ord("-")) & (second == ord(" "))
+    bad[line_doc[t_at[delimiter_rows[list_item[t_at[delimiter_rows]]]]]] = True
     cell_line = np.repeat(np.arange(len(t_at)), cell_count)
     cell_position = np.arange(len(cells)) - cell_offsets[cell_line]
-    # `\|` escapes a pipe: a cell (but a line's last) that ends with a backslash.
-    c_offsets = _offsets(cells)
-    escaped = _byte_at(_data(cells), c_offsets[1:] - 1, np.diff(c_offsets) > 0) == ord("\\")
-    bad[line_doc[t_at[cell_line[escaped & (cell_position < cell_count[cell_line] - 1)]]]] = True
-    inner = (cell_position >= 1) & (cell_position <= cell_count[cell_line] - 2) & (position[cell_line] != 1)
+    inner_column = cell_position - lead[cell_line]
+    inner = (inner_column >= 0) & (inner_column < inner_count[cell_line]) & (position[cell_line] != 1)
     inner_at = np.flatnonzero(inner)
     trimmed = pc.ascii_trim(cells.filter(pa.array(inner)), " ")
     inner_line = cell_line[inner_at]
-    inner_column = cell_position[inner_at] - 1
+    inner_column = inner_column[inner_at]
+    if escaped_line.any():
+        mask = pa.array(escaped_line[inner_line])
+        trimmed = pc.replace_with_mask(trimmed, mask, pc.replace_substring(
+            trimmed.filter(mask), _ESCAPED_PIPE, "|"))
     is_header_cell = position[inner_line] == 0
     # Column layouts: per distinct header, canonical names (parse._unique_columns), relevancy's place.
     header_at = np.flatnonzero(is_header_cell)
@@ -356,12 +389,12 @@ def _parse_round(texts: Sequence[str | bytes]) -> FastBatch:
     relevancy_column: list[int] = []
     if tables_count:
         headers = pc.binary_join(pa.ListArray.from_arrays(
-            _list_offsets(group_of[inner_line[header_at]], tables_count), _take(trimmed, header_at)), "|")
+            _list_offsets(group_of[inner_line[header_at]], tables_count), _take(trimmed, header_at)), _ESCAPED_PIPE)
         encoded = headers.dictionary_encode()
         table_layout = _bool(encoded.indices).astype(np.int64)
         layout_ok = []
         for joined in encoded.dictionary.to_pylist():
-            columns = parse._unique_columns_cached(tuple(joined.split("|")))
+            columns = parse._unique_columns_cached(tuple(joined.split(_ESCAPED_PIPE)))
             at = columns.index(schema.RELEVANCY) if schema.RELEVANCY in columns else -1
             kept = tuple(c for c in columns if c != schema.RELEVANCY) if at >= 0 else columns
             layouts.append(kept)
@@ -386,13 +419,14 @@ def _parse_round(texts: Sequence[str | bytes]) -> FastBatch:
     bad[line_doc[t_at[inner_line[relevancy_at[~rel_ok]]]]] = True
 
     # --- Bullet lists ---------------------------------------------------------------------------
-    listed = body & ~blank & np.isin(line_kind, (_KEYWORDS, _THEMES, _OTHER)) & ~bad[line_doc]
+    listed = body & ~blank & np.isin(line_kind, (_KEYWORDS, _THEMES, _OTHER, _CLOSEST)) & ~bad[line_doc]
     not_bullet = listed & ~(np.isin(first, (ord("*"), ord("-"), ord("+"))) & (second == ord(" ")))
     bad[line_doc[not_bullet]] = True
     bullet_at = np.flatnonzero(listed & ~not_bullet)
     bullet_lines = _take(lines, bullet_at)
     bad[line_doc[bullet_at[_bool(pc.match_substring_regex(bullet_lines, _THEMATIC_BREAK))]]] = True
-    bullet_values = _strip_emphasis_where_needed(pc.ascii_trim(pc.utf8_slice_codeunits(bullet_lines, 2), " "))
+    bullet_texts = pc.ascii_trim(pc.utf8_slice_codeunits(bullet_lines, 2), " ")
+    bullet_values = _strip_emphasis_where_needed(bullet_texts)
     bullet_kind = line_kind[bullet_at]
     # Other: `Key: value` per distinct line; a line that is not one is a problem: irregular.
     other_at = np.flatnonzero(bullet_kind == _OTHER)
@@ -509,6 +543,19 @@ def _parse_round(texts: Sequence[str | bytes]) -> FastBatch:
             "doc_index": pa.array(line_doc[bullet_at[chosen]].astype(np.int32)),
             name[:-1]: _take(bullet_values, chosen),
         })
+    # Closest: each bullet a link to another document, read as parse._text_line reads it (in
+    # Python: a few lines per document that has the list, and few have it).
+    chosen = np.flatnonzero((bullet_kind == _CLOSEST) & bullet_good)
+    targets, link_titles = [], []
+    for value in _take(bullet_texts, chosen).to_pylist():
+        link = parse._LINK.search(value)
+        targets.append(parse._target_id(link.group(2).strip() if link else value))
+        link_titles.append((link.group(1).strip() or None) if link else None)
+    lists["links"] = pa.table({
+        "doc_index": pa.array(line_doc[bullet_at[chosen]].astype(np.int32)),
+        "target_id": pa.array(targets, _STRING),
+        "title": pa.array(link_titles, _STRING),
+    })
     attr_columns: dict[str, pa.Array] = {}
     chosen = np.flatnonzero(good[other_doc]) if len(other_at) else np.zeros(0, np.int64)
     for key_id, key in enumerate(attr_names):
@@ -583,6 +630,7 @@ def _parse_round(texts: Sequence[str | bytes]) -> FastBatch:
         "documents": pa.table(documents),
         "keywords": lists["keywords"],
         "themes": lists["themes"],
+        "links": lists["links"],
         "items": pa.table(item_columns),
     }
     return FastBatch(tables, np.flatnonzero(bad).tolist(), shapes, shape_of_doc, key_lists, keys_of_doc)

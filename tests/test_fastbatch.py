@@ -114,6 +114,8 @@ _HEADERS = ["Name", "Description", "Relevancy", "Change", "10-year", "Driving fo
 _SECTIONS = ["Signals", "Concerns", "Behaviors", "Technologies", "Issues"]
 
 text = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=4).map(" ".join)
+#: Table cells: words, and now and then an escaped pipe (`a \\| b`), which cuts no cell.
+cell_text = st.lists(st.sampled_from([*_WORDS, "\\|", "x\\|y", "\\\\|"]), min_size=1, max_size=4).map(" ".join)
 
 
 @st.composite
@@ -134,18 +136,33 @@ def regular_documents(draw: st.DrawFn) -> str:
             headers.append("Relevancy")
         if set(headers) <= {"Relevancy", "Relevance"}:
             headers.insert(0, "Name")
-        lines += [f"## {section}", "", "| " + " | ".join(headers) + " |",
-                  "|" + "|".join(draw(st.sampled_from([":--", "---", "--:", " --- "])) for _ in headers) + "|"]
+        # GFM tables with outer pipes, as the pipeline writes them, or without (older documents).
+        # (Without them, a one-column table is no table, and a row that starts with `*`, `-`, a
+        # digit ... may start something else: the fast path hands those documents back.)
+        outer = (len(headers) < 2 or not headers[0][0].isalpha() or headers[0].startswith("Relevan")
+                 or draw(st.booleans()))
+
+        def row(cells: list[str]) -> str:
+            return "| " + " | ".join(cells) + " |" if outer else " | ".join(cells)
+
+        lines += [f"## {section}", "", row(headers),
+                  row([draw(st.sampled_from([":--", "---", "--:", "---:" if outer else "----"])) for _ in headers])]
         for _ in range(draw(st.integers(0, 3))):
-            cells = [str(draw(st.integers(1, 5))) if h.startswith("Relevan") else draw(text) for h in headers]
-            lines.append("| " + " | ".join(cells) + " |")
+            cells = [str(draw(st.integers(1, 5))) if h.startswith("Relevan") else draw(cell_text) for h in headers]
+            if not outer:
+                cells[0] = draw(st.sampled_from(["signal", "Café", "x"])) + " " + cells[0]
+            lines.append(row(cells))
         lines.append("")
+    if draw(st.booleans()):
+        links = st.sampled_from(["[A doc](2023/00001_ab)", "[Café](<2024/x y.md>)", "[](./z.txt#part)",
+                                 "[t](a_(b).MD)", "2022/plain", "[x](y \"title\")", "see [x](y) too"])
+        lines += ["## Closest", "", *(f"* {link}" for link in draw(st.lists(links, max_size=3))), ""]
     return "\n".join(lines)
 
 
 _MUTATIONS = ["", " ", "  ", "\t", "\r", "\r\n", "\u00a0", "\u2003", "\x1c", "\\|", "|", "| ", "#", "## Keywords\n",
               "\n", "\n\n", "* * *\n", "6", "4.5", "04", "4.0", "", "_", "**", "\ufeff", "## Closest\n\n* [a](b.md)\n",
-              "## Notes\n", "Row", "> ", "    ", "1. ", "<div>", "`"]
+              "## Notes\n", "Row", "> ", "    ", "1. ", "<div>", "`", "\\", "- ", ":", "---"]
 
 
 @st.composite
@@ -184,7 +201,7 @@ def test_parse_batch_hands_back_what_it_does_not_read() -> None:
         "escaped pipe in a heading": regular.replace("## Keywords", "## Key\\|words"),
         "nbsp": regular.replace(" ", "\u00a0", 1),
         "indented line": regular.replace("\n* ", "\n * ", 1),
-        "closest": regular + "\n\n## Closest\n\n* [x](y.md)\n",
+        "closest line not a bullet": regular + "\n\n## Closest\n\n[x](y.md)\n",
         "repeated section": regular + "\n\n## Keywords\n\n* again\n",
         "no title": regular.split("\n", 1)[1],
     }
