@@ -142,7 +142,7 @@ def regular_documents(draw: st.DrawFn) -> str:
         outer = (len(headers) < 2 or not headers[0][0].isalpha() or headers[0].startswith("Relevan")
                  or draw(st.booleans()))
 
-        def row(cells: list[str]) -> str:
+        def row(cells: list[str], outer: bool = outer) -> str:
             return "| " + " | ".join(cells) + " |" if outer else " | ".join(cells)
 
         lines += [f"## {section}", "", row(headers),
