@@ -11,11 +11,12 @@ import datetime as dt
 import os
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +25,17 @@ import pyarrow.compute as pc
 
 from signals import cache, schema
 from signals.frames import finalize
-from signals.rawtables import drop_documents, merge_raw, parse_to_raw, refresh, section_columns_of
+from signals.rawtables import (
+    drop_documents,
+    merge_raw,
+    parse_to_raw,
+    parse_to_shared,
+    refresh,
+    remove_shared,
+    section_columns_of,
+    shared_folder,
+    take_shared,
+)
 from signals.reader import UNREADABLE
 
 #: Below this many files to parse, one process does it: starting workers would cost more.
@@ -230,13 +241,19 @@ def _parse(files: list[tuple[str, str, str]], workers: int, progress: Progress |
     size = max(50, len(files) // (workers * 8) + 1)
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
     pool = _pool(workers)
+    folder = shared_folder()
+    prefix = f"signals-raw-{os.getpid()}-{uuid.uuid4().hex[:12]}-"
     parts = []
     done = 0
-    for part, chunk in zip(pool.map(parse_to_raw, chunks), chunks):
-        parts.append(part)
-        done += len(chunk)
-        if progress:
-            progress(done, len(files))
+    try:
+        for handed, chunk in zip(pool.map(partial(parse_to_shared, folder=folder, prefix=prefix), chunks), chunks):
+            parts.append(take_shared(handed))
+            done += len(chunk)
+            if progress:
+                progress(done, len(files))
+    except BaseException:
+        remove_shared(folder, prefix)
+        raise
     return merge_raw(parts)
 
 

@@ -6,6 +6,8 @@ Imports pyarrow but not pandas, so parser worker processes stay light.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -129,3 +131,66 @@ def parse_to_raw(files: list[tuple[str, str, str]]) -> dict[str, pa.Table]:
     that cannot be read or decoded, as `batch_to_raw(read_files(files))` would (same tables).
     """
     return read_to_raw(files, batch_to_raw)
+
+
+# ---------------------------------------------------------------------------------------------
+# Worker -> parent: raw tables through RAM-backed files, not a pipe
+# ---------------------------------------------------------------------------------------------
+#: Where parser processes leave their tables for the parent (tmpfs: memory, never the disk).
+SHARED_FOLDER = "/dev/shm"
+
+
+def shared_folder() -> str | None:
+    """SHARED_FOLDER when this machine has it and it is writable, else None (pickle instead)."""
+    return SHARED_FOLDER if os.path.isdir(SHARED_FOLDER) and os.access(SHARED_FOLDER, os.W_OK) else None
+
+
+def parse_to_shared(files: list[tuple[str, str, str]], folder: str | None, prefix: str) -> dict[str, pa.Table | str]:
+    """parse_to_raw in a worker, each table handed back as the path of an Arrow IPC file in
+    `folder` (named `prefix...`), which the parent maps (take_shared).
+
+    A pickled result crosses the pipe in 64 kB writes the parent must read and copy: on the 10k
+    benchmark corpus each 626-document chunk cost its worker 12-19 ms of waiting, where writing
+    the file takes 3 ms and mapping it 2 ms. Where a file cannot be written, the table itself.
+    """
+    raw = parse_to_raw(files)
+    if folder is None:
+        return raw
+    handed: dict[str, pa.Table | str] = {}
+    for name, table in raw.items():
+        try:
+            handle, path = tempfile.mkstemp(prefix=prefix, suffix=f".{name}.arrow", dir=folder)
+            with open(handle, "wb") as file, pa.PythonFile(file, mode="w") as sink, \
+                    pa.ipc.new_file(sink, table.schema) as writer:
+                writer.write_table(table)
+            handed[name] = path
+        except OSError:
+            handed[name] = table
+    return handed
+
+
+def take_shared(handed: dict[str, pa.Table | str]) -> dict[str, pa.Table]:
+    """parse_to_shared's result -> the raw tables, mapped without a copy; the files are removed
+    at once (the mapping lives on while the tables use it)."""
+    raw = {}
+    for name, value in handed.items():
+        if isinstance(value, str):
+            try:
+                raw[name] = pa.ipc.open_file(pa.memory_map(value)).read_all()
+            finally:
+                os.unlink(value)
+        else:
+            raw[name] = value
+    return raw
+
+
+def remove_shared(folder: str | None, prefix: str) -> None:
+    """Remove what parse_to_shared left under `prefix` that no one took (a load that failed)."""
+    if folder is None:
+        return
+    for entry in os.scandir(folder):
+        if entry.name.startswith(prefix):
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
