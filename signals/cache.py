@@ -40,8 +40,8 @@ import pyarrow.parquet as pq
 
 from signals.rawtables import RAW_TABLES
 
-CACHE_VERSION = 7  # 4: raw documents carry their own section columns; 5: CRC-32 per file; 6: frames;
-# 7: xxh3 content digests
+CACHE_VERSION = 8  # 4: raw documents carry their own section columns; 5: CRC-32 per file; 6: frames;
+# 7: xxh3 content digests; 8: raw text columns as large_string
 CACHE_ENV = "SIGNALS_CACHE_DIR"
 _KEEP_GENERATIONS = 2
 #: Files younger than this may belong to another process still writing them (a generation, or a

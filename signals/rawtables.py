@@ -130,7 +130,21 @@ def parse_to_raw(files: list[tuple[str, str, str]]) -> dict[str, pa.Table]:
     Regular documents are parsed a batch at a time (signals.fastbatch); the others, and every file
     that cannot be read or decoded, as `batch_to_raw(read_files(files))` would (same tables).
     """
-    return read_to_raw(files, batch_to_raw)
+    return _large_strings(read_to_raw(files, batch_to_raw))
+
+
+def _large_strings(raw: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """Text columns as large_string, the type pandas' str columns hold: cast here, in the worker,
+    by each chunk, rather than by to_pandas in the parent (items of the 10k corpus: 5.3 ms as
+    string, 1.1 ms as large_string; the cast costs a worker 0.2 ms a chunk)."""
+    cast = {}
+    for name, table in raw.items():
+        if any(f.type == _STRING for f in table.schema):
+            schema_ = pa.schema([f.with_type(pa.large_string()) if f.type == _STRING else f for f in table.schema],
+                                metadata=table.schema.metadata)
+            table = table.cast(schema_)
+        cast[name] = table
+    return cast
 
 
 # ---------------------------------------------------------------------------------------------

@@ -32,9 +32,9 @@ def files_of(folder: Path) -> list[tuple[str, str, str]]:
 
 
 def assert_same_raw(files: list[tuple[str, str, str]]) -> None:
-    """parse_to_raw (fast path + fallback) == read_files + batch_to_raw (the reference)."""
+    """read_to_raw (fast path + fallback) == read_files + batch_to_raw (the reference)."""
     reference = batch_to_raw(read_files(files))
-    fast = parse_to_raw(files)
+    fast = fastbatch.read_to_raw(files, batch_to_raw)
     assert set(fast) == set(reference) == set(RAW_TABLES)
     for name in RAW_TABLES:
         want, got = reference[name], fast[name]
@@ -207,6 +207,17 @@ def test_parse_batch_hands_back_what_it_does_not_read() -> None:
     }
     _, fallback = fastbatch.parse_batch([regular, *variants.values()])
     assert fallback == list(range(1, len(variants) + 1))
+
+
+def test_workers_hand_back_large_strings(synthetic: Path) -> None:
+    """parse_to_raw: read_to_raw's tables, every text column as large_string (pandas' own)."""
+    files = files_of(synthetic)[:40]
+    reference = fastbatch.read_to_raw(files, batch_to_raw)
+    raw = parse_to_raw(files)
+    for name, table in raw.items():
+        assert pa.string() not in table.schema.types, name
+        assert table.to_pylist() == reference[name].to_pylist(), name
+        assert table.schema.metadata == reference[name].schema.metadata, name
 
 
 def test_empty_batch() -> None:
