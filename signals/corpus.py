@@ -35,7 +35,6 @@ from signals.rawtables import (
     section_columns_of,
     shared_folder,
     take_shared,
-    warm_up,
 )
 from signals.reader import UNREADABLE
 
@@ -129,15 +128,12 @@ class LoadStats:
         return now
 
 
-def discover(
-    root: Path, within: Sequence[Path] | None = None, when_many: Callable[[], None] | None = None,
-) -> list[tuple[str, str, str, int, int]]:
+def discover(root: Path, within: Sequence[Path] | None = None) -> list[tuple[str, str, str, int, int]]:
     """A folder -> [(absolute path, doc_id, display path, size, changed_ns)] of its documents, sorted.
 
     Recursive; follows directory symlinks but never the same real directory twice (no loops);
     skips hidden folders. A single file is a corpus of one. With `within` (resolved folders, the
     app's allow-list), a symbolic link is followed only when its target lies inside one of them.
-    `when_many()` is called once, as soon as PARALLEL_THRESHOLD documents are found.
     """
     if root.is_file():
         stat = root.stat()
@@ -175,8 +171,6 @@ def discover(
             relative = prefix + name
             doc_id = relative.rsplit(".", 1)[0]
             found.append((entry.path, doc_id, relative, stat.st_size, _changed_ns(stat)))
-            if when_many is not None and len(found) == PARALLEL_THRESHOLD:
-                when_many()
     found.sort(key=lambda f: f[1])
     # `a.md` beside `a.txt` would share the doc_id `a` (mixing their rows and their cache
     # fingerprint): such files keep their extension in the doc_id.
@@ -213,8 +207,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
     fork when this process runs a single thread (CLI, scripts, tests): workers start at once and
     inherit the parser. forkserver otherwise (the dashboard's server is multi-threaded, and forking
-    a threaded process can deadlock the child). Each worker first parses a small document
-    (rawtables.warm_up), so its first real chunk does not pay for first calls.
+    a threaded process can deadlock the child).
     """
     global _POOL
     if _POOL is None or _POOL._max_workers < workers:
@@ -226,14 +219,8 @@ def _pool(workers: int) -> ProcessPoolExecutor:
         else:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["signals.rawtables"])
-        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=warm_up)
+        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     return _POOL
-
-
-def _start_workers(workers: int) -> None:
-    """Start the pool's processes now (they warm up while the parent lists the files): a no-op
-    task makes the pool start them."""
-    _pool(workers).submit(int)
 
 
 def _parse(files: list[tuple[str, str, str]], workers: int, progress: Progress | None) -> dict[str, pa.Table]:
@@ -307,23 +294,19 @@ def load_corpus(
     if not root.exists():
         raise FileNotFoundError(f"no such folder or file: {root}")
     stats = stats if stats is not None else LoadStats()
-    workers = workers or min(os.cpu_count() or 1, 8)
     clock = time.perf_counter()
+    files = discover(root, within)
+    clock = stats.lap("discover", clock)
+    stats.files = len(files)
+    fingerprints = {doc_id: (size, mtime) for _, doc_id, _, size, mtime in files}
+
     cache_dir = cache.corpus_cache_dir(root, Path(cache_root) if cache_root else None)
     stats.cache_dir = str(cache_dir)
     pending = _PENDING_WRITES.pop(str(cache_dir), None)
     if pending is not None:
         pending.join()
-    entry = cache.open_entry(cache_dir) if use_cache else None
-    # Without a cache, a large folder is parsed in full: its workers start as soon as it is seen
-    # to be large, and get ready while the files are listed.
-    when_many = partial(_start_workers, workers) if entry is None and workers > 1 else None
-    files = discover(root, within, when_many)
-    clock = stats.lap("discover", clock)
-    stats.files = len(files)
-    fingerprints = {doc_id: (size, mtime) for _, doc_id, _, size, mtime in files}
-
     day = (today or dt.date.today()).strftime("%Y%m%d")
+    entry = cache.open_entry(cache_dir) if use_cache else None
     if entry is not None and entry.fingerprints == fingerprints:
         # Nothing changed since the cache was written: its finished frames, when derived today.
         finished = entry.frames(day)
@@ -344,6 +327,7 @@ def load_corpus(
     stats.parsed, stats.cached = len(to_parse), len(fresh)
     stats.removed = len(stale - set(fingerprints))
 
+    workers = workers or min(os.cpu_count() or 1, 8)
     parsed = _parse(to_parse, workers, progress)
     raw = merge_raw([kept, parsed]) if kept is not None else parsed
     if kept is not None and (to_parse or stale):

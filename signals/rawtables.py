@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from signals import schema
-from signals.fastbatch import parse_batch, read_to_raw
+from signals.fastbatch import read_to_raw
 from signals.reader import SECTION_COLUMNS, Batch
 
 RAW_TABLES = ("documents", "keywords", "themes", "links", "items", "problems")
@@ -208,49 +208,3 @@ def remove_shared(folder: str | None, prefix: str) -> None:
                 os.unlink(entry.path)
             except OSError:
                 pass
-
-
-#: A small regular document with every kind of section, for warm_up.
-_WARM_UP_DOCUMENT = b"""# Warm-up, (from page [20240101](https://example.com/p/20240101).)
-
-__[External link](https://example.com/a)__
-
-## Keywords
-
-* warm
-
-## Themes
-
-* warm
-
-## Other
-
-* Category: warm
-* Type: warm
-
-## Summary
-
-Warm.
-
-## Signals
-
-| name | description | relevancy |
-|:--|:--|--:|
-| a | b \\| c | 3 |
-
-## Concerns
-
-name | relevancy
-:-- | --:
-a | 4
-
-## Closest
-
-* [a](b.md)
-"""
-
-
-def warm_up() -> None:
-    """A parser process's first parse, of a small document: the first chunk of a cold load ran
-    113 ms where the next ran 70 (first calls of the kernels and of numpy); after this 12 ms step, 79."""
-    parse_batch([_WARM_UP_DOCUMENT])
