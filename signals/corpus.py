@@ -36,7 +36,7 @@ from signals.rawtables import (
     shared_folder,
     take_shared,
 )
-from signals.reader import UNREADABLE
+from signals.reader import UNREADABLE, changed_ns
 
 #: Below this many files to parse, one process does it: starting workers would cost more.
 PARALLEL_THRESHOLD = 400
@@ -128,16 +128,20 @@ class LoadStats:
         return now
 
 
-def discover(root: Path, within: Sequence[Path] | None = None) -> list[tuple[str, str, str, int, int]]:
+def discover(
+    root: Path, within: Sequence[Path] | None = None, stat: bool = True,
+) -> list[tuple[str, str, str, int, int]]:
     """A folder -> [(absolute path, doc_id, display path, size, changed_ns)] of its documents, sorted.
 
     Recursive; follows directory symlinks but never the same real directory twice (no loops);
     skips hidden folders. A single file is a corpus of one. With `within` (resolved folders, the
     app's allow-list), a symbolic link is followed only when its target lies inside one of them.
+    `stat=False`: size and changed_ns are -1 (a load that parses every file takes them as it
+    reads each one: a stat per file was half of listing 10k files).
     """
     if root.is_file():
-        stat = root.stat()
-        return [(str(root), root.stem, root.name, stat.st_size, _changed_ns(stat))]
+        status = root.stat()
+        return [(str(root), root.stem, root.name, status.st_size, changed_ns(status))]
     found = []
     seen_dirs: set[tuple[int, int]] = set()
     # (folder, its path relative to root with a trailing "/"): relative paths by concatenation, as
@@ -165,12 +169,16 @@ def discover(root: Path, within: Sequence[Path] | None = None) -> list[tuple[str
                     continue
                 if not name.lower().endswith(schema.DOCUMENT_SUFFIXES) or not entry.is_file():
                     continue
-                stat = entry.stat()
+                if stat:
+                    status = entry.stat()
+                    size, changed = status.st_size, changed_ns(status)
+                else:
+                    size = changed = -1
             except OSError:
                 continue
             relative = prefix + name
             doc_id = relative.rsplit(".", 1)[0]
-            found.append((entry.path, doc_id, relative, stat.st_size, _changed_ns(stat)))
+            found.append((entry.path, doc_id, relative, size, changed))
     found.sort(key=lambda f: f[1])
     # `a.md` beside `a.txt` would share the doc_id `a` (mixing their rows and their cache
     # fingerprint): such files keep their extension in the doc_id.
@@ -180,16 +188,6 @@ def discover(root: Path, within: Sequence[Path] | None = None) -> list[tuple[str
         found = [(loc, rel if doc_id in shared else doc_id, rel, size, mtime) for loc, doc_id, rel, size, mtime in found]
         found.sort(key=lambda f: f[1])
     return found
-
-
-def _changed_ns(stat: os.stat_result) -> int:
-    """When a file last changed, for the cache key: the later of its mtime and ctime.
-
-    mtime alone can be set back (`touch -r`, `cp -p`, an editor or sync tool that keeps it): a
-    same-size edit would then be served from the cache, stale. ctime cannot be set, and moves on
-    every write (and on chmod or a new hard link, which cost a re-parse, never a stale row).
-    """
-    return max(stat.st_mtime_ns, stat.st_ctime_ns)
 
 
 def _inside(path: str, folders: Sequence[Path]) -> bool:
@@ -223,18 +221,21 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return _POOL
 
 
-def _parse(files: list[tuple[str, str, str]], workers: int, progress: Progress | None) -> dict[str, pa.Table]:
+def _parse(files: list[tuple[str, str, str]], workers: int, progress: Progress | None
+           ) -> tuple[dict[str, pa.Table], dict[str, tuple[int, int]]]:
+    """Files -> their raw tables, and each file's (size, changed_ns) as it was read."""
+    stamps: list[tuple[int, int]] = []
     if not files:
         # Empty tables with every column (merge_raw([]) has none, and finalize needs them).
-        return parse_to_raw([])
+        return parse_to_raw([]), {}
     if workers <= 1 or len(files) < PARALLEL_THRESHOLD:
         chunks = [files[i:i + 200] for i in range(0, len(files), 200)]
         parts = []
         for chunk in chunks:
-            parts.append(parse_to_raw(chunk))
+            parts.append(parse_to_raw(chunk, stamps))
             if progress:
-                progress(sum(p["documents"].num_rows + 0 for p in parts), len(files))
-        return merge_raw(parts)
+                progress(len(stamps), len(files))
+        return merge_raw(parts), _stamps_by_id(files, stamps)
     # Eight chunks per worker: progress moves, a slow file does not hold one worker alone, and each
     # chunk's buffers are small enough to be reused by the next. Cold load of 10k documents, 10
     # fresh processes each: median 1.04 s with 4 chunks per worker, 0.89 s with 8 (16: no better).
@@ -246,15 +247,21 @@ def _parse(files: list[tuple[str, str, str]], workers: int, progress: Progress |
     parts = []
     done = 0
     try:
-        for handed, chunk in zip(pool.map(partial(parse_to_shared, folder=folder, prefix=prefix), chunks), chunks):
+        for (handed, chunk_stamps), chunk in zip(
+                pool.map(partial(parse_to_shared, folder=folder, prefix=prefix), chunks), chunks):
             parts.append(take_shared(handed))
+            stamps.extend(chunk_stamps)
             done += len(chunk)
             if progress:
                 progress(done, len(files))
     except BaseException:
         remove_shared(folder, prefix)
         raise
-    return merge_raw(parts)
+    return merge_raw(parts), _stamps_by_id(files, stamps)
+
+
+def _stamps_by_id(files: list[tuple[str, str, str]], stamps: list[tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    return {doc_id: stamp for (_, doc_id, _), stamp in zip(files, stamps, strict=True)}
 
 
 def _retry_unreadable(fingerprints: dict[str, tuple[int, int]], parsed: dict[str, pa.Table]) -> dict:
@@ -295,18 +302,19 @@ def load_corpus(
         raise FileNotFoundError(f"no such folder or file: {root}")
     stats = stats if stats is not None else LoadStats()
     clock = time.perf_counter()
-    files = discover(root, within)
-    clock = stats.lap("discover", clock)
-    stats.files = len(files)
-    fingerprints = {doc_id: (size, mtime) for _, doc_id, _, size, mtime in files}
-
     cache_dir = cache.corpus_cache_dir(root, Path(cache_root) if cache_root else None)
     stats.cache_dir = str(cache_dir)
     pending = _PENDING_WRITES.pop(str(cache_dir), None)
     if pending is not None:
         pending.join()
-    day = (today or dt.date.today()).strftime("%Y%m%d")
     entry = cache.open_entry(cache_dir) if use_cache else None
+    # Without a cache entry every file is parsed, and its fingerprint is taken as it is read.
+    files = discover(root, within, stat=entry is not None)
+    clock = stats.lap("discover", clock)
+    stats.files = len(files)
+    fingerprints = {doc_id: (size, mtime) for _, doc_id, _, size, mtime in files}
+
+    day = (today or dt.date.today()).strftime("%Y%m%d")
     if entry is not None and entry.fingerprints == fingerprints:
         # Nothing changed since the cache was written: its finished frames, when derived today.
         finished = entry.frames(day)
@@ -328,7 +336,8 @@ def load_corpus(
     stats.removed = len(stale - set(fingerprints))
 
     workers = workers or min(os.cpu_count() or 1, 8)
-    parsed = _parse(to_parse, workers, progress)
+    parsed, read_stamps = _parse(to_parse, workers, progress)
+    fingerprints.update(read_stamps)  # as each file was read: a file changed since is parsed again
     raw = merge_raw([kept, parsed]) if kept is not None else parsed
     if kept is not None and (to_parse or stale):
         raw = refresh(raw)

@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from signals import parse, schema
-from signals.reader import SECTION_COLUMNS, Batch, content_digest, read_files
+from signals.reader import SECTION_COLUMNS, Batch, changed_ns, content_digest, read_files
 
 _STRING = pa.string()
 
@@ -686,20 +686,31 @@ def _attribute(value: str) -> tuple[str | None, str | None]:
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
-def _read(location: str) -> bytes:
-    """A file's bytes (os-level calls: a third cheaper than open().read() on small files)."""
+def _read(location: str) -> tuple[bytes, tuple[int, int]]:
+    """A file's bytes (os-level calls: a third cheaper than open().read() on small files), and its
+    (size, changed_ns) as it was opened: the cache's key for what was read."""
     handle = os.open(location, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
-        size = os.fstat(handle).st_size
+        status = os.fstat(handle)
+        size = status.st_size
         data = os.read(handle, size + 1)
         if len(data) != size:  # short read, or the file changed size: read to the end
             chunks = [data]
             while chunk := os.read(handle, 1 << 20):
                 chunks.append(chunk)
             data = b"".join(chunks)
-        return data
+        return data, (size, changed_ns(status))
     finally:
         os.close(handle)
+
+
+def _stamp(location: str) -> tuple[int, int]:
+    """A file's (size, changed_ns), or (-1, -1) when it cannot be stat'ed."""
+    try:
+        status = os.stat(location)
+    except OSError:
+        return -1, -1
+    return status.st_size, changed_ns(status)
 
 
 def _fast_text(data: bytes) -> bytes | None:
@@ -712,24 +723,31 @@ def _fast_text(data: bytes) -> bytes | None:
     return data if data[:1] == b"#" else None
 
 
-def read_to_raw(files: list[tuple[str, str, str]], batch_to_raw: Callable[[Batch], dict[str, pa.Table]]
-                ) -> dict[str, pa.Table]:
+def read_to_raw(files: list[tuple[str, str, str]], batch_to_raw: Callable[[Batch], dict[str, pa.Table]],
+                stamps: list[tuple[int, int]] | None = None) -> dict[str, pa.Table]:
     """[(absolute path, doc_id, display path)] -> the raw tables `batch_to_raw(read_files(files))`
     gives -- the same rows in the same order, the same columns in the same order -- with the
     regular documents parsed by `parse_batch` and only the others by `read_files` (which reads
-    them again: they are few).
+    them again: they are few). `stamps`, when given, gets each file's (size, changed_ns) as it was
+    read, (-1, -1) for one that could not be.
     """
     doc_ids = [doc_id for _, doc_id, _ in files]
-    if len(set(doc_ids)) != len(doc_ids):
-        return batch_to_raw(read_files(files))  # rows could not be put back in file order by doc_id
+    if len(set(doc_ids)) != len(doc_ids):  # rows could not be put back in file order by doc_id
+        if stamps is not None:
+            stamps.extend(_stamp(location) for location, _, _ in files)
+        return batch_to_raw(read_files(files))
     datas: list[bytes] = []
     texts: list[bytes] = []
     where: list[int] = []
     for k, (location, _, _) in enumerate(files):
         try:
-            data = _read(location)
+            data, stamp = _read(location)
         except OSError:
+            if stamps is not None:
+                stamps.append((-1, -1))
             continue  # read_files reports it
+        if stamps is not None:
+            stamps.append(stamp)
         text = _fast_text(data)
         if text is not None:
             datas.append(data)

@@ -124,13 +124,15 @@ def refresh(raw: dict[str, pa.Table]) -> dict[str, pa.Table]:
     return fresh
 
 
-def parse_to_raw(files: list[tuple[str, str, str]]) -> dict[str, pa.Table]:
+def parse_to_raw(files: list[tuple[str, str, str]], stamps: list[tuple[int, int]] | None = None
+                 ) -> dict[str, pa.Table]:
     """[(absolute path, doc_id, display path)] -> raw tables. The unit of work of a parser process.
 
     Regular documents are parsed a batch at a time (signals.fastbatch); the others, and every file
     that cannot be read or decoded, as `batch_to_raw(read_files(files))` would (same tables).
+    `stamps`, when given, gets each file's (size, changed_ns) as it was read (see read_to_raw).
     """
-    return _large_strings(read_to_raw(files, batch_to_raw))
+    return _large_strings(read_to_raw(files, batch_to_raw, stamps))
 
 
 def _large_strings(raw: dict[str, pa.Table]) -> dict[str, pa.Table]:
@@ -159,17 +161,19 @@ def shared_folder() -> str | None:
     return SHARED_FOLDER if os.path.isdir(SHARED_FOLDER) and os.access(SHARED_FOLDER, os.W_OK) else None
 
 
-def parse_to_shared(files: list[tuple[str, str, str]], folder: str | None, prefix: str) -> dict[str, pa.Table | str]:
+def parse_to_shared(files: list[tuple[str, str, str]], folder: str | None, prefix: str
+                    ) -> tuple[dict[str, pa.Table | str], list[tuple[int, int]]]:
     """parse_to_raw in a worker, each table handed back as the path of an Arrow IPC file in
-    `folder` (named `prefix...`), which the parent maps (take_shared).
+    `folder` (named `prefix...`), which the parent maps (take_shared); and the files' stamps.
 
     A pickled result crosses the pipe in 64 kB writes the parent must read and copy: on the 10k
     benchmark corpus each 626-document chunk cost its worker 12-19 ms of waiting, where writing
     the file takes 3 ms and mapping it 2 ms. Where a file cannot be written, the table itself.
     """
-    raw = parse_to_raw(files)
+    stamps: list[tuple[int, int]] = []
+    raw = parse_to_raw(files, stamps)
     if folder is None:
-        return raw
+        return raw, stamps
     handed: dict[str, pa.Table | str] = {}
     for name, table in raw.items():
         try:
@@ -180,7 +184,7 @@ def parse_to_shared(files: list[tuple[str, str, str]], folder: str | None, prefi
             handed[name] = path
         except OSError:
             handed[name] = table
-    return handed
+    return handed, stamps
 
 
 def take_shared(handed: dict[str, pa.Table | str]) -> dict[str, pa.Table]:

@@ -7,6 +7,7 @@ which turns it into Arrow tables (signals.frames).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 
 import xxhash
@@ -22,6 +23,16 @@ SECTION_COLUMNS = "section_columns"
 UNREADABLE = "cannot read file"
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def changed_ns(stat: os.stat_result) -> int:
+    """When a file last changed, for the cache key: the later of its mtime and ctime.
+
+    mtime alone can be set back (`touch -r`, `cp -p`, an editor or sync tool that keeps it): a
+    same-size edit would then be served from the cache, stale. ctime cannot be set, and moves on
+    every write (and on chmod or a new hard link, which cost a re-parse, never a stale row).
+    """
+    return max(stat.st_mtime_ns, stat.st_ctime_ns)
 
 
 def content_digest(data: bytes) -> str:

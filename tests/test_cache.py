@@ -77,6 +77,36 @@ def test_warm_load_parses_nothing_and_gives_equal_frames(data: Path, cache_root:
     assert_same(warm, fresh(data))
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_first_load_keys_each_file_by_its_state_when_read(data: Path, cache_root: Path, workers: int,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a cache, files are listed without a stat and fingerprinted as they are read: what
+    is cached is each file's size and change time at that moment."""
+    import signals.corpus as corpus_module
+
+    monkeypatch.setattr(corpus_module, "PARALLEL_THRESHOLD", 1)
+    target = next(data.rglob("*.md"))
+    real_discover = corpus_module.discover
+
+    def discover_then_edit(root: Path, *args, **kwargs):
+        found = real_discover(root, *args, **kwargs)
+        target.write_bytes(target.read_bytes() + b"\n")  # listed, then changed before it is read
+        return found
+
+    monkeypatch.setattr(corpus_module, "discover", discover_then_edit)
+    load_corpus(data, cache_root=cache_root, today=TODAY, workers=workers)
+    entry = cache.open_entry(cache.corpus_cache_dir(data, cache_root))
+    on_disk = {}
+    for path in data.rglob("*.md"):
+        status = path.stat()
+        on_disk[path.relative_to(data).with_suffix("").as_posix()] = (
+            status.st_size, max(status.st_mtime_ns, status.st_ctime_ns))
+    assert entry.fingerprints == on_disk
+    monkeypatch.undo()
+    _, stats = load(data, cache_root)
+    assert stats.parsed == 0 and stats.cached == doc_count(data)
+
+
 def test_a_changed_file_is_parsed_again_and_shows_the_change(data: Path, cache_root: Path) -> None:
     load(data, cache_root)
     target = data / "sub" / f"{SEED_FILE.stem}.md"
