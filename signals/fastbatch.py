@@ -63,6 +63,9 @@ _DELIMITER = r"^(?:\|(?: *:?-+:? *\|)+|:?-+:? *(?:\| *:?-+:? *)+)$"
 _ESCAPED_PIPE = "\x01"
 #: parse._EXTERNAL in RE2, used on ASCII lines only (where IGNORECASE and \s mean the same).
 _EXTERNAL = r"(?i)\[\s*external link\s*\]\(\s*<?(?P<url>(?:[^()\s>]|\([^()\s>]*\))*)"
+#: The external link line the pipeline writes, whose URL _EXTERNAL reads as the text between
+#: `(` and `)__` (no parenthesis, blank or `<>` in it).
+_USUAL_EXTERNAL = r"^__\[External link\]\([^()\s<>]*\)__$"
 #: The title line the pipeline writes. For it, parse._parse_title's search for the last `from`
 #: followed by a link ends at `(from page [id](url).)`: the title is what precedes it, without
 #: trailing blanks and commas. Other title lines go through parse._parse_title.
@@ -453,12 +456,10 @@ def _parse_round(texts: Sequence[str | bytes]) -> FastBatch:
     # --- Titles -------------------------------------------------------------------------------
     good_title_at = title_at[~bad]
     title_lines = _take(lines, good_title_at)
-    parts = pc.extract_regex(title_lines, _TITLE)
-    usual = _bool(parts.is_valid())
-    titles, plain = _strip_one_emphasis(pc.ascii_rtrim(parts.field("title"), " ,"))
+    usual = _bool(pc.match_substring_regex(title_lines, _TITLE))
+    titles, page_ids, page_urls = _title_parts(title_lines, usual)
+    titles, plain = _strip_one_emphasis(pc.ascii_rtrim(titles, " ,"))
     unusual = ~usual | ~plain
-    page_ids = parts.field("id")
-    page_urls = parts.field("url")
     titles = pc.if_else(pc.equal(titles, ""), pa.scalar(None, _STRING), titles)
     page_urls = pc.if_else(pc.equal(page_urls, ""), pa.scalar(None, _STRING), page_urls)
     if unusual.any():
@@ -494,9 +495,16 @@ def _parse_round(texts: Sequence[str | bytes]) -> FastBatch:
         with_link = _bool(pc.match_substring(preamble_lines, "["))
         link_at = preamble_at[with_link]
         candidates = pc.ascii_rtrim(preamble_lines.filter(pa.array(with_link)), " ")
-        found = pc.extract_regex(candidates, _EXTERNAL)
-        urls = pc.if_else(found.is_valid(), found.field("url"), pa.scalar(None, _STRING))
         ascii_line = _bool(pc.string_is_ascii(candidates))
+        # The pipeline's own line, `__[External link](URL)__`: its URL by slicing. Matching it
+        # (RE2, no groups) and slicing took 0.6 ms of a 626-document chunk, extract_regex 3.1 ms.
+        usual = _bool(pc.match_substring_regex(candidates, _USUAL_EXTERNAL)) & ascii_line
+        urls = pc.utf8_slice_codeunits(candidates, len("__[External link]("), -len(")__"))
+        if not usual.all():
+            others = pa.array(~usual)
+            found = pc.extract_regex(candidates.filter(others), _EXTERNAL)
+            urls = pc.replace_with_mask(urls, others, pc.if_else(
+                found.is_valid(), found.field("url"), pa.scalar(None, _STRING)))
         if not ascii_line.all():
             at = np.flatnonzero(~ascii_line)
             exact = []
@@ -634,6 +642,29 @@ def _parse_round(texts: Sequence[str | bytes]) -> FastBatch:
         "items": pa.table(item_columns),
     }
     return FastBatch(tables, np.flatnonzero(bad).tolist(), shapes, shape_of_doc, key_lists, keys_of_doc)
+
+
+def _title_parts(title_lines: pa.Array, usual: np.ndarray) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """The title, page id and page URL of each title line that _TITLE matches ("" for the others).
+
+    In such a line the title ends at the *last* `, (from page [` (what follows it may hold no
+    other), the id at the `](` after it, the URL before the closing `).)`: str.rpartition and
+    partition per line, which took 0.5 ms for a 626-document chunk where RE2's extract_regex
+    with its three groups took 2.8 ms (matching alone, 0.4 ms).
+    """
+    titles, ids, urls = [], [], []
+    for line, matched in zip(title_lines.to_pylist(), usual.tolist()):
+        if matched:
+            head, _, tail = line.rpartition(", (from page [")
+            page_id, _, rest = tail.partition("](")
+            titles.append(head[2:])
+            ids.append(page_id)
+            urls.append(rest[:-3])
+        else:
+            titles.append("")
+            ids.append("")
+            urls.append("")
+    return pa.array(titles, _STRING), pa.array(ids, _STRING), pa.array(urls, _STRING)
 
 
 def _strip_emphasis_where_needed(values: pa.Array) -> pa.Array:
