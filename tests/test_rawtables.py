@@ -1,0 +1,81 @@
+"""signals.rawtables: worker-side tables, and how they reach the parent (RAM-backed IPC files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+import signals.corpus as corpus_module
+from signals import rawtables
+from signals.corpus import discover, load_corpus
+from signals.synth import write_corpus
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, str, str]]:
+    folder = tmp_path_factory.mktemp("corpus")
+    write_corpus(folder, 30, seed=3)
+    return [(location, doc_id, path) for location, doc_id, path, _, _ in discover(folder)]
+
+
+def assert_same_tables(left: dict[str, pa.Table], right: dict[str, pa.Table]) -> None:
+    assert list(left) == list(right)
+    for name, table in left.items():
+        assert table.equals(right[name], check_metadata=True), name
+
+
+def test_tables_handed_through_files_arrive_whole_and_the_files_go(files, tmp_path: Path) -> None:
+    handed, stamps = rawtables.parse_to_shared(files, str(tmp_path), "signals-raw-test-")
+    assert all(isinstance(value, str) and value.startswith(str(tmp_path)) for value in handed.values())
+    assert len(stamps) == len(files) and all(size > 0 for size, _ in stamps)
+    assert_same_tables(rawtables.take_shared(handed), rawtables.parse_to_raw(files))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_a_shared_folder_the_tables_themselves_are_handed(files) -> None:
+    handed, _ = rawtables.parse_to_shared(files, None, "signals-raw-test-")
+    assert all(isinstance(value, pa.Table) for value in handed.values())
+    assert_same_tables(rawtables.take_shared(handed), rawtables.parse_to_raw(files))
+
+
+def test_a_folder_that_cannot_be_written_hands_the_tables(files, tmp_path: Path) -> None:
+    handed, _ = rawtables.parse_to_shared(files, str(tmp_path / "missing"), "signals-raw-test-")
+    assert all(isinstance(value, pa.Table) for value in handed.values())
+    assert_same_tables(rawtables.take_shared(handed), rawtables.parse_to_raw(files))
+
+
+def test_remove_shared_removes_only_its_own_prefix(tmp_path: Path) -> None:
+    (tmp_path / "signals-raw-1-a-x.items.arrow").write_bytes(b"x")
+    (tmp_path / "signals-raw-2-b-x.items.arrow").write_bytes(b"x")
+    rawtables.remove_shared(str(tmp_path), "signals-raw-1-a-")
+    assert [p.name for p in tmp_path.iterdir()] == ["signals-raw-2-b-x.items.arrow"]
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_a_parallel_load_leaves_nothing_behind(files, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               broken: bool) -> None:
+    shared = tmp_path / "shm"
+    shared.mkdir()
+    monkeypatch.setattr(rawtables, "SHARED_FOLDER", str(shared))
+    monkeypatch.setattr(corpus_module, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(corpus_module, "_chunk_size", lambda count, workers: 5)  # several chunks in flight
+    folder = Path(files[0][0]).parent.parent
+    if broken:
+        # The parent fails while taking the workers' files: what it has not taken is removed.
+        calls = []
+
+        def take_then_fail(handed):
+            calls.append(1)
+            if len(calls) == 2:
+                raise RuntimeError("parent failed")
+            return rawtables.take_shared(handed)
+
+        monkeypatch.setattr(corpus_module, "take_shared", take_then_fail)
+        with pytest.raises(RuntimeError):
+            load_corpus(folder, use_cache=False, workers=2)
+    else:
+        corpus = load_corpus(folder, use_cache=False, workers=2)
+        assert len(corpus.documents) == len({doc_id for _, doc_id, _ in files})
+    assert list(shared.iterdir()) == []
