@@ -134,13 +134,16 @@ def stacked_relevancy(
         "data": {"values": _records(frame)},
         "mark": {"type": "bar", "stroke": "#999", "strokeWidth": 0.5, "tooltip": True},
         "encoding": {
+            # Slanted: level, five section names overlap at this chart's width and Vega-Lite
+            # then drops every other one (concerns and technologies went missing).
             "x": {"field": "section", "type": "nominal", "sort": sections, "title": "Section",
-                  "axis": {"labelAngle": 0}},
+                  "axis": {"labelAngle": -30, "labelOverlap": False}},
             "y": {"field": "rows", "type": "quantitative", "stack": "zero", "title": "Rated rows"},
             "color": {
                 "field": "relevancy", "type": "ordinal", "title": "Relevancy",
                 "scale": {"domain": levels, "range": [RELEVANCY_COLOURS[level] for level in levels]},
-                "legend": {"orient": "right", "reverse": True},
+                "legend": {"orient": "right", "reverse": True, "symbolType": "square", "symbolSize": 160,
+                           "symbolStrokeWidth": 0.5, "symbolStrokeColor": "#999"},
             },
             "order": {"field": "relevancy", "type": "quantitative", "sort": "ascending"},
             "tooltip": [
