@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -107,25 +107,38 @@ def _dates(documents: pd.DataFrame, today: dt.date) -> tuple[pd.Series, list[dic
 def finalize(raw: dict[str, pa.Table], today: dt.date | None = None) -> dict[str, pd.DataFrame]:
     """Raw tables -> the Corpus frames with their dtypes and derived columns (see signals.corpus).
 
-    Two halves at once: the row frames in a second thread while this one derives the documents.
-    Both are mostly Arrow kernels and Arrow-to-pandas conversions, which release the GIL: on the
-    10k benchmark corpus, finalize went from 0.18 to 0.13 s of a cold load (medians of 12).
+    Two threads at once, about equally loaded: a second thread derives the items (first the parts
+    that need no document ids), then themes and links; this one the document ids, the documents,
+    the problems, then the keywords. Both are mostly Arrow kernels and Arrow-to-pandas conversions,
+    which release the GIL. On the 10k benchmark corpus (cold process): one thread 0.18 s; documents
+    beside all the row frames 0.10-0.13 s; balanced like this, see docs/performance.md.
     """
-    import pyarrow.compute as pc
-
     today = today or dt.date.today()
-    # doc_id in the row frames is categorical over the documents' ids, sorted (as the documents
-    # frame is): filters then match integer codes instead of strings (isin on 214k rows: 53 ms as
-    # strings, 2 ms as codes; 10k benchmark).
-    ids = raw["documents"]["doc_id"]
-    id_set = ids.take(pc.sort_indices(ids)).combine_chunks().cast(pa.large_string())
-    doc_ids = pd.CategoricalDtype(pd.Index(id_set.to_pandas(), dtype="str").rename(None))
+    ids_ready: Future = Future()
     with ThreadPoolExecutor(1, thread_name_prefix="signals-finalize") as thread:
-        rows = thread.submit(_finalize_rows, raw, doc_ids, id_set)
+        rows = thread.submit(_finalize_rows, raw, ids_ready)
+        try:
+            doc_ids, id_set = _document_ids(raw["documents"])
+        except BaseException as error:
+            ids_ready.set_exception(error)
+            raise
+        ids_ready.set_result((doc_ids, id_set))
         documents, problems = _finalize_documents(raw, today)
-        themes, keywords, items, links = rows.result()
+        keywords = _finalize_keywords(raw["keywords"], doc_ids, id_set)
+        themes, items, links = rows.result()
     return {"documents": documents, "keywords": keywords, "themes": themes, "items": items, "links": links,
             "problems": problems}
+
+
+def _document_ids(documents: pa.Table) -> tuple[pd.CategoricalDtype, pa.Array]:
+    """The documents' ids, sorted (as the documents frame is), as the dtype of the row frames'
+    doc_id and as an Arrow array to look rows up in. Categorical doc_id lets filters match integer
+    codes instead of strings (isin on 214k rows: 53 ms as strings, 2 ms as codes; 10k benchmark)."""
+    import pyarrow.compute as pc
+
+    ids = documents["doc_id"]
+    id_set = ids.take(pc.sort_indices(ids)).combine_chunks().cast(pa.large_string())
+    return pd.CategoricalDtype(pd.Index(id_set.to_pandas(), dtype="str").rename(None)), id_set
 
 
 def _finalize_documents(raw: dict[str, pa.Table], today: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -166,15 +179,17 @@ def _finalize_documents(raw: dict[str, pa.Table], today: dt.date) -> tuple[pd.Da
     return documents, problems[["doc_id", *schema.PROBLEM_COLUMNS]]
 
 
-def _finalize_rows(raw: dict[str, pa.Table], doc_ids: pd.CategoricalDtype, id_set: pa.Array
-                   ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Raw themes, keywords, items and links -> their frames, doc_id categorical over doc_ids."""
+def _finalize_rows(raw: dict[str, pa.Table], ids_ready: Future
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Raw items, themes and links -> their frames, doc_id categorical over the documents' ids
+    (which `ids_ready` gives, once the other thread has them)."""
+    items = _finalize_items(raw["items"])
+    doc_ids, id_set = ids_ready.result()
+    items = _with_doc_codes(items, doc_ids, id_set)
     themes = _finalize_themes(raw["themes"], doc_ids, id_set)
-    keywords = _finalize_keywords(raw["keywords"], doc_ids, id_set)
-    items = _with_doc_codes(_finalize_items(raw["items"]), doc_ids, id_set)
     links = raw["links"].to_pandas()
     links = links[list(schema.LINK_COLUMNS)] if len(links.columns) else pd.DataFrame(columns=list(schema.LINK_COLUMNS))
-    return themes, keywords, items, _with_doc_codes(links, doc_ids, id_set)
+    return themes, items, _with_doc_codes(links, doc_ids, id_set)
 
 
 def _arrow_text(values: pd.Series) -> pa.Array:
