@@ -26,11 +26,13 @@ import pyarrow.compute as pc
 from signals import cache, schema
 from signals.frames import finalize
 from signals.rawtables import (
+    SHARED_PREFIX,
     drop_documents,
     merge_raw,
     parse_to_raw,
     parse_to_shared,
     refresh,
+    remove_orphans,
     remove_shared,
     section_columns_of,
     shared_folder,
@@ -243,7 +245,8 @@ def _parse(files: list[tuple[str, str, str]], workers: int, progress: Progress |
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
     pool = _pool(workers)
     folder = shared_folder()
-    prefix = f"signals-raw-{os.getpid()}-{uuid.uuid4().hex[:12]}-"
+    remove_orphans(folder)
+    prefix = f"{SHARED_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}-"
     jobs = [pool.submit(parse_to_shared, chunk, folder, prefix) for chunk in chunks]
     parts = []
     done = 0

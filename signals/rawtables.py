@@ -202,6 +202,36 @@ def take_shared(handed: dict[str, pa.Table | str]) -> dict[str, pa.Table]:
     return raw
 
 
+#: How every file parse_to_shared writes is named: SHARED_PREFIX + the loading process's pid + "-".
+SHARED_PREFIX = "signals-raw-"
+
+
+def remove_orphans(folder: str | None) -> None:
+    """Remove files that loads of processes no longer running left behind (a process killed
+    while it loaded): in a tmpfs they would hold memory until the machine restarts."""
+    if folder is None:
+        return
+    for entry in os.scandir(folder):
+        if not entry.name.startswith(SHARED_PREFIX):
+            continue
+        pid = entry.name[len(SHARED_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process (PermissionError): running
+        return True
+    return True
+
+
 def remove_shared(folder: str | None, prefix: str) -> None:
     """Remove what parse_to_shared left under `prefix` that no one took (a load that failed)."""
     if folder is None:

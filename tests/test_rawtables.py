@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -51,6 +54,18 @@ def test_remove_shared_removes_only_its_own_prefix(tmp_path: Path) -> None:
     (tmp_path / "signals-raw-2-b-x.items.arrow").write_bytes(b"x")
     rawtables.remove_shared(str(tmp_path), "signals-raw-1-a-")
     assert [p.name for p in tmp_path.iterdir()] == ["signals-raw-2-b-x.items.arrow"]
+
+
+def test_files_of_loads_whose_process_is_gone_are_removed(tmp_path: Path) -> None:
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True, check=True)
+    gone = tmp_path / f"signals-raw-{finished.stdout.strip()}-abc-x.items.arrow"
+    mine = tmp_path / f"signals-raw-{os.getpid()}-abc-x.items.arrow"
+    other = tmp_path / "something-else"
+    for path in (gone, mine, other):
+        path.write_bytes(b"x")
+    rawtables.remove_orphans(str(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine.name, other.name])
 
 
 @pytest.mark.parametrize("broken", [False, True])
