@@ -169,8 +169,9 @@ def _shared_chart(view_key: str, name: str, _build):
 
 
 def cached_chart(view, name: str, build):
-    """A page's chart (a plotly figure or a Vega-Lite spec), built once per (filtered view, chart)
-    and shared by reruns and sessions.
+    """A page's chart (a plotly figure or a Vega-Lite spec, or a tuple holding one with figures
+    shown beside it), built once per (filtered view, chart) and shared by reruns and sessions.
+    `name` holds the chart's own settings too (`heat-theme|20|True`).
 
     Each costs its aggregates over the filtered corpus plus the building (milliseconds; with six
     on the Overview, a revisited view redraws in ~40 ms instead of ~110). The view key is small

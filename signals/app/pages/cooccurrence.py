@@ -7,7 +7,7 @@ import streamlit as st
 from signals import charts
 from signals.analysis import cooccurrence as pairs
 from signals.app import state
-from signals.app.components import empty_state
+from signals.app.components import cached_chart, empty_state
 from signals.app.context import current_view
 
 MEASURES = {
@@ -45,14 +45,21 @@ def render() -> None:
     ) or "count"
     matrix_tab, network_tab = st.tabs(["Matrix", "Network"])
     with matrix_tab:
-        matrix = pairs.theme_cooccurrence(corpus, top_n=top_n, measure=measure)
-        st.plotly_chart(charts.cooccurrence_matrix(matrix, measure), key="cooc-matrix",
+        figure = cached_chart(view, f"cooc-matrix|{top_n}|{measure}", lambda: charts.cooccurrence_matrix(
+            pairs.theme_cooccurrence(corpus, top_n=top_n, measure=measure), measure))
+        st.plotly_chart(figure, key="cooc-matrix",
                         on_select=lambda: _theme_from("cooc-matrix"), selection_mode="points")
     with network_tab:
         min_documents = st.slider("Hide links shared by fewer documents than", 1, 20, 2, key="cooc_threshold")
-        graph = pairs.theme_graph(corpus, top_n=top_n, min_documents=min_documents)
-        st.caption(f"{graph.number_of_nodes()} themes, {graph.number_of_edges()} links.")
-        st.plotly_chart(charts.network(graph, title="Themes that share documents"), key="cooc-network",
+
+        def network():
+            graph = pairs.theme_graph(corpus, top_n=top_n, min_documents=min_documents)
+            return (charts.network(graph, title="Themes that share documents"),
+                    graph.number_of_nodes(), graph.number_of_edges())
+
+        figure, nodes, links = cached_chart(view, f"cooc-network|{top_n}|{min_documents}", network)
+        st.caption(f"{nodes} themes, {links} links.")
+        st.plotly_chart(figure, key="cooc-network",
                         on_select=lambda: _theme_from("cooc-network"), selection_mode="points")
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from signals import charts
 from signals.analysis import heatmaps as cells
-from signals.app.components import display_frame, empty_state, link_columns, plain
+from signals.app.components import cached_chart, display_frame, empty_state, link_columns, plain
 from signals.app.context import current_view, open_document
 
 
@@ -65,26 +65,32 @@ def render() -> None:
     by_theme, by_category, by_month = st.tabs(["Theme × section", "Category × section", "Theme × month"])
 
     with by_theme:
-        long = cells.relevancy_by_theme_section(corpus, top_n=top_n)
-        low, high = _colour_range(long, fit)
-        figure = charts.heatmap(
-            long, x="section", y="theme", value="mean_relevancy", count="rows",
-            title="Mean relevancy by theme and section", x_title="Section", y_title="Theme",
-            value_title="Mean relevancy", zmin=low, zmax=high, cell_text="%{z:.1f}",
-        )
+        def by_theme_figure():
+            long = cells.relevancy_by_theme_section(corpus, top_n=top_n)
+            low, high = _colour_range(long, fit)
+            return charts.heatmap(
+                long, x="section", y="theme", value="mean_relevancy", count="rows",
+                title="Mean relevancy by theme and section", x_title="Section", y_title="Theme",
+                value_title="Mean relevancy", zmin=low, zmax=high, cell_text="%{z:.1f}",
+            )
+
+        figure = cached_chart(view, f"heat-theme|{top_n}|{fit}", by_theme_figure)
         st.plotly_chart(figure, key="heat-theme", on_select="rerun", selection_mode="points")
         point = _clicked("heat-theme")
         if point:
             _rows_behind(corpus, theme=point.get("y"), section=point.get("x"))
 
     with by_category:
-        long = cells.relevancy_by_category_section(corpus)
-        low, high = _colour_range(long, fit)
-        figure = charts.heatmap(
-            long, x="section", y="category", value="mean_relevancy", count="rows",
-            title="Mean relevancy by category and section", x_title="Section", y_title="Category",
-            value_title="Mean relevancy", zmin=low, zmax=high, cell_text="%{z:.1f}",
-        )
+        def by_category_figure():
+            long = cells.relevancy_by_category_section(corpus)
+            low, high = _colour_range(long, fit)
+            return charts.heatmap(
+                long, x="section", y="category", value="mean_relevancy", count="rows",
+                title="Mean relevancy by category and section", x_title="Section", y_title="Category",
+                value_title="Mean relevancy", zmin=low, zmax=high, cell_text="%{z:.1f}",
+            )
+
+        figure = cached_chart(view, f"heat-category|{fit}", by_category_figure)
         st.plotly_chart(figure, key="heat-category", on_select="rerun", selection_mode="points")
         point = _clicked("heat-category")
         if point:
@@ -97,16 +103,21 @@ def render() -> None:
         ) or "documents"
         period = st.segmented_control("Period", ["M", "Q"], default="M", key="heat_period",
                                       format_func=lambda p: "Month" if p == "M" else "Quarter") or "M"
-        long = cells.themes_by_period(corpus, top_n=top_n, measure=measure, period=period)
         is_mean = measure == "mean_relevancy"
-        figure = charts.heatmap(
-            long, x="period", y="theme", value="value", count="documents",
-            title=("Mean relevancy" if is_mean else "Documents") + " by theme and " + ("month" if period == "M" else "quarter"),
-            x_title="Month" if period == "M" else "Quarter", y_title="Theme",
-            value_title="Mean relevancy" if is_mean else "Documents",
-            zmin=1 if is_mean else None, zmax=5 if is_mean else None,
-            colorscale=charts.RELEVANCY_SCALE if is_mean else charts.COUNT_SCALE,
-        )
+
+        def by_period_figure():
+            long = cells.themes_by_period(corpus, top_n=top_n, measure=measure, period=period)
+            return charts.heatmap(
+                long, x="period", y="theme", value="value", count="documents",
+                title=("Mean relevancy" if is_mean else "Documents") + " by theme and "
+                + ("month" if period == "M" else "quarter"),
+                x_title="Month" if period == "M" else "Quarter", y_title="Theme",
+                value_title="Mean relevancy" if is_mean else "Documents",
+                zmin=1 if is_mean else None, zmax=5 if is_mean else None,
+                colorscale=charts.RELEVANCY_SCALE if is_mean else charts.COUNT_SCALE,
+            )
+
+        figure = cached_chart(view, f"heat-month|{top_n}|{measure}|{period}", by_period_figure)
         st.plotly_chart(figure, key="heat-month", on_select="rerun", selection_mode="points")
         point = _clicked("heat-month")
         if point:
