@@ -11,7 +11,6 @@ import datetime as dt
 import os
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, wait
@@ -26,9 +25,9 @@ import pyarrow.compute as pc
 from signals import cache, schema
 from signals.frames import finalize
 from signals.rawtables import (
-    SHARED_PREFIX,
     drop_documents,
     merge_raw,
+    new_prefix,
     parse_to_raw,
     parse_to_shared,
     refresh,
@@ -246,7 +245,7 @@ def _parse(files: list[tuple[str, str, str]], workers: int, progress: Progress |
     pool = _pool(workers)
     folder = shared_folder()
     remove_orphans(folder)
-    prefix = f"{SHARED_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}-"
+    prefix = new_prefix()
     jobs = [pool.submit(parse_to_shared, chunk, folder, prefix) for chunk in chunks]
     parts = []
     done = 0

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import uuid
+from collections.abc import Callable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -206,16 +208,32 @@ def take_shared(handed: dict[str, pa.Table | str]) -> dict[str, pa.Table]:
 SHARED_PREFIX = "signals-raw-"
 
 
+def new_prefix() -> str:
+    """The prefix of one load's files: SHARED_PREFIX, this process's pid, a random part."""
+    return f"{SHARED_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}-"
+
+
+def remove_shared(folder: str | None, prefix: str) -> None:
+    """Remove what parse_to_shared left under `prefix` that no one took (a load that failed)."""
+    _remove(folder, lambda name: name.startswith(prefix))
+
+
 def remove_orphans(folder: str | None) -> None:
     """Remove files that loads of processes no longer running left behind (a process killed
     while it loaded): in a tmpfs they would hold memory until the machine restarts."""
+
+    def orphaned(name: str) -> bool:
+        pid = name[len(SHARED_PREFIX):].split("-", 1)[0]
+        return name.startswith(SHARED_PREFIX) and pid.isdigit() and not _running(int(pid))
+
+    _remove(folder, orphaned)
+
+
+def _remove(folder: str | None, which: Callable[[str], bool]) -> None:
     if folder is None:
         return
     for entry in os.scandir(folder):
-        if not entry.name.startswith(SHARED_PREFIX):
-            continue
-        pid = entry.name[len(SHARED_PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and not _running(int(pid)):
+        if which(entry.name):
             try:
                 os.unlink(entry.path)
             except OSError:
@@ -230,15 +248,3 @@ def _running(pid: int) -> bool:
     except OSError:  # another user's process (PermissionError): running
         return True
     return True
-
-
-def remove_shared(folder: str | None, prefix: str) -> None:
-    """Remove what parse_to_shared left under `prefix` that no one took (a load that failed)."""
-    if folder is None:
-        return
-    for entry in os.scandir(folder):
-        if entry.name.startswith(prefix):
-            try:
-                os.unlink(entry.path)
-            except OSError:
-                pass

@@ -46,6 +46,16 @@ def _colour_range(long: pd.DataFrame, fit: bool) -> tuple[float, float]:
     return float(values.min()), float(values.max())
 
 
+def _by_section(long: pd.DataFrame, by: str, fit: bool):
+    """Mean relevancy per (`by` value, section): the theme and the category heatmaps."""
+    low, high = _colour_range(long, fit)
+    return charts.heatmap(
+        long, x="section", y=by, value="mean_relevancy", count="rows",
+        title=f"Mean relevancy by {by} and section", x_title="Section", y_title=by.capitalize(),
+        value_title="Mean relevancy", zmin=low, zmax=high, cell_text="%{z:.1f}",
+    )
+
+
 def render() -> None:
     view = current_view()
     corpus = view.filtered
@@ -65,32 +75,16 @@ def render() -> None:
     by_theme, by_category, by_month = st.tabs(["Theme × section", "Category × section", "Theme × month"])
 
     with by_theme:
-        def by_theme_figure():
-            long = cells.relevancy_by_theme_section(corpus, top_n=top_n)
-            low, high = _colour_range(long, fit)
-            return charts.heatmap(
-                long, x="section", y="theme", value="mean_relevancy", count="rows",
-                title="Mean relevancy by theme and section", x_title="Section", y_title="Theme",
-                value_title="Mean relevancy", zmin=low, zmax=high, cell_text="%{z:.1f}",
-            )
-
-        figure = cached_chart(view, f"heat-theme|{top_n}|{fit}", by_theme_figure)
+        figure = cached_chart(view, f"heat-theme|{top_n}|{fit}", lambda: _by_section(
+            cells.relevancy_by_theme_section(corpus, top_n=top_n), "theme", fit))
         st.plotly_chart(figure, key="heat-theme", on_select="rerun", selection_mode="points")
         point = _clicked("heat-theme")
         if point:
             _rows_behind(corpus, theme=point.get("y"), section=point.get("x"))
 
     with by_category:
-        def by_category_figure():
-            long = cells.relevancy_by_category_section(corpus)
-            low, high = _colour_range(long, fit)
-            return charts.heatmap(
-                long, x="section", y="category", value="mean_relevancy", count="rows",
-                title="Mean relevancy by category and section", x_title="Section", y_title="Category",
-                value_title="Mean relevancy", zmin=low, zmax=high, cell_text="%{z:.1f}",
-            )
-
-        figure = cached_chart(view, f"heat-category|{fit}", by_category_figure)
+        figure = cached_chart(view, f"heat-category|{fit}", lambda: _by_section(
+            cells.relevancy_by_category_section(corpus), "category", fit))
         st.plotly_chart(figure, key="heat-category", on_select="rerun", selection_mode="points")
         point = _clicked("heat-category")
         if point:
