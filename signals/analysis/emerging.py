@@ -8,18 +8,29 @@ periods just before that. Defaults: 6 months, or 2 quarters.
 Per term:
   documents    documents carrying it (any date, dated or not)
   first_seen   date of its first dated document; last_seen: of its last one (future dates excluded)
-  recent       documents in the recent window; before: in the window before
+  recent       documents in the recent window; before: in the window before. recent + before is the
+               term's *support*: the documents the comparison rests on
   growth       recent / before - 1 (0.5 = half as many again); missing (NaN, shown "—") when before = 0
-  expected     before x (documents in the recent window / documents in the window before): what
-               `before` would become if the term only kept pace with the corpus's own growth
-  score        (recent - expected) / sqrt(expected + 1): how far above its expected count a term is,
-               in Poisson standard deviations (a burst score). Corpus growth alone scores about 0.
+  expected     support x share, where share = documents in the recent window / documents in both
+               windows (the corpus's own split): the recent count of a term that only kept pace
+  score        (recent - expected) / sqrt((support + PRIOR_DOCUMENTS) x share x (1 - share)).
+               Conditioned on its support, a term keeping pace puts each of its documents in the
+               recent window with probability `share` (binomial). The term's own recent share is
+               shrunk towards the corpus's by PRIOR_DOCUMENTS pseudo-documents (a Beta prior centred
+               on `share`) and the score is that shrunk share's distance from `share` in standard
+               errors. So one document in the recent window scores about 0.6, six about 2.1: support
+               earns a score, a single document cannot. Corpus growth alone scores about 0.
   label        new       first seen in the recent window
                growing   score >= GROWING_SCORE
-               fading    not seen in the recent window although seen before, or score <= -GROWING_SCORE
+               fading    not seen in the recent window although seen in the one before, or
+                         score <= -GROWING_SCORE
                steady    anything else
 
-The ranking ("emerging now") is by score, then recent documents, then name.
+Support minimum. `emerging` ranks only terms with at least `min_documents` documents in the two
+windows (DEFAULT_MIN_DOCUMENTS); real corpora are sparse, and a theme seen once says nothing about a
+trend. `emergence` (the generic engine, also used by the radar export) keeps every key unless asked.
+
+The ranking ("emerging now") is by score, then recent documents, then all documents, then name.
 """
 
 from __future__ import annotations
@@ -37,6 +48,10 @@ BY = ("theme", "keyword")
 PERIODS = {"M": "month", "Q": "quarter"}
 DEFAULT_WINDOW = {"M": 6, "Q": 2}
 GROWING_SCORE = 2.0
+#: Pseudo-documents at the corpus's own recent share that every term's share is shrunk with.
+PRIOR_DOCUMENTS = 2.0
+#: Documents in the two windows a term needs to be ranked by `emerging` (the page's slider default).
+DEFAULT_MIN_DOCUMENTS = 2
 LABELS = ("new", "growing", "steady", "fading")
 COLUMNS = ("first_seen", "last_seen", "documents", "recent", "before", "growth", "expected", "score", "label")
 
@@ -106,12 +121,13 @@ def emergence(
     window: int | None = None,
     as_of: pd.Timestamp | dt.date | None = None,
     today: dt.date | None = None,
+    min_documents: int = 0,
 ) -> pd.DataFrame:
     """Generic engine: DataFrame[doc_id, key, name] (what carries what) + documents -> one row per key.
 
     Returns DataFrame[key, name, *COLUMNS], ranked (see module docstring). Used for themes and
     keywords here, and for clusters by the radar export. Keys with no document in `documents` are
-    dropped.
+    dropped, and so are keys with fewer than `min_documents` documents in the two windows (0: none).
     """
     alias = period_alias(period)
     window = int(window or default_window(alias))
@@ -145,18 +161,37 @@ def emergence(
     else:
         docs_recent = docs_before = 0
     result[["recent", "before"]] = result.reindex(columns=["recent", "before"]).fillna(0).astype("int64")
-    pace = docs_recent / docs_before if docs_before else 1.0
     recent, before = result["recent"].astype("float64"), result["before"].astype("float64")
     result["growth"] = np.where(before > 0, recent / before.where(before > 0, 1.0) - 1.0, np.nan)
-    result["expected"] = before * pace
-    result["score"] = (recent - result["expected"]) / np.sqrt(result["expected"] + 1.0)
+    result["expected"], result["score"] = _burst(recent, before, docs_recent, docs_before)
     result["label"] = _labels(result, recent_start)
     result = result.rename_axis("key").reset_index()
-    result = result.sort_values(["score", "recent", "name"], ascending=[False, False, True],
+    result = supported(result, min_documents)
+    result = result.sort_values(["score", "recent", "documents", "name"], ascending=[False, False, False, True],
                                 kind="stable", ignore_index=True)
     result["first_seen"] = pd.to_datetime(result["first_seen"])
     result["last_seen"] = pd.to_datetime(result["last_seen"])
     return result[["key", "name", *COLUMNS]].astype({"key": "str", "name": "str", "label": "str"})
+
+
+def _burst(recent: pd.Series, before: pd.Series, docs_recent: int, docs_before: int) -> tuple[pd.Series, pd.Series]:
+    """(expected recent count, score) per term from its window counts and the corpus's (module docstring)."""
+    support = recent + before
+    windows_total = docs_recent + docs_before
+    share = docs_recent / windows_total if windows_total else 0.0
+    expected = support * share
+    variance = (support + PRIOR_DOCUMENTS) * share * (1.0 - share)
+    # One window empty (or both): every document falls on one side, so nothing can stand out.
+    score = (recent - expected) / np.sqrt(variance) if share * (1.0 - share) > 0 else recent * 0.0
+    return expected, score
+
+
+def supported(table: pd.DataFrame, min_documents: int) -> pd.DataFrame:
+    """An emergence table -> its rows with at least `min_documents` documents in the two windows
+    (recent + before), order kept. What the page's support slider and the CLI's --min-docs apply."""
+    if min_documents <= 0:
+        return table
+    return table[(table["recent"] + table["before"]) >= min_documents].reset_index(drop=True)
 
 
 def _labels(result: pd.DataFrame, recent_start: pd.Timestamp | None) -> pd.Series:
@@ -164,7 +199,7 @@ def _labels(result: pd.DataFrame, recent_start: pd.Timestamp | None) -> pd.Serie
     if recent_start is None:
         return label
     label[result["score"] >= GROWING_SCORE] = "growing"
-    label[(result["score"] <= -GROWING_SCORE) | ((result["recent"] == 0) & result["last_seen"].notna())] = "fading"
+    label[(result["score"] <= -GROWING_SCORE) | ((result["recent"] == 0) & (result["before"] > 0))] = "fading"
     label[(result["first_seen"] >= recent_start) & (result["recent"] > 0)] = "new"
     return label
 
@@ -186,12 +221,13 @@ def emerging(
     window: int | None = None,
     as_of: pd.Timestamp | dt.date | None = None,
     today: dt.date | None = None,
+    min_documents: int = DEFAULT_MIN_DOCUMENTS,
 ) -> pd.DataFrame:
-    """Corpus -> DataFrame[<by>, key, *COLUMNS]: every theme (or keyword) ranked by how much it is
-    emerging now (module docstring). The first column is named "theme" or "keyword" and holds the
-    display spelling."""
+    """Corpus -> DataFrame[<by>, key, *COLUMNS]: the themes (or keywords) with at least
+    `min_documents` documents in the two windows, ranked by how much they are emerging now (module
+    docstring). The first column is named "theme" or "keyword" and holds the display spelling."""
     table = emergence(memberships(corpus, by), corpus.documents, period=period, window=window,
-                      as_of=as_of, today=today)
+                      as_of=as_of, today=today, min_documents=min_documents)
     table = table.rename(columns={"name": by})
     return table[[by, "key", *COLUMNS]]
 

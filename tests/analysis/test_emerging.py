@@ -1,5 +1,6 @@
-"""signals.analysis.emerging: windows, counts, growth, score and labels worked out by hand; the planted
-corpus's emerging themes ranked on top; timelines and the documents behind a theme."""
+"""signals.analysis.emerging: windows, counts, growth, score and labels worked out by hand; the support
+minimum and the ranking of few-document themes; the planted corpus's emerging themes ranked on top;
+the real corpus's ranking rests on several documents; timelines and the documents behind a theme."""
 
 from __future__ import annotations
 
@@ -55,45 +56,54 @@ def _row(table: pd.DataFrame, name: str) -> pd.Series:
     return table.set_index(table.columns[0]).loc[name]
 
 
+def _score(recent: int, before: int, share: float) -> float:
+    """The module's score, written out: binomial z of the recent count with 2 pseudo-documents."""
+    support = recent + before
+    return (recent - support * share) / math.sqrt((support + 2) * share * (1 - share))
+
+
 def test_windows_and_counts_by_hand():
     table = em.emerging(HAND, period="M", window=2, today=TODAY)
     # The future-dated a7 is left out: as_of is a5's date.
     assert em.as_of_date(HAND.documents, TODAY) == pd.Timestamp("2024-06-20")
-    pace = 3 / 2  # documents in the recent window / in the window before
+    share = 3 / 5  # documents in the recent window / in both windows
     steady = _row(table, "Steady")
     assert (steady["recent"], steady["before"], steady["documents"]) == (2, 2, 4)
     assert steady["growth"] == 0.0
-    assert steady["expected"] == pytest.approx(2 * pace)
-    assert steady["score"] == pytest.approx((2 - 3) / math.sqrt(3 + 1))
+    assert steady["expected"] == pytest.approx(4 * share)
+    assert steady["score"] == pytest.approx((2 - 2.4) / math.sqrt(6 * 0.6 * 0.4))
     assert steady["label"] == "steady"
     grow = _row(table, "Grow")
     assert (grow["recent"], grow["before"], grow["documents"]) == (3, 1, 5)  # a8 (undated) counts in documents only
     assert grow["growth"] == pytest.approx(2.0)
-    assert grow["score"] == pytest.approx((3 - 1.5) / math.sqrt(2.5))
+    assert grow["score"] == pytest.approx((3 - 2.4) / math.sqrt(6 * 0.6 * 0.4))
     assert grow["first_seen"] == pd.Timestamp("2024-04-10") and grow["last_seen"] == pd.Timestamp("2024-06-20")
 
 
 def test_labels_by_hand():
-    table = em.emerging(HAND, period="M", window=2, today=TODAY).set_index("theme")
+    table = em.emerging(HAND, period="M", window=2, today=TODAY, min_documents=0).set_index("theme")
     fresh = table.loc["Fresh"]  # both spellings, one key; the 2030 document is not "last seen"
     assert (fresh["recent"], fresh["before"], fresh["label"]) == (2, 0, "new")
     assert math.isnan(fresh["growth"])
     assert fresh["last_seen"] == pd.Timestamp("2024-06-20")
-    assert table.loc["Old", "label"] == "fading"  # seen before, not in the recent window
-    assert table.loc["Gone", "label"] == "fading"
+    assert fresh["score"] == pytest.approx(_score(2, 0, 0.6))
+    assert table.loc["Old", "label"] == "fading"  # seen in the window before, not in the recent one
+    # Seen only before both windows: nothing to compare, so not fading; and below the default support.
+    assert table.loc["Gone", "label"] == "steady"
+    assert "Gone" not in set(em.emerging(HAND, period="M", window=2, today=TODAY)["theme"])
     assert table.loc["Steady", "label"] == "steady"
     assert list(table.index[:2]) == ["Fresh", "Grow"]  # ranked by score
 
 
 def test_growing_and_fading_by_score():
-    """20 documents in each window: Hot in 12 recent / 2 before (score 5.8), Cold in 1 / 12 (score -3.1)."""
+    """20 documents in each window: Hot in 12 recent / 2 before (score 2.5), Cold in 1 / 12 (score -2.8)."""
     documents = [(f"r{i}", f"2024-06-{i + 1:02d}") for i in range(20)] + [(f"b{i}", f"2024-04-{i + 1:02d}") for i in range(20)]
     themes = ([(f"r{i}", "Hot") for i in range(12)] + [(f"b{i}", "Hot") for i in range(2)]
               + [("r0", "Cold")] + [(f"b{i}", "Cold") for i in range(12)])
     table = em.emerging(make_corpus(documents, themes), period="M", window=2, today=TODAY).set_index("theme")
-    assert table.loc["Hot", "score"] == pytest.approx((12 - 2) / math.sqrt(3))
+    assert table.loc["Hot", "score"] == pytest.approx((12 - 7) / math.sqrt(16 * 0.25))
     assert table.loc["Hot", "label"] == "growing"
-    assert table.loc["Cold", "score"] == pytest.approx((1 - 12) / math.sqrt(13))
+    assert table.loc["Cold", "score"] == pytest.approx((1 - 6.5) / math.sqrt(15 * 0.25))
     assert table.loc["Cold", "label"] == "fading"
 
 
@@ -118,8 +128,53 @@ def test_keywords_case_insensitive():
 def test_empty_and_undated():
     assert em.emerging(apply(HAND, Filters(themes=("nothing",)))).empty
     undated = make_corpus([("u1", None), ("u2", None)], [("u1", "X"), ("u2", "X")])
-    table = em.emerging(undated, today=TODAY)
-    assert table.loc[0, "documents"] == 2 and table.loc[0, "label"] == "steady"
+    assert em.emerging(undated, today=TODAY).empty  # no document in either window: nothing is ranked
+    table = em.emerging(undated, today=TODAY, min_documents=0)
+    assert table.loc[0, "documents"] == 2 and table.loc[0, "label"] == "steady" and table.loc[0, "score"] == 0
+
+
+# Recent window (June 2024): 12 documents; the window before (April-May): 4. The corpus triples.
+GROWING_CORPUS = make_corpus(
+    [(f"r{i}", f"2024-06-{i + 1:02d}") for i in range(12)] + [(f"b{i}", f"2024-05-{i + 1:02d}") for i in range(4)]
+    + [("o1", "2023-01-05"), ("o2", "2023-02-05")],
+    [("r0", "Aardvark")]  # one document, new
+    + [(f"r{i}", "Rising") for i in range(1, 6)] + [("b0", "Rising")]  # six documents, 5 recent / 1 before
+    + [("r6", "Alpha"), ("r7", "Alpha"), ("r8", "Beta"), ("r9", "Beta")]  # two recent each, new
+    + [("r10", "Zulu"), ("r11", "Zulu"), ("o1", "Zulu"), ("o2", "Zulu")],  # two recent, two long before
+)
+
+
+def test_one_document_ranks_below_a_rising_theme():
+    """A one-document new theme is not ranked by default and, when allowed, ranks below a six-document
+    rising theme. (The former burst score gave both 1.0 and ordered them by name.)"""
+    table = em.emerging(GROWING_CORPUS, period="M", window=1, today=TODAY)
+    assert "Aardvark" not in set(table["theme"])
+    assert (table["recent"] + table["before"]).min() >= 2
+    everything = em.emerging(GROWING_CORPUS, period="M", window=1, today=TODAY, min_documents=1)
+    order = everything["theme"].tolist()
+    assert order.index("Rising") < order.index("Aardvark")
+    share = 12 / 16
+    assert _row(everything, "Aardvark")["score"] == pytest.approx(0.25 / math.sqrt(3 * share * (1 - share)))
+    assert _row(everything, "Rising")["score"] == pytest.approx((5 - 6 * share) / math.sqrt(8 * share * (1 - share)))
+    assert _row(everything, "Aardvark")["label"] == "new"
+
+
+def test_ties_broken_by_documents_then_name():
+    table = em.emerging(GROWING_CORPUS, period="M", window=1, today=TODAY)
+    tied = table[table["theme"].isin(["Alpha", "Beta", "Zulu"])]
+    assert tied["score"].nunique() == 1  # two recent documents, none before, each
+    assert tied["theme"].tolist() == ["Zulu", "Alpha", "Beta"]  # Zulu has 4 documents in all
+    assert tied.set_index("theme")["documents"].to_dict() == {"Zulu": 4, "Alpha": 2, "Beta": 2}
+
+
+def test_supported_keeps_order():
+    everything = em.emerging(GROWING_CORPUS, period="M", window=1, today=TODAY, min_documents=0)
+    for minimum in (1, 2, 3, 6):
+        kept = em.supported(everything, minimum)
+        support = everything["recent"] + everything["before"]
+        assert kept["theme"].tolist() == everything.loc[support >= minimum, "theme"].tolist()
+    assert em.supported(everything, 6)["theme"].tolist() == ["Rising"]
+    assert em.emerging(GROWING_CORPUS, period="M", window=1, today=TODAY, min_documents=6)["theme"].tolist() == ["Rising"]
 
 
 def test_timeline_keeps_empty_periods_and_order():
@@ -160,3 +215,41 @@ def test_planted_themes_rank_on_top(planted, period):
     assert len(wanted & top) / len(wanted) >= 0.9
     labels = table.set_index("key").loc[sorted(wanted), "label"]
     assert set(labels) <= {"new", "growing"}
+
+
+# ---------------------------------------------------------------------------------------------
+# The real corpus (sparse themes, most seen once): the ranking rests on several documents
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def futures(futures_dir):
+    return load_corpus(futures_dir)
+
+
+def _support_by_hand(corpus: Corpus) -> pd.Series:
+    """theme_key -> documents in the last 12 months up to the newest non-future date (two 6-month windows)."""
+    dates = pd.to_datetime(corpus.documents.set_index("doc_id")["date"])
+    as_of = dates[dates <= pd.Timestamp(dt.date.today())].max()
+    start = (pd.Period(as_of, "M") - 11).start_time
+    in_windows = set(dates[(dates >= start) & (dates <= as_of)].index)
+    themes = corpus.themes.astype({"doc_id": "str", "theme_key": "str"}).drop_duplicates(["doc_id", "theme_key"])
+    return themes[themes["doc_id"].isin(in_windows)].groupby("theme_key")["doc_id"].nunique()
+
+
+@pytest.mark.parametrize("minimum", [2, 3])
+def test_real_corpus_ranks_only_supported_themes(futures, minimum):
+    table = em.emerging(futures, min_documents=minimum)
+    support = _support_by_hand(futures)
+    assert sorted(table["key"]) == sorted(support[support >= minimum].index)
+    assert table.set_index("key")["recent"].add(table.set_index("key")["before"]).to_dict() == \
+        support[support >= minimum].to_dict()
+    assert len(table) < futures.themes["theme_key"].nunique() / 10  # most themes are seen once
+
+
+def test_real_corpus_top_is_not_one_document_themes(futures):
+    table = em.emerging(futures)
+    assert len(table) >= 5
+    top = table.head(5)
+    assert (top["recent"] >= 2).all(), top
+    # No run of "new" one-off themes at 1.0: the best score is earned by the most recent documents.
+    assert table["recent"].iloc[0] == table["recent"][table["before"] == 0].max()
+    assert table["score"].is_monotonic_decreasing
