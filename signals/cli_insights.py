@@ -1,6 +1,6 @@
 """The analyst-insight subcommands of `signals` (registered by signals.cli.build_parser):
 
-    signals emerging PATH [--by theme|keyword] [--period month|quarter] [--window N] [--top N]
+    signals emerging PATH [--by theme|keyword] [--period month|quarter] [--window N] [--min-docs N] [--top N]
     signals clusters PATH [--section S] [--threshold T] [--method tfidf|rapidfuzz] [--top N]
     signals themes   PATH [--suggest]
     signals radar    PATH [--out FILE.csv] [--from signals|clusters] [--ring-by relevancy|strength]
@@ -23,7 +23,8 @@ import pandas as pd
 
 FORMATS = ("text", "csv", "json")
 PERIOD_NAMES = {"month": "M", "quarter": "Q"}
-EMERGING_COLUMNS = ("first_seen", "last_seen", "recent", "before", "growth", "score", "label")
+#: The support (documents in the recent window, in the one before) printed beside every score.
+EMERGING_COLUMNS = ("score", "recent", "before", "growth", "label", "documents", "first_seen", "last_seen")
 CLUSTER_COLUMNS = ("cluster_id", "label", "size", "mean_relevancy", "strength", "first_seen", "last_seen", "doc_ids")
 
 
@@ -78,10 +79,17 @@ def _sections(args: argparse.Namespace) -> tuple[str, ...]:
 
 
 def _emerging(args: argparse.Namespace) -> int:
-    from signals.analysis.emerging import emerging
+    from signals.analysis.emerging import emerging, supported
 
     corpus, _ = _corpus(args)
-    table = emerging(corpus, args.by, period=PERIOD_NAMES[args.period], window=args.window)
+    everything = emerging(corpus, args.by, period=PERIOD_NAMES[args.period], window=args.window, min_documents=0)
+    table = supported(everything, args.min_docs)
+    left_out = len(everything) - len(table)
+    if left_out:
+        ranked_plural = "" if len(table) == 1 else "s"
+        documents = "document" if args.min_docs == 1 else "documents"
+        print(f"{len(table):,} {args.by}{ranked_plural} with at least {args.min_docs} {documents} in the two "
+              f"windows ranked; {left_out:,} with fewer left out (--min-docs)", file=sys.stderr)
     if args.top:
         table = table.head(args.top)
     write_table(table[[args.by, *EMERGING_COLUMNS]], args.format)
@@ -185,16 +193,23 @@ def _windows(parser: argparse.ArgumentParser) -> None:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the emerging, clusters, themes and radar subcommands to the `signals` parser."""
     from signals.analysis.clusters import DEFAULT_THRESHOLD, METHODS
-    from signals.analysis.emerging import BY
+    from signals.analysis.emerging import BY, DEFAULT_MIN_DOCUMENTS
     from signals.radar import DEFAULT_TOP, QUADRANT_BY, RING_BY, SOURCES
 
     emerging = subparsers.add_parser(
         "emerging", help="themes (or keywords) ranked by how much they are emerging now",
-        description="Per theme: first and last seen, documents in the recent window and the one before, "
-                    "growth, a burst score and a label (new, growing, steady, fading).")
+        description="Per theme with enough support: a score (how far its share of documents in the recent "
+                    "window is above the corpus's, shrunk towards it for themes with few documents), the "
+                    "documents in the recent window and the one before, growth, a label (new, growing, "
+                    "steady, fading), all documents, first and last seen. Best score first; ties by "
+                    "documents, then name.")
     _common(emerging)
     emerging.add_argument("--by", choices=BY, default="theme")
     _windows(emerging)
+    emerging.add_argument("--min-docs", "--min-documents", dest="min_docs", type=_positive,
+                          default=DEFAULT_MIN_DOCUMENTS,
+                          help="documents in the two windows a theme needs to be ranked "
+                               f"(default {DEFAULT_MIN_DOCUMENTS}; 1 lists every theme seen in them)")
     emerging.add_argument("--top", type=_positive, help="print only the first N")
     emerging.set_defaults(run=_emerging)
 

@@ -47,7 +47,8 @@ def test_emerging_csv_equals_the_function(capsys, folder, corpus):
     assert code == 0
     rows = _csv(out)
     expected = emerging(corpus)
-    assert list(rows[0]) == ["theme", "first_seen", "last_seen", "recent", "before", "growth", "score", "label"]
+    assert list(rows[0]) == ["theme", "score", "recent", "before", "growth", "label", "documents", "first_seen",
+                             "last_seen"]
     assert [r["theme"] for r in rows] == expected["theme"].tolist()
     first = expected.iloc[0]
     assert rows[0]["recent"] == str(first["recent"]) and rows[0]["label"] == first["label"]
@@ -59,7 +60,8 @@ def test_emerging_text_json_and_options(capsys, folder, corpus):
     code, out, _ = _run(capsys, "emerging", folder, "--top", "3")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].split() == ["theme", "first_seen", "last_seen", "recent", "before", "growth", "score", "label"]
+    assert lines[0].split() == ["theme", "score", "recent", "before", "growth", "label", "documents", "first_seen",
+                                "last_seen"]
     assert len(lines) == 4
     code, out, _ = _run(capsys, "emerging", folder, "--by", "keyword", "--period", "quarter", "--window", "1",
                         "--format", "json", "--category", "technology")
@@ -67,6 +69,31 @@ def test_emerging_text_json_and_options(capsys, folder, corpus):
     expected = emerging(apply(corpus, Filters(categories=("technology",))), "keyword", period="Q", window=1)
     assert [r["keyword"] for r in records] == expected["keyword"].tolist()
     assert all(r["growth"] is None for r in records if r["before"] == 0)
+
+
+def test_emerging_support_minimum(capsys, folder, corpus):
+    """--min-docs N ranks only themes with N documents in the two windows, says how many it left out,
+    and prints each score's support (recent, before) beside it."""
+    themes = corpus.themes.astype({"doc_id": "str", "theme_key": "str"}).drop_duplicates(["doc_id", "theme_key"])
+    for minimum in (1, 2, 5):
+        code, out, err = _run(capsys, "emerging", folder, "--format", "json", "--min-docs", minimum)
+        assert code == 0
+        records = json.loads(out)
+        assert records and all(r["recent"] + r["before"] >= minimum for r in records)
+        expected = emerging(corpus, min_documents=minimum)
+        assert [r["theme"] for r in records] == expected["theme"].tolist()
+        left_out = themes["theme_key"].nunique() - len(records)
+        assert f"{len(records):,} themes with at least {minimum} document" in err
+        assert f"{left_out:,} with fewer left out" in err
+    code, out, _ = _run(capsys, "emerging", folder, "--format", "json")
+    default = json.loads(out)
+    assert min(r["recent"] + r["before"] for r in default) == 2
+    # Ranked by score, then documents, then name.
+    keys = [(-r["score"], -r["recent"], -r["documents"], r["theme"]) for r in default]
+    assert keys == sorted(keys)
+    with pytest.raises(SystemExit) as exit_:
+        main(["emerging", str(folder), "--min-docs", "0"])
+    assert exit_.value.code == 2
 
 
 def test_clusters_csv_equals_the_function(capsys, folder, corpus):
