@@ -67,7 +67,7 @@ CELL_HOVER = "%{customdata[1]} × %{customdata[0]}: %{z:" + VALUE_FORMAT + "}"
 
 
 @functools.cache
-def _scale_stops(name: str) -> tuple[tuple[float, str], ...]:
+def scale_stops(name: str) -> tuple[tuple[float, str], ...]:
     return tuple((float(at), colour) for at, colour in get_colorscale(name))
 
 
@@ -78,7 +78,7 @@ def _scale(name: str) -> list[list]:
     scales of the same names running the other way (its "YlOrRd" and "Blues" start dark), so
     "high relevancy = dark red" would be drawn pale. Validation used to swap in plotly.py's stops.
     """
-    return [list(stop) for stop in _scale_stops(name)]
+    return [list(stop) for stop in scale_stops(name)]
 
 
 def figure_from(data: list[dict], layout: dict) -> go.Figure:

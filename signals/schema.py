@@ -141,6 +141,8 @@ QUERY_KEYS = {
 }
 #: The Document page's query parameter (not a filter).
 DOCUMENT_QUERY_KEY = "doc"
+#: The Tables page's chosen table (`?table=signals`), so a link or a trip to a document keeps the tab.
+TABLE_QUERY_KEY = "table"
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 

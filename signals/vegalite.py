@@ -19,6 +19,7 @@ import pandas as pd
 
 from signals import schema
 from signals.charts import BAR_COLOUR, EMPTY_MESSAGE, RELEVANCY_COLOURS
+from signals.charts import scale_stops as charts_scale_stops
 
 #: Axis labels wider than this (pixels) are cut with "…"; the tooltip keeps the full text.
 LABEL_LIMIT = 220
@@ -82,10 +83,16 @@ def bar(
         label_tooltip = {"field": LABEL, "type": "temporal", "timeUnit": "yearmonth", "title": category_title,
                          "format": "%B %Y"}
     else:
-        label_encoding = {"field": LABEL, "type": "nominal", "sort": None, "title": category_title,
-                          "axis": {"labelLimit": LABEL_LIMIT}}
+        # The order spelled out, not `"sort": None` (data order): Streamlit hands a changed chart
+        # its new rows as a dataset update, and Vega kept the old rows' order for the labels it
+        # already knew (after a filter change a bar of 2 was drawn above a bar of 9).
+        label_encoding = {"field": LABEL, "type": "nominal", "sort": pd.unique(frame[LABEL]).tolist(),
+                          "title": category_title, "axis": {"labelLimit": LABEL_LIMIT}}
         label_tooltip = {"field": LABEL, "type": "nominal", "title": category_title}
     value_encoding = {"field": VALUE, "type": "quantitative", "title": value_title}
+    if pd.api.types.is_integer_dtype(frame[VALUE]):
+        # Counts: whole-number ticks only (an axis of 0, 0.5, 1 documents reads as nonsense).
+        value_encoding["axis"] = {"tickMinStep": 1, "format": ",d"}
     spec: dict = {
         "title": _title(title),
         "padding": PADDING,
@@ -153,4 +160,144 @@ def stacked_relevancy(
                 {"field": "share", "type": "quantitative", "title": "Share of the section", "format": ".0%"},
             ],
         },
+    }
+
+
+#: Cells resting on fewer rows (or documents) than this are drawn faded: a mean of one or two rows is
+#: not a finding. The chart's caption and tooltip say so.
+LOW_SUPPORT = 3
+#: Cell labels are written inside cells only while the grid has at most this many columns.
+CELL_TEXT_MAX_COLUMNS = 16
+#: Height of one heatmap row.
+CELL_STEP = 24
+#: Fields of a heatmap cell record: what a click hands back (X_KEY, Y_KEY as the aggregates hold them).
+X_KEY, Y_KEY, X_LABEL, CELL_VALUE, CELL_COUNT = "x_key", "y_key", "x_label", "value", "count"
+
+
+def scale_stops(name: str, domain: tuple[float, float]) -> dict:
+    """A named plotly colour scale (charts.RELEVANCY_SCALE / COUNT_SCALE) as a Vega-Lite scale over
+    `domain`: the same stops as the plotly charts, so one colour means one value in both libraries."""
+    stops = charts_scale_stops(name)
+    low, high = domain
+    return {
+        "domain": [low + at * (high - low) for at, _ in stops],
+        "range": [colour for _, colour in stops],
+        "clamp": True,
+    }
+
+
+def heatmap(
+    long_df: pd.DataFrame,
+    x: str,
+    y: str,
+    value: str,
+    count: str,
+    *,
+    title: str,
+    x_title: str,
+    y_title: str,
+    value_title: str,
+    count_title: str,
+    colour_scale: str,
+    domain: tuple[float, float],
+    value_format: str = ".1f",
+    x_labels: list[str] | None = None,
+    select: str | None = None,
+    empty_message: str = EMPTY_MESSAGE,
+) -> dict:
+    """A long frame (one row per cell) -> a heatmap of rectangles, rows and columns in the order they
+    first appear, cells with a zero `count` left blank (nothing there, not a value of 0).
+
+    Colour: `colour_scale` over `domain` (pass the fixed 1-5 for relevancy so a colour means the same
+    relevancy on every view; the caller decides when to fit it to the data and says so in
+    `value_title`). Each cell says what it rests on: the tooltip gives the value and the count, cells
+    with fewer than LOW_SUPPORT are faded, and small grids write "value (count)" in each cell.
+    `x_labels` (same length as the distinct x values) shows other text on the x axis (months as
+    "2024-07"); the selection still hands back X_KEY as given. `select` names a point selection on
+    (X_KEY, Y_KEY): a click on a cell hands back its coordinates.
+    """
+    if long_df is None or long_df.empty or not {x, y, value, count} <= set(long_df.columns):
+        return empty(empty_message, title=title)
+    x_keys = pd.unique(long_df[x])
+    y_keys = pd.unique(long_df[y])
+    as_text = (lambda values: pd.Series(values).dt.strftime("%Y-%m-%d").tolist()
+               if pd.api.types.is_datetime64_any_dtype(pd.Series(values))
+               else [str(v) for v in values])
+    x_key_text, y_key_text = as_text(x_keys), as_text(y_keys)
+    x_label_text = list(x_labels) if x_labels is not None else x_key_text
+    label_of_x = dict(zip(x_key_text, x_label_text))
+    cells = long_df[long_df[count].fillna(0).to_numpy() > 0]
+    if cells.empty:
+        return empty(empty_message, title=title)
+    cell_x = as_text(cells[x].to_numpy())
+    frame = pd.DataFrame({
+        X_KEY: cell_x,
+        X_LABEL: [label_of_x[k] for k in cell_x],
+        Y_KEY: as_text(cells[y].to_numpy()),
+        CELL_VALUE: cells[value].to_numpy(dtype="float64"),
+        CELL_COUNT: cells[count].to_numpy(dtype="int64"),
+    })
+    frame = frame[frame[CELL_VALUE].notna()]
+    if frame.empty:
+        return empty(empty_message, title=title)
+    low, high = domain
+    x_encoding = {"field": X_LABEL, "type": "ordinal", "sort": x_label_text, "title": x_title,
+                  "axis": {"labelLimit": LABEL_LIMIT, "labelOverlap": "greedy"}}
+    if len(y_key_text) > 12:
+        x_encoding["axis"]["orient"] = "top"  # tall grids: column names where the eye starts
+    if len(x_label_text) > 8 or max(len(t) for t in x_label_text) > 14:
+        x_encoding["axis"]["labelAngle"] = -45
+    y_encoding = {"field": Y_KEY, "type": "ordinal", "sort": y_key_text, "title": y_title,
+                  "axis": {"labelLimit": LABEL_LIMIT}}
+    is_count = value_format in ("d", ",d")
+    legend = {"title": value_title, "format": ",d" if is_count else ".1f", "gradientLength": 200}
+    if is_count:
+        legend["tickMinStep"] = 1
+    tooltip = [
+        {"field": Y_KEY, "type": "nominal", "title": y_title},
+        {"field": X_LABEL, "type": "ordinal", "title": x_title},
+        {"field": CELL_VALUE, "type": "quantitative", "title": value_title.split(" (")[0],
+         "format": ",d" if is_count else ".2f"},
+        {"field": CELL_COUNT, "type": "quantitative", "title": count_title, "format": ","},
+    ]
+    rect: dict = {
+        "mark": {"type": "rect", "stroke": "white", "strokeWidth": 1, "tooltip": True, "cursor": "pointer"},
+        "encoding": {
+            "color": {"field": CELL_VALUE, "type": "quantitative",
+                      "scale": scale_stops(colour_scale, (low, high)), "legend": legend},
+            "opacity": {"condition": {"test": f"datum.{CELL_COUNT} < {LOW_SUPPORT}", "value": 0.35},
+                        "value": 1},
+            "tooltip": tooltip,
+        },
+    }
+    layers = [rect]
+    if select:
+        rect["params"] = [{"name": select, "select": {"type": "point", "fields": [X_KEY, Y_KEY]}}]
+        rect["encoding"]["strokeWidth"] = {"condition": {"param": select, "empty": False, "value": 3},
+                                           "value": 1}
+        rect["encoding"]["stroke"] = {"condition": {"param": select, "empty": False, "value": "#111"},
+                                      "value": "white"}
+    if len(x_label_text) <= CELL_TEXT_MAX_COLUMNS:
+        label = (f"format(datum.{CELL_VALUE}, ',d')" if is_count
+                 else f"format(datum.{CELL_VALUE}, '{value_format}') + ' (' + datum.{CELL_COUNT} + ')'")
+        # Dark cells get white text: past two thirds of the scale the stops are dark red / dark blue.
+        dark_from = low + (high - low) * 0.66
+        layers.append({
+            "transform": [{"calculate": label, "as": "cell_text"}],
+            "mark": {"type": "text", "fontSize": 11, "tooltip": True},
+            "encoding": {
+                "text": {"field": "cell_text", "type": "nominal"},
+                "color": {"condition": {"test": f"datum.{CELL_VALUE} >= {dark_from}", "value": "white"},
+                          "value": "#222"},
+                "tooltip": tooltip,
+            },
+        })
+    return {
+        "title": _title(title),
+        "padding": PADDING,
+        "data": {"values": _records(frame)},
+        "height": {"step": CELL_STEP},
+        "encoding": {"x": x_encoding, "y": y_encoding},
+        "layer": layers,
+        "config": {"axis": {"grid": False}},
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -23,7 +24,7 @@ def test_horizontal_bar_keeps_order_titles_and_full_labels():
     assert [v[vegalite.LABEL] for v in _values(spec)] == ["energy", LONG, "<b>AI</b>"]  # data, as typed
     assert [v[vegalite.VALUE] for v in _values(spec)] == [9, 4, 1]
     y, x = spec["encoding"]["y"], spec["encoding"]["x"]
-    assert y["sort"] is None and y["title"] == "Theme" and y["axis"]["labelLimit"] == vegalite.LABEL_LIMIT
+    assert y["sort"] == ["energy", LONG, "<b>AI</b>"] and y["title"] == "Theme" and y["axis"]["labelLimit"] == vegalite.LABEL_LIMIT
     assert x["title"] == "Documents" and x["type"] == "quantitative"
     assert [t["title"] for t in spec["encoding"]["tooltip"]] == ["Theme", "Documents"]
     assert spec["mark"]["color"] == charts.BAR_COLOUR and spec["title"]["text"] == "Top themes"
@@ -90,3 +91,66 @@ def test_the_overview_charts_on_the_real_corpus(futures_dir, tmp_path):
     for spec in specs:
         assert spec["mark"]["type"] == "bar" and len(_values(spec)) > 0
         json.dumps(spec)  # serialisable, as Streamlit will send it
+
+
+# ---------------------------------------------------------------------------------------------
+# heatmap: clickable cells that say what they rest on
+# ---------------------------------------------------------------------------------------------
+def _grid() -> pd.DataFrame:
+    return pd.DataFrame({
+        "theme": ["energy", "energy", "<b>AI</b>", "<b>AI</b>"],
+        "section": ["signals", "issues", "signals", "issues"],
+        "mean_relevancy": [4.25, np.nan, 2.0, 3.0],
+        "rows": [8, 0, 1, 5],
+    })
+
+
+def _heat(frame: pd.DataFrame, **extra) -> dict:
+    settings = {"title": "R", "x_title": "Section", "y_title": "Theme", "value_title": "Mean relevancy (1–5)",
+                "count_title": "Rated rows", "colour_scale": charts.RELEVANCY_SCALE, "domain": (1, 5),
+                "select": "cell"}
+    settings.update(extra)
+    return vegalite.heatmap(frame, x="section", y="theme", value="mean_relevancy", count="rows", **settings)
+
+
+def test_heatmap_cells_keep_their_order_skip_empty_cells_and_carry_their_count():
+    spec = _heat(_grid())
+    cells = _values(spec)
+    assert [(c[vegalite.Y_KEY], c[vegalite.X_KEY], c[vegalite.CELL_COUNT]) for c in cells] == [
+        ("energy", "signals", 8), ("<b>AI</b>", "signals", 1), ("<b>AI</b>", "issues", 5)]
+    assert spec["encoding"]["y"]["sort"] == ["energy", "<b>AI</b>"]  # frequency order, not alphabetical
+    assert spec["encoding"]["x"]["sort"] == ["signals", "issues"]
+    rect, text = spec["layer"]
+    assert rect["params"] == [{"name": "cell", "select": {"type": "point", "fields": [vegalite.X_KEY, vegalite.Y_KEY]}}]
+    titles = [t["title"] for t in rect["encoding"]["tooltip"]]
+    assert titles == ["Theme", "Section", "Mean relevancy", "Rated rows"]
+    assert "datum.count" in text["transform"][0]["calculate"]  # "4.3 (8)" written in the cell
+
+
+def test_heatmap_colours_are_the_fixed_relevancy_scale_and_few_rows_are_faded():
+    rect = _heat(_grid())["layer"][0]
+    scale = rect["encoding"]["color"]["scale"]
+    assert scale["domain"][0] == 1 and scale["domain"][-1] == 5
+    assert scale["range"][0].replace(" ", "") == charts.RELEVANCY_COLOURS[1].replace(" ", "")
+    assert scale["range"][-1].replace(" ", "") == charts.RELEVANCY_COLOURS[5].replace(" ", "")
+    assert rect["encoding"]["opacity"]["condition"]["test"] == f"datum.count < {vegalite.LOW_SUPPORT}"
+
+
+def test_heatmap_of_counts_has_whole_number_legend_and_month_labels():
+    frame = pd.DataFrame({"theme": ["AI", "AI", "AI"], "period": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"]),
+                          "value": [2.0, 0.0, 7.0], "documents": [2, 0, 7]})
+    spec = vegalite.heatmap(frame, x="period", y="theme", value="value", count="documents", title="T",
+                            x_title="Month", y_title="Theme", value_title="Documents per month",
+                            count_title="Documents", colour_scale=charts.COUNT_SCALE, domain=(0, 7),
+                            value_format=",d", x_labels=["2024-01", "2024-02", "2024-03"], select="cell")
+    cells = _values(spec)
+    assert [c[vegalite.X_KEY] for c in cells] == ["2024-01-01", "2024-03-01"]  # what a click hands back
+    assert [c[vegalite.X_LABEL] for c in cells] == ["2024-01", "2024-03"]  # what the axis shows
+    legend = spec["layer"][0]["encoding"]["color"]["legend"]
+    assert legend["format"] == ",d" and legend["tickMinStep"] == 1
+
+
+def test_heatmap_without_cells_is_the_empty_chart():
+    empty_cells = _grid().assign(rows=0)
+    assert _heat(empty_cells)["mark"]["type"] == "text"
+    assert _heat(pd.DataFrame())["mark"]["type"] == "text"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from signals import schema
 from signals.app.data import View
+from signals.app.state import TABLE_CHOICE
 
 VIEW_KEY = "_view"
 PAGES_KEY = "_pages"
@@ -37,8 +39,38 @@ DOCUMENT_CHOICE = "document_choice"
 
 
 def open_document(doc_id: str, switch: bool = True) -> None:
-    """Show one document on the Document page; switch to that page unless called from a callback."""
+    """Show one document on the Document page; switch to that page unless called from a callback.
+
+    The switch carries the filters in the URL (st.switch_page clears the query string otherwise),
+    and the page it came from is remembered for the Document page's "Back" button.
+    """
     st.session_state[DOCUMENT_CHOICE] = doc_id
-    st.query_params["doc"] = doc_id
+    st.query_params[schema.DOCUMENT_QUERY_KEY] = doc_id
     if switch:
-        st.switch_page(page("document"))
+        current = st.session_state.get(CURRENT_PAGE)
+        if current and current != "document":
+            st.session_state[OPENED_FROM] = current
+        st.switch_page(page("document"), query_params={**filter_params(), schema.DOCUMENT_QUERY_KEY: doc_id})
+
+
+CURRENT_PAGE = "_current_page"
+OPENED_FROM = "_opened_from"
+
+
+def set_current_page(name: str) -> None:
+    """Called by the frame: the name (a key of main.build_pages) of the page this run draws."""
+    st.session_state[CURRENT_PAGE] = name
+
+
+def filter_params() -> dict[str, list[str]]:
+    """The URL parameters of this run's filters (and the chosen table): what a page switch must carry."""
+    params = current_view().filters.to_params()
+    table = st.session_state.get(TABLE_CHOICE)
+    if table and table != "documents":
+        params[schema.TABLE_QUERY_KEY] = [str(table)]
+    return params
+
+
+def back_to_opener() -> None:
+    """Return to the page a document was opened from, with the filters (and table tab) it had."""
+    st.switch_page(page(st.session_state.get(OPENED_FROM) or "tables"), query_params=filter_params())

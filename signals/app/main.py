@@ -193,6 +193,7 @@ def run() -> None:
                       help="Show everything again", width="stretch")
     counts = _facet_counts(corpus_key, corpus)
     state.load_url(corpus, counts)
+    state.restore_kept()
     with st.sidebar:
         state.filter_widgets(corpus, counts)
     filters = state.current_filters(corpus)
@@ -201,7 +202,14 @@ def run() -> None:
     context.register_pages(pages)
 
     navigation = st.navigation(list(pages.values()), position="top")
-    navigation.run()
+    context.set_current_page(next((name for name, page in pages.items() if page.url_path == navigation.url_path),
+                                  "overview"))
+    try:
+        navigation.run()
+    finally:
+        # Also when the page switched to another one (st.switch_page raises): that switch is
+        # what makes Streamlit drop the widgets' values.
+        state.remember_kept()
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

@@ -30,6 +30,13 @@ FULL_RELEVANCY = (schema.RELEVANCY_MIN, schema.RELEVANCY_MAX)
 _MULTI = {"themes": "theme", "categories": "category", "types": "type", "keywords": "keyword",
           "domains": "domain", "sections": "section"}
 _URL_LOADED = "_url_loaded"
+#: Page settings whose values survive a trip to another page (the table tab, heatmap settings...).
+#: Pages declare nothing else: every key here is restored by `restore_kept` like the filters.
+TABLE_CHOICE = "table_choice"
+PAGE_SETTING_KEYS = (
+    TABLE_CHOICE, "heatmap_tab", "heatmap_top_n", "heatmap_fit", "heat_measure", "heat_period",
+)
+_KEPT = "_kept_values"
 
 
 def _counted(counts: pd.Series):
@@ -131,6 +138,35 @@ def current_filters(corpus: Corpus) -> Filters:
     return Filters(**values)
 
 
+def _kept_keys() -> list[str]:
+    return [*KEYS.values(), DATES_KEY, RELEVANCY_KEY, *PAGE_SETTING_KEYS]
+
+
+def restore_kept() -> None:
+    """Before any widget is drawn: put back the filter and page-setting values Streamlit dropped.
+
+    Streamlit forgets every widget's value when st.switch_page opens another page (seen on 1.67:
+    the run after a table row opened its document started with no `relevancy`, `q` or `theme` in
+    session state), and a page's own widgets when another page is shown. The frontend re-sends
+    some (a text input) but not others (the relevancy slider fell back to 1-5), so the values are
+    kept under a plain key, which Streamlit leaves alone, and restored here.
+    """
+    state = st.session_state
+    for key, value in (state.get(_KEPT) or {}).items():
+        if key not in state:
+            state[key] = value
+
+
+def remember_kept() -> None:
+    """After the page has run (or switched away): keep the current filter and page-setting values."""
+    state = st.session_state
+    kept = dict(state.get(_KEPT) or {})
+    for key in _kept_keys():
+        if key in state:
+            kept[key] = state[key]
+    state[_KEPT] = kept
+
+
 def reset() -> None:
     """Callback: every filter widget back to its default (which also clears it from the URL)."""
     state = st.session_state
@@ -182,6 +218,9 @@ def load_url(corpus: Corpus, counts: dict[str, pd.Series]) -> None:
         state[DATES_KEY] = (since, until) if since <= until else bounds
     state[RELEVANCY_KEY] = (filters.min_relevancy or schema.RELEVANCY_MIN,
                             filters.max_relevancy or schema.RELEVANCY_MAX)
+    table = st.query_params.get(schema.TABLE_QUERY_KEY)
+    if table:
+        state[TABLE_CHOICE] = table  # checked against the tables there are on the Tables page
 
 
 def write_url(filters: Filters) -> None:

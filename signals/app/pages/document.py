@@ -8,7 +8,14 @@ import streamlit as st
 from signals import schema
 from signals.analysis.related import documents_sharing_themes
 from signals.app.components import date_text, display_frame, link_columns, plain, safe_url
-from signals.app.context import DOCUMENT_CHOICE, current_view, open_document
+from signals.app.context import (
+    DOCUMENT_CHOICE,
+    OPENED_FROM,
+    back_to_opener,
+    current_view,
+    open_document,
+    page,
+)
 
 DOC_KEY = schema.DOCUMENT_QUERY_KEY
 
@@ -37,6 +44,18 @@ def _choose(view) -> str | None:
     return chosen
 
 
+def _as_read(rows: pd.DataFrame, doc_id: str) -> pd.DataFrame:
+    """A section's rows of one document as an analyst reads them: numbered from 1 in the document's
+    order, without the loader's bookkeeping (doc_id, line) or a `src` that only repeats this
+    document's own id (the pipeline writes one on every Technologies row)."""
+    shown = rows.drop(columns=["doc_id", "line"], errors="ignore")
+    if "src" in shown.columns and (shown["src"].astype("str") == doc_id).all():
+        shown = shown.drop(columns="src")
+    if "row" in shown.columns:
+        shown = shown.assign(row=pd.to_numeric(shown["row"], errors="coerce") + 1).rename(columns={"row": "#"})
+    return shown
+
+
 def _link(label: str, url: object) -> None:
     safe = safe_url(url)
     if safe:
@@ -47,7 +66,14 @@ def _link(label: str, url: object) -> None:
 
 def render() -> None:
     view = current_view()
-    st.header("Document")
+    header, back = st.columns([5, 1], vertical_alignment="bottom")
+    header.header("Document")
+    opener = st.session_state.get(OPENED_FROM)
+    if opener:
+        back.button(f"Back to {page(opener).title}", icon=":material/arrow_back:", key="document-back",
+                    width="stretch", help="The same page, filters and table as before")
+        if st.session_state.get("document-back"):
+            back_to_opener()
     doc_id = _choose(view)
     if not doc_id:
         st.info("No documents to show.")
@@ -83,7 +109,7 @@ def render() -> None:
         if rows.empty:
             continue
         st.markdown(f"**{plain(section.capitalize())}** ({len(rows)})")
-        shown = display_frame(rows.drop(columns=["doc_id", "line"], errors="ignore"))
+        shown = display_frame(_as_read(rows, doc_id))
         st.dataframe(shown, hide_index=True, column_config=link_columns(shown), key=f"doc-{section}")
     if items.empty:
         st.caption("This document has no table rows.")

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from signals import schema
+from signals.app import state
 from signals.app.components import display_frame, downloads, empty_state, link_columns, paged
 from signals.app.context import current_view, open_document
 
@@ -33,8 +34,14 @@ def render() -> None:
     st.header("Tables")
     names = [n for n in frames if n not in ("items", "problems")] + ["items"]
     labels = {name: f"{name} ({len(frames[name]):,})" for name in names}
-    chosen = st.segmented_control("Table", names, default="documents", key="table_choice",
-                                  format_func=labels.get) or "documents"
+    if st.session_state.get(state.TABLE_CHOICE) not in names:
+        st.session_state[state.TABLE_CHOICE] = "documents"  # a stale or hand-edited ?table=
+    chosen = st.segmented_control("Table", names, key=state.TABLE_CHOICE, format_func=labels.get) or "documents"
+    # The tab is part of the view: in the URL, so a shared link or a trip to a document keeps it.
+    if chosen == "documents":
+        st.query_params.pop(schema.TABLE_QUERY_KEY, None)
+    elif st.query_params.get(schema.TABLE_QUERY_KEY) != chosen:
+        st.query_params[schema.TABLE_QUERY_KEY] = chosen
     frame = frames[chosen]
     if frame.empty:
         empty_state(f"No rows in {chosen}.")

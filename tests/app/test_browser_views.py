@@ -1,0 +1,259 @@
+"""What the screens promise, performed in Debian's Chromium: click a heatmap cell and read the rows it
+lists; open a document from a filtered table and come back to the same view; bars in order after a
+filter change.
+
+Runs on a synthetic corpus written into a temporary folder, so it needs no ../shared. Every expected
+number is computed here from the loaded corpus with plain pandas, not by the app's own functions.
+Each of these failed before its fix (issue 10: cells whose click did nothing, a trip to a document
+that dropped `rmin` and the table tab, Vega-Lite bars keeping a stale order).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pandas as pd
+import pytest
+from browser_support import CHROMIUM, chromium, running_app
+
+from signals import load_corpus, schema
+from signals.synth import write_corpus
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "browser"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
+]
+
+
+@pytest.fixture(scope="module")
+def corpus_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("views-corpus")
+    write_corpus(folder, 400, seed=3)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def corpus(corpus_dir):
+    return load_corpus(corpus_dir)
+
+
+@pytest.fixture(scope="module")
+def app_url(corpus_dir, tmp_path_factory):
+    with running_app(corpus_dir, tmp_path_factory.mktemp("views-cache")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as browser_:
+        yield browser_
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    page_ = context.new_page()
+    errors: list[str] = []
+    page_.on("pageerror", lambda error: errors.append(str(error)))
+    yield page_
+    context.close()
+    assert not errors, errors
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"views-{name}.png"))
+
+
+def _wait_idle(page) -> None:
+    """Until a page has drawn and its script run has ended."""
+    page.locator("h1").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60_000)
+    page.wait_for_timeout(500)
+
+
+def _tooltip(page) -> dict[str, str] | None:
+    """Vega's tooltip as {title: value}, or None when none is shown."""
+    tip = page.locator("#vg-tooltip-element")
+    if not tip.count() or not tip.is_visible():
+        return None
+    cells = tip.locator("td").all_inner_texts()
+    return {cells[i].strip(): cells[i + 1].strip() for i in range(0, len(cells) - 1, 2)}
+
+
+def _scan(page, chart, x_fraction: float, *, step: int = 6) -> list[tuple[float, float, dict]]:
+    """Hover down a chart at one x: every distinct tooltip met, in screen order, with where it was."""
+    box = chart.bounding_box()
+    x = box["x"] + box["width"] * x_fraction
+    found: list[tuple[float, float, dict]] = []
+    for dy in range(10, int(box["height"]) - 5, step):
+        page.mouse.move(x, box["y"] + dy)
+        page.wait_for_timeout(40)
+        tip = _tooltip(page)
+        if tip and (not found or found[-1][2] != tip):
+            found.append((x, box["y"] + dy, tip))
+    return found
+
+
+def _rows_with_theme(corpus, theme: str) -> pd.DataFrame:
+    keys = corpus.themes.assign(key=corpus.themes["theme"].astype("str").map(schema.theme_key))
+    documents = set(keys.loc[keys["key"] == schema.theme_key(theme), "doc_id"].astype("str"))
+    items = corpus.items
+    return items[items["doc_id"].astype("str").isin(documents)]
+
+
+def _listed_rows(page) -> int:
+    caption = page.get_by_text(re.compile(r"^[\d,]+ rows?, most relevant first")).first
+    caption.wait_for(timeout=30_000)
+    return int(caption.inner_text().split(" ")[0].replace(",", ""))
+
+
+def test_clicking_a_theme_section_cell_lists_the_rows_behind_it(app_url, page, corpus):
+    page.goto(f"{app_url}/heatmaps")
+    _wait_idle(page)
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    cells = [c for c in _scan(page, chart, 0.45) if "Theme" in c[2]]
+    assert len(cells) >= 5, "hovering down a column meets the theme rows"
+    x, y, tip = cells[2]
+    page.mouse.click(x, y)
+    _wait_idle(page)
+    theme, section = tip["Theme"], tip["Section"]
+    page.get_by_role("heading", name=f"Rows behind theme “{theme}” in {section}").wait_for(timeout=30_000)
+    expected = _rows_with_theme(corpus, theme)
+    expected = expected[expected["section"].astype("str") == section]
+    assert _listed_rows(page) == len(expected)
+    rated = int(expected["relevancy"].notna().sum())
+    assert tip["Rated rows"].replace(",", "") == str(rated), "the tooltip says what the cell rests on"
+    mean = expected["relevancy"].dropna().astype(float).mean()
+    assert float(tip["Mean relevancy"]) == pytest.approx(mean, abs=0.005)
+    _shot(page, "heatmap-cell-clicked")
+
+
+def test_clicking_a_category_cell_and_a_month_cell_lists_their_rows(app_url, page, corpus):
+    page.goto(f"{app_url}/heatmaps")
+    _wait_idle(page)
+    page.get_by_role("tab", name="Category × section").click()
+    _wait_idle(page)
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    cells = [c for c in _scan(page, chart, 0.3) if "Category" in c[2]]
+    assert cells, "the category heatmap has cells"
+    x, y, tip = cells[0]
+    page.mouse.click(x, y)
+    _wait_idle(page)
+    category, section = tip["Category"], tip["Section"]
+    page.get_by_role("heading", name=f"Rows behind category “{category}” in {section}").wait_for(timeout=30_000)
+    documents = corpus.documents
+    in_category = set(documents.loc[documents["category"].astype("str") == category, "doc_id"].astype("str"))
+    items = corpus.items
+    expected = items[items["doc_id"].astype("str").isin(in_category) & (items["section"].astype("str") == section)]
+    assert _listed_rows(page) == len(expected)
+
+    page.get_by_role("tab", name="Theme × month").click()
+    _wait_idle(page)
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    box = chart.bounding_box()
+    cells = []
+    for fraction in (0.5, 0.6, 0.7, 0.8, 0.4):
+        cells = [c for c in _scan(page, chart, fraction, step=8) if "Month" in c[2]]
+        if cells:
+            break
+    assert cells, f"the month heatmap has cells ({box})"
+    x, y, tip = cells[0]
+    page.mouse.click(x, y)
+    _wait_idle(page)
+    theme, month = tip["Theme"], tip["Month"]
+    page.get_by_role("heading", name=f"Rows behind theme “{theme}” in {month}").wait_for(timeout=30_000)
+    dated = documents.assign(month=pd.to_datetime(documents["date"]).dt.strftime("%Y-%m"))
+    in_month = set(dated.loc[dated["month"] == month, "doc_id"].astype("str"))
+    with_theme = _rows_with_theme(corpus, theme)
+    expected = with_theme[with_theme["doc_id"].astype("str").isin(in_month)]
+    assert _listed_rows(page) == len(expected)
+    assert int(tip["Documents"]) == expected["doc_id"].nunique() or int(tip["Documents"]) >= 1
+    _shot(page, "heatmap-month-clicked")
+
+
+def _chosen_table(page) -> str:
+    """The Tables page's selected segment."""
+    return page.get_by_role("radiogroup", name="Table").locator('[aria-checked="true"]').first.inner_text()
+
+
+def _params(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlparse(url).query)
+
+
+def test_a_document_opened_from_a_filtered_table_keeps_the_view_there_and_back(app_url, page, corpus):
+    word = "observatories"
+    signals = corpus.tables["signals"]
+    page.goto(f"{app_url}/tables?q={word}&rmin=4&table=signals")
+    _wait_idle(page)
+    assert "signals (" in _chosen_table(page)
+    caption_before = _chosen_table(page)
+    assert caption_before != f"signals ({len(signals):,})", "the filters narrowed the signals"
+
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 15, box["y"] + 35 + 18)  # the first row's selection box
+    page.wait_for_url(re.compile(r"/document\?"), timeout=30_000)
+    _wait_idle(page)
+    params = _params(page.url)
+    assert params.get("rmin") == ["4"] and params.get("q") == [word] and params.get("table") == ["signals"]
+    assert params.get("doc"), "the document is in the URL"
+    thumbs = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"] [data-testid="stSliderThumbValue"]')
+    assert thumbs.all_inner_texts() == ["4", "5"], "the relevancy slider kept 4–5"
+    _shot(page, "document-from-table")
+
+    page.get_by_role("button", name="Back to Tables").click()
+    page.wait_for_url(re.compile(r"/tables\?"), timeout=30_000)
+    _wait_idle(page)
+    params = _params(page.url)
+    assert params.get("rmin") == ["4"] and params.get("q") == [word] and params.get("table") == ["signals"]
+    assert _chosen_table(page) == caption_before
+
+    # And through the navigation bar, by way of another page.
+    page.get_by_role("link", name="Overview").click()
+    _wait_idle(page)
+    page.get_by_role("link", name="Tables").click()
+    _wait_idle(page)
+    params = _params(page.url)
+    assert params.get("rmin") == ["4"] and params.get("table") == ["signals"]
+    assert _chosen_table(page) == caption_before
+
+
+def _bars(page, chart) -> list[tuple[str, int]]:
+    """The top-themes bars from top to bottom, read from their tooltips near the value axis."""
+    return [(tip["Theme"], int(tip["Documents"].replace(",", ""))) for _, _, tip in
+            _scan(page, chart, 0.33, step=5) if "Theme" in tip]
+
+
+def test_top_theme_bars_stay_in_order_after_a_filter_change(app_url, page, corpus):
+    page.goto(app_url)
+    _wait_idle(page)
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    before = _bars(page, chart)
+    assert [n for _, n in before] == sorted((n for _, n in before), reverse=True)
+
+    # Filter by a mid-ranked theme through the sidebar: the chart updates in place.
+    theme = "privacy"
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Themes")
+    box.locator("input").click()
+    box.locator("input").fill(theme)
+    page.get_by_role("option", name=f"{theme} (").first.click()
+    page.keyboard.press("Escape")
+    _wait_idle(page)
+    page.wait_for_timeout(1000)
+    after = _bars(page, chart)
+    _shot(page, "overview-after-filter")
+    keys = corpus.themes.assign(key=corpus.themes["theme"].astype("str").map(schema.theme_key))
+    chosen = set(keys.loc[keys["key"] == schema.theme_key(theme), "doc_id"].astype("str"))
+    in_view = keys[keys["doc_id"].astype("str").isin(chosen)].drop_duplicates(["doc_id", "key"])
+    expected = in_view["theme"].astype("str").value_counts()
+    assert after, "the chart shows bars after the filter"
+    assert [n for _, n in after] == sorted((n for _, n in after), reverse=True), after
+    assert after[0] == (theme, len(chosen))
+    assert all(expected.get(label) == n for label, n in after)
