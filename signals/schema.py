@@ -138,6 +138,7 @@ QUERY_KEYS = {
     "min_relevancy": "rmin",
     "max_relevancy": "rmax",
     "text": "q",
+    "text_scope": "q_in",  # where the text is searched: rows (default, left out) or documents
 }
 #: The Document page's query parameter (not a filter).
 DOCUMENT_QUERY_KEY = "doc"
