@@ -80,7 +80,10 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--max-relevancy", type=_relevancy)
     group.add_argument("--since", type=_date, help="first date, YYYY-MM-DD")
     group.add_argument("--until", type=_date, help="last date, YYYY-MM-DD (inclusive)")
-    group.add_argument("--text", default="", help="free text in names, descriptions, titles, summaries")
+    group.add_argument("--text", default="", help="free text, searched where --text-scope says")
+    group.add_argument("--text-scope", choices=("rows", "documents"), default="rows",
+                       help="rows: each table row's own text (default); documents: a document's title, "
+                            "summary, keywords and themes, keeping all its rows")
 
 
 def filters_from_args(args: argparse.Namespace):
@@ -100,6 +103,7 @@ def filters_from_args(args: argparse.Namespace):
         min_relevancy=args.min_relevancy,
         max_relevancy=args.max_relevancy,
         text=args.text,
+        text_scope=args.text_scope,
     )
 
 
@@ -153,9 +157,11 @@ def _export(args: argparse.Namespace) -> int:
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".zip", ".json", ".csv", ".parquet") and not args.format:
         raise _UsageError(f"--out {args.out}: use a .xlsx, .zip or .json file, or a folder with --format csv|parquet")
-    frames = filtered.frames()
+    frames = export.tables_for_export(filtered, corpus)
     export.export_file(frames, out, filters=filters.describe(), fmt=args.format)
     print(f"wrote {out} ({len(filtered.documents)} documents, {len(filtered.items)} rows)", file=sys.stderr)
+    if not filters.is_empty and len(corpus.problems):
+        print(export.PROBLEMS_SCOPE, file=sys.stderr)
     return EXIT_OK
 
 
