@@ -92,7 +92,7 @@ def render() -> None:
     if corpus.documents.empty:
         empty_state()
         return
-    controls = st.columns([1, 1, 2, 2])
+    controls = st.columns([1.3, 1.1, 2, 2])
     by = controls[0].segmented_control("Rank", list(emergence.BY), default="theme", key="timeline_by",
                                        format_func=lambda b: "Themes" if b == "theme" else "Keywords") or "theme"
     period = controls[1].segmented_control("Period", list(emergence.PERIODS), default="M", key="timeline_period",
@@ -145,7 +145,7 @@ def render() -> None:
             "before": st.column_config.NumberColumn("docs before", help="Documents in the window before"),
             "growth": st.column_config.TextColumn("growth", help="Recent against the window before; "
                                                   "\"from 0\": not seen in the window before"),
-            "score": st.column_config.NumberColumn("score", format="%.1f",
+            "score": st.column_config.NumberColumn("score", format="%.2f",
                                                    help="Standard errors above the corpus's share of documents "
                                                         "in the recent window, shrunk for few documents"),
             "documents": st.column_config.NumberColumn("documents", help="All documents with it"),
