@@ -493,3 +493,46 @@ def test_the_problems_sheet_holds_the_views_documents_and_those_of_no_document(v
     book = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(tables_for_export(corpus, corpus))))
     _, *problems = sheet_rows(book["problems"])
     assert len(problems) == 2
+
+
+def test_the_apps_tables_downloads_name_documents_and_keep_the_views_problems(
+    view_and_corpus, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Tables page's download buttons (their data called as a click would), read back."""
+    import functools
+    from pathlib import Path
+
+    import streamlit
+    from streamlit.elements.widgets.button import ButtonMixin
+    from streamlit.testing.v1 import AppTest
+
+    offered: dict[str, object] = {}
+    original = ButtonMixin.download_button
+
+    def recording(self, label, data=None, *args, **kwargs):
+        offered.setdefault(kwargs.get("file_name") or label, data)
+        return original(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(ButtonMixin, "download_button", recording)
+    monkeypatch.setattr(streamlit, "download_button", functools.partial(recording, streamlit._main))
+    monkeypatch.setenv("SIGNALS_DATA", str(tmp_path))
+    monkeypatch.setenv("SIGNALS_CACHE_DIR", str(tmp_path.parent / f"{tmp_path.name}-cache"))  # not in the data
+    app = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard.py"), default_timeout=60)
+    app.query_params["rmin"] = "5"
+    app.run()
+    app.switch_page("signals/app/pages/tables.py").run()
+    app.segmented_control(key="table_choice").set_value("signals").run()
+    assert not app.exception, [e.value for e in app.exception]
+
+    def payload(table: str, ext: str) -> bytes:
+        data = offered[file_name(table, ext)]
+        return data() if callable(data) else data
+
+    rows = read_csv_rows(payload("signals", "csv"))
+    assert [row[:4] for row in rows] == [["doc_id", "document_title", "document_date", "document_domain"],
+                                         ["kept", "'=Kept title", "2024-01-05", "kept.example.org"]]
+    book = openpyxl.load_workbook(io.BytesIO(payload("all-tables", "xlsx")))
+    header, *problems = sheet_rows(book["problems"])
+    assert [dict(zip(header, row, strict=True))["path"] for row in problems] == ["empty.md"]
+    assert sheet_rows(book["signals"])[1][:4] == ("kept", "'=Kept title", datetime(2024, 1, 5), "kept.example.org")
+    assert any("belong to no document" in caption.value for caption in app.caption)
