@@ -2,8 +2,9 @@
 session's uploaded aliases file (which wins, see signals.workspace.merges.combine), and the
 actions the Themes page offers (callbacks, so the rerun that follows already sees the change).
 
-Reading the merges costs about 0.3 ms a run (open, check the header, one SELECT), so another
-session's or the CLI's merge shows on the next interaction without any invalidation. The merged
+Reading the merges costs about 0.3 ms a run (one SELECT on a fresh read-only connection; the
+file's integrity check runs once per process), so another session's or the CLI's merge shows on
+the next interaction without any invalidation. The merged
 corpus is cached on (folder fingerprint, merges digest), like every shared result here.
 """
 
@@ -17,8 +18,8 @@ import streamlit as st
 
 from signals import aliases, schema
 from signals.corpus import Corpus
-from signals.workspace import WorkspaceError, merges, open_store
-from signals.workspace.store import Store, default_author
+from signals.workspace import WorkspaceError, merges
+from signals.workspace.store import Store, default_author, workspace_path
 
 #: Session key of this run's MergeState (set by the frame, read by the Themes page).
 STATE_KEY = "_theme_merges"
@@ -47,9 +48,16 @@ class MergeState:
         return self.store is not None and not self.store.read_only and self.problem is None
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _opened(path: str) -> Store:
+    """A workspace file checked once per server process (the check reads the whole file: about 1 ms
+    at 100 merges, growing with it); a failed check raises, so it is not kept and runs again."""
+    return Store.open(path)
+
+
 def _read(folder: Path) -> tuple[Store | None, dict[str, str], str | None]:
     try:
-        store = open_store(folder)
+        store = _opened(str(workspace_path(folder)))
         return store, merges.mapping(store), store.problem
     except WorkspaceError as error:
         return None, {}, f"{error}. Theme merges are not applied and merging is off until it is fixed."

@@ -45,7 +45,7 @@ def theme_merges(store: Store) -> list[ThemeMerge]:
 
 def mapping(store: Store) -> dict[str, str]:
     """The stored merges as aliases.apply_aliases wants them: {alias key: theme spelling}."""
-    return {key: row["theme"] for key, row in store.rows(TABLE).items()}
+    return store.column(TABLE, "theme")
 
 
 def _quoted(texts: Iterable[str]) -> str:

@@ -355,6 +355,16 @@ class Store:
         with self._reading() as connection:
             return {} if connection is None else _all_rows(connection, table)
 
+    def column(self, table: str, column: str) -> dict[str, str]:
+        """One value column of one of TABLES: key -> value (what a run reads; cheaper than `rows`)."""
+        spec = TABLES[table]
+        if column not in spec.columns:
+            raise KeyError(column)
+        with self._reading() as connection:
+            if connection is None:
+                return {}
+            return dict(connection.execute(f"SELECT {spec.key}, {column} FROM {spec.name}").fetchall())
+
     def changes(self, limit: int | None = None) -> list[Change]:
         """The changes made so far, newest first (at most `limit`), each with the undo that reverted it."""
         query = ("SELECT c.id, c.at, c.by, c.action, c.summary, c.undoes, u.id FROM changes c "
