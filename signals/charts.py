@@ -472,9 +472,10 @@ def typed_network(
     graph: nx.Graph, positions: pd.DataFrame, *, type_names: dict[str, str], item_names: dict[str, str]
 ) -> go.Figure:
     """signals.analysis.network's graph drawn at its `positions` (node, type, label, x, y, documents,
-    links): grey links (wider = heavier), one coloured trace per node type (themes as diamonds), node
-    size by documents. Node customdata = [node id, type, label], what a click reads. `type_names`
-    names each type in the legend ("Themes"), `item_names` one node of it in the hover ("theme")."""
+    links; optional text = the full wording, shown in the hover under a shorter label): grey links
+    (wider = heavier), one coloured trace per node type (themes as diamonds), node size by documents.
+    Node customdata = [node id, type, label, text], what a click reads. `type_names` names each type
+    in the legend ("Themes"), `item_names` one node of it in the hover ("theme")."""
     if graph is None or graph.number_of_nodes() == 0 or positions is None or positions.empty:
         return empty_figure(title="")
     weights = [w for _, _, w in graph.edges(data="weight")]
@@ -496,6 +497,8 @@ def typed_network(
         name = type_names.get(node_type, str(node_type))
         item = item_names.get(node_type, str(node_type))
         labels = nodes["label"].astype("str").tolist()
+        texts = nodes["text"].astype("str").tolist() if "text" in nodes.columns else labels
+        wording = [f"<br>{plotly_text(text)}" if text != label else "" for label, text in zip(labels, texts)]
         traces.append({
             "type": "scatter",
             "x": nodes["x"].tolist(),
@@ -505,10 +508,10 @@ def typed_network(
             "text": [short_label(label, 22) for label in labels],
             "textposition": "top center",
             "textfont": {"size": 10},
-            "customdata": [list(row) for row in zip(nodes["node"], nodes["type"], labels)],
+            "customdata": [list(row) for row in zip(nodes["node"], nodes["type"], labels, texts)],
             "hovertext": [
-                f"{plotly_text(item)}: {plotly_text(label)}<br>{int(d):,} documents · {int(k)} links"
-                for label, d, k in zip(labels, nodes["documents"], nodes["links"])
+                f"{plotly_text(item)}: {plotly_text(label)}{full}<br>{int(d):,} documents · {int(k)} links"
+                for label, full, d, k in zip(labels, wording, nodes["documents"], nodes["links"])
             ],
             "hovertemplate": "%{hovertext}<extra></extra>",
             "marker": {

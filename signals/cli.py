@@ -3,6 +3,10 @@
     signals check PATH [--format text|json]
     signals export PATH --out OUT [--format csv|parquet] [filters]
     signals synth --docs N --out DIR [--seed S] [--planted]
+    signals merges list|add|remove|split|undo|history|import PATH ...   (theme merges, signals.cli_merges)
+
+Every command that reads a corpus applies the theme merges kept in the folder's workspace
+(signals.workspace; `--workspace FILE` or $SIGNALS_WORKSPACE to use another file).
 
 Exit codes: 0 fine, 1 problems found (check), 2 usage errors (bad arguments, missing folder).
 """
@@ -37,16 +41,42 @@ def _progress_bar(description: str):
     return bar, update
 
 
-def _load(path: str, no_cache: bool = False):
+def _load(path: str, no_cache: bool = False, workspace: str | None = None, aliases_file: str | None = None):
+    """PATH -> its Corpus with the theme merges of its workspace (and of `aliases_file`, which wins) applied.
+
+    Every command that reads a corpus loads it here, so merges made in the app or with `signals
+    merges` show in every output. Notes about the merges (an unreadable workspace) go to stderr.
+    """
+    from signals.aliases import apply_aliases, read_aliases
     from signals.corpus import load_corpus
+    from signals.workspace import WorkspaceLocationError, theme_aliases
 
     if not Path(path).exists():
         raise _UsageError(f"no such folder or file: {path}")
+    file_aliases = {}
+    if aliases_file:
+        if not Path(aliases_file).is_file():
+            raise _UsageError(f"--aliases: no such file: {aliases_file}")
+        file_aliases = read_aliases(aliases_file)
+    try:
+        merges = theme_aliases(path, workspace, file_aliases)
+    except WorkspaceLocationError as error:
+        raise _UsageError(str(error)) from error
+    for note in merges.notes:
+        print(f"signals: warning: {note}", file=sys.stderr)
     bar, update = _progress_bar("parsing")
     try:
-        return load_corpus(path, use_cache=not no_cache, progress=update)
+        corpus = load_corpus(path, use_cache=not no_cache, progress=update)
     finally:
         bar.close()
+    return apply_aliases(corpus, merges.mapping)
+
+
+def add_workspace_argument(parser: argparse.ArgumentParser) -> None:
+    """--workspace FILE, for every subcommand that reads a corpus."""
+    parser.add_argument("--workspace", metavar="FILE",
+                        help="workspace file holding the theme merges (default: one per folder under the user's "
+                             "data directory; or $SIGNALS_WORKSPACE)")
 
 
 def _date(text: str) -> dt.date:
@@ -80,7 +110,10 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--max-relevancy", type=_relevancy)
     group.add_argument("--since", type=_date, help="first date, YYYY-MM-DD")
     group.add_argument("--until", type=_date, help="last date, YYYY-MM-DD (inclusive)")
-    group.add_argument("--text", default="", help="free text in names, descriptions, titles, summaries")
+    group.add_argument("--text", default="", help="free text, searched where --text-scope says")
+    group.add_argument("--text-scope", choices=("rows", "documents"), default="rows",
+                       help="rows: each table row's own text (default); documents: a document's title, "
+                            "summary, keywords and themes, keeping all its rows")
 
 
 def filters_from_args(args: argparse.Namespace):
@@ -100,11 +133,12 @@ def filters_from_args(args: argparse.Namespace):
         min_relevancy=args.min_relevancy,
         max_relevancy=args.max_relevancy,
         text=args.text,
+        text_scope=args.text_scope,
     )
 
 
 def _check(args: argparse.Namespace) -> int:
-    corpus = _load(args.path, args.no_cache)
+    corpus = _load(args.path, args.no_cache, args.workspace)
     problems = corpus.problems
     rows = corpus.row_counts()
     if args.format == "json":
@@ -146,16 +180,18 @@ def _export(args: argparse.Namespace) -> int:
     from signals import export
     from signals.filters import apply
 
-    corpus = _load(args.path, args.no_cache)
+    corpus = _load(args.path, args.no_cache, args.workspace)
     filters = filters_from_args(args)
     filtered = apply(corpus, filters)
     out = Path(args.out)
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".zip", ".json", ".csv", ".parquet") and not args.format:
         raise _UsageError(f"--out {args.out}: use a .xlsx, .zip or .json file, or a folder with --format csv|parquet")
-    frames = filtered.frames()
+    frames = export.tables_for_export(filtered, corpus)
     export.export_file(frames, out, filters=filters.describe(), fmt=args.format)
     print(f"wrote {out} ({len(filtered.documents)} documents, {len(filtered.items)} rows)", file=sys.stderr)
+    if not filters.is_empty and len(corpus.problems):
+        print(export.PROBLEMS_SCOPE, file=sys.stderr)
     return EXIT_OK
 
 
@@ -178,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("path")
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--no-cache", action="store_true", help="parse every file, ignoring the cache")
+    add_workspace_argument(check)
     check.set_defaults(run=_check)
 
     export_ = commands.add_parser("export", help="write every table, filtered, to xlsx / zip / json / csv / parquet")
@@ -185,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_.add_argument("--out", required=True, help="file.xlsx, file.zip, file.json, or a folder with --format")
     export_.add_argument("--format", choices=("csv", "parquet"), help="write a folder with a file per table")
     export_.add_argument("--no-cache", action="store_true")
+    add_workspace_argument(export_)
     add_filter_arguments(export_)
     export_.set_defaults(run=_export)
 
@@ -198,6 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
     from signals import cli_insights  # emerging, clusters, themes, radar
 
     cli_insights.register(commands)
+    from signals import cli_merges  # merges list|add|remove|split|undo|history|import
+
+    cli_merges.register(commands)
     return parser
 
 

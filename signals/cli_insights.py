@@ -7,9 +7,10 @@
                           [--quadrant-by category|type|domain|theme|section] [--top N]
 
 Every one takes the filter flags of `signals export`, `--aliases FILE` (a CSV `alias,theme`, see
-signals.aliases) and `--format text|csv|json` (radar: always CSV, to --out or stdout). `--section`
-is the usual row filter; for clusters and radar it also names the section(s) analysed (signals by
-default). Output goes to stdout; progress and notes to stderr.
+signals.aliases; applied with the workspace's theme merges, the file winning), `--workspace FILE`
+and `--format text|csv|json` (radar: always CSV, to --out or stdout). `--section` is the usual row
+filter; for clusters and radar it also names the section(s) analysed (signals by default). Output
+goes to stdout; progress and notes to stderr.
 """
 
 from __future__ import annotations
@@ -29,18 +30,11 @@ CLUSTER_COLUMNS = ("cluster_id", "label", "size", "mean_relevancy", "strength", 
 
 
 def _corpus(args: argparse.Namespace):
-    """Load PATH, apply --aliases, then the filter flags -> (filtered corpus, filters)."""
+    """Load PATH with its theme merges and --aliases, then the filter flags -> (filtered corpus, filters)."""
     from signals import cli
-    from signals.aliases import apply_aliases, read_aliases
     from signals.filters import apply
 
-    aliases = {}
-    if args.aliases:
-        if not Path(args.aliases).is_file():
-            raise ValueError(f"--aliases: no such file: {args.aliases}")
-        aliases = read_aliases(args.aliases)
-    corpus = cli._load(args.path, args.no_cache)
-    corpus = apply_aliases(corpus, aliases)
+    corpus = cli._load(args.path, args.no_cache, args.workspace, args.aliases)
     filters = cli.filters_from_args(args)
     return apply(corpus, filters), filters
 
@@ -154,13 +148,14 @@ def _radar(args: argparse.Namespace) -> int:
 
 
 def _common(parser: argparse.ArgumentParser, *, formats: bool = True) -> None:
-    from signals.cli import add_filter_arguments
+    from signals.cli import add_filter_arguments, add_workspace_argument
 
     parser.add_argument("path", help="folder (or file) of documents")
     if formats:
         parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("--aliases", metavar="FILE", help="CSV `alias,theme`: merge these theme spellings first")
     parser.add_argument("--no-cache", action="store_true", help="parse every file, ignoring the cache")
+    add_workspace_argument(parser)
     add_filter_arguments(parser)
 
 

@@ -17,12 +17,16 @@ import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from signals import schema
 from signals.schema import slug
+
+if TYPE_CHECKING:
+    from signals.corpus import Corpus
 
 __all__ = [
     "APP_SLUG",
@@ -31,11 +35,14 @@ __all__ = [
     "escape_frame",
     "export_file",
     "file_name",
+    "problems_in_view",
+    "tables_for_export",
     "to_csv_bytes",
     "to_json_bytes",
     "to_parquet_bytes",
     "to_xlsx_bytes",
     "to_zip_bytes",
+    "with_document_context",
     "write_directory",
 ]
 
@@ -64,6 +71,94 @@ _MIN_WIDTH, _MAX_WIDTH = 6, 60
 _DATE_FORMAT, _DATETIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss"
 
 _FILE_FORMATS = (".xlsx", ".zip", ".json", ".csv", ".parquet")
+
+#: Said wherever the exported problems table is offered.
+PROBLEMS_SCOPE = (
+    "The problems table lists the problems of the documents in view, and those of the load that "
+    "belong to no document (files that could not be read or held no document)."
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# What a download holds
+# ---------------------------------------------------------------------------------------------
+def _document_positions(doc_ids: pd.Series, document_index: pd.Index) -> np.ndarray:
+    """Each row's doc_id -> its document's position in `document_index` (-1 where there is none).
+
+    A categorical doc_id is looked up once per category, not once per row.
+    """
+    if isinstance(doc_ids.dtype, pd.CategoricalDtype):
+        by_category = document_index.get_indexer(doc_ids.cat.categories.astype("str"))
+        codes = doc_ids.cat.codes.to_numpy()
+        return np.where(codes >= 0, by_category[codes.clip(min=0)], -1)
+    return document_index.get_indexer(doc_ids.astype("str"))
+
+
+def with_document_context(
+    frame: pd.DataFrame, documents: pd.DataFrame, document_index: pd.Index | None = None
+) -> pd.DataFrame:
+    """A table of rows with a doc_id -> the same rows with their document's title, date and domain
+    right after doc_id (named as in schema.DOCUMENT_CONTEXT_COLUMNS; empty for an unknown document).
+
+    Dtypes are the documents' own (the date a datetime, the domain a category), so Parquet keeps
+    them. `document_index` is `documents["doc_id"]` as a str Index, for callers enriching several
+    tables (building its hash table is most of the cost).
+    """
+    if "doc_id" not in frame.columns:
+        return frame
+    if document_index is None:
+        document_index = pd.Index(documents["doc_id"].astype("str"))
+    positions = _document_positions(frame["doc_id"], document_index)
+    enriched = frame.copy(deep=False)
+    at = list(frame.columns).index("doc_id") + 1
+    for source, column in schema.DOCUMENT_CONTEXT_COLUMNS.items():
+        if source not in documents.columns or column in enriched.columns:
+            continue
+        values = documents[source].array.take(positions, allow_fill=True)
+        enriched.insert(at, column, pd.Series(values, index=frame.index))
+        at += 1
+    return enriched
+
+
+def problems_in_view(problems: pd.DataFrame, view_documents: pd.DataFrame,
+                     loaded_documents: pd.DataFrame | None) -> pd.DataFrame:
+    """The problems worth exporting with a view: those of its documents, and those that belong to no
+    loaded document (unreadable files, files without a document: no filter can select them).
+
+    `loaded_documents` None means the view is the whole load: every problem stays.
+    """
+    if loaded_documents is None or "doc_id" not in problems.columns or problems.empty:
+        return problems
+    # Problems name few documents: look those up in the (long) document lists, not the reverse.
+    codes, named = pd.factorize(problems["doc_id"].astype("str"))
+    in_view = pd.Index(view_documents["doc_id"].astype("str")).get_indexer(named) >= 0
+    loaded = pd.Index(loaded_documents["doc_id"].astype("str")).get_indexer(named) >= 0
+    keep_named = in_view | ~loaded
+    # factorize gives -1 to a missing doc_id: a problem of no document, kept.
+    keep = np.where(codes >= 0, keep_named[codes.clip(min=0)], True)
+    return problems[keep].reset_index(drop=True)
+
+
+def tables_for_export(view: Corpus, loaded: Corpus | None = None) -> dict[str, pd.DataFrame]:
+    """A (filtered) corpus -> its tables as every download holds them, by name (`Corpus.frames` order).
+
+    - Every table whose rows belong to a document (items, each section's table, keywords, themes,
+      links) carries the document's title, date and domain beside each row (`with_document_context`).
+    - `problems` holds the problems of the documents in `view` plus those of the load that belong to
+      no document (`problems_in_view`); `loaded` is the corpus `view` was filtered from (None when
+      `view` is the whole load). See PROBLEMS_SCOPE.
+    """
+    documents = view.documents
+    document_index = pd.Index(documents["doc_id"].astype("str"))
+    tables = {}
+    for name, frame in view.frames().items():
+        if name == "documents":
+            tables[name] = frame
+        elif name == "problems":
+            tables[name] = problems_in_view(frame, documents, None if loaded is None else loaded.documents)
+        else:
+            tables[name] = with_document_context(frame, documents, document_index)
+    return tables
 
 
 # ---------------------------------------------------------------------------------------------

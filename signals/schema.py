@@ -114,6 +114,9 @@ KEYWORD_COLUMNS = ("doc_id", "keyword")
 THEME_COLUMNS = ("doc_id", "theme", "theme_key")
 LINK_COLUMNS = ("doc_id", "target_id", "title")
 PROBLEM_COLUMNS = ("path", "line", "section", "severity", "message")
+#: Exports: document column -> the column it becomes beside each row of a table with a doc_id
+#: (prefixed: a section may have its own `date` column, and links have their target's `title`).
+DOCUMENT_CONTEXT_COLUMNS = {"title": "document_title", "date": "document_date", "domain": "document_domain"}
 
 #: Frame names of a Corpus, in export order (section tables follow as their own names).
 FRAME_NAMES = ("documents", "keywords", "themes", "items", "links", "problems")
@@ -138,6 +141,7 @@ QUERY_KEYS = {
     "min_relevancy": "rmin",
     "max_relevancy": "rmax",
     "text": "q",
+    "text_scope": "q_in",  # where the text is searched: rows (default, left out) or documents
 }
 #: The Document page's query parameter (not a filter).
 DOCUMENT_QUERY_KEY = "doc"

@@ -1,4 +1,4 @@
-"""Shared fixtures: the seed, the shared real corpus, and a private cache folder per test session."""
+"""Shared fixtures: the seed, the shared real corpus, and private cache and workspace folders per test session."""
 
 from __future__ import annotations
 
@@ -17,6 +17,13 @@ FUTURES = ROOT.parent / "shared" / "corpus" / "futures"
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests never touch the user's cache folder."""
     os.environ["SIGNALS_CACHE_DIR"] = str(tmp_path_factory.mktemp("signals-cache"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_workspaces(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never touch the user's workspace files (theme merges): each session gets its own folder."""
+    os.environ.pop("SIGNALS_WORKSPACE", None)
+    os.environ["SIGNALS_WORKSPACE_DIR"] = str(tmp_path_factory.mktemp("signals-workspaces"))
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -226,7 +226,8 @@ def test_typed_network_one_trace_per_type_with_clickable_escaped_nodes():
     positions = pd.DataFrame({
         "node": ["themes:ai", "signals:<b>chips</b>", "signals:grid"],
         "type": ["themes", "signals", "signals"],
-        "label": ["AI", "<b>chips</b>", "grid"],
+        "label": ["AI", "<b>chips</b>", "Grid"],
+        "text": ["AI", "<b>chips</b>", "A grid that balances <i>wind</i> farms."],
         "x": [0.0, 1.0, -1.0], "y": [0.0, 1.0, 1.0],
         "documents": [4, 2, 1], "links": [2, 1, 1],
     })
@@ -237,9 +238,13 @@ def test_typed_network_one_trace_per_type_with_clickable_escaped_nodes():
     assert (heavy.mode, heavy.line.width, list(heavy.x)) == ("lines", 5, [0.0, 1.0, None])
     assert [themes.name, signals_.name] == ["Themes", "Signals"]
     assert themes.marker.symbol == "diamond" and signals_.marker.symbol == "circle"
-    assert list(signals_.customdata[0]) == ["signals:<b>chips</b>", "signals", "<b>chips</b>"]
+    assert list(signals_.customdata[0]) == ["signals:<b>chips</b>", "signals", "<b>chips</b>", "<b>chips</b>"]
     assert "<b>" not in signals_.hovertext[0] and "&lt;b&gt;chips" in signals_.hovertext[0]
     assert signals_.hovertext[0].startswith("signal: ")
+    # A short label's full wording follows it in the hover (escaped), and a click hands it back.
+    assert signals_.hovertext[1].startswith("signal: Grid<br>A grid that balances &lt;i&gt;wind")
+    assert signals_.hovertext[0].count("chips") == 1  # no wording repeated when it is the label
+    assert signals_.customdata[1][3] == "A grid that balances <i>wind</i> farms."
     assert signals_.marker.size[0] > signals_.marker.size[1]  # more documents, bigger node
 
 

@@ -3,6 +3,7 @@ with filters; the exported rows are the filtered frames)."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import shutil
@@ -145,16 +146,29 @@ FILTER_ARGS = ["--theme", "climate", "--category", "science", "--min-relevancy",
 FILTERS = Filters(themes=("climate",), categories=("science",), min_relevancy=4, since=dt.date(2024, 1, 1))
 
 
+def _beside_its_document(frame: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """A filtered table as an export should hold it: its document's title, date and domain after doc_id
+    (joined here with a merge, independently of signals.export)."""
+    context = documents[["doc_id", "title", "date", "domain"]].astype({"doc_id": "str", "domain": "str"}).rename(
+        columns={"title": "document_title", "date": "document_date", "domain": "document_domain"})
+    merged = frame.astype({"doc_id": "str"}).merge(context, on="doc_id", how="left")
+    leading = ["doc_id", "document_title", "document_date", "document_domain"]
+    return merged[leading + [c for c in frame.columns if c != "doc_id"]]
+
+
 @pytest.fixture(scope="module")
 def export_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, pd.DataFrame]]:
-    """A folder of five documents and the frames FILTERS should give (computed by load + apply)."""
+    """A folder of five documents and the tables an export with FILTERS should hold (load + apply,
+    then each row's document beside it)."""
     folder = tmp_path_factory.mktemp("export-corpus")
     for name, page_id, category, themes, (r1, r2) in EXPORT_DOCS:
         (folder / f"{name}.md").write_text(DOC.format(
             title=name.title(), page_id=page_id, domain=f"{name}.example.com", keyword=name, category=category,
             themes="\n".join(f"* {t}" for t in themes), r1=r1, r2=r2), encoding="utf-8")
     corpus: Corpus = load_corpus(folder, use_cache=False)
-    return folder, apply(corpus, FILTERS).frames()
+    filtered = apply(corpus, FILTERS)
+    return folder, {name: frame if name in ("documents", "problems") else _beside_its_document(frame, filtered.documents)
+                    for name, frame in filtered.frames().items()}
 
 
 def test_the_filters_select_a_proper_subset(export_corpus: tuple[Path, dict[str, pd.DataFrame]]) -> None:
@@ -266,3 +280,44 @@ def test_export_usage_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path,
     assert code == 2
     assert "--format" in err or "format" in err
     assert not (tmp_path / "tables").exists()
+
+
+def test_export_names_each_rows_document(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                         export_corpus: tuple[Path, dict[str, pd.DataFrame]]) -> None:
+    folder, _ = export_corpus
+    out = tmp_path / "tables"
+    assert run(capsys, "export", str(folder), "--out", str(out), "--format", "csv", *FILTER_ARGS)[0] == 0
+    with (out / "signals.csv").open(encoding="utf-8", newline="") as handle:
+        signals = [row[:5] for row in csv.reader(handle)]
+    # As written in EXPORT_DOCS: the page id is the date, the external link's host the domain.
+    assert signals == [
+        ["doc_id", "document_title", "document_date", "document_domain", "row"],
+        ["alpha", "Alpha", "2024-01-05", "alpha.example.com", "0"],
+        ["beta", "Beta", "2024-06-10", "beta.example.com", "1"],
+    ]
+    parquet = tmp_path / "parquet"
+    assert run(capsys, "export", str(folder), "--out", str(parquet), "--format", "parquet", *FILTER_ARGS)[0] == 0
+    technologies = pd.read_parquet(parquet / "technologies.parquet")
+    assert technologies[["document_title", "document_domain"]].astype(str).values.tolist() == [
+        ["Beta", "beta.example.com"]]
+    assert technologies["document_date"].tolist() == [pd.Timestamp("2024-06-10")]
+
+
+def test_export_text_scope(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                           export_corpus: tuple[Path, dict[str, pd.DataFrame]]) -> None:
+    folder, _ = export_corpus
+    # "About <title>." is every document's summary and no row's text.
+    code, _, err = run(capsys, "export", str(folder), "--out", str(tmp_path / "rows.json"), "--text", "about")
+    assert code == 0
+    assert "(0 documents, 0 rows)" in err
+    code, _, err = run(capsys, "export", str(folder), "--out", str(tmp_path / "docs.json"), "--text", "about",
+                       "--text-scope", "documents")
+    assert code == 0
+    assert "(5 documents, 15 rows)" in err
+    # "one" is in one signal's name per document: rows scope keeps those five rows only.
+    code, _, err = run(capsys, "export", str(folder), "--out", str(tmp_path / "one.xlsx"), "--text", "ONE")
+    assert "(5 documents, 5 rows)" in err
+    sheets = pd.read_excel(tmp_path / "one.xlsx", sheet_name=None, dtype=str, keep_default_na=False)
+    assert sheets["signals"]["name"].tolist() == ["Alpha one", "Beta one", "Delta one", "Epsilon one", "Gamma one"]
+    recorded = dict(zip(sheets["filters"]["filter"], sheets["filters"]["value"], strict=True))
+    assert recorded["text"] == "“ONE” in rows"

@@ -390,3 +390,149 @@ def test_file_name() -> None:
     assert file_name("../../etc", "zip", day) == "signals-explorer_etc_2026-11-26.zip"
     assert file_name("東京", "json", day) == "signals-explorer_table_2026-11-26.json"
     assert file_name("items", "csv").endswith(f"_{date.today().isoformat()}.csv")
+
+
+# ---------------------------------------------------------------------------------------------
+# tables_for_export: each row's document beside it; the problems of the view
+# ---------------------------------------------------------------------------------------------
+VIEW_DOC = """\
+# __{title}__, (from page [{page_id}](https://x.test/p/{page_id}).)
+
+__[External link](https://{domain}/article)__
+
+## Keywords
+
+* {keyword}
+
+## Summary
+
+About {title}.
+
+## Signals
+
+| Name | Description | Relevancy |
+|---|---|---|
+| {title} first | The first | {relevancy} |
+| {title} second | The second | 2 |
+"""
+
+# doc_id -> (title, page id = date, domain, relevancy of the first signal)
+VIEW_DOCS = {
+    "kept": ("=Kept title", "20240105", "kept.example.org", "5"),
+    "other": ("Other", "20240301", "other.example.net", "high"),  # a problem, outside the view below
+}
+
+
+@pytest.fixture
+def view_and_corpus(tmp_path):
+    from signals.corpus import load_corpus
+    from signals.filters import Filters, apply
+
+    for doc_id, (title, page_id, domain, relevancy) in VIEW_DOCS.items():
+        (tmp_path / f"{doc_id}.md").write_text(VIEW_DOC.format(
+            title=title, page_id=page_id, domain=domain, keyword=doc_id, relevancy=relevancy), encoding="utf-8")
+    (tmp_path / "empty.md").write_text("", encoding="utf-8")  # a problem of no document
+    corpus = load_corpus(tmp_path, use_cache=False, today=date(2025, 1, 1))
+    view = apply(corpus, Filters(min_relevancy=5))
+    return view, corpus
+
+
+def test_the_view_fixture_has_problems_in_and_out_of_view(view_and_corpus) -> None:
+    view, corpus = view_and_corpus
+    assert view.documents["doc_id"].tolist() == ["kept"]
+    assert sorted(corpus.problems["path"]) == ["empty.md", "other.md"]
+
+
+def test_every_format_carries_each_rows_document(view_and_corpus) -> None:
+    from signals.export import tables_for_export
+
+    view, corpus = view_and_corpus
+    tables = tables_for_export(view, corpus)
+    # The section's own CSV: doc_id, then its document's title (escaped), date and domain.
+    rows = read_csv_rows(to_csv_bytes(tables["signals"]))
+    assert rows[0][:5] == ["doc_id", "document_title", "document_date", "document_domain", "row"]
+    assert [row[:5] for row in rows[1:]] == [["kept", "'=Kept title", "2024-01-05", "kept.example.org", "0"]]
+    assert rows[1][rows[0].index("name")] == "'=Kept title first"
+
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(tables, {"relevancy": "≥ 5"})))
+    header, *sheet = sheet_rows(book["signals"])
+    assert header[:4] == ("doc_id", "document_title", "document_date", "document_domain")
+    assert [row[:4] for row in sheet] == [("kept", "'=Kept title", datetime(2024, 1, 5), "kept.example.org")]
+    header, *sheet = sheet_rows(book["keywords"])
+    assert [dict(zip(header, row, strict=True)) for row in sheet] == [{
+        "doc_id": "kept", "document_title": "'=Kept title", "document_date": datetime(2024, 1, 5),
+        "document_domain": "kept.example.org", "keyword": "kept"}]
+
+    with zipfile.ZipFile(io.BytesIO(to_zip_bytes(tables))) as archive:
+        zipped = read_csv_rows(archive.read("signals.csv"))
+    assert zipped == rows
+
+    records = json.loads(to_json_bytes(tables))["signals"]
+    assert [(r["document_title"], r["document_date"], r["document_domain"]) for r in records] == [
+        ("'=Kept title", "2024-01-05", "kept.example.org")]
+
+    parquet = pd.read_parquet(io.BytesIO(to_parquet_bytes(tables["signals"])))
+    assert parquet["document_title"].tolist() == ["=Kept title"]  # Parquet is never escaped
+    assert parquet["document_date"].tolist() == [pd.Timestamp("2024-01-05")]
+    assert parquet["document_domain"].astype(str).tolist() == ["kept.example.org"]
+    # The documents table is the documents themselves: nothing added.
+    assert list(tables["documents"].columns) == list(view.documents.columns)
+
+
+def test_the_problems_sheet_holds_the_views_documents_and_those_of_no_document(view_and_corpus) -> None:
+    from signals.export import tables_for_export
+
+    view, corpus = view_and_corpus
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(tables_for_export(view, corpus))))
+    header, *problems = sheet_rows(book["problems"])
+    paths = [dict(zip(header, row, strict=True))["path"] for row in problems]
+    # other.md's bad relevancy is outside the view (relevancy 5 keeps only "kept"); the empty file
+    # belongs to no document and stays.
+    assert paths == ["empty.md"]
+    # A view of the whole load keeps every problem.
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(tables_for_export(corpus, corpus))))
+    _, *problems = sheet_rows(book["problems"])
+    assert len(problems) == 2
+
+
+def test_the_apps_tables_downloads_name_documents_and_keep_the_views_problems(
+    view_and_corpus, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Tables page's download buttons (their data called as a click would), read back."""
+    import functools
+    from pathlib import Path
+
+    import streamlit
+    from streamlit.elements.widgets.button import ButtonMixin
+    from streamlit.testing.v1 import AppTest
+
+    offered: dict[str, object] = {}
+    original = ButtonMixin.download_button
+
+    def recording(self, label, data=None, *args, **kwargs):
+        offered.setdefault(kwargs.get("file_name") or label, data)
+        return original(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(ButtonMixin, "download_button", recording)
+    monkeypatch.setattr(streamlit, "download_button", functools.partial(recording, streamlit._main))
+    monkeypatch.setenv("SIGNALS_DATA", str(tmp_path))
+    monkeypatch.setenv("SIGNALS_CACHE_DIR", str(tmp_path.parent / f"{tmp_path.name}-cache"))  # not in the data
+    app = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard.py"), default_timeout=60)
+    app.query_params["rmin"] = "5"
+    app.run()
+    app.switch_page("signals/app/pages/tables.py").run()
+    app.segmented_control(key="table_choice").set_value("signals").run()
+    assert not app.exception, [e.value for e in app.exception]
+
+    def payload(table: str, ext: str) -> bytes:
+        data = offered[file_name(table, ext)]
+        return data() if callable(data) else data
+
+    rows = read_csv_rows(payload("signals", "csv"))
+    assert [row[:4] for row in rows] == [["doc_id", "document_title", "document_date", "document_domain"],
+                                         ["kept", "'=Kept title", "2024-01-05", "kept.example.org"]]
+    book = openpyxl.load_workbook(io.BytesIO(payload("all-tables", "xlsx")))
+    header, *problems = sheet_rows(book["problems"])
+    assert [dict(zip(header, row, strict=True))["path"] for row in problems] == ["empty.md"]
+    assert sheet_rows(book["signals"])[1][:4] == ("kept", "'=Kept title", datetime(2024, 1, 5), "kept.example.org")
+    assert any("belong to no document" in caption.value for caption in app.caption)

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from signals.corpus import Corpus, load_corpus
-from signals.filters import Filters, apply
+from signals.filters import Filters, apply, matched_in
 
 # What the documents say, in plain Python: the oracle the filtered frames are checked against.
 DOCS = {
@@ -116,22 +116,119 @@ def test_section_and_relevancy_filters_pick_rows(corpus: Corpus) -> None:
     assert list(apply(corpus, Filters(sections=("technologies",))).tables) == list(corpus.tables)
 
 
-def test_text_search(corpus: Corpus) -> None:
-    # A row's name or description...
+def test_text_search_in_rows_reads_the_rows_themselves(corpus: Corpus) -> None:
+    # A row's name or description, case-insensitively...
     found = apply(corpus, Filters(text="ROBOT"))
     assert doc_ids(found) == ["d3"]
     assert rows(found) == [("d3", "signals", "Robots")]
-    # ... or a document's title or summary, which keeps that document's rows.
-    by_title = apply(corpus, Filters(text="heat waves"))
-    assert doc_ids(by_title) == ["d4"]
-    assert rows(by_title) == [("d4", "concerns", "Heat deaths")]
-    by_summary = apply(corpus, Filters(text="every roof"))
-    assert doc_ids(by_summary) == ["d1"]
-    assert len(by_summary.items) == 3
-    # With a section filter too, a document whose summary matches keeps only its rows of that section.
-    assert rows(apply(corpus, Filters(text="silicon", sections=("technologies",)))) == [
-        ("d2", "technologies", "Chip fab")]
-    assert doc_ids(apply(corpus, Filters(text="silicon", sections=("concerns",)))) == []
+    # ... but not its document's title: no row of d4 says "heat waves".
+    assert doc_ids(apply(corpus, Filters(text="heat waves"))) == []
+    # "every": d1's summary ("every roof") and d2's ("everywhere"), yet only one row says it
+    # ("Panels everywhere"): one document, one row.
+    every = apply(corpus, Filters(text="every"))
+    assert doc_ids(every) == ["d1"]
+    assert rows(every) == [("d1", "signals", "Solar boom")]
+    assert set(every.themes["doc_id"]) == {"d1"}
+
+
+def test_text_search_in_documents_reads_title_summary_keywords_themes(corpus: Corpus) -> None:
+    def search(text: str, **more: object) -> Corpus:
+        return apply(corpus, Filters(text=text, text_scope="documents", **more))
+
+    # Title: the document with all its rows.
+    assert doc_ids(search("heat waves")) == ["d4"]
+    assert rows(search("heat waves")) == [("d4", "concerns", "Heat deaths")]
+    # Summary: d1 ("every roof") and d2 ("everywhere"), every row of both.
+    assert doc_ids(search("every")) == ["d1", "d2"]
+    assert len(search("every").items) == 3 + 2
+    # Keyword ("chips" is d2's) and theme ("Public health" is d4's).
+    assert doc_ids(search("CHIPS")) == ["d2"]
+    assert doc_ids(search("public")) == ["d4"]
+    # A row's own text is not read in this scope: only d3's row says "warehouse".
+    assert doc_ids(search("warehouse")) == []
+    # With a section filter, a matching document keeps only its rows of that section.
+    assert rows(search("silicon", sections=("technologies",))) == [("d2", "technologies", "Chip fab")]
+    assert doc_ids(search("silicon", sections=("concerns",))) == []
+
+
+ACCENTED_DOC = """\
+# __Loi sur l'énergie solaire__, (from page [20250101](https://x.test/p/20250101).)
+
+__[External link](https://lemonde.fr/a)__
+
+## Summary
+
+Les parkings se couvrent de panneaux.
+
+## Signals
+
+| Name | Description | Change | 10-year horizon | Driving force | Relevancy |
+|---|---|---|---|---|---|
+| Ombrières | Des panneaux sur les parkings | Plus d'ÉNERGIE locale | Réseaux régionaux | Loi climat | 4 |
+| Sobriété | Moins de lumière la nuit | | | Coût de l'électricité | 3 |
+
+## Technologies
+
+| Description | Relevancy | Src |
+|---|---|---|
+| Onduleurs | 2 | energie-interne |
+"""
+
+
+@pytest.fixture(scope="module")
+def accented(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    folder = tmp_path_factory.mktemp("accented")
+    (folder / "fr.md").write_text(ACCENTED_DOC, encoding="utf-8")
+    return load_corpus(folder, use_cache=False, today=dt.date(2025, 6, 1))
+
+
+def test_text_in_rows_reads_every_text_column_with_accents_and_any_case(accented: Corpus) -> None:
+    # "énergie" is only in the Change column; the title says it too, but rows scope reads rows.
+    assert rows(apply(accented, Filters(text="énergie"))) == [("fr", "signals", "Ombrières")]
+    assert rows(apply(accented, Filters(text="RÉSEAUX"))) == [("fr", "signals", "Ombrières")]
+    assert rows(apply(accented, Filters(text="électricité"))) == [("fr", "signals", "Sobriété")]
+    # Accents count (no folding): "energie" is not "énergie", and src (a reference) is not read.
+    assert rows(apply(accented, Filters(text="energie"))) == []
+    # In documents scope the title finds it, with all three rows.
+    assert len(apply(accented, Filters(text="énergie", text_scope="documents")).items) == 3
+
+
+def test_matched_in_says_where_the_text_was_found(corpus: Corpus, accented: Corpus) -> None:
+    view = apply(accented, Filters(text="énergie"))
+    matched = matched_in("signals", view.tables["signals"], view, Filters(text="énergie"))
+    assert matched.tolist() == ["change"]
+    view = apply(corpus, Filters(text="grid"))
+    # d1: "Grid strain" (name) and "Blackouts" / "Grid fails" (description).
+    assert matched_in("items", view.items, view, Filters(text="grid")).tolist() == ["name", "description"]
+    assert matched_in("documents", view.documents, view, Filters(text="grid")).tolist() == [
+        "signals (1), concerns (1)"]
+    # Documents scope: the document fields, beside every row of the document.
+    in_documents = Filters(text="every", text_scope="documents")
+    view = apply(corpus, in_documents)
+    assert matched_in("documents", view.documents, view, in_documents).tolist() == ["summary", "summary"]
+    assert matched_in("themes", view.themes, view, in_documents).tolist() == ["summary"] * len(view.themes)
+    in_documents = Filters(text="ai", text_scope="documents")
+    view = apply(corpus, in_documents)
+    assert dict(zip(view.documents["doc_id"], matched_in("documents", view.documents, view, in_documents),
+                    strict=True)) == {"d2": "title, keywords, themes", "d3": "keywords, themes"}
+    # Nothing to say without text, or for a table the text is not searched in.
+    assert matched_in("items", corpus.items, corpus, Filters()) is None
+    assert matched_in("keywords", view.keywords, view, Filters(text="grid")) is None
+
+
+def test_describe_speaks_words() -> None:
+    assert Filters(min_relevancy=5, text="privacy").summary() == "relevancy ≥ 5; text “privacy” in rows"
+    assert Filters(text="privacy", text_scope="documents").describe() == {"text": "“privacy” in documents"}
+    described = Filters(themes=("AI", "energy"), theme_mode="all", categories=("science",), domains=("a.com",),
+                        since=dt.date(2024, 1, 1), min_relevancy=2, max_relevancy=4).describe()
+    assert described == {"themes": "all of AI, energy", "category": "science", "source domain": "a.com",
+                         "dates": "from 2024-01-01", "relevancy": "2 to 4"}
+    assert Filters(until=dt.date(2024, 2, 1), max_relevancy=3).summary() == "dates until 2024-02-01; relevancy ≤ 3"
+    assert Filters(since=dt.date(2024, 1, 1), until=dt.date(2024, 2, 1), min_relevancy=3,
+                   max_relevancy=3).summary() == "dates 2024-01-01 to 2024-02-01; relevancy = 3"
+    # A scope without text restricts nothing and says nothing.
+    assert Filters(text_scope="documents").summary() == ""
+    assert Filters(text_scope="documents").is_empty
 
 
 def test_no_match_gives_empty_frames_not_an_error(corpus: Corpus) -> None:
@@ -155,6 +252,8 @@ def test_is_empty(corpus: Corpus) -> None:
         Filters(min_relevancy=0)
     with pytest.raises(ValueError):
         Filters(theme_mode="some")
+    with pytest.raises(ValueError):
+        Filters(text_scope="everywhere")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,7 +285,10 @@ def expected_rows(filters: Filters) -> tuple[list[str], list[tuple[str, str, str
         if filters.since and doc["date"] < filters.since or filters.until and doc["date"] > filters.until:
             continue
         text = fold(filters.text)
-        doc_text_hit = bool(text) and (text in fold(doc["title"]) or text in fold(doc["summary"]))
+        in_documents = filters.text_scope == "documents"
+        document_text = [doc["title"], doc["summary"], *doc["keywords"], *doc["themes"]]
+        if text and in_documents and not any(text in fold(value) for value in document_text):
+            continue
         doc_rows = []
         for section, section_rows in doc["rows"].items():
             for name, description, relevancy in section_rows:
@@ -196,13 +298,12 @@ def expected_rows(filters: Filters) -> tuple[list[str], list[tuple[str, str, str
                     continue
                 if filters.max_relevancy is not None and (relevancy is None or relevancy > filters.max_relevancy):
                     continue
-                if text and not (doc_text_hit or text in fold(name) or text in fold(description)):
+                if text and not in_documents and not (text in fold(name) or text in fold(description)):
                     continue
                 doc_rows.append((doc_id, section, name))
         restricts_rows = bool(filters.sections or filters.min_relevancy is not None
-                              or filters.max_relevancy is not None or filters.text)
-        text_only = filters.text and not (filters.sections or filters.min_relevancy or filters.max_relevancy)
-        if restricts_rows and not doc_rows and not (text_only and doc_text_hit):
+                              or filters.max_relevancy is not None or (text and not in_documents))
+        if restricts_rows and not doc_rows:
             continue
         kept_docs.append(doc_id)
         kept_rows += doc_rows
@@ -234,7 +335,8 @@ def random_filters(draw: st.DrawFn) -> Filters:
         until=until,
         min_relevancy=low,
         max_relevancy=high,
-        text=draw(st.sampled_from(["", "", "", "grid", "AI", "heat", "every", "o", "silicon"])),
+        text=draw(st.sampled_from(["", "", "", "grid", "AI", "heat", "every", "o", "silicon", "roof", "public"])),
+        text_scope=draw(st.sampled_from(["rows", "documents"])),
     )
 
 
@@ -262,6 +364,7 @@ def any_filters(draw: st.DrawFn) -> Filters:
         types=draw(_VALUES), keywords=draw(_VALUES), domains=draw(_VALUES), sections=draw(_VALUES),
         since=since, until=draw(st.none() | st.dates(min_value=since or dt.date.min)),
         min_relevancy=low, max_relevancy=draw(st.none() | st.integers(low or 1, 5)), text=draw(st.text(max_size=20)),
+        text_scope=draw(st.sampled_from(["rows", "documents"])),
     )
 
 
@@ -275,5 +378,6 @@ def test_query_parameters_round_trip(filters: Filters) -> None:
 
 
 def test_from_params_ignores_what_it_cannot_read() -> None:
-    params = {"rmin": ["9"], "since": ["not a date"], "theme_mode": ["some"], "unknown": ["x"], "theme": ["a", "a", ""]}
+    params = {"rmin": ["9"], "since": ["not a date"], "theme_mode": ["some"], "unknown": ["x"], "theme": ["a", "a", ""],
+              "q_in": ["everywhere"]}
     assert Filters.from_params(params) == Filters(themes=("a",))

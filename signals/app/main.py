@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from signals import aliases
-from signals.app import context, data, state
+from signals.app import context, data, state, theme_merges
 from signals.app.components import date_text, plain
 from signals.corpus import Corpus, load_corpus
 from signals.uploads import save_uploads
@@ -31,6 +31,7 @@ def build_pages() -> dict[str, st.Page]:
     "heatmaps": st.Page(f"{_PAGE_DIR}/heatmaps.py", title="Heatmaps", icon=":material/grid_on:", url_path="heatmaps"),
     "cooccurrence": st.Page(f"{_PAGE_DIR}/cooccurrence.py", title="Theme co-occurrence", icon=":material/hub:",
                             url_path="cooccurrence"),
+    "themes": st.Page(f"{_PAGE_DIR}/themes.py", title="Merge themes", icon=":material/merge:", url_path="themes"),
     "timeline": st.Page(f"{_PAGE_DIR}/timeline.py", title="Emerging", icon=":material/trending_up:",
                         url_path="timeline"),
     "clusters": st.Page(f"{_PAGE_DIR}/clusters.py", title="Same signal", icon=":material/join:", url_path="clusters"),
@@ -78,8 +79,9 @@ def _source_panel(configured: Path) -> tuple[Path, bool]:
         _take_uploads([*(uploads or []), *(folder_upload or [])])
         _take_aliases(st.file_uploader(
             "Theme aliases (CSV: alias,theme)", type=["csv"], key="aliases_file",
-            help="Merge theme spellings everywhere: each alias is counted as its theme. "
-                 "`signals themes PATH --suggest --format csv` writes a starting file.",
+            help="Merge theme spellings everywhere, for this session only: each alias is counted as its "
+                 "theme. Merges kept with the folder are made on the Merge themes page; where both name a "
+                 "spelling, this file wins. `signals themes PATH --suggest --format csv` writes a starting file.",
         ))
         reload_pressed = st.button("Reload from disk", icon=":material/refresh:", key="reload",
                                    help="Pick up files added, changed or deleted since the folder was loaded")
@@ -120,11 +122,6 @@ def _take_aliases(upload) -> None:
     except (aliases.AliasError, UnicodeDecodeError) as error:
         st.session_state.pop(ALIASES_KEY, None)
         st.error(f"Aliases file not used: {error}")
-
-
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _aliased_shared(corpus_key: str, digest: str, _corpus: Corpus, _aliases: dict) -> Corpus:
-    return aliases.apply_aliases(_corpus, _aliases)
 
 
 def _loaded_summary(corpus: Corpus, pages: dict[str, st.Page]) -> None:
@@ -178,12 +175,8 @@ def run() -> None:
     corpus = data.with_uploads(base)
     uploaded = "_uploaded_corpus" in st.session_state
     corpus_key = "" if uploaded else f"{folder}|{st.session_state['_fingerprints'][str(folder)]}"
-    if st.session_state.get(ALIASES_KEY):
-        mapping = st.session_state[ALIASES_KEY]
-        digest = aliases.fingerprint(mapping)
-        corpus = (_aliased_shared(corpus_key, digest, corpus, mapping) if corpus_key
-                  else aliases.apply_aliases(corpus, mapping))
-        corpus_key = corpus_key and f"{corpus_key}|aliases:{digest}"
+    # The folder's stored theme merges and this session's aliases file; the key gains their digest.
+    corpus, corpus_key = theme_merges.with_theme_merges(folder, corpus, corpus_key, st.session_state.get(ALIASES_KEY))
     pages = build_pages()
     _loaded_summary(corpus, pages)
 

@@ -23,6 +23,7 @@ from signals.filters import Filters
 KEYS = {
     "themes": "theme", "theme_mode": "theme_mode", "categories": "category", "types": "type",
     "keywords": "keyword", "domains": "domain", "sections": "section", "text": "q",
+    "text_scope": "q_in",
 }
 DATES_KEY = "dates"
 RELEVANCY_KEY = "relevancy"
@@ -83,7 +84,14 @@ def filter_widgets(corpus: Corpus, counts: dict[str, pd.Series]) -> None:
         "domains": ("Source domain", "The article's web site"),
         "sections": ("Sections", "Which tables' rows to keep"),
     }
-    st.text_input("Search text", key=KEYS["text"], placeholder="words in names, descriptions, summaries")
+    st.text_input("Search text", key=KEYS["text"], placeholder="words to find")
+    st.session_state.setdefault(KEYS["text_scope"], "rows")
+    st.segmented_control(
+        "Search in", ["rows", "documents"], key=KEYS["text_scope"], required=True,
+        format_func={"rows": "in rows", "documents": "in documents"}.get, label_visibility="collapsed",
+        help="in rows: each table row's own text (name, description, other columns); "
+             "in documents: a document's title, summary, keywords and themes, keeping all its rows",
+    )
     for field, (label, help_text) in labels.items():
         options = list(counts[field].index)
         if field == "sections":
@@ -125,6 +133,7 @@ def current_filters(corpus: Corpus) -> Filters:
     values: dict = {field: tuple(state.get(key) or ()) for field, key in _MULTI.items()}
     values["theme_mode"] = state.get(KEYS["theme_mode"]) or "any"
     values["text"] = (state.get(KEYS["text"]) or "").strip()
+    values["text_scope"] = state.get(KEYS["text_scope"]) or "rows"
     dates = state.get(DATES_KEY)
     bounds = date_bounds(corpus)
     if bounds and isinstance(dates, (tuple, list)) and dates:
@@ -173,6 +182,7 @@ def reset() -> None:
     for key in _MULTI.values():
         state[key] = []
     state[KEYS["text"]] = ""
+    state[KEYS["text_scope"]] = "rows"
     state[KEYS["theme_mode"]] = "any"
     state[RELEVANCY_KEY] = FULL_RELEVANCY
     if DATES_KEY in state:
@@ -211,6 +221,7 @@ def load_url(corpus: Corpus, counts: dict[str, pd.Series]) -> None:
         state[key] = _matching_options(getattr(filters, field), list(counts[field].index))
     state[KEYS["theme_mode"]] = filters.theme_mode
     state[KEYS["text"]] = filters.text
+    state[KEYS["text_scope"]] = filters.text_scope
     bounds = date_bounds(corpus)
     if bounds:
         since = max(filters.since or bounds[0], bounds[0])

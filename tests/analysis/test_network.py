@@ -8,6 +8,7 @@ glass (4), concern Glare (1), technology Perovskite cells (5, no name); d4 Energ
 from __future__ import annotations
 
 import networkx as nx
+import pandas as pd
 import pytest
 
 from signals.analysis import network as nw
@@ -23,10 +24,55 @@ def test_nodes_per_type(tiny):
     themes = nodes[nodes["type"] == "themes"].set_index("label")["documents"]
     assert themes.to_dict() == {"AI": 3, "Energy": 3, "Climate": 2}  # most documents first
     signals = nodes[nodes["type"] == "signals"]
-    assert signals["label"].tolist()[0] == "Robot tutors"  # one document each: highest relevancy first
+    # One document each: highest link weight first (Robot tutors 1 x (1 + 1 + 0.6 + 0.8) = 3.4).
+    assert signals["label"].tolist()[0] == "Robot tutors"
     assert signals.set_index("label").loc["Robot tutors", "relevancy"] == pytest.approx(5.0)
     assert nodes[nodes["type"] == "technologies"]["label"].tolist() == ["Perovskite cells"]
     assert len(nw.node_table(tiny, top_per_type=1)) == 5
+
+
+def test_link_weight_ranks_nodes_not_the_alphabet(tiny):
+    """Two signals tie on documents (1) and relevancy (5): the one with more to link to is kept.
+
+    Types themes + signals. "Alpha" sits in d4 with Energy alone: link weight 1 x 1 = 1.
+    "Zeta" sits in d3 with AI, Climate, Energy (1 each) and Solar glass (4/5): 1 x 3.8 = 3.8.
+    """
+    extra = pd.DataFrame({"doc_id": ["d4", "d3"], "section": ["signals", "signals"], "row": [1, 1],
+                          "line": [90, 91], "name": ["Alpha", "Zeta"], "description": ["x", "y"],
+                          "relevancy": [5, 5], "label": ["Alpha", "Zeta"]})
+    items = pd.concat([tiny.items.astype({"section": "str", "doc_id": "str"}), extra], ignore_index=True)
+    items = items.astype({"section": "category", "relevancy": "Int8"})
+    corpus = tiny.with_frames(items=items)
+    nodes = nw.node_table(corpus, ("themes", "signals"), top_per_type=10)
+    signals = nodes[nodes["type"] == "signals"].set_index("label")
+    assert signals.loc["Zeta", "link_weight"] == pytest.approx(3.8)
+    assert signals.loc["Alpha", "link_weight"] == pytest.approx(1.0)
+    # Solar glass (4/5) in d3 with three themes and Zeta: 0.8 x 4 = 3.2. Robot tutors (5/5) in d1 with
+    # AI, Climate and Heat pumps (3/5): 1 x 2.6. Heat pumps: 0.6 x 3 = 1.8. Wind farms (2/5) in d2
+    # with AI and Energy: 0.4 x 2 = 0.8.
+    expected = {"Zeta": 3.8, "Solar glass": 3.2, "Robot tutors": 2.6, "Heat pumps": 1.8, "Alpha": 1.0,
+                "Wind farms": 0.8}
+    assert signals.index.tolist() == list(expected)
+    assert signals["link_weight"].tolist() == pytest.approx(list(expected.values()))
+    kept = nw.typed_network(corpus, ("themes", "signals"), top_per_type=1)
+    assert [n for n, t in kept.nodes(data="type") if t == "signals"] == [_node("signals", "Zeta")]
+    # The link weight is the node's weighted degree in the network of all nodes of those types.
+    whole = nw.typed_network(corpus, ("themes", "signals"), top_per_type=100)
+    assert whole.degree(_node("signals", "Zeta"), weight="weight") == pytest.approx(3.8)
+
+
+def test_unnamed_rows_are_shown_by_a_short_label(tiny):
+    items = tiny.items.copy()
+    unnamed = items["section"].astype("str") == "technologies"
+    items.loc[unnamed, "description"] = "A method that turns windows into solar panels."
+    items.loc[unnamed, "label"] = items.loc[unnamed, "description"]
+    graph = nw.typed_network(tiny.with_frames(items=items), ("themes", "technologies"))
+    node = _node("technologies", "A method that turns windows into solar panels.")
+    assert graph.nodes[node]["label"] == "Method that turns windows"
+    assert graph.nodes[node]["text"] == "A method that turns windows into solar panels."
+    assert graph.nodes[_node("themes", "AI")]["text"] == "AI"
+    positions = nw.layout(graph).set_index("node")
+    assert positions.loc[node, "text"] == "A method that turns windows into solar panels."
 
 
 def test_edge_weights_by_hand(tiny):
@@ -55,8 +101,12 @@ def test_types_and_minimum_weight(tiny):
 
 def test_most_connected(tiny):
     graph = nw.typed_network(tiny, ("themes", "signals"))
-    table = nw.most_connected(graph, 3)
+    table = nw.most_connected(graph, 10)
     assert table["label"].iloc[0] == "AI"
+    # Equal weights: more documents first, then label.
+    assert table["weight"].round(9).tolist() == sorted(table["weight"].round(9), reverse=True)
+    ties = table.groupby(table["weight"].round(9), sort=False)
+    assert all(group["documents"].is_monotonic_decreasing for _, group in ties)
     expected = max(weight for _, weight in graph.degree(weight="weight"))
     assert table["weight"].iloc[0] == pytest.approx(expected)
     assert table["links"].iloc[0] == graph.degree(_node("themes", "AI"))
@@ -95,3 +145,21 @@ def test_empty(empty):
     graph = nw.typed_network(empty)
     assert graph.number_of_nodes() == 0
     assert nw.most_connected(graph).empty and nw.bridges(graph).empty and nw.layout(graph).empty
+
+
+def test_real_corpus_picks_by_link_weight(futures):
+    """Real rows mostly sit in one document with relevancy 5: the 15 shown must not be an alphabetical
+    pick among hundreds of ties, and no technology is shown by a cut description."""
+    nodes = nw.node_table(futures, ("themes", "signals", "technologies"), top_per_type=10_000)
+    for kind in ("signals", "technologies"):
+        ranked = nodes[nodes["type"] == kind].reset_index(drop=True)
+        fifteenth = ranked.iloc[14]
+        tied = ranked[(ranked["link_weight"] == fifteenth["link_weight"])
+                      & (ranked["documents"] == fifteenth["documents"])]
+        assert len(tied) < 10, kind
+        assert ranked["link_weight"].is_monotonic_decreasing
+    graph = nw.typed_network(futures, ("themes", "signals", "technologies"), top_per_type=15, min_weight=1.0)
+    technologies = [data for _, data in graph.nodes(data=True) if data["type"] == "technologies"]
+    assert len(technologies) == 15
+    assert not any(data["label"].lower().startswith(("a method that", "a technology that", "a ", "the "))
+                   for data in technologies)

@@ -7,15 +7,22 @@ import datetime as dt
 import functools
 import time
 
+import pandas as pd
 import streamlit as st
 
 from signals import export, radar, schema
 from signals.analysis.clusters import DEFAULT_THRESHOLD, Clusters, find_clusters
-from signals.app.components import display_frame, empty_state, plain
+from signals.app.components import empty_state, plain
 from signals.app.context import current_view, open_document
 
 #: Clusters listed at most (it is a selection table: sent whole to the browser).
 SHOWN = 500
+#: Members table: row height that fits about four wrapped lines (Streamlit wraps text only in rows
+#: taller than 4rem), and the most rows shown before it scrolls.
+MEMBER_ROW_HEIGHT = 90
+MEMBER_ROWS_SHOWN = 8
+#: Rows' header plus borders, in pixels, when sizing a table to its rows.
+TABLE_CHROME = 38
 QUADRANT_NAMES = {"category": "Category", "type": "Type", "domain": "Source domain", "theme": "Main theme",
                   "section": "Section"}
 
@@ -38,28 +45,52 @@ def clusters_for(view, section: str, threshold: float) -> tuple[Clusters, float]
     return _clusters_shared(view.key, section, threshold, view.filtered)
 
 
-def _members(found: Clusters, cluster_id: int) -> None:
+def member_rows(members: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """A cluster's member rows -> what the analyst compares, in reading order: name, description,
+    then the document's title, date and source domain, relevancy and similarity. A row without a name
+    of its own (its label is its description, as most real Technologies rows) gets no name rather
+    than its description twice."""
+    domain_of = (documents.astype({"doc_id": "str"}).drop_duplicates("doc_id").set_index("doc_id")["domain"]
+                 if "domain" in documents.columns else pd.Series(dtype="str"))
+    label = members["label"].astype("string").fillna("")
+    description = members["description"].astype("string").fillna("")
+    return pd.DataFrame({
+        "name": label.where((label != description) & (label != ""), None),
+        "description": description,
+        "title": members["title"],
+        "date": members["date"],
+        "domain": members["doc_id"].astype("str").map(domain_of),
+        "relevancy": members["relevancy"],
+        "similarity": members["similarity"],
+    }).reset_index(drop=True)
+
+
+def _members(found: Clusters, cluster_id: int, documents: pd.DataFrame) -> None:
     members = found.members[found.members["cluster_id"] == cluster_id]
     summary = found.summary[found.summary["cluster_id"] == cluster_id].iloc[0]
     st.subheader(f"Cluster {cluster_id}: {plain(summary['label'])}")
     st.caption(f"{len(members):,} rows from {int(summary['documents']):,} documents, most similar to the "
                "representative first. Select one to open its document.")
-    shown = members[["label", "similarity", "title", "date", "relevancy", "description", "doc_id"]]
+    shown = member_rows(members, documents)
     event = st.dataframe(
-        display_frame(shown), hide_index=True, on_select="rerun", selection_mode="single-row",
-        key="cluster-members",
+        shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="cluster-members",
+        row_height=MEMBER_ROW_HEIGHT, placeholder="—",
+        height=TABLE_CHROME + MEMBER_ROW_HEIGHT * min(len(shown), MEMBER_ROWS_SHOWN),
         column_config={
-            "label": st.column_config.TextColumn("row"),
-            "title": st.column_config.TextColumn("document"),
-            "date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
-            "relevancy": st.column_config.NumberColumn("relevancy", format="%d"),
-            "similarity": st.column_config.ProgressColumn("similarity", min_value=0.0, max_value=1.0, format="%.2f",
-                                                          help="To the representative row (first line)"),
+            # Widths (pixels) that fit the seven columns in the wide layout at 1500 px.
+            "name": st.column_config.TextColumn("name", width=140),
+            "description": st.column_config.TextColumn("description", width=310),
+            "title": st.column_config.TextColumn("document", width=185),
+            "date": st.column_config.DateColumn("date", format="YYYY-MM-DD", width=90),
+            "domain": st.column_config.TextColumn("source", width=135),
+            "relevancy": st.column_config.NumberColumn("relevancy", format="%d", width=70),
+            "similarity": st.column_config.NumberColumn("similarity", format="%.2f", width=70,
+                                                        help="To the representative row (first line), 0 to 1"),
         },
     )
     rows = event.selection.rows if event else []
     if rows:
-        open_document(str(shown.iloc[rows[0]]["doc_id"]))
+        open_document(str(members["doc_id"].iloc[rows[0]]))
 
 
 def _radar_section(view, section: str, found: Clusters, threshold: float) -> None:
@@ -85,7 +116,8 @@ def _radar_section(view, section: str, found: Clusters, threshold: float) -> Non
     warning = radar.quadrant_warning(blips)
     if warning:
         st.warning(warning, icon=":material/info:")
-    st.dataframe(blips, hide_index=True, key="radar-preview", height=240)
+    # Sized to its rows (a fixed height left empty rows under a short radar); scrolls past ten.
+    st.dataframe(blips, hide_index=True, key="radar-preview", height="auto")
     st.download_button(
         f"Radar CSV ({len(blips):,} blips)",
         data=functools.partial(radar.radar_csv, blips),
@@ -143,7 +175,7 @@ def render() -> None:
         st.caption(f"The {SHOWN} strongest of {len(found.summary):,} clusters; raise the threshold to see fewer.")
     rows = event.selection.rows if event else []
     if rows:
-        _members(found, int(shown.iloc[rows[0]]["cluster_id"]))
+        _members(found, int(shown.iloc[rows[0]]["cluster_id"]), corpus.documents)
     st.download_button(
         f"CSV of the clusters ({len(found.summary):,})",
         data=functools.partial(export.to_csv_bytes, found.summary),

@@ -35,17 +35,19 @@ def graph_for(view, types: tuple[str, ...], top_per_type: int, min_weight: float
 
 
 def _clicked() -> None:
-    """A node click: a theme joins the theme filter; any other node becomes the search text."""
+    """A node click: a theme joins the theme filter; any other node's full wording (its name, or the
+    description a short label stands for) becomes the search text."""
     event = st.session_state.get(CHART_KEY)
     points = (event or {}).get("selection", {}).get("points", []) if event else []
     data = points[0].get("customdata") if points else None
     if not data or not isinstance(data, list) or len(data) < 3:
         return
     _, node_type, label = data[:3]
+    text = data[3] if len(data) > 3 and data[3] else label
     if node_type == typed.THEMES:
         state.add_theme(str(label))
     else:
-        st.session_state[state.KEYS["text"]] = str(label)
+        st.session_state[state.KEYS["text"]] = str(text)
 
 
 def _type_label(node_type: str) -> str:
@@ -67,7 +69,8 @@ def render() -> None:
     chosen = controls[0].multiselect("Node types", list(typed.NODE_TYPES), default=list(DEFAULT_TYPES),
                                      key="network_types", format_func=_type_label)
     top_per_type = controls[1].slider("Nodes per type", 5, 60, 15, step=5, key="network_top",
-                                      help="The most frequent of each type (then the most relevant)")
+                                      help="The most linked of each type: largest total link weight to the "
+                                           "other nodes, then most documents")
     min_weight = controls[2].slider("Minimum link weight", 0.0, 10.0, 1.0, step=0.5, key="network_min_weight",
                                     help="Hide weaker links")
     if not chosen:
@@ -89,10 +92,14 @@ def render() -> None:
         st.subheader("Most connected")
         st.caption("Largest total link weight.")
         connected = typed.most_connected(graph, 15)
+        # A short label derived from a description is followed by that description.
+        wording = connected["text"].where(connected["text"] != connected["label"], "")
         st.dataframe(
-            connected[["label", "type", "links", "weight", "documents"]].assign(type=connected["type"].map(_type_label)),
+            connected[["label", "type", "links", "weight", "documents"]].assign(
+                type=connected["type"].map(_type_label), description=wording),
             hide_index=True, key="network-connected",
-            column_config={"weight": st.column_config.NumberColumn("weight", format="%.1f")},
+            column_config={"weight": st.column_config.NumberColumn("weight", format="%.1f"),
+                           "description": st.column_config.TextColumn("description", width="large")},
         )
     with right:
         st.subheader("Bridges between theme communities")

@@ -32,8 +32,7 @@ def render() -> None:
         st.caption("The whole corpus. Narrow it with the filters in the sidebar.")
     else:
         # Filter values are document text (theme and category names): shown as typed, never as markup.
-        described = "; ".join(f"{k}: {plain(v)}" for k, v in view.filters.describe().items())
-        st.caption(f"Filtered — {described}")
+        st.caption(f"Filtered — {plain(view.filters.summary())}")
     if corpus.documents.empty:
         empty_state()
         return

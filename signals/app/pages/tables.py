@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from signals import schema
+from signals import export, schema
 from signals.app import state
 from signals.app.components import display_frame, downloads, empty_state, link_columns, paged
 from signals.app.context import current_view, open_document
+from signals.corpus import Corpus
+from signals.filters import Filters, matched_in
 
 
 def _with_titles(frame: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
@@ -25,6 +27,19 @@ def _with_titles(frame: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     trailing = [c for c in ("doc_id", "row") if c in joined.columns]
     middle = [c for c in joined.columns if c not in leading and c not in trailing and c != "name"]
     return joined[leading + middle + trailing]
+
+
+def _with_matches(shown: pd.DataFrame, table: str, view: Corpus, filters: Filters) -> pd.DataFrame:
+    """Rows with a "matched in" column (where the search text was found) after their label, when
+    text is searched and the table has something to say about it."""
+    matched = matched_in(table, shown, view, filters)
+    if matched is None:
+        return shown
+    label = next((c for c in ("label", "name", "keyword", "theme", "title") if c in shown.columns), None)
+    at = list(shown.columns).index(label) + 1 if label else 0
+    with_column = shown.copy()
+    with_column.insert(at, "matched in", matched)
+    return with_column
 
 
 def render() -> None:
@@ -49,7 +64,7 @@ def render() -> None:
         shown = _with_titles(frame, corpus.documents) if chosen != "documents" else frame
         if chosen in schema.TABLE_SECTIONS or chosen == "items":
             shown = shown.drop(columns=["line"], errors="ignore")
-        shown = display_frame(paged(shown, chosen))
+        shown = display_frame(_with_matches(paged(shown, chosen), chosen, corpus, view.filters))
         st.caption("Click a column header to sort. Select a row to open its document.")
         event = st.dataframe(
             shown, hide_index=True, column_config=link_columns(shown), on_select="rerun",
@@ -59,9 +74,12 @@ def render() -> None:
         if rows and "doc_id" in shown.columns:
             open_document(str(shown.iloc[rows[0]]["doc_id"]))
     st.subheader("Download")
-    downloads(frames, view.filters, key=f"tables-{chosen}", single=chosen)
-    st.caption("All filtered tables at once (the workbook has a sheet recording the filters):")
-    downloads(frames, view.filters, key="tables-all")
+    # Downloads carry each row's document title, date and domain, and only the problems in view.
+    exported = export.tables_for_export(corpus, view.corpus)
+    downloads(exported, view.filters, key=f"tables-{chosen}", single=chosen)
+    st.caption("All filtered tables at once (the workbook has a sheet recording the filters). "
+               + export.PROBLEMS_SCOPE)
+    downloads(exported, view.filters, key="tables-all")
 
 
 if __name__ == "__main__":

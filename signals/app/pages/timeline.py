@@ -13,23 +13,26 @@ from signals.app.context import current_view, open_document
 
 #: Rows of the ranked table sent to the browser (it is a selection table: sent whole).
 SHOWN = 200
+#: Top of the support slider (documents in the two windows).
+MOST_DOCUMENTS_ASKED = 10
 LABEL_HELP = {
     "new": "first seen in the recent window",
     "growing": "well above what the corpus's own growth predicts",
     "steady": "about as expected",
-    "fading": "not seen recently, or well below expectation",
+    "fading": "not seen in the recent window although seen in the one before, or well below expectation",
 }
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _emerging_shared(view_key: str, by: str, period: str, window: int, _corpus) -> pd.DataFrame:
-    return emergence.emerging(_corpus, by, period=period, window=window)
+    return emergence.emerging(_corpus, by, period=period, window=window, min_documents=0)
 
 
 def ranked(view, by: str, period: str, window: int) -> pd.DataFrame:
-    """emerging() for the view, shared across sessions when the view has a stable key (not uploads)."""
+    """emerging() for the view with no support minimum (the slider applies it after, without
+    recomputing), shared across sessions when the view has a stable key (not uploads)."""
     if view.key.startswith("|"):
-        return emergence.emerging(view.filtered, by, period=period, window=window)
+        return emergence.emerging(view.filtered, by, period=period, window=window, min_documents=0)
     return _emerging_shared(view.key, by, period, window, view.filtered)
 
 
@@ -41,7 +44,19 @@ def _growth_text(table: pd.DataFrame) -> list[str]:
     ]
 
 
-def _window_caption(corpus, period: str, window: int) -> str:
+def _ranking_caption(ranked_count: int, left_out: int, by: str, min_documents: int) -> str:
+    """What the ranking holds and what the support minimum left out, in words."""
+    plural = "" if ranked_count == 1 else "s"
+    text = (f"{ranked_count:,} {by}{plural} with at least {min_documents} document{'s' if min_documents > 1 else ''} "
+            "in the two windows, by score, then documents, then name")
+    if left_out:
+        text += f"; {left_out:,} with fewer not ranked"
+    if ranked_count > SHOWN:
+        text += f"; the first {SHOWN} shown"
+    return text + "."
+
+
+def _window_caption(corpus, period: str, window: int, by: str) -> str:
     as_of = emergence.as_of_date(corpus.documents)
     if as_of is None:
         return "No dated documents: nothing can be compared over time."
@@ -51,8 +66,9 @@ def _window_caption(corpus, period: str, window: int) -> str:
     last_before = recent_start - pd.Timedelta(days=1)
     return (f"Recent window: the last {window} {unit}{plural}, {date_text(recent_start)} to {date_text(as_of)}; "
             f"compared with the {window} {unit}{plural} before, {date_text(before_start)} to "
-            f"{date_text(last_before)}. Score: how far the recent count is above what the corpus's own "
-            f"growth predicts (in standard deviations).")
+            f"{date_text(last_before)}. Score: how far the share of its documents in the recent window is "
+            f"above the corpus's own share, in standard errors, with {emergence.PRIOR_DOCUMENTS:g} pseudo-documents "
+            f"at the corpus's share added to every {by}: a {by} with few documents cannot score high.")
 
 
 def _documents_behind(corpus, name: str, by: str) -> None:
@@ -76,7 +92,7 @@ def render() -> None:
     if corpus.documents.empty:
         empty_state()
         return
-    controls = st.columns([1, 1, 2])
+    controls = st.columns([1.3, 1.1, 2, 2])
     by = controls[0].segmented_control("Rank", list(emergence.BY), default="theme", key="timeline_by",
                                        format_func=lambda b: "Themes" if b == "theme" else "Keywords") or "theme"
     period = controls[1].segmented_control("Period", list(emergence.PERIODS), default="M", key="timeline_period",
@@ -85,11 +101,19 @@ def render() -> None:
     window = controls[2].slider(f"Recent window ({emergence.PERIODS[period]}s)", 1, longest,
                                 emergence.default_window(period), key=f"timeline_window_{period}",
                                 help="Compared with the same number of periods just before it")
-    table = ranked(view, by, period, window)
-    if table.empty:
+    min_documents = controls[3].slider(
+        "Documents, at least", 1, MOST_DOCUMENTS_ASKED, emergence.DEFAULT_MIN_DOCUMENTS, key="timeline_min_docs",
+        help=f"Documents in the two windows together a {by} needs to be ranked: one document is not a trend")
+    everything = ranked(view, by, period, window)
+    if everything.empty:
         empty_state(f"No {by}s in the documents that match.")
         return
-    st.caption(_window_caption(corpus, period, window))
+    st.caption(_window_caption(corpus, period, window, by))
+    table = emergence.supported(everything, min_documents)
+    if table.empty:
+        st.info(f"No {by} has {min_documents} or more documents in the two windows. Lower *Documents, at "
+                "least*, or widen the window.", icon=":material/filter_alt_off:")
+        return
 
     counts = table["label"].value_counts()
     columns = st.columns(4)
@@ -110,19 +134,20 @@ def render() -> None:
     )
 
     st.subheader("Emerging now")
-    st.caption(f"{len(table):,} {by}s ranked by score" + (f"; the first {SHOWN} shown." if len(table) > SHOWN else "."))
-    shown = top[[by, "label", "recent", "before", "growth", "score", "documents", "first_seen", "last_seen"]].assign(
+    st.caption(_ranking_caption(len(table), len(everything) - len(table), by, min_documents))
+    shown = top[[by, "score", "recent", "before", "growth", "label", "documents", "first_seen", "last_seen"]].assign(
         growth=_growth_text(top))
     event = st.dataframe(
         shown, hide_index=True, on_select="rerun", selection_mode="single-row", key=f"timeline-table-{by}",
         column_config={
             "label": st.column_config.TextColumn("label", help="; ".join(f"{k}: {v}" for k, v in LABEL_HELP.items())),
-            "recent": st.column_config.NumberColumn("recent", help="Documents in the recent window"),
-            "before": st.column_config.NumberColumn("before", help="Documents in the window before"),
+            "recent": st.column_config.NumberColumn("docs in window", help="Documents in the recent window"),
+            "before": st.column_config.NumberColumn("docs before", help="Documents in the window before"),
             "growth": st.column_config.TextColumn("growth", help="Recent against the window before; "
                                                   "\"from 0\": not seen in the window before"),
-            "score": st.column_config.NumberColumn("score", format="%.1f",
-                                                   help="Standard deviations above the expected recent count"),
+            "score": st.column_config.NumberColumn("score", format="%.2f",
+                                                   help="Standard errors above the corpus's share of documents "
+                                                        "in the recent window, shrunk for few documents"),
             "documents": st.column_config.NumberColumn("documents", help="All documents with it"),
             "first_seen": st.column_config.DateColumn("first seen", format="YYYY-MM-DD"),
             "last_seen": st.column_config.DateColumn("last seen", format="YYYY-MM-DD"),

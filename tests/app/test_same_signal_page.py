@@ -1,0 +1,97 @@
+"""The Same signal page: a cluster's rows show name and description first, then the document's title,
+date and source domain (AppTest); the radar preview is as tall as its rows (Chromium)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from browser_support import chromium, running_app
+from streamlit.testing.v1 import AppTest
+
+from signals import load_corpus
+from signals.analysis.clusters import DEFAULT_THRESHOLD, find_clusters
+from signals.synth import write_corpus
+
+ROOT = Path(__file__).resolve().parents[2]
+DASHBOARD = str(ROOT / "dashboard.py")
+CLUSTERS = "signals/app/pages/clusters.py"
+MEMBER_COLUMNS = ["name", "description", "title", "date", "domain", "relevancy", "similarity"]
+
+
+@pytest.fixture(scope="module")
+def planted_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("planted-same-signal")
+    write_corpus(folder, 200, seed=2, planted=True)
+    return folder
+
+
+def _cluster_rows(monkeypatch, folder: Path, section: str = "signals"):
+    """The app on the Same signal page with its first cluster selected -> the members table."""
+    monkeypatch.setenv("SIGNALS_DATA", str(folder))
+    app = AppTest.from_file(DASHBOARD, default_timeout=90)
+    app.run()
+    app.switch_page(CLUSTERS).run()
+    if section != "signals":
+        app.selectbox(key="clusters_section").set_value(section).run()
+    app.session_state[f"clusters-table-{section}"] = {"selection": {"rows": [0], "columns": []}}
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app.dataframe[1].value
+
+
+def _expected_rows(folder: Path, section: str):
+    """Cluster 1's rows, read from the corpus frames by (document, row): name, description, title,
+    date and domain, in the order find_clusters lists its members."""
+    corpus = load_corpus(folder)
+    found = find_clusters(corpus, (section,), DEFAULT_THRESHOLD)
+    members = found.members[found.members["cluster_id"] == 1]
+    items = corpus.items[corpus.items["section"].astype("str") == section].astype({"doc_id": "str"})
+    items = items.set_index(["doc_id", "row"])
+    documents = corpus.documents.astype({"doc_id": "str"}).set_index("doc_id")
+    keys = list(zip(members["doc_id"].astype("str"), members["row"]))
+    return {
+        "name": [items.loc[k, "name"] for k in keys],
+        "description": [items.loc[k, "description"] for k in keys],
+        "title": [documents.loc[d, "title"] for d, _ in keys],
+        "domain": [documents.loc[d, "domain"] for d, _ in keys],
+    }
+
+
+def test_cluster_rows_show_name_and_description_first(monkeypatch, planted_dir):
+    rows = _cluster_rows(monkeypatch, planted_dir)
+    assert list(rows.columns) == MEMBER_COLUMNS
+    expected = _expected_rows(planted_dir, "signals")
+    assert len(rows) >= 2
+    for column in ("name", "description", "title", "domain"):
+        assert rows[column].tolist() == expected[column], column
+
+
+def test_rows_without_a_name_on_the_real_corpus(monkeypatch, futures_dir):
+    """Real Technologies rows have no name: the name column is empty, not the description again."""
+    rows = _cluster_rows(monkeypatch, futures_dir, "technologies")
+    assert list(rows.columns[:2]) == ["name", "description"]
+    expected = _expected_rows(futures_dir, "technologies")
+    assert rows["description"].tolist() == expected["description"]
+    assert rows["name"].isna().all() and all(d for d in rows["description"])
+    assert rows["domain"].tolist() == expected["domain"]
+
+
+@pytest.mark.browser
+def test_radar_preview_is_as_tall_as_its_rows(planted_dir, tmp_path):
+    """Four blips: header and four rows, no empty rows under them (a fixed 240 px left two)."""
+    with running_app(planted_dir, tmp_path / "cache") as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/clusters")
+        page.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
+        blips = page.get_by_label("Blips, at most")
+        blips.fill("4")
+        blips.press("Enter")
+        page.get_by_role("button", name="Radar CSV (4 blips)").wait_for(timeout=30_000)
+        preview = page.locator("[data-testid='stDataFrame']").last
+        preview.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        height = preview.bounding_box()["height"]
+        # Streamlit's rows are 35 px, header included, plus a border.
+        assert 5 * 35 <= height <= 5 * 35 + 4, height
+        page.close()
