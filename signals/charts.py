@@ -322,9 +322,22 @@ def line(
             ),
             "hovertemplate": f"{prefix}{x_hover}: %{{y:{VALUE_FORMAT}}}{n_part}<extra></extra>",
         })
+    yaxis = count_axis(df[y]) if pd.api.types.is_integer_dtype(df[y]) else None
     return figure_from(traces, _layout(
-        title=title, x_title=x_title, y_title=y_title, showlegend=bool(color),
+        title=title, x_title=x_title, y_title=y_title, yaxis=yaxis, showlegend=bool(color),
         legend={"title": {"text": color or ""}}, right=_legend_px([t["name"] for t in traces]) if color else 0))
+
+
+def count_axis(values: pd.Series) -> dict:
+    """Axis settings for whole numbers (documents, rows): ticks on integers only, from zero.
+
+    Plotly picks ticks like 0, 0.5, 1 for small counts ("0.5 documents"); a tick step of at least 1
+    and an integer format keep them whole."""
+    top = float(pd.to_numeric(values, errors="coerce").max()) if len(values) else 0.0
+    axis: dict = {"rangemode": "tozero", "tickformat": ",d"}
+    if not np.isfinite(top) or top <= 6:
+        axis["dtick"] = 1
+    return axis
 
 
 def cooccurrence_matrix(

@@ -11,6 +11,7 @@ import streamlit as st
 
 from signals import export, schema
 from signals.filters import Filters
+from signals.wording import counted
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'@])")
 # GFM links bare `https://x`, `www.x` and `a@b.c` *after* escapes are resolved, so a backslash
@@ -115,7 +116,7 @@ def downloads(frames: dict[str, pd.DataFrame], filters: Filters, key: str, *, si
     if single is not None:
         frame = frames[single]
         st.download_button(
-            f"CSV of {single} ({len(frame):,} rows)",
+            f"CSV of {single} ({counted(len(frame), 'row')})",
             data=functools.partial(export.to_csv_bytes, frame),
             file_name=export.file_name(single, "csv", today),
             mime="text/csv",

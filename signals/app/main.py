@@ -12,6 +12,7 @@ from signals.app import context, data, state, theme_merges
 from signals.app.components import date_text, plain
 from signals.corpus import Corpus, load_corpus
 from signals.uploads import save_uploads
+from signals.wording import counted
 
 FOLDER_KEY = "_folder"
 ALIASES_KEY = "_aliases"
@@ -24,21 +25,24 @@ def build_pages() -> dict[str, st.Page]:
     Not module-level objects: st.navigation marks the page it is about to run on the st.Page object
     itself, so objects shared by every session made a concurrent session's run fail with "This page
     cannot be called directly" (seen with 12 sessions in benchmarks/load_sessions.py).
+
+    Titles without icons, and short: the top bar folds what does not fit into "N more", and with
+    icons Themes and Data health were folded away at 1500 px; without them all ten fit at 1366 px.
     """
     return {
-    "overview": st.Page(f"{_PAGE_DIR}/overview.py", title="Overview", icon=":material/dashboard:",
+    "overview": st.Page(f"{_PAGE_DIR}/overview.py", title="Overview",
                         url_path="overview", default=True),
-    "heatmaps": st.Page(f"{_PAGE_DIR}/heatmaps.py", title="Heatmaps", icon=":material/grid_on:", url_path="heatmaps"),
-    "cooccurrence": st.Page(f"{_PAGE_DIR}/cooccurrence.py", title="Theme co-occurrence", icon=":material/hub:",
+    "heatmaps": st.Page(f"{_PAGE_DIR}/heatmaps.py", title="Heatmaps", url_path="heatmaps"),
+    "cooccurrence": st.Page(f"{_PAGE_DIR}/cooccurrence.py", title="Co-occurrence",
                             url_path="cooccurrence"),
-    "themes": st.Page(f"{_PAGE_DIR}/themes.py", title="Merge themes", icon=":material/merge:", url_path="themes"),
-    "timeline": st.Page(f"{_PAGE_DIR}/timeline.py", title="Emerging", icon=":material/trending_up:",
+    "timeline": st.Page(f"{_PAGE_DIR}/timeline.py", title="Emerging",
                         url_path="timeline"),
-    "clusters": st.Page(f"{_PAGE_DIR}/clusters.py", title="Same signal", icon=":material/join:", url_path="clusters"),
-    "network": st.Page(f"{_PAGE_DIR}/network.py", title="Network", icon=":material/lan:", url_path="network"),
-    "tables": st.Page(f"{_PAGE_DIR}/tables.py", title="Tables", icon=":material/table_rows:", url_path="tables"),
-    "document": st.Page(f"{_PAGE_DIR}/document.py", title="Document", icon=":material/article:", url_path="document"),
-    "health": st.Page(f"{_PAGE_DIR}/health.py", title="Data health", icon=":material/health_and_safety:",
+    "clusters": st.Page(f"{_PAGE_DIR}/clusters.py", title="Same signal", url_path="clusters"),
+    "network": st.Page(f"{_PAGE_DIR}/network.py", title="Network", url_path="network"),
+    "tables": st.Page(f"{_PAGE_DIR}/tables.py", title="Tables", url_path="tables"),
+    "document": st.Page(f"{_PAGE_DIR}/document.py", title="Document", url_path="document"),
+    "themes": st.Page(f"{_PAGE_DIR}/themes.py", title="Themes", url_path="themes"),
+    "health": st.Page(f"{_PAGE_DIR}/health.py", title="Data health",
                       url_path="health"),
     }
 
@@ -130,7 +134,7 @@ def _loaded_summary(corpus: Corpus, pages: dict[str, st.Page]) -> None:
     span = f"{date_text(dates.min())} to {date_text(dates.max())}" if len(dates) else "no dates"
     rows = corpus.row_counts()
     st.sidebar.markdown(
-        f"**{len(documents):,} documents** · {sum(rows.values()):,} table rows  \n{span}"
+        f"**{counted(len(documents), 'document')}** · {counted(sum(rows.values()), 'table row')}  \n{span}"
     )
     per_section = " · ".join(f"{section} {count:,}" for section, count in rows.items())
     st.sidebar.caption(per_section)
@@ -139,7 +143,7 @@ def _loaded_summary(corpus: Corpus, pages: dict[str, st.Page]) -> None:
         errors = int((problems["severity"] == "error").sum())
         st.sidebar.page_link(
             pages["health"],
-            label=f"{len(problems):,} loader problems" + (f", {errors:,} errors" if errors else ""),
+            label=counted(len(problems), "loader problem") + (f", {counted(errors, 'error')}" if errors else ""),
             icon=":material/warning:" if errors else ":material/info:",
             help="Open Data health: every problem with file and line",
         )
@@ -155,6 +159,10 @@ _STYLE = """
 [data-testid="stElementToolbarButton"]:has(button[aria-label="Download as CSV"]) { display: none; }
 button[aria-label="Download as CSV"] { display: none; }
 .block-container, [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
+/* Chosen filter values in full: a chip cut to "artificial intelligenc…" hid which theme it was. */
+[data-testid="stMultiSelectTagsContainer"] [data-tag] { max-width: 100%; height: auto; }
+[data-testid="stMultiSelectTagsContainer"] [data-tag] > span[title] {
+  white-space: normal; overflow: visible; text-overflow: clip; overflow-wrap: anywhere; }
 </style>
 """
 

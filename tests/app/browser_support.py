@@ -69,3 +69,26 @@ def chromium() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
+
+
+def vega_tooltip(page) -> dict[str, str] | None:
+    """Vega's tooltip as {title: value}, or None when none is shown."""
+    tip = page.locator("#vg-tooltip-element")
+    if not tip.count() or not tip.is_visible():
+        return None
+    cells = tip.locator("td").all_inner_texts()
+    return {cells[i].strip(): cells[i + 1].strip() for i in range(0, len(cells) - 1, 2)}
+
+
+def scan_tooltips(page, chart, x_fraction: float, *, step: int = 6) -> list[tuple[float, float, dict]]:
+    """Hover down a chart at one x: every distinct tooltip met, in screen order, with where it was."""
+    box = chart.bounding_box()
+    x = box["x"] + box["width"] * x_fraction
+    found: list[tuple[float, float, dict]] = []
+    for dy in range(10, int(box["height"]) - 5, step):
+        page.mouse.move(x, box["y"] + dy)
+        page.wait_for_timeout(40)
+        tip = vega_tooltip(page)
+        if tip and (not found or found[-1][2] != tip):
+            found.append((x, box["y"] + dy, tip))
+    return found

@@ -12,7 +12,7 @@ import io
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, chromium, running_app
+from browser_support import CHROMIUM, chromium, running_app, scan_tooltips
 
 from signals import load_corpus
 from signals.filters import Filters, apply
@@ -60,9 +60,10 @@ def _wait_idle(page) -> None:
 
 
 def _heatmap_rows(page) -> list[str]:
-    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    """The themes of the theme x section heatmap, top to bottom, read from its cells' tooltips."""
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
     chart.wait_for(timeout=30_000)
-    return chart.locator(".yaxislayer-above .ytick text").all_text_contents()
+    return [tip["Theme"] for _, _, tip in scan_tooltips(page, chart, 0.45) if "Theme" in tip]
 
 
 def test_filter_heatmap_table_download_document(app_url, browser, futures_dir):

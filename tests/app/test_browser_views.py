@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pytest
-from browser_support import CHROMIUM, chromium, running_app
+from browser_support import CHROMIUM, chromium, running_app, scan_tooltips
 
 from signals import load_corpus, schema
 from signals.synth import write_corpus
@@ -78,29 +78,6 @@ def _wait_idle(page) -> None:
     page.wait_for_timeout(500)
 
 
-def _tooltip(page) -> dict[str, str] | None:
-    """Vega's tooltip as {title: value}, or None when none is shown."""
-    tip = page.locator("#vg-tooltip-element")
-    if not tip.count() or not tip.is_visible():
-        return None
-    cells = tip.locator("td").all_inner_texts()
-    return {cells[i].strip(): cells[i + 1].strip() for i in range(0, len(cells) - 1, 2)}
-
-
-def _scan(page, chart, x_fraction: float, *, step: int = 6) -> list[tuple[float, float, dict]]:
-    """Hover down a chart at one x: every distinct tooltip met, in screen order, with where it was."""
-    box = chart.bounding_box()
-    x = box["x"] + box["width"] * x_fraction
-    found: list[tuple[float, float, dict]] = []
-    for dy in range(10, int(box["height"]) - 5, step):
-        page.mouse.move(x, box["y"] + dy)
-        page.wait_for_timeout(40)
-        tip = _tooltip(page)
-        if tip and (not found or found[-1][2] != tip):
-            found.append((x, box["y"] + dy, tip))
-    return found
-
-
 def _rows_with_theme(corpus, theme: str) -> pd.DataFrame:
     keys = corpus.themes.assign(key=corpus.themes["theme"].astype("str").map(schema.theme_key))
     documents = set(keys.loc[keys["key"] == schema.theme_key(theme), "doc_id"].astype("str"))
@@ -118,7 +95,7 @@ def test_clicking_a_theme_section_cell_lists_the_rows_behind_it(app_url, page, c
     page.goto(f"{app_url}/heatmaps")
     _wait_idle(page)
     chart = page.locator('[data-testid="stVegaLiteChart"]').first
-    cells = [c for c in _scan(page, chart, 0.45) if "Theme" in c[2]]
+    cells = [c for c in scan_tooltips(page, chart, 0.45) if "Theme" in c[2]]
     assert len(cells) >= 5, "hovering down a column meets the theme rows"
     x, y, tip = cells[2]
     page.mouse.click(x, y)
@@ -141,7 +118,7 @@ def test_clicking_a_category_cell_and_a_month_cell_lists_their_rows(app_url, pag
     page.get_by_role("tab", name="Category × section").click()
     _wait_idle(page)
     chart = page.locator('[data-testid="stVegaLiteChart"]').first
-    cells = [c for c in _scan(page, chart, 0.3) if "Category" in c[2]]
+    cells = [c for c in scan_tooltips(page, chart, 0.3) if "Category" in c[2]]
     assert cells, "the category heatmap has cells"
     x, y, tip = cells[0]
     page.mouse.click(x, y)
@@ -160,7 +137,7 @@ def test_clicking_a_category_cell_and_a_month_cell_lists_their_rows(app_url, pag
     box = chart.bounding_box()
     cells = []
     for fraction in (0.5, 0.6, 0.7, 0.8, 0.4):
-        cells = [c for c in _scan(page, chart, fraction, step=8) if "Month" in c[2]]
+        cells = [c for c in scan_tooltips(page, chart, fraction, step=8) if "Month" in c[2]]
         if cells:
             break
     assert cells, f"the month heatmap has cells ({box})"
@@ -228,7 +205,7 @@ def test_a_document_opened_from_a_filtered_table_keeps_the_view_there_and_back(a
 def _bars(page, chart) -> list[tuple[str, int]]:
     """The top-themes bars from top to bottom, read from their tooltips near the value axis."""
     return [(tip["Theme"], int(tip["Documents"].replace(",", ""))) for _, _, tip in
-            _scan(page, chart, 0.33, step=5) if "Theme" in tip]
+            scan_tooltips(page, chart, 0.33, step=5) if "Theme" in tip]
 
 
 def test_top_theme_bars_stay_in_order_after_a_filter_change(app_url, page, corpus):

@@ -64,7 +64,7 @@ def test_a_merge_in_the_app_shows_on_the_overview(futures_dir, tmp_path):
         assert f"Documents: {ai}; Theme: AI" in bars
         assert f"Documents: {spelled_out}; Theme: artificial intelligence" in bars
 
-        page.get_by_role("link", name="Merge themes").click()
+        page.get_by_role("link", name="Themes", exact=True).click()
         _wait_idle(page)
         _pick(page, "Themes to merge", f"AI ({ai})")
         _pick(page, "Themes to merge", f"artificial intelligence ({spelled_out})")

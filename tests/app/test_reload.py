@@ -53,9 +53,9 @@ def _ok(app: AppTest) -> None:
 def _shown(app: AppTest) -> dict:
     """What the session shows about its corpus, from three places that must agree."""
     metrics = {m.label: m.value for m in app.metric}
-    summary = next(m.value for m in app.sidebar.markdown if "documents**" in m.value)
+    summary = next(m.value for m in app.sidebar.markdown if re.search(r"documents?\*\*", m.value))
     return {
-        "sidebar": int(re.search(r"\*\*([\d,]+) documents\*\*", summary).group(1).replace(",", "")),
+        "sidebar": int(re.search(r"\*\*([\d,]+) documents?\*\*", summary).group(1).replace(",", "")),
         "overview": int(metrics["Documents"].replace(",", "")),
         "rows": int(metrics["Table rows"].replace(",", "")),
         "categories": sorted(app.multiselect(key="category").options),

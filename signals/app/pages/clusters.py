@@ -14,6 +14,7 @@ from signals import export, radar, schema
 from signals.analysis.clusters import DEFAULT_THRESHOLD, Clusters, find_clusters
 from signals.app.components import empty_state, plain
 from signals.app.context import current_view, open_document
+from signals.wording import counted
 
 #: Clusters listed at most (it is a selection table: sent whole to the browser).
 SHOWN = 500
@@ -69,7 +70,7 @@ def _members(found: Clusters, cluster_id: int, documents: pd.DataFrame) -> None:
     members = found.members[found.members["cluster_id"] == cluster_id]
     summary = found.summary[found.summary["cluster_id"] == cluster_id].iloc[0]
     st.subheader(f"Cluster {cluster_id}: {plain(summary['label'])}")
-    st.caption(f"{len(members):,} rows from {int(summary['documents']):,} documents, most similar to the "
+    st.caption(f"{counted(len(members), 'row')} from {counted(summary['documents'], 'document')}, most similar to the "
                "representative first. Select one to open its document.")
     shown = member_rows(members, documents)
     event = st.dataframe(
@@ -119,7 +120,7 @@ def _radar_section(view, section: str, found: Clusters, threshold: float) -> Non
     # Sized to its rows (a fixed height left empty rows under a short radar); scrolls past ten.
     st.dataframe(blips, hide_index=True, key="radar-preview", height="auto")
     st.download_button(
-        f"Radar CSV ({len(blips):,} blips)",
+        f"Radar CSV ({counted(len(blips), 'blip')})",
         data=functools.partial(radar.radar_csv, blips),
         file_name=export.file_name(f"radar-{source}", "csv", dt.date.today()),
         mime="text/csv", key="radar-download", icon=":material/radar:", on_click="ignore",

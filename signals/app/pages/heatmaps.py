@@ -13,6 +13,7 @@ from signals import charts, vegalite
 from signals.analysis import heatmaps as cells
 from signals.app.components import cached_chart, display_frame, empty_state, link_columns, plain
 from signals.app.context import current_view, open_document
+from signals.wording import counted
 
 #: The point selection on every heatmap: a click hands back the cell's (x_key, y_key).
 CELL = "cell"
@@ -35,7 +36,7 @@ def _rows_behind(corpus, described: str, **cell) -> None:
     if rows.empty:
         st.caption("No rows in this cell.")
         return
-    st.caption(f"{len(rows):,} row{'s' if len(rows) != 1 else ''}, most relevant first. "
+    st.caption(f"{counted(len(rows), 'row')}, most relevant first. "
                "Select one to open its document.")
     shown = display_frame(rows)
     event = st.dataframe(

@@ -10,6 +10,7 @@ from signals import charts
 from signals.analysis import emerging as emergence
 from signals.app.components import date_text, display_frame, empty_state, link_columns, plain
 from signals.app.context import current_view, open_document
+from signals.wording import counted
 
 #: Rows of the ranked table sent to the browser (it is a selection table: sent whole).
 SHOWN = 200
@@ -74,7 +75,7 @@ def _window_caption(corpus, period: str, window: int, by: str) -> str:
 def _documents_behind(corpus, name: str, by: str) -> None:
     documents = emergence.documents_with(corpus, name, by)
     st.subheader(f"Documents with the {by} {plain(name)}")
-    st.caption(f"{len(documents):,} documents, newest first. Select one to open it.")
+    st.caption(f"{counted(len(documents), 'document')}, newest first. Select one to open it.")
     shown = display_frame(documents[[c for c in ("title", "date", "category", "type", "doc_id") if c in documents]])
     event = st.dataframe(shown, hide_index=True, column_config=link_columns(shown), on_select="rerun",
                          selection_mode="single-row", key="timeline-documents")
