@@ -113,7 +113,7 @@ def _current_merges(merge_state: theme_merges.MergeState, disabled: bool) -> Non
     store = merge_state.store
     last = store.last_undoable() if store is not None else None
     st.button("Undo last change", icon=":material/undo:", key="undo_last", disabled=disabled or last is None,
-              help=f"Undo: {last.summary} ({last.by}, {last.at})" if last else "Nothing to undo",
+              help=plain(f"Undo: {last.summary} ({last.by}, {last.at})") if last else "Nothing to undo",
               on_click=theme_merges.undo_last, args=(FILTER_KEY,))
     found = merges.theme_merges(store) if store is not None else []
     if not found:
