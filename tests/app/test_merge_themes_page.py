@@ -112,8 +112,11 @@ def test_a_damaged_workspace_disables_merging_with_a_warning(monkeypatch, folder
     path.write_bytes(b"garbage, not a workspace")
     app = _app(monkeypatch, folder)
     _no_exceptions(app)
-    warnings = [w.value for w in app.sidebar.warning]
-    assert any("is not a SQLite database" in w for w in warnings)
+    assert [w.value for w in app.sidebar.warning] == [
+        "Theme merges are off: the workspace file cannot be used (see Merge themes)."]
+    # The page says which file and what is wrong.
+    file_hash = path.stem.rsplit("-", 1)[1]
+    assert any("is not a SQLite database" in w.value and file_hash in w.value for w in app.main.warning)
     assert app.button(key="merge_button").disabled
     assert all(b.disabled for b in app.button if b.key and b.key.startswith("suggestion-"))
     assert path.read_bytes() == b"garbage, not a workspace"

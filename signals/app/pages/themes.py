@@ -36,7 +36,8 @@ def render() -> None:
         "counted as one on every page, in every download and in every `signals` command on this folder."
     )
     if merge_state.problem:
-        st.warning(plain(merge_state.problem), icon=":material/lock:")
+        problem = merge_state.problem
+        st.warning(plain(problem[:1].upper() + problem[1:]), icon=":material/lock:")
     message = st.session_state.pop(theme_merges.MESSAGE_KEY, None)
     if message:
         kind, text = message
