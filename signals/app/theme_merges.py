@@ -82,7 +82,9 @@ def with_theme_merges(folder: Path, corpus: Corpus, corpus_key: str, uploaded: d
         corpus = _merged_shared(corpus_key, digest, corpus, mapping) if corpus_key else aliases.apply_aliases(corpus, mapping)
         corpus_key = corpus_key and f"{corpus_key}|aliases:{digest}"
     if problem:
-        st.sidebar.warning(f"Workspace read-only: {problem}", icon=":material/lock:")
+        # The details (file, what is wrong) are on the Merge themes page; the sidebar only says so.
+        st.sidebar.warning("Theme merges are off: the workspace file cannot be used (see Merge themes).",
+                           icon=":material/lock:")
     if left_out:
         st.sidebar.caption(f"{len(left_out)} theme merges left out: they loop with the uploaded aliases file.")
     st.session_state[STATE_KEY] = MergeState(store, problem, stored, dict(uploaded or {}), corpus_key)

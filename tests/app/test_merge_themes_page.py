@@ -93,13 +93,17 @@ def test_a_new_name_and_the_author_are_recorded(monkeypatch, folder):
     app = _app(monkeypatch, folder)
     app.text_input(key="analyst_name").set_value("Ana").run()
     app.multiselect(key="merge_pick").set_value(["AI", "machine learning"]).run()
-    app.text_input(key="merge_name").set_value("AI and ML").run()
+    app.text_input(key="merge_name").set_value("AI *and* [ML](javascript:x)").run()
     app.button(key="merge_button").click().run()
     _no_exceptions(app)
     expected = _documents_with(folder, ["AI", "machine learning"])
-    assert f"AI and ML ({expected})" in _theme_options(app)
+    assert f"AI *and* [ML](javascript:x) ({expected})" in _theme_options(app)
     change = open_store(folder).changes()[0]
-    assert change.by == "Ana" and change.summary == "merged “AI”, “machine learning” into “AI and ML”"
+    assert change.by == "Ana"
+    assert change.summary == "merged “AI”, “machine learning” into “AI *and* [ML](javascript:x)”"
+    # The name is the analyst's text, shown as typed: every markup character escaped.
+    assert [s.value for s in app.success] == [
+        r"Merged “AI”, “machine learning” into “AI \*and\* \[ML\]\(javascript\:x\)”"]
 
 
 def test_a_damaged_workspace_disables_merging_with_a_warning(monkeypatch, folder):
@@ -108,8 +112,11 @@ def test_a_damaged_workspace_disables_merging_with_a_warning(monkeypatch, folder
     path.write_bytes(b"garbage, not a workspace")
     app = _app(monkeypatch, folder)
     _no_exceptions(app)
-    warnings = [w.value for w in app.sidebar.warning]
-    assert any("is not a SQLite database" in w for w in warnings)
+    assert [w.value for w in app.sidebar.warning] == [
+        "Theme merges are off: the workspace file cannot be used (see Merge themes)."]
+    # The page says which file and what is wrong.
+    file_hash = path.stem.rsplit("-", 1)[1]
+    assert any("is not a SQLite database" in w.value and file_hash in w.value for w in app.main.warning)
     assert app.button(key="merge_button").disabled
     assert all(b.disabled for b in app.button if b.key and b.key.startswith("suggestion-"))
     assert path.read_bytes() == b"garbage, not a workspace"

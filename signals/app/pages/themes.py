@@ -36,7 +36,8 @@ def render() -> None:
         "counted as one on every page, in every download and in every `signals` command on this folder."
     )
     if merge_state.problem:
-        st.warning(plain(merge_state.problem), icon=":material/lock:")
+        problem = merge_state.problem
+        st.warning(plain(problem[:1].upper() + problem[1:]), icon=":material/lock:")
     message = st.session_state.pop(theme_merges.MESSAGE_KEY, None)
     if message:
         kind, text = message
@@ -113,7 +114,7 @@ def _current_merges(merge_state: theme_merges.MergeState, disabled: bool) -> Non
     store = merge_state.store
     last = store.last_undoable() if store is not None else None
     st.button("Undo last change", icon=":material/undo:", key="undo_last", disabled=disabled or last is None,
-              help=f"Undo: {last.summary} ({last.by}, {last.at})" if last else "Nothing to undo",
+              help=plain(f"Undo: {last.summary} ({last.by}, {last.at})") if last else "Nothing to undo",
               on_click=theme_merges.undo_last, args=(FILTER_KEY,))
     found = merges.theme_merges(store) if store is not None else []
     if not found:
