@@ -240,7 +240,7 @@ def test_the_apps_downloads_read_back_without_a_formula(
     for table in [c for c in choices if c != "problems"]:
         app.segmented_control(key="table_choice").set_value(table).run()
         assert not app.exception, [e.value for e in app.exception]
-    app.switch_page("signals/app/pages/health.py").run()
+    app.switch_page("signals/app/pages/data_health.py").run()
     assert not app.exception, [e.value for e in app.exception]
     names = {name for name, _ in served}
     assert {f for f in names if f.endswith(".csv")} >= {export.file_name(t, "csv") for t in choices}

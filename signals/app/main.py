@@ -35,14 +35,14 @@ def build_pages() -> dict[str, st.Page]:
     "heatmaps": st.Page(f"{_PAGE_DIR}/heatmaps.py", title="Heatmaps", url_path="heatmaps"),
     "cooccurrence": st.Page(f"{_PAGE_DIR}/cooccurrence.py", title="Co-occurrence",
                             url_path="cooccurrence"),
-    "timeline": st.Page(f"{_PAGE_DIR}/timeline.py", title="Emerging",
+    "emerging": st.Page(f"{_PAGE_DIR}/emerging.py", title="Emerging",
                         url_path="timeline"),
-    "clusters": st.Page(f"{_PAGE_DIR}/clusters.py", title="Same signal", url_path="clusters"),
+    "same_signal": st.Page(f"{_PAGE_DIR}/same_signal.py", title="Same signal", url_path="clusters"),
     "network": st.Page(f"{_PAGE_DIR}/network.py", title="Network", url_path="network"),
     "tables": st.Page(f"{_PAGE_DIR}/tables.py", title="Tables", url_path="tables"),
     "document": st.Page(f"{_PAGE_DIR}/document.py", title="Document", url_path="document"),
     "themes": st.Page(f"{_PAGE_DIR}/themes.py", title="Themes", url_path="themes"),
-    "health": st.Page(f"{_PAGE_DIR}/health.py", title="Data health",
+    "data_health": st.Page(f"{_PAGE_DIR}/data_health.py", title="Data health",
                       url_path="health"),
     }
 
@@ -142,7 +142,7 @@ def _loaded_summary(corpus: Corpus, pages: dict[str, st.Page]) -> None:
     if len(problems):
         errors = int((problems["severity"] == "error").sum())
         st.sidebar.page_link(
-            pages["health"],
+            pages["data_health"],
             label=counted(len(problems), "loader problem") + (f", {counted(errors, 'error')}" if errors else ""),
             icon=":material/warning:" if errors else ":material/info:",
             help="Open Data health: every problem with file and line",

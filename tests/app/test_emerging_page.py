@@ -16,7 +16,7 @@ from signals.synth import write_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = str(ROOT / "dashboard.py")
-TIMELINE = "signals/app/pages/timeline.py"
+TIMELINE = "signals/app/pages/emerging.py"
 
 
 @pytest.fixture(scope="module")

@@ -30,8 +30,8 @@ from signals.synth import write_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = str(ROOT / "dashboard.py")
-TIMELINE = "signals/app/pages/timeline.py"
-CLUSTERS = "signals/app/pages/clusters.py"
+TIMELINE = "signals/app/pages/emerging.py"
+CLUSTERS = "signals/app/pages/same_signal.py"
 NETWORK = "signals/app/pages/network.py"
 PAGES = [TIMELINE, CLUSTERS, NETWORK]
 

@@ -20,7 +20,7 @@ PAGES = [
     "signals/app/pages/cooccurrence.py",
     "signals/app/pages/tables.py",
     "signals/app/pages/document.py",
-    "signals/app/pages/health.py",
+    "signals/app/pages/data_health.py",
 ]
 
 
@@ -128,7 +128,7 @@ def test_document_page_shows_the_seed(monkeypatch):
 def test_data_health_lists_problems_with_file_and_line(monkeypatch, futures_dir):
     corpus = load_corpus(futures_dir)
     app = _app(monkeypatch, futures_dir)
-    app.switch_page("signals/app/pages/health.py").run()
+    app.switch_page("signals/app/pages/data_health.py").run()
     _no_exceptions(app)
     table = app.dataframe[0].value
     assert len(table) == len(corpus.problems)

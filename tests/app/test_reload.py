@@ -117,7 +117,7 @@ def test_a_deleted_file_goes_after_reload(monkeypatch, folder: Path) -> None:
     _assert_consistent(_reload(app), 1, ["politics"])
     app.switch_page("signals/app/pages/tables.py").run()
     _ok(app)
-    app.switch_page("signals/app/pages/health.py").run()
+    app.switch_page("signals/app/pages/data_health.py").run()
     _ok(app)
 
 

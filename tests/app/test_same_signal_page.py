@@ -15,7 +15,7 @@ from signals.synth import write_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = str(ROOT / "dashboard.py")
-CLUSTERS = "signals/app/pages/clusters.py"
+CLUSTERS = "signals/app/pages/same_signal.py"
 MEMBER_COLUMNS = ["name", "description", "title", "date", "domain", "relevancy", "similarity"]
 
 
