@@ -401,77 +401,268 @@ def cooccurrence_matrix(
         yaxis={**_category_axis(labels_y), "autorange": "reversed"}, right=COLORBAR_PX))
 
 
-def _network_layout(graph: nx.Graph) -> dict:
-    """Node -> (x, y): linked themes by a spring layout with a fixed seed, lone themes in a row below.
+#: The theme network's labels are placed for a plot area this size (px): the width the app gives it
+#: beside the list of unlinked themes on a 1280 px screen (487 px measured in Chromium; 652 at 1500).
+#: Wider only adds room between labels.
+NETWORK_PLOT_PX = (480, 530)
+NETWORK_HEIGHT = 600
+#: Beyond 20 drawn themes the figure grows this much taller per theme (up to NETWORK_MAX_HEIGHT).
+NETWORK_PX_PER_NODE = 7
+NETWORK_MAX_HEIGHT = 900
+NETWORK_LABEL_WIDTH = 28
+#: Room around the outermost nodes, as a share of the layout's width and height: for their labels.
+NETWORK_PAD = (0.15, 0.06)
+#: A 12 px label with its background: width per character and height, rounded up from Chromium
+#: (theme names on 2,000 synthetic documents: 5.4 px per character, 19 px high).
+LABEL_CHAR_PX = 6.2
+LABEL_LINE_PX = 20.0
+#: Where a label may sit around its node, in order of preference: plotly textposition -> the box's
+#: offset from the node centre as a function of (node radius, label width, label height).
+_LABEL_SPOTS = {
+    "top center": lambda r, w, h: (-w / 2, r + 2),
+    "bottom center": lambda r, w, h: (-w / 2, -r - 2 - h),
+    "middle right": lambda r, w, h: (r + 4, -h / 2),
+    "middle left": lambda r, w, h: (-r - 4 - w, -h / 2),
+    "top right": lambda r, w, h: (r * 0.75, r * 0.75),
+    "top left": lambda r, w, h: (-r * 0.75 - w, r * 0.75),
+    "bottom right": lambda r, w, h: (r * 0.75, -r * 0.75 - h),
+    "bottom left": lambda r, w, h: (-r * 0.75 - w, -r * 0.75 - h),
+}
+#: The same spots as plotly annotation anchors and shifts (px) from the node centre.
+_LABEL_ANCHORS = {
+    "top center": lambda r: {"xanchor": "center", "yanchor": "bottom", "yshift": r + 2},
+    "bottom center": lambda r: {"xanchor": "center", "yanchor": "top", "yshift": -r - 2},
+    "middle right": lambda r: {"xanchor": "left", "yanchor": "middle", "xshift": r + 4},
+    "middle left": lambda r: {"xanchor": "right", "yanchor": "middle", "xshift": -r - 4},
+    "top right": lambda r: {"xanchor": "left", "yanchor": "bottom", "xshift": r * 0.75, "yshift": r * 0.75},
+    "top left": lambda r: {"xanchor": "right", "yanchor": "bottom", "xshift": -r * 0.75, "yshift": r * 0.75},
+    "bottom right": lambda r: {"xanchor": "left", "yanchor": "top", "xshift": r * 0.75, "yshift": -r * 0.75},
+    "bottom left": lambda r: {"xanchor": "right", "yanchor": "top", "xshift": -r * 0.75, "yshift": -r * 0.75},
+}
+NETWORK_NODE_COLOUR = "#E69F00"
+#: Edge colour runs over COUNT_SCALE from this far up (the palest blues vanish on white).
+_EDGE_SCALE_FLOOR = 0.35
 
-    Lone nodes would otherwise be pushed to the rim and squeeze the linked ones into the middle.
+
+def _component_layout(component: nx.Graph) -> dict:
+    """One connected component -> node positions with links about one unit long, at the origin.
+
+    Kamada-Kawai on hop distances (started from a fixed-seed spring layout) spreads nodes evenly;
+    weighted layouts pulled the best-connected themes into one knot.
     """
-    linked = [node for node in graph.nodes if graph.degree(node) > 0]
-    lone = [node for node in graph.nodes if graph.degree(node) == 0]
-    positions = {}
-    if linked:
-        subgraph = graph.subgraph(linked)
-        spacing = 2 / math.sqrt(len(linked))  # networkx's default is 1/sqrt(n): labels would overlap
-        positions = nx.spring_layout(subgraph, k=spacing, seed=LAYOUT_SEED, weight="weight", iterations=100)
-    for i, node in enumerate(lone):
-        x = -1 + 2 * (i + 0.5) / len(lone) if len(lone) > 1 else 0.0
-        positions[node] = np.array([x, -1.35 if linked else 0.0])
-    return positions
+    nodes = list(component.nodes)
+    if len(nodes) <= 2:
+        return {node: np.array([float(i), 0.0]) for i, node in enumerate(nodes)}
+    start = nx.spring_layout(component, seed=LAYOUT_SEED, weight=None)
+    positions = nx.kamada_kawai_layout(component, pos=start, weight=None)
+    lengths = [np.linalg.norm(positions[a] - positions[b]) for a, b in component.edges]
+    unit = float(np.mean(lengths)) or 1.0
+    return {node: np.asarray(xy, dtype="float64") / unit for node, xy in positions.items()}
 
 
-def network(graph: nx.Graph, *, title: str, empty_message: str = EMPTY_MESSAGE) -> go.Figure:
-    """theme_graph's Graph -> node-link figure (spring layout, fixed seed). Node size and colour grow
-    with `documents`, edge width with `weight`. Node hover: theme, documents, linked themes; node
-    customdata = theme name, so a click can filter by it."""
-    if graph is None or graph.number_of_nodes() == 0:
-        return empty_figure(empty_message, title=title)
-    positions = _network_layout(graph)
+def _network_layout(graph: nx.Graph, aspect: float = 1.0) -> dict:
+    """Node -> (x, y) for the nodes with a link: each connected component laid out on its own
+    (_component_layout), then packed in rows, largest first, into a block of about `aspect`.
+
+    Nodes without a link are not drawn (the app lists them beside the figure): in a row below they
+    were a line of overlapping labels. Laid out together, separate components drift to the rim and
+    leave the middle empty, so each is placed like a word on a page instead.
+    """
+    linked = graph.subgraph([node for node in graph.nodes if graph.degree(node) > 0])
+    components = sorted(nx.connected_components(linked), key=lambda c: (-len(c), min(map(str, c))))
+    if not components:
+        return {}
+    gap = 1.2  # between components, in link lengths
+    pieces = []
+    for members in components:
+        positions = _component_layout(linked.subgraph(members))
+        xy = np.array(list(positions.values()))
+        low = xy.min(axis=0)
+        size = xy.max(axis=0) - low
+        pieces.append(({node: p - low for node, p in positions.items()}, size))
+    area = sum((w + gap) * (h + gap) for _, (w, h) in pieces)
+    row_width = max(max(w for _, (w, _) in pieces), math.sqrt(area * aspect))
+    placed: dict = {}
+    x = y = row_height = 0.0
+    for positions, (w, h) in pieces:
+        if x > 0 and x + w > row_width:
+            x, y, row_height = 0.0, y - row_height - gap, 0.0
+        for node, p in positions.items():
+            # Rows go downwards; within a row, a piece hangs from the row's top.
+            placed[node] = np.array([x + p[0], y - h + p[1]])
+        x += w + gap
+        row_height = max(row_height, h)
+    return placed
+
+
+def label_spots(
+    centres: np.ndarray, radii: np.ndarray, widths: np.ndarray, area: tuple[float, float] = NETWORK_PLOT_PX,
+) -> list[str | None]:
+    """Where each node's label goes so that no two labels, and no label and node, overlap.
+
+    centres: n x 2 node centres in px (origin bottom left, within `area`); radii: node radii in px;
+    widths: label widths in px. Nodes are taken in the given order (put the largest first); each
+    label takes the first spot of _LABEL_SPOTS that stays inside the area and clear of every node
+    and of the labels already placed, else None (the node keeps its hover).
+    """
+    width, height = area
+    placed: list[tuple[float, float, float, float]] = []
+    nodes = [(x - r, y - r, x + r, y + r) for (x, y), r in zip(centres, radii)]
+
+    def clear(box: tuple[float, float, float, float], own: int) -> bool:
+        x0, y0, x1, y1 = box
+        if x0 < 0 or y0 < 0 or x1 > width or y1 > height:
+            return False
+        for other, (a0, b0, a1, b1) in enumerate(nodes):
+            if other != own and x0 < a1 and a0 < x1 and y0 < b1 and b0 < y1:
+                return False
+        return all(not (x0 < a1 and a0 < x1 and y0 < b1 and b0 < y1) for a0, b0, a1, b1 in placed)
+
+    spots: list[str | None] = []
+    for index, ((x, y), r, w) in enumerate(zip(centres, radii, widths)):
+        chosen = None
+        for name, offset in _LABEL_SPOTS.items():
+            dx, dy = offset(r, w, LABEL_LINE_PX)
+            box = (x + dx, y + dy, x + dx + w, y + dy + LABEL_LINE_PX)
+            if clear(box, index):
+                chosen = name
+                placed.append(box)
+                break
+        spots.append(chosen)
+    return spots
+
+
+def _edge_spread(values: np.ndarray, measure: str) -> np.ndarray:
+    """Edge values -> 0..1 for width and colour: lift on a log scale (its range is wide and 1 is
+    its middle), the others linearly; all equal -> 1."""
+    scaled = np.log(np.maximum(values, 1e-9)) if measure == "lift" else values.astype("float64")
+    low, high = (scaled.min(), scaled.max()) if len(scaled) else (0.0, 0.0)
+    return (scaled - low) / (high - low) if high > low else np.ones(len(scaled))
+
+
+def _measure_text(value: float, measure: str) -> str:
+    return f"{value:,.0f}" if measure == "count" else f"{value:,.2f}"
+
+
+def network(
+    graph: nx.Graph, *, title: str, measure: str = "count", empty_message: str = EMPTY_MESSAGE,
+) -> go.Figure:
+    """theme_graph's Graph -> node-link figure of its linked themes (spring layout, fixed seed; themes
+    without a link are left out for the page to list). Node size grows with `documents`; a link's
+    width and colour with `measure` ("count": shared documents, "jaccard" or "lift"), with a colour
+    bar. Labels are placed clear of each other and of the nodes (label_spots), largest themes first;
+    a theme without room keeps its hover. Hover on a node: theme, documents, its links; on a link's
+    midpoint: both themes, the measure and the documents it rests on. Node customdata = theme name,
+    so a click can filter by it (link midpoints carry none)."""
+    linked_count = sum(1 for node in graph.nodes if graph.degree(node) > 0) if graph is not None else 0
+    height = int(min(NETWORK_MAX_HEIGHT, NETWORK_HEIGHT + NETWORK_PX_PER_NODE * max(linked_count - 20, 0)))
+    plot_w, plot_h = NETWORK_PLOT_PX[0], NETWORK_PLOT_PX[1] + height - NETWORK_HEIGHT
+    positions = _network_layout(graph, aspect=plot_w / plot_h) if linked_count else {}
+    if not positions:
+        message = empty_message if graph is None or graph.number_of_nodes() == 0 else (
+            "No two themes share enough documents to be linked.")
+        return empty_figure(message, title=title)
+    attribute = {"count": "weight"}.get(measure, measure)
+    measure_title = COOCCURRENCE_TITLES.get(measure, measure)
+    edges = list(graph.edges(data=True))
+    values = np.array([float(data.get(attribute, data.get("weight", 1))) for _, _, data in edges])
+    spread = _edge_spread(values, measure)
     traces = []
-    weights = [data.get("weight", 1) for _, _, data in graph.edges(data=True)]
-    lightest, heaviest = (min(weights), max(weights)) if weights else (1, 1)
-    # One trace per width class: a scatter line has one width, so edges are grouped into a few classes.
-    by_width: dict[int, tuple[list, list]] = {}
-    for a, b, data in graph.edges(data=True):
-        spread = (data.get("weight", 1) - lightest) / (heaviest - lightest) if heaviest > lightest else 0.0
-        width = 1 + round(5 * spread)
-        xs, ys = by_width.setdefault(width, ([], []))
+    # One trace per width class: a scatter line has one width and one colour.
+    by_class: dict[int, tuple[list, list]] = {}
+    for (a, b, _), level in zip(edges, spread):
+        xs, ys = by_class.setdefault(int(np.rint(5 * level)), ([], []))
         xs += [positions[a][0], positions[b][0], None]
         ys += [positions[a][1], positions[b][1], None]
-    for width, (xs, ys) in sorted(by_width.items()):
+    for level, (xs, ys) in sorted(by_class.items()):
+        colour = sample_colorscale(_scale(COUNT_SCALE), [_EDGE_SCALE_FLOOR + (1 - _EDGE_SCALE_FLOOR) * level / 5])[0]
         traces.append({
             "type": "scatter", "x": xs, "y": ys, "mode": "lines", "hoverinfo": "skip", "showlegend": False,
-            "line": {"width": width, "color": "rgba(120,120,120,0.45)"},
+            "line": {"width": 1 + level, "color": colour},
         })
-    names = list(graph.nodes)
-    documents = np.array([graph.nodes[n].get("documents", 0) for n in names], dtype="float64")
-    largest = documents.max() if len(documents) and documents.max() > 0 else 1.0
+    ticks = np.unique(np.quantile(spread, [0, 0.5, 1])) if len(spread) else np.array([])
+    tick_values = [values[int(np.argmin(np.abs(spread - t)))] for t in ticks]
     traces.append({
         "type": "scatter",
-        "x": [positions[n][0] for n in names],
-        "y": [positions[n][1] for n in names],
-        "mode": "markers+text",
-        "text": [short_label(n, 24) for n in names],
-        "textposition": "top center",
-        "customdata": names,
+        "x": [(positions[a][0] + positions[b][0]) / 2 for a, b, _ in edges],
+        "y": [(positions[a][1] + positions[b][1]) / 2 for a, b, _ in edges],
+        "mode": "markers",
+        "showlegend": False,
         "hovertext": [
-            f"{plotly_text(n)}<br>{int(d):,} documents<br>{graph.degree(n)} linked themes"
-            for n, d in zip(names, documents)
+            f"{plotly_text(a)} — {plotly_text(b)}<br>{measure_title}: {_measure_text(v, measure)}"
+            + ("" if measure == "count" else f"<br>{int(data.get('weight', 0)):,} documents with both")
+            + f"<br>{plotly_text(a)}: {graph.nodes[a].get('documents', 0):,} · "
+              f"{plotly_text(b)}: {graph.nodes[b].get('documents', 0):,} documents"
+            for (a, b, data), v in zip(edges, values)
         ],
         "hovertemplate": "%{hovertext}<extra></extra>",
         "marker": {
-            "size": [10 + 30 * math.sqrt(d / largest) for d in documents],
-            "color": documents,
-            "colorscale": _scale(COUNT_SCALE),
-            "cmin": 0,
+            "size": 7, "color": list(spread), "colorscale": _scale(COUNT_SCALE), "cmin": -_EDGE_SCALE_FLOOR / (
+                1 - _EDGE_SCALE_FLOOR), "cmax": 1, "line": {"width": 0},
             "showscale": True,
-            "colorbar": {"title": {"text": "Documents", "side": "right"}},
-            "line": {"width": 1, "color": "#444"},
+            "colorbar": {"title": {"text": measure_title, "side": "right"}, "tickmode": "array",
+                         "len": 0.45, "y": 1, "yanchor": "top", "thickness": 14,
+                         "tickvals": list(ticks), "ticktext": [_measure_text(v, measure) for v in tick_values]},
         },
+    })
+
+    names = sorted(positions, key=lambda n: (-graph.nodes[n].get("documents", 0), str(n)))
+    documents = np.array([graph.nodes[n].get("documents", 0) for n in names], dtype="float64")
+    largest = documents.max() if len(documents) and documents.max() > 0 else 1.0
+    sizes = 12 + 26 * np.sqrt(documents / largest)
+    xy = np.array([positions[n] for n in names], dtype="float64")
+    # Data -> px: the plot's ranges are the layout's extent plus room for the largest node.
+    pad_x = (xy[:, 0].max() - xy[:, 0].min() or 1.0) * NETWORK_PAD[0] + 1e-9
+    pad_y = (xy[:, 1].max() - xy[:, 1].min() or 1.0) * NETWORK_PAD[1] + 1e-9
+    x_range = [xy[:, 0].min() - pad_x, xy[:, 0].max() + pad_x]
+    y_range = [xy[:, 1].min() - pad_y, xy[:, 1].max() + pad_y]
+    centres = np.column_stack([
+        (xy[:, 0] - x_range[0]) / (x_range[1] - x_range[0]) * plot_w,
+        (xy[:, 1] - y_range[0]) / (y_range[1] - y_range[0]) * plot_h,
+    ])
+    texts = [short_label(n, NETWORK_LABEL_WIDTH) for n in names]
+    # The width of the drawn text (entities such as &amp; draw one character).
+    widths = np.array([len(str(n)[:NETWORK_LABEL_WIDTH]) * LABEL_CHAR_PX + 6 for n in names])
+    spots = label_spots(centres, sizes / 2, widths, (plot_w, plot_h))
+    link_lists = []
+    for n in names:
+        linked = sorted(graph[n].items(), key=lambda item: (-float(item[1].get(attribute, 0)), str(item[0])))
+        shown = ", ".join(f"{plotly_text(other)} ({_measure_text(float(data.get(attribute, 0)), measure)})"
+                          for other, data in linked[:6])
+        more = f" and {len(linked) - 6} more" if len(linked) > 6 else ""
+        link_lists.append(f"<br>Linked ({measure_title.lower()}): {shown}{more}")
+    traces.append({
+        "type": "scatter",
+        "x": list(xy[:, 0]),
+        "y": list(xy[:, 1]),
+        "mode": "markers",
+        "customdata": names,
+        "hovertext": [
+            f"<b>{plotly_text(n)}</b><br>{int(d):,} documents{links}"
+            for n, d, links in zip(names, documents, link_lists)
+        ],
+        "hovertemplate": "%{hovertext}<extra></extra>",
+        "marker": {"size": list(sizes), "color": NETWORK_NODE_COLOUR, "opacity": 1,
+                   "line": {"width": 1, "color": "#444"}},
         "showlegend": False,
     })
-    return figure_from(traces, _layout(
-        title=title, x_title="", y_title="", height=600, xaxis={"visible": False}, yaxis={"visible": False},
-        right=COLORBAR_PX))
+    # Labels as annotations, not scatter text: their pale background keeps them readable where
+    # links cross them.
+    labels = [
+        {"x": float(x), "y": float(y), "text": text, "showarrow": False, **_LABEL_ANCHORS[spot](radius),
+         "font": {"size": 12, "color": "#262730"}, "bgcolor": "rgba(255,255,255,0.8)", "borderpad": 1}
+        for (x, y), text, spot, radius in zip(xy, texts, spots, sizes / 2) if spot
+    ]
+    return figure_from(traces, {
+        "title": {"text": title, "x": 0},
+        "annotations": labels,
+        "height": height,
+        "margin": {"l": 10, "r": COLORBAR_PX, "t": TITLE_PX, "b": 10},
+        "hoverlabel": {"align": "left"},
+        "xaxis": {"visible": False, "range": x_range, "fixedrange": False},
+        "yaxis": {"visible": False, "range": y_range},
+        "dragmode": "pan",
+    })
 
 
 #: One colour per node type of the typed network (colour-blind-safe Okabe-Ito palette).

@@ -195,28 +195,114 @@ def test_cooccurrence_matrix_blanks_the_diagonal_and_shows_counts(counts):
     assert np.asarray(own.data[0].customdata, dtype=object)[2, 0][2] == 2
 
 
-def test_network(counts):
+def _theme_graph() -> nx.Graph:
+    """AI (3 documents) - Energy (3): 2 shared, jaccard 0.5, lift 0.9; Energy - Climate (1): 1 shared,
+    jaccard 1/3, lift 2.0; Alone (2) links to nothing."""
     graph = nx.Graph()
-    graph.add_nodes_from(
-        [
-            ("AI", {"documents": 3}),
-            ("Energy", {"documents": 3}),
-            ("Climate", {"documents": 1}),
-            ("Alone", {"documents": 2}),
-        ]
-    )
-    graph.add_edges_from([("AI", "Energy", {"weight": 2}), ("Energy", "Climate", {"weight": 1})])
+    graph.add_nodes_from([("AI", {"documents": 3}), ("Energy", {"documents": 3}), ("Climate", {"documents": 1}),
+                          ("Alone", {"documents": 2})])
+    graph.add_edge("AI", "Energy", weight=2, jaccard=0.5, lift=0.9)
+    graph.add_edge("Energy", "Climate", weight=1, jaccard=1 / 3, lift=2.0)
+    return graph
+
+
+def test_network_draws_linked_themes_only():
+    graph = _theme_graph()
     figure = charts.network(graph, title="Theme network")
     nodes = figure.data[-1]
-    assert nodes.type == "scatter" and "markers" in nodes.mode
-    assert list(nodes.customdata) == ["AI", "Energy", "Climate", "Alone"]  # a click gives the theme
-    assert "3 documents" in nodes.hovertext[0] and nodes.hovertemplate == "%{hovertext}<extra></extra>"
+    assert nodes.type == "scatter" and nodes.mode == "markers"
+    assert list(nodes.customdata) == ["AI", "Energy", "Climate"]  # "Alone" is left for the page to list
+    assert nodes.hovertext[0].startswith("<b>AI</b><br>3 documents")
+    assert "Energy (2)" in nodes.hovertext[0]  # its links, with the measure
     sizes = list(nodes.marker.size)
-    assert sizes[0] == sizes[1] > sizes[3] > sizes[2]
-    edge_widths = sorted(trace.line.width for trace in figure.data[:-1])
-    assert edge_widths == [1, 6]  # lightest and heaviest edge
+    assert sizes[0] == sizes[1] > sizes[2]
+    assert sorted(a.text for a in figure.layout.annotations) == ["AI", "Climate", "Energy"]  # room for all
     again = charts.network(graph, title="Theme network")
     assert list(again.data[-1].x) == list(nodes.x)  # fixed seed: the same picture every render
+    lone = nx.Graph()
+    lone.add_nodes_from([("A", {"documents": 3}), ("B", {"documents": 3})])
+    assert charts.network(lone, title="t").layout.annotations[0].text == (
+        "No two themes share enough documents to be linked.")
+
+
+@pytest.mark.parametrize(("measure", "heavier"), [("count", ("AI", "Energy")), ("jaccard", ("AI", "Energy")),
+                                                  ("lift", ("Energy", "Climate"))])
+def test_network_links_follow_the_measure(measure, heavier):
+    figure = charts.network(_theme_graph(), title="t", measure=measure)
+    lines = [trace for trace in figure.data if trace.mode == "lines"]
+    assert sorted(trace.line.width for trace in lines) == [1, 6]  # lightest and heaviest link
+    heaviest = max(lines, key=lambda trace: trace.line.width)
+    nodes = figure.data[-1]
+    where = {name: (x, y) for name, x, y in zip(nodes.customdata, nodes.x, nodes.y)}
+    assert {tuple(heaviest.x[:2]), tuple(heaviest.y[:2])} <= {  # the heaviest line joins those two themes
+        (where[heavier[0]][0], where[heavier[1]][0]), (where[heavier[1]][0], where[heavier[0]][0]),
+        (where[heavier[0]][1], where[heavier[1]][1]), (where[heavier[1]][1], where[heavier[0]][1])}
+    midpoints = figure.data[-2]
+    assert midpoints.mode == "markers" and midpoints.customdata is None  # a click on a link filters nothing
+    hover = dict(zip([text.split("<br>")[0] for text in midpoints.hovertext], midpoints.hovertext))
+    title = charts.COOCCURRENCE_TITLES[measure]
+    assert midpoints.marker.colorbar.title.text == title
+    if measure == "lift":
+        assert hover["Energy — Climate"].split("<br>")[1:3] == ["Lift: 2.00", "1 documents with both"]
+        assert hover["AI — Energy"].split("<br>")[1:3] == ["Lift: 0.90", "2 documents with both"]
+    if measure == "count":
+        assert hover["AI — Energy"].split("<br>")[1] == "Documents with both: 2"
+
+
+def _boxes(figure: go.Figure) -> list[tuple[float, float, float, float]]:
+    """Each label's box in px, worked out from the annotation's anchor and shift, with the plot area
+    the figure was laid out for and the label size measured in Chromium."""
+    width, height = charts.NETWORK_PLOT_PX[0], figure.layout.height - charts.TITLE_PX - 10
+    (x0, x1), (y0, y1) = figure.layout.xaxis.range, figure.layout.yaxis.range
+    boxes = []
+    for label in figure.layout.annotations:
+        x = (label.x - x0) / (x1 - x0) * width + (label.xshift or 0)
+        y = (label.y - y0) / (y1 - y0) * height + (label.yshift or 0)
+        w, h = len(label.text) * charts.LABEL_CHAR_PX + 6, charts.LABEL_LINE_PX
+        left = {"left": x, "center": x - w / 2, "right": x - w}[label.xanchor]
+        bottom = {"bottom": y, "middle": y - h / 2, "top": y - h}[label.yanchor]
+        boxes.append((left, bottom, left + w, bottom + h))
+    return boxes
+
+
+def test_network_labels_do_not_overlap_on_a_dense_graph():
+    """40 themes, 160 links: every label placed is clear of the others, of every node and of the
+    plot's edges; the larger themes are labelled first."""
+    graph = nx.gnm_random_graph(40, 160, seed=3)
+    names = [f"theme {'x' * (i % 9)} {i}" for i in range(40)]
+    graph = nx.relabel_nodes(graph, dict(enumerate(names)))
+    for i, name in enumerate(names):
+        graph.nodes[name]["documents"] = 100 - i
+    for _, _, data in graph.edges(data=True):
+        data.update(weight=3, jaccard=0.2, lift=1.5)
+    figure = charts.network(graph, title="t")
+    boxes = _boxes(figure)
+    width, height = charts.NETWORK_PLOT_PX[0], figure.layout.height - charts.TITLE_PX - 10
+    assert len(boxes) >= 20  # 22: a random graph this dense is one tight ball
+    assert all(0 <= a and 0 <= b and c <= width and d <= height for a, b, c, d in boxes)
+    overlapping = [(i, j) for i, p in enumerate(boxes) for j, q in enumerate(boxes[:i])
+                   if p[0] < q[2] and q[0] < p[2] and p[1] < q[3] and q[1] < p[3]]
+    assert overlapping == []
+    nodes = figure.data[-1]
+    (x0, x1), (y0, y1) = figure.layout.xaxis.range, figure.layout.yaxis.range
+    for x, y, size in zip(nodes.x, nodes.y, nodes.marker.size):
+        cx, cy, r = (x - x0) / (x1 - x0) * width, (y - y0) / (y1 - y0) * height, size / 2
+        for a, b, c, d in boxes:  # the nearest point of the box is outside the circle
+            assert (min(max(cx, a), c) - cx) ** 2 + (min(max(cy, b), d) - cy) ** 2 >= (r - 0.5) ** 2
+    labelled = {label.text for label in figure.layout.annotations}
+    assert names[0] in labelled and names[1] in labelled  # the two largest
+
+
+def test_label_spots_by_hand():
+    """Two 10 px nodes 30 px apart side by side, labels 50 x 20 px, in a 200 x 100 area: the first
+    takes the spot above, the second cannot (it would overlap), so it goes below."""
+    centres = np.array([[100.0, 50.0], [130.0, 50.0]])
+    spots = charts.label_spots(centres, np.array([5.0, 5.0]), np.array([50.0, 50.0]), (200, 100))
+    assert spots == ["top center", "bottom center"]
+    # At the right edge a label may not go right; with no room at all, None.
+    assert charts.label_spots(np.array([[195.0, 50.0]]), np.array([5.0]), np.array([50.0]), (200, 100)) == [
+        "middle left"]
+    assert charts.label_spots(np.array([[10.0, 10.0]]), np.array([5.0]), np.array([150.0]), (40, 20)) == [None]
 
 
 def test_typed_network_one_trace_per_type_with_clickable_escaped_nodes():
@@ -352,8 +438,10 @@ def test_charts_on_the_real_corpus(futures_dir, tmp_path):
             "lift",
             counts=analysis.theme_cooccurrence(corpus),
         ),
-        charts.network(analysis.theme_graph(corpus), title="t"),
     ]
     for figure in figures:
         assert len(figure.data) > 0 and not figure.layout.annotations
         figure.to_json()  # serialisable, as Streamlit will send it
+    network = charts.network(analysis.theme_graph(corpus), title="t")
+    assert len(network.data) > 0 and len(network.layout.annotations) == len(network.data[-1].x)  # all labelled
+    network.to_json()
