@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import math
+import textwrap
 
 import networkx as nx
 import numpy as np
@@ -41,6 +42,8 @@ RELEVANCY_COLOURS = dict(
 COUNT_SCALE = "Blues"
 #: Axis labels longer than this are shortened with "…" (the hover keeps the full text).
 LABEL_WIDTH = 40
+#: Long text in a hover is wrapped at this many characters.
+HOVER_WRAP = 60
 #: Fixed seed so the theme network keeps its shape between re-renders.
 LAYOUT_SEED = 7
 MARGIN = {"l": 10, "r": 10, "t": 60, "b": 10}
@@ -702,7 +705,9 @@ def typed_network(
         item = item_names.get(node_type, str(node_type))
         labels = nodes["label"].astype("str").tolist()
         texts = nodes["text"].astype("str").tolist() if "text" in nodes.columns else labels
-        wording = [f"<br>{plotly_text(text)}" if text != label else "" for label, text in zip(labels, texts)]
+        # The full wording wrapped: a 200-character description on one line made a hover wider than the chart.
+        wording = ["<br>" + "<br>".join(plotly_text(line) for line in textwrap.wrap(text, HOVER_WRAP))
+                   if text != label else "" for label, text in zip(labels, texts)]
         traces.append({
             "type": "scatter",
             "x": nodes["x"].tolist(),

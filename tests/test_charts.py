@@ -313,7 +313,8 @@ def test_typed_network_one_trace_per_type_with_clickable_escaped_nodes():
         "node": ["themes:ai", "signals:<b>chips</b>", "signals:grid"],
         "type": ["themes", "signals", "signals"],
         "label": ["AI", "<b>chips</b>", "Grid"],
-        "text": ["AI", "<b>chips</b>", "A grid that balances <i>wind</i> farms."],
+        "text": ["AI", "<b>chips</b>", ("A grid that balances <i>wind</i> farms across three countries so that "
+                                        "no farm has to stop on windy nights.")],
         "x": [0.0, 1.0, -1.0], "y": [0.0, 1.0, 1.0],
         "documents": [4, 2, 1], "links": [2, 1, 1],
     })
@@ -330,7 +331,9 @@ def test_typed_network_one_trace_per_type_with_clickable_escaped_nodes():
     # A short label's full wording follows it in the hover (escaped), and a click hands it back.
     assert signals_.hovertext[1].startswith("signal: Grid<br>A grid that balances &lt;i&gt;wind")
     assert signals_.hovertext[0].count("chips") == 1  # no wording repeated when it is the label
-    assert signals_.customdata[1][3] == "A grid that balances <i>wind</i> farms."
+    assert signals_.customdata[1][3].startswith("A grid that balances <i>wind</i> farms across")
+    wording = signals_.hovertext[1].split("<br>")[1:-1]  # wrapped, each line within 60 characters as typed
+    assert len(wording) == 2 and all(len(line.replace("&lt;", "<").replace("&gt;", ">")) <= 60 for line in wording)
     assert signals_.marker.size[0] > signals_.marker.size[1]  # more documents, bigger node
 
 
