@@ -300,10 +300,12 @@ def line(
     x_title: str,
     y_title: str,
     count: str | None = None,
+    bands: list[tuple[object, object, str]] | None = None,
     empty_message: str = EMPTY_MESSAGE,
 ) -> go.Figure:
     """A frame -> line chart of y over x, one line per value of `color` (in order of appearance).
-    Hover: the series name, x and the value, plus (n = count) when `count` names a column."""
+    Hover: the series name, x and the value, plus (n = count) when `count` names a column.
+    `bands`: (start, end, label) spans of x shaded behind the lines (the windows a score compares)."""
     if not _has(df, x, y, color, count):
         return empty_figure(empty_message, title=title)
     traces = []
@@ -326,8 +328,12 @@ def line(
             "hovertemplate": f"{prefix}{x_hover}: %{{y:{VALUE_FORMAT}}}{n_part}<extra></extra>",
         })
     yaxis = count_axis(df[y]) if pd.api.types.is_integer_dtype(df[y]) else None
+    shapes = [{"type": "rect", "xref": "x", "yref": "paper", "x0": start, "x1": end, "y0": 0, "y1": 1,
+               "fillcolor": shade, "line": {"width": 0}, "layer": "below",
+               "label": {"text": plotly_text(label), "textposition": "top center", "font": {"size": 11}}}
+              for (start, end, label), shade in zip(bands or [], ("rgba(0,0,0,0.05)", "rgba(255,165,0,0.15)"))]
     return figure_from(traces, _layout(
-        title=title, x_title=x_title, y_title=y_title, yaxis=yaxis, showlegend=bool(color),
+        title=title, x_title=x_title, y_title=y_title, yaxis=yaxis, showlegend=bool(color), shapes=shapes,
         legend={"title": {"text": color or ""}}, right=_legend_px([t["name"] for t in traces]) if color else 0))
 
 
