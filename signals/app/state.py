@@ -11,6 +11,7 @@ formatted label into the URL, so links would break whenever a count changed (che
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -209,14 +210,19 @@ def _matching_options(wanted: tuple[str, ...], options: list[str]) -> list[str]:
     return chosen
 
 
-def load_url(corpus: Corpus, counts: dict[str, pd.Series]) -> None:
-    """On a session's first run: the URL's filters -> widget state (unknown values dropped)."""
+def load_url(corpus: Corpus, counts: dict[str, pd.Series], theme_aliases: dict[str, str] | None = None) -> None:
+    """On a session's first run: the URL's filters -> widget state (unknown values dropped).
+
+    `theme_aliases` (alias key -> theme, the merges in force) makes a link saved before a merge
+    (`?theme=AI`) open on the theme it was merged into."""
     state = st.session_state
     if state.get(_URL_LOADED):
         return
     state[_URL_LOADED] = True
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     filters = Filters.from_params(params)
+    if theme_aliases:
+        filters = replace(filters, themes=tuple(theme_aliases.get(schema.theme_key(t), t) for t in filters.themes))
     for field, key in _MULTI.items():
         state[key] = _matching_options(getattr(filters, field), list(counts[field].index))
     state[KEYS["theme_mode"]] = filters.theme_mode
