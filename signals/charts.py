@@ -541,6 +541,39 @@ def label_spots(
     return spots
 
 
+def placed_labels(
+    xy: np.ndarray, sizes: np.ndarray, names: list[str], *, area: tuple[float, float], label_width: int,
+    font_size: int = 12, pad: tuple[float, float] = (0.15, 0.06),
+) -> tuple[list[dict], list[float], list[float]]:
+    """Node positions (data units) and marker sizes (px), largest first -> (label annotations
+    placed clear of each other and of the nodes by label_spots, x range, y range).
+
+    The ranges are the positions' extent plus `pad` (shares of width and height, room for labels),
+    which is what maps data units to the px of `area` the spots are worked out in. A node whose
+    label finds no room gets none (it keeps its hover)."""
+    pad_x = (xy[:, 0].max() - xy[:, 0].min() or 1.0) * pad[0] + 1e-9
+    pad_y = (xy[:, 1].max() - xy[:, 1].min() or 1.0) * pad[1] + 1e-9
+    x_range = [float(xy[:, 0].min() - pad_x), float(xy[:, 0].max() + pad_x)]
+    y_range = [float(xy[:, 1].min() - pad_y), float(xy[:, 1].max() + pad_y)]
+    width, height = area
+    centres = np.column_stack([
+        (xy[:, 0] - x_range[0]) / (x_range[1] - x_range[0]) * width,
+        (xy[:, 1] - y_range[0]) / (y_range[1] - y_range[0]) * height,
+    ])
+    scale = font_size / 12
+    # The width of the drawn text (entities such as &amp; draw one character).
+    widths = np.array([len(short_label(n, label_width).replace("&amp;", "&").replace("&lt;", "<")
+                           .replace("&gt;", ">")) * LABEL_CHAR_PX * scale + 6 for n in names])
+    spots = label_spots(centres, sizes / 2, widths, area)
+    annotations = [
+        {"x": float(x), "y": float(y), "text": short_label(name, label_width), "showarrow": False,
+         **_LABEL_ANCHORS[spot](radius), "font": {"size": font_size, "color": "#262730"},
+         "bgcolor": "rgba(255,255,255,0.8)", "borderpad": 1}
+        for (x, y), name, spot, radius in zip(xy, names, spots, sizes / 2) if spot
+    ]
+    return annotations, x_range, y_range
+
+
 def _edge_spread(values: np.ndarray, measure: str) -> np.ndarray:
     """Edge values -> 0..1 for width and colour: lift on a log scale (its range is wide and 1 is
     its middle), the others linearly; all equal -> 1."""
@@ -620,19 +653,8 @@ def network(
     largest = documents.max() if len(documents) and documents.max() > 0 else 1.0
     sizes = 12 + 26 * np.sqrt(documents / largest)
     xy = np.array([positions[n] for n in names], dtype="float64")
-    # Data -> px: the plot's ranges are the layout's extent plus room for the largest node.
-    pad_x = (xy[:, 0].max() - xy[:, 0].min() or 1.0) * NETWORK_PAD[0] + 1e-9
-    pad_y = (xy[:, 1].max() - xy[:, 1].min() or 1.0) * NETWORK_PAD[1] + 1e-9
-    x_range = [xy[:, 0].min() - pad_x, xy[:, 0].max() + pad_x]
-    y_range = [xy[:, 1].min() - pad_y, xy[:, 1].max() + pad_y]
-    centres = np.column_stack([
-        (xy[:, 0] - x_range[0]) / (x_range[1] - x_range[0]) * plot_w,
-        (xy[:, 1] - y_range[0]) / (y_range[1] - y_range[0]) * plot_h,
-    ])
-    texts = [short_label(n, NETWORK_LABEL_WIDTH) for n in names]
-    # The width of the drawn text (entities such as &amp; draw one character).
-    widths = np.array([len(str(n)[:NETWORK_LABEL_WIDTH]) * LABEL_CHAR_PX + 6 for n in names])
-    spots = label_spots(centres, sizes / 2, widths, (plot_w, plot_h))
+    labels, x_range, y_range = placed_labels(xy, sizes, [str(n) for n in names], area=(plot_w, plot_h),
+                                             label_width=NETWORK_LABEL_WIDTH, pad=NETWORK_PAD)
     link_lists = []
     for n in names:
         linked = sorted(graph[n].items(), key=lambda item: (-float(item[1].get(attribute, 0)), str(item[0])))
@@ -657,11 +679,6 @@ def network(
     })
     # Labels as annotations, not scatter text: their pale background keeps them readable where
     # links cross them.
-    labels = [
-        {"x": float(x), "y": float(y), "text": text, "showarrow": False, **_LABEL_ANCHORS[spot](radius),
-         "font": {"size": 12, "color": "#262730"}, "bgcolor": "rgba(255,255,255,0.8)", "borderpad": 1}
-        for (x, y), text, spot, radius in zip(xy, texts, spots, sizes / 2) if spot
-    ]
     return figure_from(traces, {
         "title": {"text": title, "x": 0},
         "annotations": labels,
@@ -674,6 +691,10 @@ def network(
     })
 
 
+#: The typed network's height, and the plot area its labels are placed for (px): the width it gets
+#: at 1280 px, less its margins; a wider screen only adds room between labels.
+TYPED_NETWORK_HEIGHT = 640
+TYPED_NETWORK_PLOT_PX = (880, 590)
 #: One colour per node type of the typed network (colour-blind-safe Okabe-Ito palette).
 NODE_TYPE_COLOURS = {
     "themes": "#0072B2", "signals": "#E69F00", "concerns": "#D55E00", "behaviors": "#009E73",
@@ -718,11 +739,8 @@ def typed_network(
             "type": "scatter",
             "x": nodes["x"].tolist(),
             "y": nodes["y"].tolist(),
-            "mode": "markers+text",
+            "mode": "markers",
             "name": plotly_text(name),
-            "text": [short_label(label, 22) for label in labels],
-            "textposition": "top center",
-            "textfont": {"size": 10},
             "customdata": [list(row) for row in zip(nodes["node"], nodes["type"], labels, texts)],
             "hovertext": [
                 f"{plotly_text(item)}: {plotly_text(label)}{full}<br>{int(d):,} documents · {int(k)} links"
@@ -730,18 +748,31 @@ def typed_network(
             ],
             "hovertemplate": "%{hovertext}<extra></extra>",
             "marker": {
-                "size": [9 + 22 * math.sqrt(d / largest) for d in nodes["documents"]],
+                "size": [_typed_node_px(d, largest) for d in nodes["documents"]],
                 "color": NODE_TYPE_COLOURS.get(node_type, "#777"),
                 "line": {"width": 1, "color": "#333"},
                 "symbol": "diamond" if node_type == "themes" else "circle",
             },
         })
+    # Labels placed clear of each other and of the nodes, as on the theme network (the
+    # best-connected rows sat in one knot of overlapping text); most documents first.
+    ordered = positions.sort_values(["documents", "links", "label"], ascending=[False, False, True], kind="stable")
+    annotations, x_range, y_range = placed_labels(
+        ordered[["x", "y"]].to_numpy(dtype="float64"),
+        np.array([_typed_node_px(d, largest) for d in ordered["documents"]]),
+        ordered["label"].astype("str").tolist(), area=TYPED_NETWORK_PLOT_PX, label_width=22, font_size=10)
     layout = {
-        "height": 640,
+        "height": TYPED_NETWORK_HEIGHT,
         "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
         "hoverlabel": {"align": "left"},
         "legend": {"title": {"text": "Node type "}, "orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-        "xaxis": {"visible": False},
-        "yaxis": {"visible": False},
+        "annotations": annotations,
+        "xaxis": {"visible": False, "range": x_range},
+        "yaxis": {"visible": False, "range": y_range},
     }
     return figure_from(traces, layout)
+
+
+def _typed_node_px(documents: float, largest: float) -> float:
+    """A typed-network node's marker size (px): grows with the square root of its documents."""
+    return 9 + 22 * math.sqrt(documents / largest)

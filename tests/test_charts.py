@@ -249,16 +249,18 @@ def test_network_links_follow_the_measure(measure, heavier):
         assert hover["AI — Energy"].split("<br>")[1] == "Documents with both: 2"
 
 
-def _boxes(figure: go.Figure) -> list[tuple[float, float, float, float]]:
+def _boxes(figure: go.Figure, area: tuple[float, float] | None = None,
+           scale: float = 1.0) -> list[tuple[float, float, float, float]]:
     """Each label's box in px, worked out from the annotation's anchor and shift, with the plot area
-    the figure was laid out for and the label size measured in Chromium."""
-    width, height = charts.NETWORK_PLOT_PX[0], figure.layout.height - charts.TITLE_PX - 10
+    the figure was laid out for and the label size measured in Chromium (12 px text; `scale` for others)."""
+    width, height = area or (charts.NETWORK_PLOT_PX[0], figure.layout.height - charts.TITLE_PX - 10)
     (x0, x1), (y0, y1) = figure.layout.xaxis.range, figure.layout.yaxis.range
     boxes = []
     for label in figure.layout.annotations:
         x = (label.x - x0) / (x1 - x0) * width + (label.xshift or 0)
         y = (label.y - y0) / (y1 - y0) * height + (label.yshift or 0)
-        w, h = len(label.text) * charts.LABEL_CHAR_PX + 6, charts.LABEL_LINE_PX
+        shown = label.text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+        w, h = len(shown) * charts.LABEL_CHAR_PX * scale + 6, charts.LABEL_LINE_PX
         left = {"left": x, "center": x - w / 2, "right": x - w}[label.xanchor]
         bottom = {"bottom": y, "middle": y - h / 2, "top": y - h}[label.yanchor]
         boxes.append((left, bottom, left + w, bottom + h))
@@ -291,6 +293,30 @@ def test_network_labels_do_not_overlap_on_a_dense_graph():
             assert (min(max(cx, a), c) - cx) ** 2 + (min(max(cy, b), d) - cy) ** 2 >= (r - 0.5) ** 2
     labelled = {label.text for label in figure.layout.annotations}
     assert names[0] in labelled and names[1] in labelled  # the two largest
+
+
+def test_typed_network_labels_do_not_overlap_in_a_dense_knot():
+    """45 rows and themes, densely linked (as the best-connected rows of a real corpus are): labels
+    placed are clear of each other; the nodes with most documents are labelled first."""
+    graph = nx.gnm_random_graph(45, 260, seed=5)
+    nodes = [f"signals:{i}" for i in range(45)]
+    graph = nx.relabel_nodes(graph, dict(enumerate(nodes)))
+    for _, _, data in graph.edges(data=True):
+        data["weight"] = 1.0
+    layout = nx.spring_layout(graph, seed=1)
+    positions = pd.DataFrame({
+        "node": nodes, "type": "signals", "label": [f"Technologies that {'x' * (i % 7)} {i}" for i in range(45)],
+        "x": [layout[n][0] for n in nodes], "y": [layout[n][1] for n in nodes],
+        "documents": [90 - i for i in range(45)], "links": [graph.degree(n) for n in nodes],
+    })
+    figure = charts.typed_network(graph, positions, type_names={"signals": "Signals"}, item_names={"signals": "signal"})
+    boxes = _boxes(figure, charts.TYPED_NETWORK_PLOT_PX, scale=10 / 12)
+    assert len(boxes) >= 10
+    overlapping = [(i, j) for i, p in enumerate(boxes) for j, q in enumerate(boxes[:i])
+                   if p[0] < q[2] and q[0] < p[2] and p[1] < q[3] and q[1] < p[3]]
+    assert overlapping == []
+    labelled = {label.text for label in figure.layout.annotations}
+    assert "Technologies that  0" in labelled  # the node with most documents
 
 
 def test_label_spots_by_hand():
