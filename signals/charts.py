@@ -10,8 +10,9 @@ same colour means the same relevancy on every chart; counts and co-occurrence us
 Theme: no plotly template is set here. st.plotly_chart applies Streamlit's own theme, and setting
 a template per figure deep-copies it, which was most of each chart's build time.
 
-Click-back: heatmap cells carry customdata [x, y, count] and network nodes carry the theme name, so
-the app can turn a selection event into a filter (see signals.analysis.heatmaps.rows_behind_cell).
+Click-back: network nodes carry the theme name (or the node's id and wording), so the app can turn
+a selection into a filter. The relevancy heatmaps are Vega-Lite (signals.vegalite.heatmap): plotly's
+heatmap trace hands Streamlit an empty selection on a click. They use this module's colour stops.
 """
 
 from __future__ import annotations
@@ -65,8 +66,6 @@ VALIDATE = False
 EMPTY_MESSAGE = "Nothing to show for the current filters."
 COOCCURRENCE_TITLES = {"count": "Documents with both", "jaccard": "Jaccard similarity", "lift": "Lift"}
 VALUE_FORMAT = ",.2~f"  # 1,234 / 4.27 / 3: no trailing zeros, thousands separated
-#: A heatmap cell's hover, from its customdata [x, y, count]: "<y> × <x>: value".
-CELL_HOVER = "%{customdata[1]} × %{customdata[0]}: %{z:" + VALUE_FORMAT + "}"
 
 
 @functools.cache
@@ -217,77 +216,6 @@ def _layout(
 
 def _has(frame: pd.DataFrame | None, *columns: str | None) -> bool:
     return frame is not None and len(frame) > 0 and all(c is None or c in frame.columns for c in columns)
-
-
-def heatmap(
-    long_df: pd.DataFrame,
-    x: str,
-    y: str,
-    value: str,
-    *,
-    count: str | None = None,
-    title: str,
-    x_title: str,
-    y_title: str,
-    value_title: str,
-    zmin: float | None = None,
-    zmax: float | None = None,
-    colorscale: str = RELEVANCY_SCALE,
-    empty_message: str = EMPTY_MESSAGE,
-    cell_text: str | None = None,
-) -> go.Figure:
-    """A long frame (one row per cell) -> heatmap of `value` with y rows and x columns in the order
-    they first appear. Hover: "<y> × <x>: value (n = count)". customdata per cell = [x, y, count],
-    x as text (dates as YYYY-MM-DD), so a click maps back to the cell. Empty cells stay blank.
-
-    With the relevancy scale (the default) zmin and zmax default to 1 and 5 (RELEVANCY_RANGE), so a
-    colour means the same relevancy on every chart; for counts pass colorscale=COUNT_SCALE.
-    `cell_text` (a plotly format such as "%{z:.1f}") writes each cell's value in it, so close
-    shades on the fixed scale can still be told apart.
-    """
-    if not _has(long_df, x, y, value, count):
-        return empty_figure(empty_message, title=title)
-    if colorscale == RELEVANCY_SCALE:
-        zmin = RELEVANCY_RANGE[0] if zmin is None else zmin
-        zmax = RELEVANCY_RANGE[1] if zmax is None else zmax
-    x_order = pd.unique(long_df[x])
-    y_order = pd.unique(long_df[y])
-    cells = long_df.groupby([y, x], sort=False, observed=True)
-    z = cells[value].first().unstack().reindex(index=y_order, columns=x_order)
-    counts = (
-        cells[count].first().unstack().reindex(index=y_order, columns=x_order).fillna(0)
-        if count
-        else pd.DataFrame(0, index=y_order, columns=x_order)
-    )
-    x_text, y_text = _label_text(x_order), _label_text(y_order)
-    customdata = np.empty((len(y_order), len(x_order), 3), dtype=object)
-    customdata[:, :, 0] = np.array(x_text, dtype=object)[None, :]
-    customdata[:, :, 1] = np.array(y_text, dtype=object)[:, None]
-    customdata[:, :, 2] = counts.to_numpy(dtype="int64")
-    n_part = " (n = %{customdata[2]:,})" if count else ""
-    trace = {
-        "type": "heatmap",
-        "z": z.to_numpy(dtype="float64"),
-        "x": list(x_order),
-        "y": list(y_order),
-        "customdata": customdata,
-        "hovertemplate": f"{CELL_HOVER}{n_part}<extra></extra>",
-        "hoverongaps": False,
-        "colorscale": _scale(colorscale),
-        "colorbar": {"title": {"text": value_title, "side": "right"}},
-        "xgap": 1,
-        "ygap": 1,
-    }
-    trace.update({k: v for k, v in (("zmin", zmin), ("zmax", zmax), ("texttemplate", cell_text)) if v is not None})
-    xaxis = _category_axis(list(x_order)) if _is_text(x_order) else {}
-    if len(y_order) > 12:
-        # Tall grids: column names on top, where the eye starts, not a screen below.
-        xaxis["side"] = "top"
-    yaxis = {**(_category_axis(list(y_order)) if _is_text(y_order) else {}), "autorange": "reversed"}
-    height = max(320, 26 * len(y_order) + 160)
-    return figure_from([trace], _layout(
-        title=title, x_title=x_title, y_title=y_title, height=height, xaxis=xaxis, yaxis=yaxis,
-        right=COLORBAR_PX))
 
 
 def line(

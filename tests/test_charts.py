@@ -1,9 +1,7 @@
 """signals.charts: trace types, axis titles, hovers that carry the count, click-back customdata, the
-fixed relevancy colour range, and empty input -> empty_figure with the message."""
+colour stops, label placement, and empty input -> empty_figure with the message."""
 
 from __future__ import annotations
-
-import math
 
 import networkx as nx
 import numpy as np
@@ -16,118 +14,9 @@ from signals import charts
 LONG_THEME = "a very long theme name that would never fit on the axis of any chart"
 
 
-@pytest.fixture
-def theme_section() -> pd.DataFrame:
-    """A relevancy_by_theme_section-like long frame, themes in frequency order (not alphabetical)."""
-    return pd.DataFrame(
-        {
-            "theme": ["Energy", "Energy", LONG_THEME, LONG_THEME],
-            "section": ["signals", "issues", "signals", "issues"],
-            "mean_relevancy": [3.5, np.nan, 4.25, 2.0],
-            "rows": [4, 0, 8, 1],
-            "documents": [3, 0, 5, 1],
-        }
-    )
-
-
-def heatmap_of(frame: pd.DataFrame) -> go.Figure:
-    return charts.heatmap(
-        frame,
-        "section",
-        "theme",
-        "mean_relevancy",
-        count="rows",
-        title="Relevancy",
-        x_title="Section",
-        y_title="Theme",
-        value_title="Mean relevancy",
-        zmin=1,
-        zmax=5,
-    )
-
-
 def assert_empty(figure: go.Figure, message: str) -> None:
     assert len(figure.data) == 0
     assert [annotation.text for annotation in figure.layout.annotations] == [message]
-
-
-# ---------------------------------------------------------------------------------------------
-# heatmap
-# ---------------------------------------------------------------------------------------------
-def test_heatmap_pivots_in_order_with_titles_and_fixed_relevancy_range(theme_section):
-    figure = heatmap_of(theme_section)
-    (trace,) = figure.data
-    assert trace.type == "heatmap"
-    assert list(trace.y) == ["Energy", LONG_THEME] and list(trace.x) == ["signals", "issues"]
-    z = np.asarray(trace.z, dtype=float)
-    assert z[0, 0] == 3.5 and math.isnan(z[0, 1]) and z[1, 0] == 4.25
-    assert (trace.zmin, trace.zmax) == (1, 5)
-    assert trace.colorscale == go.Heatmap(colorscale=charts.RELEVANCY_SCALE).colorscale
-    assert trace.colorbar.title.text == "Mean relevancy"
-    assert figure.layout.xaxis.title.text == "Section" and figure.layout.yaxis.title.text == "Theme"
-    assert figure.layout.title.text == "Relevancy"
-
-
-def test_heatmap_hover_has_value_and_count_and_customdata_maps_back(theme_section):
-    (trace,) = heatmap_of(theme_section).data
-    assert "%{z" in trace.hovertemplate and "n = %{customdata[2]" in trace.hovertemplate
-    customdata = np.asarray(trace.customdata, dtype=object)
-    assert customdata.shape == (2, 2, 3)
-    assert list(customdata[1, 0]) == ["signals", LONG_THEME, 8]  # [x, y, count]
-    assert customdata[0, 1][2] == 0
-
-
-def test_heatmap_shortens_long_labels_on_the_axis_only(theme_section):
-    figure = heatmap_of(theme_section)
-    ticktext = list(figure.layout.yaxis.ticktext)
-    assert ticktext[0] == "Energy"
-    assert ticktext[1].endswith("…") and len(ticktext[1]) <= charts.LABEL_WIDTH
-    assert LONG_THEME in np.asarray(figure.data[0].customdata, dtype=object)[1, 0]  # full text in the hover
-
-
-def test_heatmap_over_periods_gives_dates_in_customdata():
-    frame = pd.DataFrame(
-        {
-            "theme": ["AI", "AI"],
-            "period": pd.to_datetime(["2024-01-01", "2024-02-01"]),
-            "value": [2.0, 0.0],
-            "documents": [2, 0],
-        }
-    )
-    figure = charts.heatmap(
-        frame,
-        "period",
-        "theme",
-        "value",
-        count="documents",
-        title="Themes by month",
-        x_title="Month",
-        y_title="Theme",
-        value_title="Documents",
-        colorscale=charts.COUNT_SCALE,
-    )
-    customdata = np.asarray(figure.data[0].customdata, dtype=object)
-    assert customdata[0, 1][0] == "2024-02-01"
-    assert pd.Timestamp(customdata[0, 1][0]) == frame["period"].iloc[1]
-
-
-def test_heatmap_without_count_has_no_n_and_relevancy_range_is_the_default():
-    frame = pd.DataFrame({"a": ["x"], "b": ["y"], "v": [4.5]})
-    figure = charts.heatmap(frame, "a", "b", "v", title="t", x_title="A", y_title="B", value_title="V")
-    assert "n =" not in figure.data[0].hovertemplate
-    assert (figure.data[0].zmin, figure.data[0].zmax) == charts.RELEVANCY_RANGE
-    counts = charts.heatmap(
-        frame,
-        "a",
-        "b",
-        "v",
-        title="t",
-        x_title="A",
-        y_title="B",
-        value_title="V",
-        colorscale=charts.COUNT_SCALE,
-    )
-    assert counts.data[0].zmin is None  # counts: plotly scales to the data
 
 
 # ---------------------------------------------------------------------------------------------
@@ -363,17 +252,15 @@ def test_typed_network_one_trace_per_type_with_clickable_escaped_nodes():
     assert signals_.marker.size[0] > signals_.marker.size[1]  # more documents, bigger node
 
 
-def test_colour_scales_run_pale_to_dark_without_validation(monkeypatch, theme_section):
+def test_colour_scales_run_pale_to_dark_without_validation(monkeypatch):
     """plotly.js's own "YlOrRd"/"Blues" start dark: figures carry plotly.py's explicit stops instead."""
     monkeypatch.setattr(charts, "VALIDATE", False)
-    figure = charts.heatmap(theme_section, x="section", y="theme", value="mean_relevancy", count="rows",
-                            title="R", x_title="Section", y_title="Theme", value_title="Mean relevancy")
-    scale = figure.to_plotly_json()["data"][0]["colorscale"]
-    assert not isinstance(scale, str)
+    stops = charts.scale_stops(charts.RELEVANCY_SCALE)
+
     def spaced(colour: str) -> str:
         return colour.replace(" ", "")
-    assert spaced(scale[0][1]) == spaced(charts.RELEVANCY_COLOURS[1]) == "rgb(255,255,204)"  # 1: pale yellow
-    assert spaced(scale[-1][1]) == spaced(charts.RELEVANCY_COLOURS[5]) == "rgb(128,0,38)"  # 5: dark red
+    assert spaced(stops[0][1]) == spaced(charts.RELEVANCY_COLOURS[1]) == "rgb(255,255,204)"  # 1: pale yellow
+    assert spaced(stops[-1][1]) == spaced(charts.RELEVANCY_COLOURS[5]) == "rgb(128,0,38)"  # 5: dark red
     counts = pd.DataFrame([[0, 2], [2, 0]], index=["AI", "Energy"], columns=["AI", "Energy"])
     blues = charts.cooccurrence_matrix(counts, "count").to_plotly_json()["data"][0]["colorscale"]
     assert blues[0][1] == "rgb(247,251,255)"  # pale for few documents in common
@@ -396,22 +283,6 @@ def test_figures_skip_validation_only_when_asked(monkeypatch):
 # ---------------------------------------------------------------------------------------------
 def test_empty_inputs_give_the_empty_figure_with_its_message():
     message = "No documents match these filters."
-    empty_long = pd.DataFrame(columns=["theme", "section", "mean_relevancy", "rows"])
-    assert_empty(
-        charts.heatmap(
-            empty_long,
-            "section",
-            "theme",
-            "mean_relevancy",
-            count="rows",
-            title="t",
-            x_title="x",
-            y_title="y",
-            value_title="v",
-            empty_message=message,
-        ),
-        message,
-    )
     assert_empty(
         charts.line(
             pd.DataFrame(columns=["a", "b"]),
@@ -427,9 +298,7 @@ def test_empty_inputs_give_the_empty_figure_with_its_message():
     assert_empty(charts.cooccurrence_matrix(pd.DataFrame(), "lift", empty_message=message), message)
     assert_empty(charts.network(nx.Graph(), title="t", empty_message=message), message)
     assert_empty(charts.empty_figure(message), message)
-    default = charts.heatmap(
-        empty_long, "section", "theme", "mean_relevancy", title="t", x_title="x", y_title="y", value_title="v"
-    )
+    default = charts.line(pd.DataFrame(columns=["a", "b"]), "a", "b", title="t", x_title="x", y_title="y")
     assert_empty(default, charts.EMPTY_MESSAGE)
     assert default.layout.xaxis.visible is False
 
@@ -442,18 +311,6 @@ def test_charts_on_the_real_corpus(futures_dir, tmp_path):
 
     corpus = load_corpus(futures_dir, cache_root=tmp_path)
     figures = [
-        heatmap_of(analysis.relevancy_by_theme_section(corpus)),
-        charts.heatmap(
-            analysis.themes_by_period(corpus, period="Q"),
-            "period",
-            "theme",
-            "value",
-            count="documents",
-            title="t",
-            x_title="Quarter",
-            y_title="Theme",
-            value_title="Documents",
-        ),
         charts.line(
             analysis.documents_per_period(corpus),
             "period",

@@ -154,3 +154,21 @@ def test_heatmap_without_cells_is_the_empty_chart():
     empty_cells = _grid().assign(rows=0)
     assert _heat(empty_cells)["mark"]["type"] == "text"
     assert _heat(pd.DataFrame())["mark"]["type"] == "text"
+
+
+def test_heatmaps_on_the_real_corpus(futures_dir, tmp_path):
+    from signals import load_corpus
+    from signals.analysis import heatmaps
+
+    corpus = load_corpus(futures_dir, cache_root=tmp_path)
+    by_section = heatmaps.relevancy_by_theme_section(corpus)
+    spec = _heat(by_section)
+    assert len(_values(spec)) == int((by_section["rows"] > 0).sum())  # every cell with rows, no empty one
+    json.dumps(spec)  # what Streamlit sends must serialise
+    by_quarter = heatmaps.themes_by_period(corpus, period="Q")
+    spec = vegalite.heatmap(by_quarter, x="period", y="theme", value="value", count="documents", title="T",
+                            x_title="Quarter", y_title="Theme", value_title="Documents", count_title="Documents",
+                            colour_scale=charts.COUNT_SCALE, domain=(0, float(by_quarter["documents"].max())),
+                            value_format=",d", select="cell")
+    assert sum(c[vegalite.CELL_COUNT] for c in _values(spec)) == int(by_quarter["documents"].sum())
+    json.dumps(spec)
