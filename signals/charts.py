@@ -28,6 +28,7 @@ import plotly.graph_objects as go
 from plotly.colors import get_colorscale, sample_colorscale
 
 from signals import schema
+from signals.analysis import graph_layout
 
 #: The one sequential scale for relevancy (low = pale yellow, high = dark red), range fixed below.
 RELEVANCY_SCALE = "YlOrRd"
@@ -45,8 +46,6 @@ COUNT_SCALE = "Blues"
 LABEL_WIDTH = 40
 #: Long text in a hover is wrapped at this many characters.
 HOVER_WRAP = 60
-#: Fixed seed so the theme network keeps its shape between re-renders.
-LAYOUT_SEED = 7
 MARGIN = {"l": 10, "r": 10, "t": 60, "b": 10}
 #: Room for a chart's title above the plot.
 TITLE_PX = 60
@@ -381,57 +380,6 @@ NETWORK_NODE_COLOUR = "#E69F00"
 _EDGE_SCALE_FLOOR = 0.35
 
 
-def _component_layout(component: nx.Graph) -> dict:
-    """One connected component -> node positions with links about one unit long, at the origin.
-
-    Kamada-Kawai on hop distances (started from a fixed-seed spring layout) spreads nodes evenly;
-    weighted layouts pulled the best-connected themes into one knot.
-    """
-    nodes = list(component.nodes)
-    if len(nodes) <= 2:
-        return {node: np.array([float(i), 0.0]) for i, node in enumerate(nodes)}
-    start = nx.spring_layout(component, seed=LAYOUT_SEED, weight=None)
-    positions = nx.kamada_kawai_layout(component, pos=start, weight=None)
-    lengths = [np.linalg.norm(positions[a] - positions[b]) for a, b in component.edges]
-    unit = float(np.mean(lengths)) or 1.0
-    return {node: np.asarray(xy, dtype="float64") / unit for node, xy in positions.items()}
-
-
-def _network_layout(graph: nx.Graph, aspect: float = 1.0) -> dict:
-    """Node -> (x, y) for the nodes with a link: each connected component laid out on its own
-    (_component_layout), then packed in rows, largest first, into a block of about `aspect`.
-
-    Nodes without a link are not drawn (the app lists them beside the figure): in a row below they
-    were a line of overlapping labels. Laid out together, separate components drift to the rim and
-    leave the middle empty, so each is placed like a word on a page instead.
-    """
-    linked = graph.subgraph([node for node in graph.nodes if graph.degree(node) > 0])
-    components = sorted(nx.connected_components(linked), key=lambda c: (-len(c), min(map(str, c))))
-    if not components:
-        return {}
-    gap = 1.2  # between components, in link lengths
-    pieces = []
-    for members in components:
-        positions = _component_layout(linked.subgraph(members))
-        xy = np.array(list(positions.values()))
-        low = xy.min(axis=0)
-        size = xy.max(axis=0) - low
-        pieces.append(({node: p - low for node, p in positions.items()}, size))
-    area = sum((w + gap) * (h + gap) for _, (w, h) in pieces)
-    row_width = max(max(w for _, (w, _) in pieces), math.sqrt(area * aspect))
-    placed: dict = {}
-    x = y = row_height = 0.0
-    for positions, (w, h) in pieces:
-        if x > 0 and x + w > row_width:
-            x, y, row_height = 0.0, y - row_height - gap, 0.0
-        for node, p in positions.items():
-            # Rows go downwards; within a row, a piece hangs from the row's top.
-            placed[node] = np.array([x + p[0], y - h + p[1]])
-        x += w + gap
-        row_height = max(row_height, h)
-    return placed
-
-
 def label_spots(
     centres: np.ndarray, radii: np.ndarray, widths: np.ndarray, area: tuple[float, float] = NETWORK_PLOT_PX,
 ) -> list[str | None]:
@@ -527,7 +475,7 @@ def network(
     linked_count = sum(1 for node in graph.nodes if graph.degree(node) > 0) if graph is not None else 0
     height = int(min(NETWORK_MAX_HEIGHT, NETWORK_HEIGHT + NETWORK_PX_PER_NODE * max(linked_count - 20, 0)))
     plot_w, plot_h = NETWORK_PLOT_PX[0], NETWORK_PLOT_PX[1] + height - NETWORK_HEIGHT
-    positions = _network_layout(graph, aspect=plot_w / plot_h) if linked_count else {}
+    positions = graph_layout.packed_positions(graph, aspect=plot_w / plot_h) if linked_count else {}
     if not positions:
         message = empty_message if graph is None or graph.number_of_nodes() == 0 else (
             "No two themes share enough documents to be linked.")
