@@ -21,7 +21,6 @@ from browser_support import BROWSER_MARKS, chromium, running_app, scan_tooltips,
 from signals import load_corpus, schema
 from signals.synth import write_corpus
 
-
 pytestmark = BROWSER_MARKS
 
 
