@@ -189,6 +189,9 @@ def reset() -> None:
     state[RELEVANCY_KEY] = FULL_RELEVANCY
     if DATES_KEY in state:
         del state[DATES_KEY]
+    # ... and its kept copy, or restore_kept would put the old range back (the corpus's whole span
+    # is the default, and another corpus, the demo, has another span).
+    (state.get(_KEPT) or {}).pop(DATES_KEY, None)
 
 
 def add_theme(theme: str) -> None:
