@@ -14,28 +14,29 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sample_documents import SEED_FILE, real_or_synthetic_files
 
 from signals import cache
 from signals.corpus import Corpus, LoadStats, load_corpus
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED_FILE = ROOT / "seeds" / "000_19f67a480975dbd3.txt"  # as in conftest.py (not imported: tests/*/conftest.py)
-FUTURES = ROOT.parent / "shared" / "corpus" / "futures"
-
 TODAY = dt.date(2025, 6, 1)
 
 
-def sources() -> list[Path]:
-    """The seed plus up to 20 shared-corpus documents (the seed alone where that corpus is absent)."""
-    return [SEED_FILE, *sorted(FUTURES.glob("*.md"))[:20]] if FUTURES.is_dir() else [SEED_FILE]
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The seed plus 20 documents: real ones where ../shared is present, else synthetic (a seed alone
+    left the top folder empty, and the tests that touch a file there had none to touch)."""
+    return [SEED_FILE, *real_or_synthetic_files(20, tmp_path_factory.mktemp("cache-sources"))]
 
 
 @pytest.fixture
-def data(tmp_path: Path) -> Path:
+def data(tmp_path: Path, sources: list[Path]) -> Path:
+    """A data folder of the sources, every third in sub/ (the seed first, so sub/<seed>.md)."""
     folder = tmp_path / "data"
     (folder / "sub").mkdir(parents=True)
-    for k, source in enumerate(sources()):
+    for k, source in enumerate(sources):
         shutil.copy(source, folder / ("sub" if k % 3 == 0 else "") / f"{source.stem}.md")
+    assert len(list(folder.glob("*.md"))) >= 2  # the tests below touch files at the top
     return folder
 
 
@@ -161,8 +162,8 @@ ODD_DOC = """\
 
 @pytest.mark.parametrize("which", ["seed", "odd"])
 def test_deleting_a_file_drops_it(data: Path, cache_root: Path, which: str) -> None:
-    # The seed is the only document with a Concerns table and named Technologies; the odd one the
-    # only one with a Region attribute and an Opportunities table: none of it may linger.
+    # The odd one is the only document with a Region attribute and an Opportunities table (and among
+    # the real documents, the seed the only one with a Concerns table): none of it may linger.
     (data / "odd.md").write_text(ODD_DOC, encoding="utf-8")
     cold, _ = load(data, cache_root)
     assert "region" in cold.documents.columns and "owner" in cold.items.columns

@@ -304,12 +304,12 @@ def test_empty_inputs_give_the_empty_figure_with_its_message():
 
 
 # ---------------------------------------------------------------------------------------------
-# Every chart on the real corpus's aggregates
+# Every chart on a realistic corpus's aggregates (the real one where present)
 # ---------------------------------------------------------------------------------------------
-def test_charts_on_the_real_corpus(futures_dir, tmp_path):
+def test_charts_on_a_realistic_corpus(realistic_dir, tmp_path):
     from signals import analysis, load_corpus
 
-    corpus = load_corpus(futures_dir, cache_root=tmp_path)
+    corpus = load_corpus(realistic_dir, cache_root=tmp_path)
     figures = [
         charts.line(
             analysis.documents_per_period(corpus),

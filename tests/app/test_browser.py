@@ -1,6 +1,6 @@
 """The real app in a real browser: Debian's Chromium driven by Playwright (no browser download).
 
-Starts the app with the README's command on the shared corpus, applies a theme filter through the
+Starts the app with the README's command on the shared corpus (a synthetic one where it is absent), applies a theme filter through the
 sidebar, sees the heatmap and the table change, downloads the filtered CSV and checks its rows,
 and opens a document. Screenshots go to artifacts/browser/ (kept by CI as test artifacts).
 """
@@ -25,9 +25,9 @@ pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
-def app_url(futures_dir, tmp_path_factory):
-    """The app, started with the README's command on futures_dir."""
-    with running_app(futures_dir, tmp_path_factory.mktemp("browser-cache")) as url:
+def app_url(realistic_dir, tmp_path_factory):
+    """The app, started with the README's command on realistic_dir."""
+    with running_app(realistic_dir, tmp_path_factory.mktemp("browser-cache")) as url:
         yield url
 
 
@@ -50,8 +50,8 @@ def _heatmap_rows(page) -> list[str]:
     return [tip["Theme"] for _, _, tip in scan_tooltips(page, chart, 0.45) if "Theme" in tip]
 
 
-def test_filter_heatmap_table_download_document(app_url, browser, futures_dir):
-    corpus = load_corpus(futures_dir)
+def test_filter_heatmap_table_download_document(app_url, browser, realistic_dir):
+    corpus = load_corpus(realistic_dir)
     theme = "AI"
     filtered = apply(corpus, Filters(themes=(theme,)))
     context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)

@@ -64,8 +64,8 @@ def _metrics(app: AppTest) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_pages_render_on_the_shared_corpus(monkeypatch, futures_dir, page):
-    _app(monkeypatch, futures_dir, page)
+def test_pages_render_on_a_realistic_corpus(monkeypatch, realistic_dir, page):
+    _app(monkeypatch, realistic_dir, page)
 
 
 def test_timeline_numbers_match_emerging(monkeypatch, planted_dir, planted):
