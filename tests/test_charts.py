@@ -329,5 +329,7 @@ def test_charts_on_a_realistic_corpus(realistic_dir, tmp_path):
         assert len(figure.data) > 0 and not figure.layout.annotations
         figure.to_json()  # serialisable, as Streamlit will send it
     network = charts.network(analysis.theme_graph(corpus), title="t")
-    assert len(network.data) > 0 and len(network.layout.annotations) == len(network.data[-1].x)  # all labelled
+    # A theme whose label finds no room keeps only its hover (charts.network): most are labelled.
+    labelled, nodes = len(network.layout.annotations), len(network.data[-1].x)
+    assert len(network.data) > 0 and 0.8 * nodes <= labelled <= nodes
     network.to_json()

@@ -261,10 +261,13 @@ def test_stray_rows_are_reported_where_they_are(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", sorted(BACKTRACKING))
 def test_lines_built_to_backtrack_load_in_linear_time(tmp_path: Path, name: str) -> None:
     folder = _folder_with(tmp_path, {f"{name}.md": BACKTRACKING[name].encode()})
-    started = time.perf_counter()
+    _load(folder)  # once before measuring: the first load of a process also pays for its imports
+    # CPU time of this process, not the wall clock: other work on two busy cores stretches the one,
+    # not the other. A backtracking pattern takes minutes on a 200 kB line; the parse, 0.1 s.
+    started = time.process_time()
     loaded = _load(folder)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 3.0, f"{name}: {elapsed:.1f} s for a 200 kB line"
+    elapsed = time.process_time() - started
+    assert elapsed < 3.0, f"{name}: {elapsed:.1f} s of CPU for a 200 kB line"
     assert_nothing_lost(folder, loaded)
     assert_good_documents_load(loaded)
 
@@ -368,13 +371,13 @@ def test_a_50_mb_document(tmp_path: Path) -> None:
     text = _doc("## Signals\n\n" + TABLE + body)
     folder = _folder_with(tmp_path, {"big.md": text.encode()})
     assert (folder / "big.md").stat().st_size >= 50_000_000
-    started = time.perf_counter()
+    started = time.process_time()  # CPU, not wall time (see the backtracking test): about 1 s
     loaded = _load(folder)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     big = loaded.items[loaded.items["doc_id"].astype("str") == "big"]
     assert len(big) == len(rowcount.row_lines(text)) == count
     assert big["relevancy"].value_counts().sort_index().tolist() == [count // 5 + (k < count % 5) for k in range(5)]
     assert big["name"].iloc[-1] == f"row {count - 1:06d}"
     assert loaded.problems.empty
     assert_good_documents_load(loaded)
-    assert elapsed < 20, f"{elapsed:.1f} s"
+    assert elapsed < 20, f"{elapsed:.1f} s of CPU"

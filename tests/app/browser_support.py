@@ -9,10 +9,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -113,3 +116,18 @@ def wait_idle(page) -> None:
     page.wait_for_timeout(300)
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60_000)
     page.wait_for_timeout(500)
+
+
+def wait_until(page, check: Callable[[], T], what: str, timeout: float = 60) -> T:
+    """Poll `check()` until it returns something truthy (returned); fail after `timeout` seconds.
+
+    For what a browser draws after the script run has ended (a chart redrawn, a URL rewritten): a
+    fixed sleep is too short on two busy cores and needlessly long elsewhere."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {timeout:.0f} s for {what}")
+        page.wait_for_timeout(200)

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pytest
-from browser_support import BROWSER_MARKS, chromium, running_app, scan_tooltips, shot, wait_idle
+from browser_support import BROWSER_MARKS, chromium, running_app, scan_tooltips, shot, wait_idle, wait_until
 
 from signals import load_corpus, schema
 from signals.synth import write_corpus
@@ -173,12 +173,14 @@ def test_a_document_opened_from_a_filtered_table_keeps_the_view_there_and_back(a
     assert params.get("rmin") == ["4"] and params.get("q") == [word] and params.get("table") == ["signals"]
     assert _chosen_table(page) == caption_before
 
-    # And through the navigation bar, by way of another page.
+    # And through the navigation bar, by way of another page (the run rewrites the URL: wait for it).
     page.get_by_role("link", name="Overview").click()
+    page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
     wait_idle(page)
     page.get_by_role("link", name="Tables").click()
+    page.wait_for_url(re.compile(r"/tables"), timeout=60_000)
     wait_idle(page)
-    params = _params(page.url)
+    params = wait_until(page, lambda: (found := _params(page.url)).get("table") and found, "table= in the URL")
     assert params.get("rmin") == ["4"] and params.get("table") == ["signals"]
     assert _chosen_table(page) == caption_before
 
@@ -204,14 +206,14 @@ def test_top_theme_bars_stay_in_order_after_a_filter_change(app_url, page, corpu
     page.get_by_role("option", name=f"{theme} (").first.click()
     page.keyboard.press("Escape")
     wait_idle(page)
-    page.wait_for_timeout(1000)
-    after = _bars(page, chart)
-    shot(page, "views-overview-after-filter")
     keys = corpus.themes.assign(key=corpus.themes["theme"].astype("str").map(schema.theme_key))
     chosen = set(keys.loc[keys["key"] == schema.theme_key(theme), "doc_id"].astype("str"))
     in_view = keys[keys["doc_id"].astype("str").isin(chosen)].drop_duplicates(["doc_id", "key"])
     expected = in_view["theme"].astype("str").value_counts()
-    assert after, "the chart shows bars after the filter"
+    # Read until the redrawn chart is there (drawn after the run ends; slower on two busy cores).
+    after = wait_until(page, lambda: (bars := _bars(page, chart)) != before and bars,
+                       "the top-themes chart to follow the filter")
+    shot(page, "views-overview-after-filter")
     assert [n for _, n in after] == sorted((n for _, n in after), reverse=True), after
     assert after[0] == (theme, len(chosen))
     assert all(expected.get(label) == n for label, n in after)
