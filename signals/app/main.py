@@ -182,6 +182,12 @@ button[aria-label="Download as CSV"] { display: none; }
 """
 
 
+# The badge above each page's title needs the room the top navigation bar would otherwise cover.
+_DEMO_STYLE = """
+<style>.block-container, [data-testid="stMainBlockContainer"] { padding-top: 4.5rem; }</style>
+"""
+
+
 def run() -> None:
     """Draw the whole app for one script run."""
     st.set_page_config(page_title="Signals Explorer", page_icon=":material/radar:", layout="wide")
@@ -205,6 +211,7 @@ def run() -> None:
     if data.showing_demo():
         # Above every page's title and in the sidebar: a screenshot of any page says what it shows.
         st.sidebar.warning(demo.DEMO_LABEL, icon=":material/science:")
+        st.html(_DEMO_STYLE)
         st.badge(demo.DEMO_LABEL, icon=":material/science:", color="orange")
     _loaded_summary(corpus, pages)
 

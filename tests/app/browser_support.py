@@ -38,12 +38,18 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(data: Path, cache_dir: Path, env: dict | None = None) -> Iterator[str]:
-    """`streamlit run dashboard.py -- --data DATA` on a free port; yields its URL, stops it after."""
+def running_app(data: Path | None, cache_dir: Path, env: dict | None = None) -> Iterator[str]:
+    """`streamlit run dashboard.py -- --data DATA` on a free port; yields its URL, stops it after.
+    With data=None, the README's `streamlit run dashboard.py` as a newcomer runs it: no data configured."""
     port = free_port()
     environment = dict(os.environ, SIGNALS_CACHE_DIR=str(cache_dir), **(env or {}))
+    if data is None:
+        for name in ("SIGNALS_DATA", "SIGNALS_ALLOWED_ROOTS"):
+            environment.pop(name, None)
     command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.headless", "true", "--", "--data", str(data)]
+               "--server.address", "127.0.0.1", "--server.headless", "true"]
+    if data is not None:
+        command += ["--", "--data", str(data)]
     server = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
