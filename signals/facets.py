@@ -127,7 +127,7 @@ class MatchMode:
     field: str  # the Filters field: "any" or "all"
     key: str  # its URL parameter and widget key
     cli_flag: str  # a flag that sets "all"
-    help: str
+    help: str  # the widget's tooltip (the flag says it in its own words)
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,7 @@ class ChoiceFacet(Facet):
                            metavar=self.cli_flag.lstrip("-").upper(), help=self.help or None)
         if self.mode:
             group.add_argument(self.mode.cli_flag, action="store_const", const="all", default="any",
-                               dest=self.mode.field, help=self.mode.help)
+                               dest=self.mode.field, help=f"a document needs every {self.cli_flag} (default: any one)")
 
     def widget_keys(self) -> dict[str, str]:
         """See Facet.widget_keys: the multiselect's and the mode's."""
@@ -519,7 +519,7 @@ FACETS: tuple[Facet, ...] = (
                help="Keep table rows whose relevancy lies in this range"),
     TextFacet(key="q", field="text", scope_key="q_in", scope_field="text_scope", label="Search text",
               cli_flag="--text", scope_cli_flag="--text-scope",
-              help="Free text, searched where the scope says (case-insensitive; accents count)",
+              help="Free text, searched in rows or in documents (case-insensitive; accents count)",
               scope_help="in rows: each table row's own text (name, description, other columns); "
                          "in documents: a document's title, summary, keywords and themes, keeping all its rows"),
 )

@@ -271,6 +271,8 @@ def facet_counts(corpus: Corpus, tables: Mapping[str, pd.DataFrame] | None = Non
     counts = {}
     for facet in facets.choice_facets():
         frame = _table(corpus, facet.source.table, tables)
+        if tables and facet.source.table in tables:  # a side table may name documents no longer loaded
+            frame = frame[_codes(frame, _doc_space(corpus)) >= 0]
         if facet.level == "documents":  # a document counts once per value, however many rows say it
             frame = frame.drop_duplicates(["doc_id", facet.source.key_column or facet.source.column])
         counts[facet.key] = frame[facet.source.column].astype("str").value_counts(dropna=True)
