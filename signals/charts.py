@@ -10,14 +10,16 @@ same colour means the same relevancy on every chart; counts and co-occurrence us
 Theme: no plotly template is set here. st.plotly_chart applies Streamlit's own theme, and setting
 a template per figure deep-copies it, which was most of each chart's build time.
 
-Click-back: heatmap cells carry customdata [x, y, count] and network nodes carry the theme name, so
-the app can turn a selection event into a filter (see signals.analysis.heatmaps.rows_behind_cell).
+Click-back: network nodes carry the theme name (or the node's id and wording), so the app can turn
+a selection into a filter. The relevancy heatmaps are Vega-Lite (signals.vegalite.heatmap): plotly's
+heatmap trace hands Streamlit an empty selection on a click. They use this module's colour stops.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import textwrap
 
 import networkx as nx
 import numpy as np
@@ -26,6 +28,7 @@ import plotly.graph_objects as go
 from plotly.colors import get_colorscale, sample_colorscale
 
 from signals import schema
+from signals.analysis import graph_layout
 
 #: The one sequential scale for relevancy (low = pale yellow, high = dark red), range fixed below.
 RELEVANCY_SCALE = "YlOrRd"
@@ -41,8 +44,8 @@ RELEVANCY_COLOURS = dict(
 COUNT_SCALE = "Blues"
 #: Axis labels longer than this are shortened with "…" (the hover keeps the full text).
 LABEL_WIDTH = 40
-#: Fixed seed so the theme network keeps its shape between re-renders.
-LAYOUT_SEED = 7
+#: Long text in a hover is wrapped at this many characters.
+HOVER_WRAP = 60
 MARGIN = {"l": 10, "r": 10, "t": 60, "b": 10}
 #: Room for a chart's title above the plot.
 TITLE_PX = 60
@@ -62,8 +65,6 @@ VALIDATE = False
 EMPTY_MESSAGE = "Nothing to show for the current filters."
 COOCCURRENCE_TITLES = {"count": "Documents with both", "jaccard": "Jaccard similarity", "lift": "Lift"}
 VALUE_FORMAT = ",.2~f"  # 1,234 / 4.27 / 3: no trailing zeros, thousands separated
-#: A heatmap cell's hover, from its customdata [x, y, count]: "<y> × <x>: value".
-CELL_HOVER = "%{customdata[1]} × %{customdata[0]}: %{z:" + VALUE_FORMAT + "}"
 
 
 @functools.cache
@@ -216,77 +217,6 @@ def _has(frame: pd.DataFrame | None, *columns: str | None) -> bool:
     return frame is not None and len(frame) > 0 and all(c is None or c in frame.columns for c in columns)
 
 
-def heatmap(
-    long_df: pd.DataFrame,
-    x: str,
-    y: str,
-    value: str,
-    *,
-    count: str | None = None,
-    title: str,
-    x_title: str,
-    y_title: str,
-    value_title: str,
-    zmin: float | None = None,
-    zmax: float | None = None,
-    colorscale: str = RELEVANCY_SCALE,
-    empty_message: str = EMPTY_MESSAGE,
-    cell_text: str | None = None,
-) -> go.Figure:
-    """A long frame (one row per cell) -> heatmap of `value` with y rows and x columns in the order
-    they first appear. Hover: "<y> × <x>: value (n = count)". customdata per cell = [x, y, count],
-    x as text (dates as YYYY-MM-DD), so a click maps back to the cell. Empty cells stay blank.
-
-    With the relevancy scale (the default) zmin and zmax default to 1 and 5 (RELEVANCY_RANGE), so a
-    colour means the same relevancy on every chart; for counts pass colorscale=COUNT_SCALE.
-    `cell_text` (a plotly format such as "%{z:.1f}") writes each cell's value in it, so close
-    shades on the fixed scale can still be told apart.
-    """
-    if not _has(long_df, x, y, value, count):
-        return empty_figure(empty_message, title=title)
-    if colorscale == RELEVANCY_SCALE:
-        zmin = RELEVANCY_RANGE[0] if zmin is None else zmin
-        zmax = RELEVANCY_RANGE[1] if zmax is None else zmax
-    x_order = pd.unique(long_df[x])
-    y_order = pd.unique(long_df[y])
-    cells = long_df.groupby([y, x], sort=False, observed=True)
-    z = cells[value].first().unstack().reindex(index=y_order, columns=x_order)
-    counts = (
-        cells[count].first().unstack().reindex(index=y_order, columns=x_order).fillna(0)
-        if count
-        else pd.DataFrame(0, index=y_order, columns=x_order)
-    )
-    x_text, y_text = _label_text(x_order), _label_text(y_order)
-    customdata = np.empty((len(y_order), len(x_order), 3), dtype=object)
-    customdata[:, :, 0] = np.array(x_text, dtype=object)[None, :]
-    customdata[:, :, 1] = np.array(y_text, dtype=object)[:, None]
-    customdata[:, :, 2] = counts.to_numpy(dtype="int64")
-    n_part = " (n = %{customdata[2]:,})" if count else ""
-    trace = {
-        "type": "heatmap",
-        "z": z.to_numpy(dtype="float64"),
-        "x": list(x_order),
-        "y": list(y_order),
-        "customdata": customdata,
-        "hovertemplate": f"{CELL_HOVER}{n_part}<extra></extra>",
-        "hoverongaps": False,
-        "colorscale": _scale(colorscale),
-        "colorbar": {"title": {"text": value_title, "side": "right"}},
-        "xgap": 1,
-        "ygap": 1,
-    }
-    trace.update({k: v for k, v in (("zmin", zmin), ("zmax", zmax), ("texttemplate", cell_text)) if v is not None})
-    xaxis = _category_axis(list(x_order)) if _is_text(x_order) else {}
-    if len(y_order) > 12:
-        # Tall grids: column names on top, where the eye starts, not a screen below.
-        xaxis["side"] = "top"
-    yaxis = {**(_category_axis(list(y_order)) if _is_text(y_order) else {}), "autorange": "reversed"}
-    height = max(320, 26 * len(y_order) + 160)
-    return figure_from([trace], _layout(
-        title=title, x_title=x_title, y_title=y_title, height=height, xaxis=xaxis, yaxis=yaxis,
-        right=COLORBAR_PX))
-
-
 def line(
     df: pd.DataFrame,
     x: str,
@@ -297,10 +227,12 @@ def line(
     x_title: str,
     y_title: str,
     count: str | None = None,
+    bands: list[tuple[object, object, str]] | None = None,
     empty_message: str = EMPTY_MESSAGE,
 ) -> go.Figure:
     """A frame -> line chart of y over x, one line per value of `color` (in order of appearance).
-    Hover: the series name, x and the value, plus (n = count) when `count` names a column."""
+    Hover: the series name, x and the value, plus (n = count) when `count` names a column.
+    `bands`: (start, end, label) spans of x shaded behind the lines (the windows a score compares)."""
     if not _has(df, x, y, color, count):
         return empty_figure(empty_message, title=title)
     traces = []
@@ -323,8 +255,12 @@ def line(
             "hovertemplate": f"{prefix}{x_hover}: %{{y:{VALUE_FORMAT}}}{n_part}<extra></extra>",
         })
     yaxis = count_axis(df[y]) if pd.api.types.is_integer_dtype(df[y]) else None
+    shapes = [{"type": "rect", "xref": "x", "yref": "paper", "x0": start, "x1": end, "y0": 0, "y1": 1,
+               "fillcolor": shade, "line": {"width": 0}, "layer": "below",
+               "label": {"text": plotly_text(label), "textposition": "top center", "font": {"size": 11}}}
+              for (start, end, label), shade in zip(bands or [], ("rgba(0,0,0,0.05)", "rgba(255,165,0,0.15)"))]
     return figure_from(traces, _layout(
-        title=title, x_title=x_title, y_title=y_title, yaxis=yaxis, showlegend=bool(color),
+        title=title, x_title=x_title, y_title=y_title, yaxis=yaxis, showlegend=bool(color), shapes=shapes,
         legend={"title": {"text": color or ""}}, right=_legend_px([t["name"] for t in traces]) if color else 0))
 
 
@@ -444,57 +380,6 @@ NETWORK_NODE_COLOUR = "#E69F00"
 _EDGE_SCALE_FLOOR = 0.35
 
 
-def _component_layout(component: nx.Graph) -> dict:
-    """One connected component -> node positions with links about one unit long, at the origin.
-
-    Kamada-Kawai on hop distances (started from a fixed-seed spring layout) spreads nodes evenly;
-    weighted layouts pulled the best-connected themes into one knot.
-    """
-    nodes = list(component.nodes)
-    if len(nodes) <= 2:
-        return {node: np.array([float(i), 0.0]) for i, node in enumerate(nodes)}
-    start = nx.spring_layout(component, seed=LAYOUT_SEED, weight=None)
-    positions = nx.kamada_kawai_layout(component, pos=start, weight=None)
-    lengths = [np.linalg.norm(positions[a] - positions[b]) for a, b in component.edges]
-    unit = float(np.mean(lengths)) or 1.0
-    return {node: np.asarray(xy, dtype="float64") / unit for node, xy in positions.items()}
-
-
-def _network_layout(graph: nx.Graph, aspect: float = 1.0) -> dict:
-    """Node -> (x, y) for the nodes with a link: each connected component laid out on its own
-    (_component_layout), then packed in rows, largest first, into a block of about `aspect`.
-
-    Nodes without a link are not drawn (the app lists them beside the figure): in a row below they
-    were a line of overlapping labels. Laid out together, separate components drift to the rim and
-    leave the middle empty, so each is placed like a word on a page instead.
-    """
-    linked = graph.subgraph([node for node in graph.nodes if graph.degree(node) > 0])
-    components = sorted(nx.connected_components(linked), key=lambda c: (-len(c), min(map(str, c))))
-    if not components:
-        return {}
-    gap = 1.2  # between components, in link lengths
-    pieces = []
-    for members in components:
-        positions = _component_layout(linked.subgraph(members))
-        xy = np.array(list(positions.values()))
-        low = xy.min(axis=0)
-        size = xy.max(axis=0) - low
-        pieces.append(({node: p - low for node, p in positions.items()}, size))
-    area = sum((w + gap) * (h + gap) for _, (w, h) in pieces)
-    row_width = max(max(w for _, (w, _) in pieces), math.sqrt(area * aspect))
-    placed: dict = {}
-    x = y = row_height = 0.0
-    for positions, (w, h) in pieces:
-        if x > 0 and x + w > row_width:
-            x, y, row_height = 0.0, y - row_height - gap, 0.0
-        for node, p in positions.items():
-            # Rows go downwards; within a row, a piece hangs from the row's top.
-            placed[node] = np.array([x + p[0], y - h + p[1]])
-        x += w + gap
-        row_height = max(row_height, h)
-    return placed
-
-
 def label_spots(
     centres: np.ndarray, radii: np.ndarray, widths: np.ndarray, area: tuple[float, float] = NETWORK_PLOT_PX,
 ) -> list[str | None]:
@@ -532,6 +417,39 @@ def label_spots(
     return spots
 
 
+def placed_labels(
+    xy: np.ndarray, sizes: np.ndarray, names: list[str], *, area: tuple[float, float], label_width: int,
+    font_size: int = 12, pad: tuple[float, float] = (0.15, 0.06),
+) -> tuple[list[dict], list[float], list[float]]:
+    """Node positions (data units) and marker sizes (px), largest first -> (label annotations
+    placed clear of each other and of the nodes by label_spots, x range, y range).
+
+    The ranges are the positions' extent plus `pad` (shares of width and height, room for labels),
+    which is what maps data units to the px of `area` the spots are worked out in. A node whose
+    label finds no room gets none (it keeps its hover)."""
+    pad_x = (xy[:, 0].max() - xy[:, 0].min() or 1.0) * pad[0] + 1e-9
+    pad_y = (xy[:, 1].max() - xy[:, 1].min() or 1.0) * pad[1] + 1e-9
+    x_range = [float(xy[:, 0].min() - pad_x), float(xy[:, 0].max() + pad_x)]
+    y_range = [float(xy[:, 1].min() - pad_y), float(xy[:, 1].max() + pad_y)]
+    width, height = area
+    centres = np.column_stack([
+        (xy[:, 0] - x_range[0]) / (x_range[1] - x_range[0]) * width,
+        (xy[:, 1] - y_range[0]) / (y_range[1] - y_range[0]) * height,
+    ])
+    scale = font_size / 12
+    # The width of the drawn text (entities such as &amp; draw one character).
+    widths = np.array([len(short_label(n, label_width).replace("&amp;", "&").replace("&lt;", "<")
+                           .replace("&gt;", ">")) * LABEL_CHAR_PX * scale + 6 for n in names])
+    spots = label_spots(centres, sizes / 2, widths, area)
+    annotations = [
+        {"x": float(x), "y": float(y), "text": short_label(name, label_width), "showarrow": False,
+         **_LABEL_ANCHORS[spot](radius), "font": {"size": font_size, "color": "#262730"},
+         "bgcolor": "rgba(255,255,255,0.8)", "borderpad": 1}
+        for (x, y), name, spot, radius in zip(xy, names, spots, sizes / 2) if spot
+    ]
+    return annotations, x_range, y_range
+
+
 def _edge_spread(values: np.ndarray, measure: str) -> np.ndarray:
     """Edge values -> 0..1 for width and colour: lift on a log scale (its range is wide and 1 is
     its middle), the others linearly; all equal -> 1."""
@@ -557,7 +475,7 @@ def network(
     linked_count = sum(1 for node in graph.nodes if graph.degree(node) > 0) if graph is not None else 0
     height = int(min(NETWORK_MAX_HEIGHT, NETWORK_HEIGHT + NETWORK_PX_PER_NODE * max(linked_count - 20, 0)))
     plot_w, plot_h = NETWORK_PLOT_PX[0], NETWORK_PLOT_PX[1] + height - NETWORK_HEIGHT
-    positions = _network_layout(graph, aspect=plot_w / plot_h) if linked_count else {}
+    positions = graph_layout.packed_positions(graph, aspect=plot_w / plot_h) if linked_count else {}
     if not positions:
         message = empty_message if graph is None or graph.number_of_nodes() == 0 else (
             "No two themes share enough documents to be linked.")
@@ -611,19 +529,8 @@ def network(
     largest = documents.max() if len(documents) and documents.max() > 0 else 1.0
     sizes = 12 + 26 * np.sqrt(documents / largest)
     xy = np.array([positions[n] for n in names], dtype="float64")
-    # Data -> px: the plot's ranges are the layout's extent plus room for the largest node.
-    pad_x = (xy[:, 0].max() - xy[:, 0].min() or 1.0) * NETWORK_PAD[0] + 1e-9
-    pad_y = (xy[:, 1].max() - xy[:, 1].min() or 1.0) * NETWORK_PAD[1] + 1e-9
-    x_range = [xy[:, 0].min() - pad_x, xy[:, 0].max() + pad_x]
-    y_range = [xy[:, 1].min() - pad_y, xy[:, 1].max() + pad_y]
-    centres = np.column_stack([
-        (xy[:, 0] - x_range[0]) / (x_range[1] - x_range[0]) * plot_w,
-        (xy[:, 1] - y_range[0]) / (y_range[1] - y_range[0]) * plot_h,
-    ])
-    texts = [short_label(n, NETWORK_LABEL_WIDTH) for n in names]
-    # The width of the drawn text (entities such as &amp; draw one character).
-    widths = np.array([len(str(n)[:NETWORK_LABEL_WIDTH]) * LABEL_CHAR_PX + 6 for n in names])
-    spots = label_spots(centres, sizes / 2, widths, (plot_w, plot_h))
+    labels, x_range, y_range = placed_labels(xy, sizes, [str(n) for n in names], area=(plot_w, plot_h),
+                                             label_width=NETWORK_LABEL_WIDTH, pad=NETWORK_PAD)
     link_lists = []
     for n in names:
         linked = sorted(graph[n].items(), key=lambda item: (-float(item[1].get(attribute, 0)), str(item[0])))
@@ -648,11 +555,6 @@ def network(
     })
     # Labels as annotations, not scatter text: their pale background keeps them readable where
     # links cross them.
-    labels = [
-        {"x": float(x), "y": float(y), "text": text, "showarrow": False, **_LABEL_ANCHORS[spot](radius),
-         "font": {"size": 12, "color": "#262730"}, "bgcolor": "rgba(255,255,255,0.8)", "borderpad": 1}
-        for (x, y), text, spot, radius in zip(xy, texts, spots, sizes / 2) if spot
-    ]
     return figure_from(traces, {
         "title": {"text": title, "x": 0},
         "annotations": labels,
@@ -665,6 +567,10 @@ def network(
     })
 
 
+#: The typed network's height, and the plot area its labels are placed for (px): the width it gets
+#: at 1280 px, less its margins; a wider screen only adds room between labels.
+TYPED_NETWORK_HEIGHT = 640
+TYPED_NETWORK_PLOT_PX = (880, 590)
 #: One colour per node type of the typed network (colour-blind-safe Okabe-Ito palette).
 NODE_TYPE_COLOURS = {
     "themes": "#0072B2", "signals": "#E69F00", "concerns": "#D55E00", "behaviors": "#009E73",
@@ -702,16 +608,15 @@ def typed_network(
         item = item_names.get(node_type, str(node_type))
         labels = nodes["label"].astype("str").tolist()
         texts = nodes["text"].astype("str").tolist() if "text" in nodes.columns else labels
-        wording = [f"<br>{plotly_text(text)}" if text != label else "" for label, text in zip(labels, texts)]
+        # The full wording wrapped: a 200-character description on one line made a hover wider than the chart.
+        wording = ["<br>" + "<br>".join(plotly_text(line) for line in textwrap.wrap(text, HOVER_WRAP))
+                   if text != label else "" for label, text in zip(labels, texts)]
         traces.append({
             "type": "scatter",
             "x": nodes["x"].tolist(),
             "y": nodes["y"].tolist(),
-            "mode": "markers+text",
+            "mode": "markers",
             "name": plotly_text(name),
-            "text": [short_label(label, 22) for label in labels],
-            "textposition": "top center",
-            "textfont": {"size": 10},
             "customdata": [list(row) for row in zip(nodes["node"], nodes["type"], labels, texts)],
             "hovertext": [
                 f"{plotly_text(item)}: {plotly_text(label)}{full}<br>{int(d):,} documents · {int(k)} links"
@@ -719,18 +624,31 @@ def typed_network(
             ],
             "hovertemplate": "%{hovertext}<extra></extra>",
             "marker": {
-                "size": [9 + 22 * math.sqrt(d / largest) for d in nodes["documents"]],
+                "size": [_typed_node_px(d, largest) for d in nodes["documents"]],
                 "color": NODE_TYPE_COLOURS.get(node_type, "#777"),
                 "line": {"width": 1, "color": "#333"},
                 "symbol": "diamond" if node_type == "themes" else "circle",
             },
         })
+    # Labels placed clear of each other and of the nodes, as on the theme network (the
+    # best-connected rows sat in one knot of overlapping text); most documents first.
+    ordered = positions.sort_values(["documents", "links", "label"], ascending=[False, False, True], kind="stable")
+    annotations, x_range, y_range = placed_labels(
+        ordered[["x", "y"]].to_numpy(dtype="float64"),
+        np.array([_typed_node_px(d, largest) for d in ordered["documents"]]),
+        ordered["label"].astype("str").tolist(), area=TYPED_NETWORK_PLOT_PX, label_width=22, font_size=10)
     layout = {
-        "height": 640,
+        "height": TYPED_NETWORK_HEIGHT,
         "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
         "hoverlabel": {"align": "left"},
         "legend": {"title": {"text": "Node type "}, "orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-        "xaxis": {"visible": False},
-        "yaxis": {"visible": False},
+        "annotations": annotations,
+        "xaxis": {"visible": False, "range": x_range},
+        "yaxis": {"visible": False, "range": y_range},
     }
     return figure_from(traces, layout)
+
+
+def _typed_node_px(documents: float, largest: float) -> float:
+    """A typed-network node's marker size (px): grows with the square root of its documents."""
+    return 9 + 22 * math.sqrt(documents / largest)

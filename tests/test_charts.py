@@ -1,9 +1,7 @@
 """signals.charts: trace types, axis titles, hovers that carry the count, click-back customdata, the
-fixed relevancy colour range, and empty input -> empty_figure with the message."""
+colour stops, label placement, and empty input -> empty_figure with the message."""
 
 from __future__ import annotations
-
-import math
 
 import networkx as nx
 import numpy as np
@@ -16,118 +14,9 @@ from signals import charts
 LONG_THEME = "a very long theme name that would never fit on the axis of any chart"
 
 
-@pytest.fixture
-def theme_section() -> pd.DataFrame:
-    """A relevancy_by_theme_section-like long frame, themes in frequency order (not alphabetical)."""
-    return pd.DataFrame(
-        {
-            "theme": ["Energy", "Energy", LONG_THEME, LONG_THEME],
-            "section": ["signals", "issues", "signals", "issues"],
-            "mean_relevancy": [3.5, np.nan, 4.25, 2.0],
-            "rows": [4, 0, 8, 1],
-            "documents": [3, 0, 5, 1],
-        }
-    )
-
-
-def heatmap_of(frame: pd.DataFrame) -> go.Figure:
-    return charts.heatmap(
-        frame,
-        "section",
-        "theme",
-        "mean_relevancy",
-        count="rows",
-        title="Relevancy",
-        x_title="Section",
-        y_title="Theme",
-        value_title="Mean relevancy",
-        zmin=1,
-        zmax=5,
-    )
-
-
 def assert_empty(figure: go.Figure, message: str) -> None:
     assert len(figure.data) == 0
     assert [annotation.text for annotation in figure.layout.annotations] == [message]
-
-
-# ---------------------------------------------------------------------------------------------
-# heatmap
-# ---------------------------------------------------------------------------------------------
-def test_heatmap_pivots_in_order_with_titles_and_fixed_relevancy_range(theme_section):
-    figure = heatmap_of(theme_section)
-    (trace,) = figure.data
-    assert trace.type == "heatmap"
-    assert list(trace.y) == ["Energy", LONG_THEME] and list(trace.x) == ["signals", "issues"]
-    z = np.asarray(trace.z, dtype=float)
-    assert z[0, 0] == 3.5 and math.isnan(z[0, 1]) and z[1, 0] == 4.25
-    assert (trace.zmin, trace.zmax) == (1, 5)
-    assert trace.colorscale == go.Heatmap(colorscale=charts.RELEVANCY_SCALE).colorscale
-    assert trace.colorbar.title.text == "Mean relevancy"
-    assert figure.layout.xaxis.title.text == "Section" and figure.layout.yaxis.title.text == "Theme"
-    assert figure.layout.title.text == "Relevancy"
-
-
-def test_heatmap_hover_has_value_and_count_and_customdata_maps_back(theme_section):
-    (trace,) = heatmap_of(theme_section).data
-    assert "%{z" in trace.hovertemplate and "n = %{customdata[2]" in trace.hovertemplate
-    customdata = np.asarray(trace.customdata, dtype=object)
-    assert customdata.shape == (2, 2, 3)
-    assert list(customdata[1, 0]) == ["signals", LONG_THEME, 8]  # [x, y, count]
-    assert customdata[0, 1][2] == 0
-
-
-def test_heatmap_shortens_long_labels_on_the_axis_only(theme_section):
-    figure = heatmap_of(theme_section)
-    ticktext = list(figure.layout.yaxis.ticktext)
-    assert ticktext[0] == "Energy"
-    assert ticktext[1].endswith("…") and len(ticktext[1]) <= charts.LABEL_WIDTH
-    assert LONG_THEME in np.asarray(figure.data[0].customdata, dtype=object)[1, 0]  # full text in the hover
-
-
-def test_heatmap_over_periods_gives_dates_in_customdata():
-    frame = pd.DataFrame(
-        {
-            "theme": ["AI", "AI"],
-            "period": pd.to_datetime(["2024-01-01", "2024-02-01"]),
-            "value": [2.0, 0.0],
-            "documents": [2, 0],
-        }
-    )
-    figure = charts.heatmap(
-        frame,
-        "period",
-        "theme",
-        "value",
-        count="documents",
-        title="Themes by month",
-        x_title="Month",
-        y_title="Theme",
-        value_title="Documents",
-        colorscale=charts.COUNT_SCALE,
-    )
-    customdata = np.asarray(figure.data[0].customdata, dtype=object)
-    assert customdata[0, 1][0] == "2024-02-01"
-    assert pd.Timestamp(customdata[0, 1][0]) == frame["period"].iloc[1]
-
-
-def test_heatmap_without_count_has_no_n_and_relevancy_range_is_the_default():
-    frame = pd.DataFrame({"a": ["x"], "b": ["y"], "v": [4.5]})
-    figure = charts.heatmap(frame, "a", "b", "v", title="t", x_title="A", y_title="B", value_title="V")
-    assert "n =" not in figure.data[0].hovertemplate
-    assert (figure.data[0].zmin, figure.data[0].zmax) == charts.RELEVANCY_RANGE
-    counts = charts.heatmap(
-        frame,
-        "a",
-        "b",
-        "v",
-        title="t",
-        x_title="A",
-        y_title="B",
-        value_title="V",
-        colorscale=charts.COUNT_SCALE,
-    )
-    assert counts.data[0].zmin is None  # counts: plotly scales to the data
 
 
 # ---------------------------------------------------------------------------------------------
@@ -249,16 +138,18 @@ def test_network_links_follow_the_measure(measure, heavier):
         assert hover["AI — Energy"].split("<br>")[1] == "Documents with both: 2"
 
 
-def _boxes(figure: go.Figure) -> list[tuple[float, float, float, float]]:
+def _boxes(figure: go.Figure, area: tuple[float, float] | None = None,
+           scale: float = 1.0) -> list[tuple[float, float, float, float]]:
     """Each label's box in px, worked out from the annotation's anchor and shift, with the plot area
-    the figure was laid out for and the label size measured in Chromium."""
-    width, height = charts.NETWORK_PLOT_PX[0], figure.layout.height - charts.TITLE_PX - 10
+    the figure was laid out for and the label size measured in Chromium (12 px text; `scale` for others)."""
+    width, height = area or (charts.NETWORK_PLOT_PX[0], figure.layout.height - charts.TITLE_PX - 10)
     (x0, x1), (y0, y1) = figure.layout.xaxis.range, figure.layout.yaxis.range
     boxes = []
     for label in figure.layout.annotations:
         x = (label.x - x0) / (x1 - x0) * width + (label.xshift or 0)
         y = (label.y - y0) / (y1 - y0) * height + (label.yshift or 0)
-        w, h = len(label.text) * charts.LABEL_CHAR_PX + 6, charts.LABEL_LINE_PX
+        shown = label.text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+        w, h = len(shown) * charts.LABEL_CHAR_PX * scale + 6, charts.LABEL_LINE_PX
         left = {"left": x, "center": x - w / 2, "right": x - w}[label.xanchor]
         bottom = {"bottom": y, "middle": y - h / 2, "top": y - h}[label.yanchor]
         boxes.append((left, bottom, left + w, bottom + h))
@@ -293,6 +184,30 @@ def test_network_labels_do_not_overlap_on_a_dense_graph():
     assert names[0] in labelled and names[1] in labelled  # the two largest
 
 
+def test_typed_network_labels_do_not_overlap_in_a_dense_knot():
+    """45 rows and themes, densely linked (as the best-connected rows of a real corpus are): labels
+    placed are clear of each other; the nodes with most documents are labelled first."""
+    graph = nx.gnm_random_graph(45, 260, seed=5)
+    nodes = [f"signals:{i}" for i in range(45)]
+    graph = nx.relabel_nodes(graph, dict(enumerate(nodes)))
+    for _, _, data in graph.edges(data=True):
+        data["weight"] = 1.0
+    layout = nx.spring_layout(graph, seed=1)
+    positions = pd.DataFrame({
+        "node": nodes, "type": "signals", "label": [f"Technologies that {'x' * (i % 7)} {i}" for i in range(45)],
+        "x": [layout[n][0] for n in nodes], "y": [layout[n][1] for n in nodes],
+        "documents": [90 - i for i in range(45)], "links": [graph.degree(n) for n in nodes],
+    })
+    figure = charts.typed_network(graph, positions, type_names={"signals": "Signals"}, item_names={"signals": "signal"})
+    boxes = _boxes(figure, charts.TYPED_NETWORK_PLOT_PX, scale=10 / 12)
+    assert len(boxes) >= 10
+    overlapping = [(i, j) for i, p in enumerate(boxes) for j, q in enumerate(boxes[:i])
+                   if p[0] < q[2] and q[0] < p[2] and p[1] < q[3] and q[1] < p[3]]
+    assert overlapping == []
+    labelled = {label.text for label in figure.layout.annotations}
+    assert "Technologies that  0" in labelled  # the node with most documents
+
+
 def test_label_spots_by_hand():
     """Two 10 px nodes 30 px apart side by side, labels 50 x 20 px, in a 200 x 100 area: the first
     takes the spot above, the second cannot (it would overlap), so it goes below."""
@@ -313,7 +228,8 @@ def test_typed_network_one_trace_per_type_with_clickable_escaped_nodes():
         "node": ["themes:ai", "signals:<b>chips</b>", "signals:grid"],
         "type": ["themes", "signals", "signals"],
         "label": ["AI", "<b>chips</b>", "Grid"],
-        "text": ["AI", "<b>chips</b>", "A grid that balances <i>wind</i> farms."],
+        "text": ["AI", "<b>chips</b>", ("A grid that balances <i>wind</i> farms across three countries so that "
+                                        "no farm has to stop on windy nights.")],
         "x": [0.0, 1.0, -1.0], "y": [0.0, 1.0, 1.0],
         "documents": [4, 2, 1], "links": [2, 1, 1],
     })
@@ -330,21 +246,21 @@ def test_typed_network_one_trace_per_type_with_clickable_escaped_nodes():
     # A short label's full wording follows it in the hover (escaped), and a click hands it back.
     assert signals_.hovertext[1].startswith("signal: Grid<br>A grid that balances &lt;i&gt;wind")
     assert signals_.hovertext[0].count("chips") == 1  # no wording repeated when it is the label
-    assert signals_.customdata[1][3] == "A grid that balances <i>wind</i> farms."
+    assert signals_.customdata[1][3].startswith("A grid that balances <i>wind</i> farms across")
+    wording = signals_.hovertext[1].split("<br>")[1:-1]  # wrapped, each line within 60 characters as typed
+    assert len(wording) == 2 and all(len(line.replace("&lt;", "<").replace("&gt;", ">")) <= 60 for line in wording)
     assert signals_.marker.size[0] > signals_.marker.size[1]  # more documents, bigger node
 
 
-def test_colour_scales_run_pale_to_dark_without_validation(monkeypatch, theme_section):
+def test_colour_scales_run_pale_to_dark_without_validation(monkeypatch):
     """plotly.js's own "YlOrRd"/"Blues" start dark: figures carry plotly.py's explicit stops instead."""
     monkeypatch.setattr(charts, "VALIDATE", False)
-    figure = charts.heatmap(theme_section, x="section", y="theme", value="mean_relevancy", count="rows",
-                            title="R", x_title="Section", y_title="Theme", value_title="Mean relevancy")
-    scale = figure.to_plotly_json()["data"][0]["colorscale"]
-    assert not isinstance(scale, str)
+    stops = charts.scale_stops(charts.RELEVANCY_SCALE)
+
     def spaced(colour: str) -> str:
         return colour.replace(" ", "")
-    assert spaced(scale[0][1]) == spaced(charts.RELEVANCY_COLOURS[1]) == "rgb(255,255,204)"  # 1: pale yellow
-    assert spaced(scale[-1][1]) == spaced(charts.RELEVANCY_COLOURS[5]) == "rgb(128,0,38)"  # 5: dark red
+    assert spaced(stops[0][1]) == spaced(charts.RELEVANCY_COLOURS[1]) == "rgb(255,255,204)"  # 1: pale yellow
+    assert spaced(stops[-1][1]) == spaced(charts.RELEVANCY_COLOURS[5]) == "rgb(128,0,38)"  # 5: dark red
     counts = pd.DataFrame([[0, 2], [2, 0]], index=["AI", "Energy"], columns=["AI", "Energy"])
     blues = charts.cooccurrence_matrix(counts, "count").to_plotly_json()["data"][0]["colorscale"]
     assert blues[0][1] == "rgb(247,251,255)"  # pale for few documents in common
@@ -367,22 +283,6 @@ def test_figures_skip_validation_only_when_asked(monkeypatch):
 # ---------------------------------------------------------------------------------------------
 def test_empty_inputs_give_the_empty_figure_with_its_message():
     message = "No documents match these filters."
-    empty_long = pd.DataFrame(columns=["theme", "section", "mean_relevancy", "rows"])
-    assert_empty(
-        charts.heatmap(
-            empty_long,
-            "section",
-            "theme",
-            "mean_relevancy",
-            count="rows",
-            title="t",
-            x_title="x",
-            y_title="y",
-            value_title="v",
-            empty_message=message,
-        ),
-        message,
-    )
     assert_empty(
         charts.line(
             pd.DataFrame(columns=["a", "b"]),
@@ -398,9 +298,7 @@ def test_empty_inputs_give_the_empty_figure_with_its_message():
     assert_empty(charts.cooccurrence_matrix(pd.DataFrame(), "lift", empty_message=message), message)
     assert_empty(charts.network(nx.Graph(), title="t", empty_message=message), message)
     assert_empty(charts.empty_figure(message), message)
-    default = charts.heatmap(
-        empty_long, "section", "theme", "mean_relevancy", title="t", x_title="x", y_title="y", value_title="v"
-    )
+    default = charts.line(pd.DataFrame(columns=["a", "b"]), "a", "b", title="t", x_title="x", y_title="y")
     assert_empty(default, charts.EMPTY_MESSAGE)
     assert default.layout.xaxis.visible is False
 
@@ -413,18 +311,6 @@ def test_charts_on_the_real_corpus(futures_dir, tmp_path):
 
     corpus = load_corpus(futures_dir, cache_root=tmp_path)
     figures = [
-        heatmap_of(analysis.relevancy_by_theme_section(corpus)),
-        charts.heatmap(
-            analysis.themes_by_period(corpus, period="Q"),
-            "period",
-            "theme",
-            "value",
-            count="documents",
-            title="t",
-            x_title="Quarter",
-            y_title="Theme",
-            value_title="Documents",
-        ),
         charts.line(
             analysis.documents_per_period(corpus),
             "period",

@@ -146,6 +146,8 @@ def test_heatmap_of_counts_has_whole_number_legend_and_month_labels():
     cells = _values(spec)
     assert [c[vegalite.X_KEY] for c in cells] == ["2024-01-01", "2024-03-01"]  # what a click hands back
     assert [c[vegalite.X_LABEL] for c in cells] == ["2024-01", "2024-03"]  # what the axis shows
+    # A month without documents keeps its column: the axis is time, not the cells drawn.
+    assert spec["encoding"]["x"]["scale"]["domain"] == ["2024-01", "2024-02", "2024-03"]
     legend = spec["layer"][0]["encoding"]["color"]["legend"]
     assert legend["format"] == ",d" and legend["tickMinStep"] == 1
 
@@ -154,3 +156,21 @@ def test_heatmap_without_cells_is_the_empty_chart():
     empty_cells = _grid().assign(rows=0)
     assert _heat(empty_cells)["mark"]["type"] == "text"
     assert _heat(pd.DataFrame())["mark"]["type"] == "text"
+
+
+def test_heatmaps_on_the_real_corpus(futures_dir, tmp_path):
+    from signals import load_corpus
+    from signals.analysis import heatmaps
+
+    corpus = load_corpus(futures_dir, cache_root=tmp_path)
+    by_section = heatmaps.relevancy_by_theme_section(corpus)
+    spec = _heat(by_section)
+    assert len(_values(spec)) == int((by_section["rows"] > 0).sum())  # every cell with rows, no empty one
+    json.dumps(spec)  # what Streamlit sends must serialise
+    by_quarter = heatmaps.themes_by_period(corpus, period="Q")
+    spec = vegalite.heatmap(by_quarter, x="period", y="theme", value="value", count="documents", title="T",
+                            x_title="Quarter", y_title="Theme", value_title="Documents", count_title="Documents",
+                            colour_scale=charts.COUNT_SCALE, domain=(0, float(by_quarter["documents"].max())),
+                            value_format=",d", select="cell")
+    assert sum(c[vegalite.CELL_COUNT] for c in _values(spec)) == int(by_quarter["documents"].sum())
+    json.dumps(spec)

@@ -103,6 +103,15 @@ def memberships(corpus: Corpus, by: str = "theme") -> pd.DataFrame:
                          "name": pairs["key"].map(names).to_numpy()}).astype("str")
 
 
+def chart_span(as_of: pd.Timestamp, period: str, window: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The dates a timeline chart shows around the two compared windows: as many periods again
+    before them (at least a year), up to as_of."""
+    alias = period_alias(period)
+    context = max(2 * window, 12 if alias == "M" else 4)
+    start = (pd.Period(as_of, freq=alias) - (2 * window - 1) - context).start_time
+    return start, as_of
+
+
 def windows(as_of: pd.Timestamp, period: str, window: int) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
     """(start of the before window, start of the recent window, end of the recent window = as_of)."""
     alias = period_alias(period)
@@ -232,11 +241,14 @@ def emerging(
 
 
 def timeline(
-    corpus: Corpus, names: list[str] | tuple[str, ...], by: str = "theme", *, period: str = "M"
+    corpus: Corpus, names: list[str] | tuple[str, ...], by: str = "theme", *, period: str = "M",
+    since: pd.Timestamp | None = None, until: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Corpus + themes (or keywords, any spelling) -> DataFrame[period, <by>, documents]: documents per
     period for each, every period from the corpus's first to its last dated document (zeros kept),
-    in the order the names were given. Unknown names are left out."""
+    in the order the names were given. Unknown names are left out. `since` / `until` narrow the span
+    to the periods holding those dates (real corpora carry stray dates decades away, which squeeze
+    the months that matter into a sliver)."""
     alias = period_alias(period)
     pairs = memberships(corpus, by)
     keys = [schema.theme_key(str(n)) for n in names]
@@ -246,10 +258,15 @@ def timeline(
                           "documents": pd.Series(dtype="int64")})
     if pairs.empty or dates.notna().sum() == 0:
         return empty
-    span = pd.period_range(dates.min().to_period(alias), dates.max().to_period(alias), freq=alias)
+    first = max(dates.min(), since) if since is not None else dates.min()
+    last = min(dates.max(), until) if until is not None else dates.max()
+    if first > last:
+        return empty
+    span = pd.period_range(first.to_period(alias), last.to_period(alias), freq=alias)
     dated = corpus.documents[["doc_id"]].astype("str").assign(date=dates)
     rows = pairs.merge(dated, on="doc_id").dropna(subset=["date"])
     rows["period"] = rows["date"].dt.to_period(alias)
+    rows = rows[rows["period"].isin(span)]
     counts = rows.groupby(["key", "period"])["doc_id"].nunique()
     present = [k for k in dict.fromkeys(keys) if k in set(rows["key"])]
     full = pd.MultiIndex.from_product([present, span], names=["key", "period"])

@@ -32,6 +32,7 @@ import pandas as pd
 from scipy import sparse
 
 from signals import schema
+from signals.analysis import graph_layout
 from signals.analysis.incidence import normalized_text_key
 from signals.analysis.short_labels import short_label
 from signals.corpus import Corpus
@@ -43,9 +44,6 @@ TYPE_NAMES = {
     "themes": "theme", "signals": "signal", "concerns": "concern", "behaviors": "behavior",
     "technologies": "technology", "issues": "issue",
 }
-LAYOUT_SEED = 7
-#: Up to this many linked nodes the layout is refined by Kamada-Kawai (about a second at 100).
-KAMADA_KAWAI_MAX_NODES = 100
 COMMUNITY_SEED = 7
 #: The node id joins type and key with this (`signals:rise of e-bikes`).
 ID_SEPARATOR = ":"
@@ -260,25 +258,11 @@ def bridges(graph: nx.Graph, n: int = 15) -> pd.DataFrame:
                              kind="stable", ignore_index=True).head(n)
 
 
-def layout(graph: nx.Graph) -> pd.DataFrame:
+def layout(graph: nx.Graph, aspect: float = 1.5) -> pd.DataFrame:
     """Graph -> DataFrame[node, x, y, type, label, text, documents, links, community]: positions for a
-    drawing (a fixed-seed spring layout refined by Kamada-Kawai up to KAMADA_KAWAI_MAX_NODES; lone
-    nodes in a row below) and what to colour and size by."""
-    linked = [n for n in graph.nodes if graph.degree(n) > 0]
-    lone = [n for n in graph.nodes if graph.degree(n) == 0]
-    positions: dict = {}
-    if linked:
-        # Kamada-Kawai on hop distances spreads the nodes evenly: a spring layout weighted by
-        # co-occurrence pulls the heavily linked themes into one unreadable knot. Started from a
-        # fixed-seed spring layout so the picture is the same on every run.
-        subgraph = graph.subgraph(linked)
-        positions = nx.spring_layout(subgraph, k=2 / math.sqrt(len(linked)), seed=LAYOUT_SEED, weight=None,
-                                     iterations=60)
-        if len(linked) <= KAMADA_KAWAI_MAX_NODES:  # it is quadratic: beyond, the spring layout stays
-            positions = nx.kamada_kawai_layout(subgraph, pos=positions, weight=None)
-    for i, node in enumerate(lone):
-        positions[node] = np.array([-1 + 2 * (i + 0.5) / len(lone) if len(lone) > 1 else 0.0,
-                                    -1.35 if linked else 0.0])
+    drawing (graph_layout.packed_positions, the theme network's rule, nodes without a link packed
+    after the others) and what to colour and size by."""
+    positions = graph_layout.packed_positions(graph, aspect, with_lone=True)
     membership = communities(graph)
     rows = [
         (node, float(positions[node][0]), float(positions[node][1]), data["type"], data["label"],

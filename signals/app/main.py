@@ -194,7 +194,7 @@ def run() -> None:
     st.sidebar.button("Reset filters", on_click=state.reset, key="reset", icon=":material/restart_alt:",
                       help="Show everything again", width="stretch")
     counts = _facet_counts(corpus_key, corpus)
-    state.load_url(corpus, counts)
+    state.load_url(corpus, counts, theme_aliases=theme_merges.current().applied)
     state.restore_kept()
     with st.sidebar:
         state.filter_widgets(corpus, counts)

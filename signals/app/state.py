@@ -34,6 +34,7 @@ _URL_LOADED = "_url_loaded"
 TABLE_CHOICE = "table_choice"
 PAGE_SETTING_KEYS = (
     TABLE_CHOICE, "heatmap_tab", "heatmap_top_n", "heatmap_fit", "heat_measure", "heat_period",
+    "heat_every_period",
 )
 _KEPT = "_kept_values"
 
@@ -264,13 +265,18 @@ def add_theme(theme: str) -> None:
     st.session_state[key] = chosen
 
 
-def load_url(corpus: Corpus, counts: dict[str, pd.Series]) -> None:
-    """On a session's first run: the URL's filters -> widget state (unknown values dropped)."""
+def load_url(corpus: Corpus, counts: dict[str, pd.Series], theme_aliases: dict[str, str] | None = None) -> None:
+    """On a session's first run: the URL's filters -> widget state (unknown values dropped).
+
+    `theme_aliases` (alias key -> theme, the merges in force) makes a link saved before a merge
+    (`?theme=AI`) open on the theme it was merged into."""
     state = st.session_state
     if state.get(_URL_LOADED):
         return
     state[_URL_LOADED] = True
     filters = Filters.from_params({key: st.query_params.get_all(key) for key in st.query_params})
+    if theme_aliases:
+        filters = filters.with_(themes=tuple(theme_aliases.get(schema.theme_key(t), t) for t in filters.themes))
     for widget in _widgets():
         widget.load(filters, corpus, counts)
     table = st.query_params.get(schema.TABLE_QUERY_KEY)

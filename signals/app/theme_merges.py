@@ -42,6 +42,8 @@ class MergeState:
     uploaded: dict[str, str] = field(default_factory=dict)
     #: Cache key of the merged corpus ("" when not shareable, as with uploads).
     corpus_key: str = ""
+    #: What is applied: both combined, alias key -> theme.
+    applied: dict[str, str] = field(default_factory=dict)
 
     @property
     def can_merge(self) -> bool:
@@ -87,7 +89,7 @@ def with_theme_merges(folder: Path, corpus: Corpus, corpus_key: str, uploaded: d
                            icon=":material/lock:")
     if left_out:
         st.sidebar.caption(f"{len(left_out)} theme merges left out: they loop with the uploaded aliases file.")
-    st.session_state[STATE_KEY] = MergeState(store, problem, stored, dict(uploaded or {}), corpus_key)
+    st.session_state[STATE_KEY] = MergeState(store, problem, stored, dict(uploaded or {}), corpus_key, mapping)
     return corpus, corpus_key
 
 

@@ -189,6 +189,20 @@ def test_timeline_keeps_empty_periods_and_order():
     assert grow.sum() == 4  # the undated a8 has no period
 
 
+def test_timeline_narrowed_to_the_span_around_the_windows():
+    # The 2030 stray date would stretch the chart over seven years; the span keeps the months that matter.
+    as_of = pd.Timestamp("2024-06-20")
+    since, until = em.chart_span(as_of, "M", 2)
+    assert until == as_of
+    assert since == pd.Timestamp("2023-03-01")  # the two 2-month windows start 2024-03; 12 months before
+    lines = em.timeline(HAND, ["Grow", "Old"], period="M", since=since, until=until)
+    months = pd.period_range("2023-03", "2024-06", freq="M").start_time
+    assert sorted(lines["period"].unique()) == list(months)
+    grow = lines[lines["theme"] == "Grow"].set_index("period")["documents"]
+    assert grow.sum() == 4 and grow[pd.Timestamp("2024-06-01")] == 2
+    assert em.timeline(HAND, ["Grow"], since=pd.Timestamp("2031-01-01")).empty
+
+
 def test_documents_behind_a_theme():
     documents = em.documents_with(HAND, "GROW")
     assert documents["doc_id"].tolist() == ["a5", "a4", "a3", "a2", "a8"]  # newest first, undated last

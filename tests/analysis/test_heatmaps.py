@@ -4,6 +4,7 @@ corpora, and the real corpus checked against a plain pandas merge."""
 from __future__ import annotations
 
 import math
+import types
 
 import numpy as np
 import pandas as pd
@@ -201,3 +202,19 @@ def test_real_corpus_against_a_merge(futures):
 
     behind = rows_behind_cell(futures, theme=top, section="signals")
     assert behind["relevancy"].notna().sum() == cell(grid, theme=top, section="signals")["rows"]
+
+
+def test_dense_span_leaves_stray_dates_out_and_counts_them():
+    from signals.analysis.heatmaps import dense_span
+
+    def corpus_dated(dates):
+        documents = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(dates))], "date": pd.to_datetime(dates)})
+        return types.SimpleNamespace(documents=documents)
+
+    bulk = [f"2023-{m:02d}-10" for m in range(1, 13)] * 4 + [f"2024-{m:02d}-10" for m in range(1, 7)] * 4
+    first, last, outside = dense_span(corpus_dated(["2004-07-14", *bulk, "2029-08-30", "2029-09-11"]), "M")
+    assert (first, last, outside) == (pd.Timestamp("2023-01-01"), pd.Timestamp("2024-06-01"), 3)
+    # No run dominates (two halves a decade apart): nothing is stray, the whole range is shown.
+    first, last, outside = dense_span(corpus_dated(["2010-01-01"] * 5 + ["2020-01-01"] * 5), "Q")
+    assert (first, last, outside) == (pd.Timestamp("2010-01-01"), pd.Timestamp("2020-01-01"), 0)
+    assert dense_span(corpus_dated([None, None]), "M") is None

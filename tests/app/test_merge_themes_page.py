@@ -120,3 +120,15 @@ def test_a_damaged_workspace_disables_merging_with_a_warning(monkeypatch, folder
     assert app.button(key="merge_button").disabled
     assert all(b.disabled for b in app.button if b.key and b.key.startswith("suggestion-"))
     assert path.read_bytes() == b"garbage, not a workspace"
+
+
+def test_a_link_saved_before_a_merge_opens_on_the_merged_theme(monkeypatch, folder):
+    merges.merge_themes(open_store(folder), ["AI", "artificial intelligence"], "artificial intelligence", by="test")
+    monkeypatch.setenv("SIGNALS_DATA", str(folder))
+    app = AppTest.from_file(DASHBOARD, default_timeout=60)
+    app.query_params["theme"] = "AI"
+    app.run()
+    _no_exceptions(app)
+    assert app.sidebar.multiselect(key="theme").value == ["artificial intelligence"]
+    merged = _documents_with(folder, ["AI", "artificial intelligence"])
+    assert {m.label: m.value for m in app.metric}["Documents"] == f"{merged:,}"

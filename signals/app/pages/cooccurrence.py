@@ -13,7 +13,7 @@ from signals.app.context import current_view
 MEASURES = {
     "count": "Documents in common",
     "jaccard": "Jaccard",
-    "lift": "Lift (vs. chance)",
+    "lift": "Lift",
 }
 
 
@@ -48,7 +48,8 @@ def render() -> None:
     measure = controls[2].segmented_control(
         "Measure", list(MEASURES), default="count", key="cooc_measure", format_func=MEASURES.get,
         help="Documents in common: how many documents carry both themes. Jaccard: that count / the "
-             "documents with either (0-1). Lift: how many times more often than chance (1 = chance).",
+             "documents with either (0-1). Lift: how many times more often together than chance predicts "
+             "(1 = chance).",
     ) or "count"
     settings = f"{top_n}|{min_documents}|{measure}"
     documents_word = "document" if min_documents == 1 else "documents"

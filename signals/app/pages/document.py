@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from signals import schema
-from signals.analysis.related import documents_sharing_themes
+from signals.analysis.document import document_view
 from signals.app.components import date_text, display_frame, link_columns, plain, safe_url
 from signals.app.context import (
     DOCUMENT_CHOICE,
@@ -44,18 +44,6 @@ def _choose(view) -> str | None:
     return chosen
 
 
-def _as_read(rows: pd.DataFrame, doc_id: str) -> pd.DataFrame:
-    """A section's rows of one document as an analyst reads them: numbered from 1 in the document's
-    order, without the loader's bookkeeping (doc_id, line) or a `src` that only repeats this
-    document's own id (the pipeline writes one on every Technologies row)."""
-    shown = rows.drop(columns=["doc_id", "line"], errors="ignore")
-    if "src" in shown.columns and (shown["src"].astype("str") == doc_id).all():
-        shown = shown.drop(columns="src")
-    if "row" in shown.columns:
-        shown = shown.assign(row=pd.to_numeric(shown["row"], errors="coerce") + 1).rename(columns={"row": "#"})
-    return shown
-
-
 def _link(label: str, url: object) -> None:
     safe = safe_url(url)
     if safe:
@@ -78,9 +66,8 @@ def render() -> None:
     if not doc_id:
         st.info("No documents to show.")
         return
-    corpus = view.corpus
-    documents = corpus.documents
-    row = documents[documents["doc_id"].astype("str") == doc_id].iloc[0]
+    shown = document_view(view.corpus, doc_id)
+    row = shown.record
     st.subheader(plain(row["title"] or "(untitled)"))
     facts = st.columns(4)
     facts[0].metric("Date", date_text(row["date"]))
@@ -95,44 +82,35 @@ def render() -> None:
         _link("Article", row["article_url"])
     links[2].caption(f"File: {plain(row['path'])}")
 
-    keywords = corpus.keywords.loc[corpus.keywords["doc_id"].astype("str") == doc_id, "keyword"].astype("str")
-    themes = corpus.themes.loc[corpus.themes["doc_id"].astype("str") == doc_id, "theme"].astype("str")
     left, right = st.columns(2)
-    left.markdown("**Keywords:** " + (", ".join(plain(k) for k in keywords) or "—"))
-    right.markdown("**Themes:** " + (", ".join(plain(t) for t in themes) or "—"))
+    left.markdown("**Keywords:** " + (", ".join(plain(k) for k in shown.keywords) or "—"))
+    right.markdown("**Themes:** " + (", ".join(plain(t) for t in shown.themes) or "—"))
     st.markdown("**Summary**")
     st.markdown(plain(row["summary"]) or "_No summary._")
 
-    items = corpus.items[corpus.items["doc_id"].astype("str") == doc_id]
-    for section, table in corpus.tables.items():
-        rows = table[table["doc_id"].astype("str") == doc_id]
-        if rows.empty:
-            continue
+    for section, rows in shown.tables.items():
         st.markdown(f"**{plain(section.capitalize())}** ({len(rows)})")
-        shown = display_frame(_as_read(rows, doc_id))
-        st.dataframe(shown, hide_index=True, column_config=link_columns(shown), key=f"doc-{section}")
-    if items.empty:
+        rows = display_frame(rows)
+        st.dataframe(rows, hide_index=True, column_config=link_columns(rows), key=f"doc-{section}")
+    if not shown.tables:
         st.caption("This document has no table rows.")
 
     st.subheader("Related documents")
-    closest = corpus.links[corpus.links["doc_id"].astype("str") == doc_id]
-    related = documents_sharing_themes(corpus, doc_id, n=8)
     left, right = st.columns(2)
     with left:
         st.markdown("**Closest (listed in the document)**")
-        if closest.empty:
+        if shown.closest.empty:
             st.caption("None listed.")
-        known = set(documents["doc_id"].astype("str"))
-        for target, title in closest[["target_id", "title"]].itertuples(index=False):
-            if target in known:
+        for target, title, in_corpus in shown.closest.itertuples(index=False):
+            if in_corpus:
                 st.button(plain(title or target), key=f"closest-{target}", on_click=open_document, args=(target, False))
             else:
                 st.caption(f"{plain(title or target)} (not in this corpus)")
     with right:
         st.markdown("**Sharing most themes**")
-        if related.empty:
+        if shown.related.empty:
             st.caption("No other document shares a theme.")
-        for other in related.itertuples(index=False):
+        for other in shown.related.itertuples(index=False):
             st.button(
                 f"{plain(other.title or other.doc_id)} — {other.shared} shared",
                 key=f"related-{other.doc_id}", on_click=open_document, args=(str(other.doc_id), False),

@@ -125,11 +125,16 @@ def render() -> None:
     default = top[by].head(5).tolist()
     chosen = st.multiselect(f"{by.capitalize()}s on the chart", top[by].tolist(), default=default,
                             key=f"timeline_lines_{by}", help="The five most emerging, unless you pick others")
-    lines = emergence.timeline(corpus, chosen, by, period=period)
     unit = emergence.PERIODS[period]
+    as_of = emergence.as_of_date(corpus.documents)
+    before_start, recent_start, _ = emergence.windows(as_of, period, window)
+    since, until = emergence.chart_span(as_of, period, window)
+    lines = emergence.timeline(corpus, chosen, by, period=period, since=since, until=until)
     st.plotly_chart(
         charts.line(lines, x="period", y="documents", color=by,
-                    title=f"Documents per {unit}", x_title=unit.capitalize(), y_title="Documents",
+                    title=f"Documents per {unit}, {date_text(since)[:7]} to {date_text(until)[:7]}",
+                    x_title=unit.capitalize(), y_title="Documents",
+                    bands=[(before_start, recent_start, "window before"), (recent_start, as_of, "recent window")],
                     empty_message=f"Pick a {by} to draw its line."),
         key="timeline-lines",
     )

@@ -77,8 +77,11 @@ def _period_labels(starts: pd.Series, period: str) -> list[str]:
     return starts.dt.strftime("%Y-%m").tolist()
 
 
-def _by_period(corpus, top_n: int, measure: str, period: str) -> dict:
+def _by_period(corpus, top_n: int, measure: str, period: str, every_period: bool) -> dict:
     long = cells.themes_by_period(corpus, top_n=top_n, measure=measure, period=period)
+    span = None if every_period else cells.dense_span(corpus, period)
+    if span is not None:
+        long = long[(long["period"] >= span[0]) & (long["period"] <= span[1])]
     is_mean = measure == "mean_relevancy"
     name = "month" if period == "M" else "quarter"
     title = ("Mean relevancy" if is_mean else "Documents") + f" by theme and {name}"
@@ -165,8 +168,19 @@ def _month_tab(view, top_n: int) -> None:
     ) or "documents"
     period = st.segmented_control("Period", ["M", "Q"], default="M", key="heat_period",
                                   format_func=lambda p: "Month" if p == "M" else "Quarter") or "M"
-    clicked = _chart(view, "heat-month", f"{top_n}|{measure}|{period}",
-                     lambda: _by_period(corpus, top_n, measure, period))
+    every_period = st.toggle("Every period, stray dates included", value=False, key="heat_every_period",
+                             help="Off: the run of periods where most documents lie (a year without any "
+                                  "ends a run), so a few stray dates years away do not squeeze the rest "
+                                  "into slivers. On: from the first to the last dated document.")
+    span = cells.dense_span(corpus, period)
+    if span is not None and span[2] and not every_period:
+        name = "month" if period == "M" else "quarter"
+        st.caption(f"{_period_labels(pd.Series([span[0]]), period)[0]} to "
+                   f"{_period_labels(pd.Series([span[1]]), period)[0]}: "
+                   f"{counted(span[2], 'document')} dated outside that span not shown; inside it every {name} "
+                   "has its column, empty ones blank.")
+    clicked = _chart(view, "heat-month", f"{top_n}|{measure}|{period}|{every_period}",
+                     lambda: _by_period(corpus, top_n, measure, period, every_period))
     if clicked:
         start, theme = clicked
         label = _period_labels(pd.Series([pd.Timestamp(start)]), period)[0]

@@ -6,9 +6,11 @@ import streamlit as st
 
 from signals import vegalite
 from signals.analysis import overview as numbers
+from signals.analysis.heatmaps import dense_span
 from signals.app import state
 from signals.app.components import cached_chart, date_text, empty_state, plain
 from signals.app.context import current_view
+from signals.wording import counted
 
 #: The point selection on the top-themes chart: a click hands back the bar's label.
 PICK = "pick"
@@ -59,9 +61,7 @@ def render() -> None:
         _chart(view, "overview-top-keywords", lambda: vegalite.bar(
             numbers.top_keywords(corpus, n=15), x="documents", y="keyword", title="Top keywords",
             x_title="Documents", y_title="Keyword", horizontal=True))
-    _chart(view, "overview-per-month", lambda: vegalite.bar(
-        numbers.documents_per_period(corpus, period="M"), x="period", y="documents",
-        title="Documents per month", x_title="Month", y_title="Documents"))
+    _chart(view, "overview-per-month", lambda: _per_month(corpus))
     left, middle, right = st.columns([2, 1, 1])
     with left:
         _chart(view, "overview-relevancy", lambda: vegalite.stacked_relevancy(numbers.relevancy_distribution(corpus)))
@@ -73,6 +73,18 @@ def render() -> None:
         _chart(view, "overview-types", lambda: vegalite.bar(
             numbers.counts_by(corpus, "type"), x="documents", y="value", title="Types",
             x_title="Documents", y_title="Type", horizontal=True))
+
+
+def _per_month(corpus) -> dict:
+    """Documents per month over the run of months where the documents lie (heatmaps.dense_span):
+    stray dates years away are left out and counted in the title rather than squeezing the rest."""
+    per_month = numbers.documents_per_period(corpus, period="M")
+    span = dense_span(corpus, "M")
+    title = "Documents per month"
+    if span is not None and span[2]:
+        per_month = per_month[(per_month["period"] >= span[0]) & (per_month["period"] <= span[1])]
+        title += f" ({counted(span[2], 'document')} with a stray date outside {span[0]:%Y-%m} – {span[1]:%Y-%m} not shown)"
+    return vegalite.bar(per_month, x="period", y="documents", title=title, x_title="Month", y_title="Documents")
 
 
 def _chart(view, key: str, build, on_select=None) -> None:

@@ -42,6 +42,14 @@ def _with_matches(shown: pd.DataFrame, table: str, view: Corpus, filters: Filter
     return with_column
 
 
+def _documents_first(documents: pd.DataFrame) -> pd.DataFrame:
+    """The documents table as an analyst scans it: title, date and source first, ids last."""
+    leading = [c for c in ("title", "date", "category", "type", "domain") if c in documents.columns]
+    trailing = [c for c in ("doc_id", "page_id", "path") if c in documents.columns]
+    middle = [c for c in documents.columns if c not in leading and c not in trailing]
+    return documents[leading + middle + trailing]
+
+
 def render() -> None:
     view = current_view()
     corpus = view.filtered
@@ -61,7 +69,7 @@ def render() -> None:
     if frame.empty:
         empty_state(f"No rows in {chosen}.")
     else:
-        shown = _with_titles(frame, corpus.documents) if chosen != "documents" else frame
+        shown = _with_titles(frame, corpus.documents) if chosen != "documents" else _documents_first(frame)
         if chosen in schema.TABLE_SECTIONS or chosen == "items":
             shown = shown.drop(columns=["line"], errors="ignore")
         shown = display_frame(_with_matches(paged(shown, chosen), chosen, corpus, view.filters))
