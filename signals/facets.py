@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -58,7 +59,7 @@ class Source:
     key_column: str | None = None
 
 
-class Facet:
+class Facet(ABC):
     """What every kind of facet answers (the kinds below are frozen dataclasses that fill it in).
 
     Every facet has a `key` (its name: the key of its option counts; for ranges and dates also
@@ -72,44 +73,45 @@ class Facet:
     level: str
     source: Source | None
 
+    @abstractmethod
     def defaults(self) -> dict[str, Any]:
         """The Filters fields this facet holds -> the value that restricts nothing."""
-        raise NotImplementedError
 
     def check(self, values: Mapping[str, Any]) -> None:
-        """Raise ValueError when a value of this facet's fields (field -> value) is not allowed."""
+        """Raise ValueError when a value of this facet's fields (field -> value) is not allowed
+        (by default every value is)."""
 
+    @abstractmethod
     def is_set(self, filters: Filters) -> bool:
         """True when this facet restricts something in `filters`."""
-        raise NotImplementedError
 
     def restricts_rows(self, filters: Filters) -> bool:
         """True when this facet picks table rows in `filters` (a document then needs one kept row)."""
         return self.level == "rows" and self.is_set(filters)
 
+    @abstractmethod
     def url_keys(self) -> tuple[str, ...]:
         """The URL query parameters this facet writes and reads."""
-        raise NotImplementedError
 
+    @abstractmethod
     def to_params(self, filters: Filters) -> dict[str, list[str]]:
         """URL parameter -> values, for what is set (nothing for defaults)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def from_params(self, params: Mapping[str, list[str]]) -> dict[str, Any]:
         """URL parameters -> the fields they set; values it cannot read are left out."""
-        raise NotImplementedError
 
+    @abstractmethod
     def describe(self, filters: Filters) -> dict[str, str]:
         """Label -> value in words, read as "label value", when set (`{"relevancy": "≥ 4"}`)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def add_arguments(self, group: argparse._ArgumentGroup) -> None:
         """Add this facet's flags to a parser (their `dest` are the Filters fields)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def widget_keys(self) -> dict[str, str]:
         """Filters field (or, for one widget holding two fields, the facet's key) -> session-state key."""
-        raise NotImplementedError
 
 
 def _read(params: Mapping[str, list[str]], key: str) -> list[str]:
