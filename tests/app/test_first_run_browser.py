@@ -3,7 +3,7 @@ opens on the seed, the Overview's button writes the demo corpus (a progress bar 
 opens it, and the synthetic label is on screen, above the page and in the sidebar.
 
 Its screenshot, artifacts/browser/first-run-demo.png, is the README's (docs/screenshot.png): retake
-it with `python -m pytest tests/app/test_demo_browser.py` and copy it over.
+it with `python -m pytest tests/app/test_first_run_browser.py` and copy it over.
 """
 
 from __future__ import annotations
