@@ -97,8 +97,12 @@ def vega_tooltip(page) -> dict[str, str] | None:
 
 
 def scan_tooltips(page, chart, x_fraction: float, *, step: int = 6) -> list[tuple[float, float, dict]]:
-    """Hover down a chart at one x: every distinct tooltip met, in screen order, with where it was."""
+    """Hover down a chart at one x: every distinct tooltip met, in screen order, with where it was
+    (none when the chart was being redrawn: callers that wait for cells poll with wait_until)."""
+    chart.wait_for(state="visible", timeout=60_000)
     box = chart.bounding_box()
+    if box is None:  # replaced by a redraw between the two calls
+        return []
     x = box["x"] + box["width"] * x_fraction
     found: list[tuple[float, float, dict]] = []
     for dy in range(10, int(box["height"]) - 5, step):
@@ -116,12 +120,22 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
-def wait_idle(page) -> None:
-    """Until a page has drawn its title and its script run has ended."""
-    page.locator("h1").first.wait_for(timeout=60_000)
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60_000)
-    page.wait_for_timeout(500)
+def wait_idle(page, timeout: float = 90) -> None:
+    """Until a page has drawn its title, no script run is going on, and the page has stopped
+    changing: three polls 300 ms apart with no running indicator and the same amount of HTML.
+
+    Not "the running indicator is hidden" once: on two busy cores the run a click causes may not
+    have started yet when that is first checked, and the test would read the page before it."""
+    page.locator("h1").first.wait_for(timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    sizes: list[int] = []
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(300)
+        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        sizes = [] if running else [*sizes[-2:], page.evaluate("() => document.body.innerHTML.length")]
+        if len(sizes) == 3 and len(set(sizes)) == 1:
+            return
+    pytest.fail(f"the page was still running or changing after {timeout:.0f} s")
 
 
 def wait_until(page, check: Callable[[], T], what: str, timeout: float = 60) -> T:
