@@ -11,12 +11,17 @@ from typing import TYPE_CHECKING, Any
 __all__ = ["Corpus", "load_corpus"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from signals.corpus import Corpus, load_corpus
+    from signals.corpus import load_corpus
+    from signals.corpus_type import Corpus
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from signals import corpus
+    if name == "Corpus":
+        from signals.corpus_type import Corpus
 
-        return getattr(corpus, name)
+        return Corpus
+    if name == "load_corpus":
+        from signals.corpus import load_corpus
+
+        return load_corpus
     raise AttributeError(name)

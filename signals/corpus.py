@@ -14,8 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, wait
-from dataclasses import dataclass, field, replace
-from functools import cached_property
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from signals import cache, schema
+from signals.corpus_type import Corpus
 from signals.frames import finalize
 from signals.rawtables import (
     drop_documents,
@@ -43,63 +43,6 @@ from signals.reader import UNREADABLE, changed_ns
 PARALLEL_THRESHOLD = 400
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True, eq=False)
-class Corpus:
-    """The loaded corpus: one pandas DataFrame per table (see README, "What the loader gives").
-
-    documents  one row per document: doc_id, title, date, page_id, page_url, article_url, domain,
-               category, type, summary, path, duplicate_of, and any other `Other` attribute
-    keywords   doc_id, keyword
-    themes     doc_id, theme (most common spelling), theme_key (canonical form)
-    items      every table row: doc_id, section, row, line, name, description, relevancy (Int8),
-               label (name, else description), then change, ten_year, driving_force, src, ...
-    links      doc_id, target_id, title (from Closest lists)
-    problems   doc_id, path, line, section, severity, message
-    tables     section slug -> that section's rows with its own columns (property)
-    """
-
-    documents: pd.DataFrame
-    keywords: pd.DataFrame
-    themes: pd.DataFrame
-    items: pd.DataFrame
-    links: pd.DataFrame
-    problems: pd.DataFrame
-    section_columns: dict[str, list[str]] = field(default_factory=dict)
-    root: str = ""
-
-    @cached_property
-    def tables(self) -> dict[str, pd.DataFrame]:
-        """Section slug -> that section's own DataFrame (doc_id, row, line, its columns, relevancy)."""
-        by_section = {}
-        present = set(self.items["section"].unique()) if len(self.items) else set()
-        sections = [s for s in schema.TABLE_SECTIONS if s in self.section_columns or s in present]
-        sections += sorted(s for s in (set(self.section_columns) | present) if s not in sections)
-        grouped = dict(tuple(self.items.groupby("section", observed=True, sort=False))) if len(self.items) else {}
-        for section in sections:
-            rows = grouped.get(section, self.items.iloc[0:0])
-            columns = list(self.section_columns.get(section, [schema.NAME, schema.DESCRIPTION]))
-            has_relevancy = rows[schema.RELEVANCY].notna().any() or not len(rows)
-            keep = ["doc_id", "row", "line", *columns] + ([schema.RELEVANCY] if has_relevancy else [])
-            keep = [c for c in keep if c in rows.columns]
-            by_section[section] = rows[keep].reset_index(drop=True)
-        return by_section
-
-    def frames(self) -> dict[str, pd.DataFrame]:
-        """Every table by name: the six frames, then each section's own table."""
-        named = {name: getattr(self, name) for name in schema.FRAME_NAMES}
-        for section, table in self.tables.items():
-            named.setdefault(section, table)
-        return named
-
-    def with_frames(self, **frames: pd.DataFrame) -> Corpus:
-        """A copy with some frames replaced (the filtered corpus, say)."""
-        return replace(self, **frames)
-
-    def row_counts(self) -> dict[str, int]:
-        """Rows per section, in section order."""
-        return {section: len(table) for section, table in self.tables.items()}
 
 
 @dataclass

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from signals import schema
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 
 THEME_MODES = ("any", "all")
 #: Where free text is searched: the table rows themselves, or their documents (see module docstring).

@@ -29,7 +29,7 @@ import pandas as pd
 from signals import export, schema
 from signals.analysis.clusters import DEFAULT_THRESHOLD, Clusters, find_clusters
 from signals.analysis.emerging import emergence
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 
 COLUMNS = ("name", "ring", "quadrant", "isNew", "description")
 RINGS = ("Act now", "Prepare", "Watch", "Scan")

@@ -20,7 +20,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from signals.corpus import Corpus, LoadStats, load_corpus
+from signals.corpus import LoadStats, load_corpus
+from signals.corpus_type import Corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_FILE = ROOT / "seeds" / "000_19f67a480975dbd3.txt"  # as in conftest.py (not imported: tests/*/conftest.py)

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from signals.cli import main
-from signals.corpus import Corpus, load_corpus
+from signals.corpus import load_corpus
+from signals.corpus_type import Corpus
 from signals.filters import Filters, apply
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -31,7 +31,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfTransformer
 
 from signals import schema
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 from signals.schema import fold_plural
 
 METHODS = ("tfidf", "rapidfuzz")

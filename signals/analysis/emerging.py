@@ -42,7 +42,7 @@ import pandas as pd
 
 from signals import schema
 from signals.analysis.incidence import period_alias
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 
 BY = ("theme", "keyword")
 PERIODS = {"M": "month", "Q": "quarter"}

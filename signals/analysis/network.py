@@ -34,7 +34,7 @@ from scipy import sparse
 from signals import schema
 from signals.analysis.incidence import normalized_text_key
 from signals.analysis.short_labels import short_label
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 
 THEMES = "themes"
 NODE_TYPES = (THEMES, *schema.TABLE_SECTIONS)

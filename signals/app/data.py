@@ -17,7 +17,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from signals.corpus import Corpus, combine, discover, load_corpus
+from signals.corpus import combine, discover, load_corpus
+from signals.corpus_type import Corpus
 from signals.filters import Filters, apply
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

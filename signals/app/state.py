@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from signals import schema
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 from signals.filters import Filters
 
 #: Widget keys (in session state), one per filter field.

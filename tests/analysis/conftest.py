@@ -18,7 +18,8 @@ import pandas as pd
 import pytest
 
 from signals import schema
-from signals.corpus import Corpus, load_corpus
+from signals.corpus import load_corpus
+from signals.corpus_type import Corpus
 from signals.filters import Filters, apply
 
 DOCUMENTS = [
