@@ -35,8 +35,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 import mutate
 import rowcount
 
-from signals.frames import finalize
-from signals.rawtables import parse_to_raw
+from signals.ingest.frames import finalize
+from signals.ingest.raw import parse_to_raw
 
 KEEP_FAILURES = 20
 

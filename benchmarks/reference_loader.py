@@ -1,6 +1,6 @@
 """The reference loader: signal documents parsed by walking markdown-it-py tokens.
 
-It produces the same record shape as `signals.parse.parse_document` (see that module's docstring),
+It produces the same record shape as `signals.ingest.lineparse.parse_document` (see that module's docstring),
 but the block structure -- which lines are headings, list items, paragraphs and GFM table rows, and
 what each table cell holds -- comes from markdown-it-py instead of the hand-written line scanner.
 What a line *means* once its block is known (section slugs, the title's page link, `Key: value`
@@ -29,7 +29,8 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from signals import parse, schema
+from signals import schema
+from signals.ingest import lineparse as parse
 
 # "commonmark" plus the GFM table rule: the rules parse.py mirrors. ("gfm-like" would add linkify and
 # strikethrough: inline rules only, which cost time and change no block.)
@@ -158,6 +159,6 @@ if __name__ == "__main__":
 
 def read_files_reference(files: list[tuple[str, str, str]]):
     """The loader's file reading with the markdown-it-py parser swapped in (the benchmark's reference)."""
-    from signals.reader import read_files
+    from signals.ingest.files import read_files
 
     return read_files(files, parse=parse_document_markdown_it)

@@ -48,7 +48,7 @@ def _load(path: str, no_cache: bool = False, workspace: str | None = None, alias
     merges` show in every output. Notes about the merges (an unreadable workspace) go to stderr.
     """
     from signals.aliases import apply_aliases, read_aliases
-    from signals.corpus import load_corpus
+    from signals.ingest.load import load_corpus
     from signals.workspace import WorkspaceLocationError, theme_aliases
 
     if not Path(path).exists():

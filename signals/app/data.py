@@ -17,9 +17,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from signals.corpus import combine, discover, load_corpus
 from signals.corpus_type import Corpus
 from signals.filters import Filters, apply
+from signals.ingest.load import combine, discover, load_corpus
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = PROJECT_ROOT / "seeds"

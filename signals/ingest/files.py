@@ -1,7 +1,7 @@
 """Files -> parsed batches. Runs in worker processes, so it imports only the parser (no pandas).
 
 A *batch* is column-oriented plain Python (lists per column): cheap to pickle back to the parent,
-which turns it into Arrow tables (signals.frames).
+which turns it into Arrow tables (signals.ingest.frames).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 import xxhash
 
 from signals import schema
-from signals.parse import parse_document
+from signals.ingest.lineparse import parse_document
 
 #: Raw documents column: each document's own {section: [columns]} as JSON, so that the corpus-wide
 #: section columns can be rebuilt exactly when cached documents are dropped or re-parsed.

@@ -1,4 +1,4 @@
-"""signals.parse: every spelling of the document format, with the values and problems it yields.
+"""signals.ingest.lineparse: every spelling of the document format, with the values and problems it yields.
 
 Each variant is a small document written out below. Line numbers in the expectations come from
 `line_of` (the 1-based line of the first line holding a piece of text), so they are independent of
@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from signals import parse
-from signals.parse import page_date, parse_document, parse_relevancy, split_cells
+from signals.ingest import lineparse as parse
+from signals.ingest.lineparse import page_date, parse_document, parse_relevancy, split_cells
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEED_FILE = ROOT / "seeds" / "000_19f67a480975dbd3.txt"  # as in conftest.py (not imported: tests/*/conftest.py)
 
 

@@ -15,11 +15,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from signals import cache
-from signals.corpus import LoadStats, load_corpus
 from signals.corpus_type import Corpus
+from signals.ingest import cache
+from signals.ingest.load import LoadStats, load_corpus
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEED_FILE = ROOT / "seeds" / "000_19f67a480975dbd3.txt"  # as in conftest.py (not imported: tests/*/conftest.py)
 FUTURES = ROOT.parent / "shared" / "corpus" / "futures"
 
@@ -83,7 +83,7 @@ def test_a_first_load_keys_each_file_by_its_state_when_read(data: Path, cache_ro
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """Without a cache, files are listed without a stat and fingerprinted as they are read: what
     is cached is each file's size and change time at that moment."""
-    import signals.corpus as corpus_module
+    import signals.ingest.load as corpus_module
 
     monkeypatch.setattr(corpus_module, "PARALLEL_THRESHOLD", 1)
     target = next(data.rglob("*.md"))

@@ -21,12 +21,12 @@ import pandas as pd
 import pytest
 import rowcount
 
-from signals import corpus as corpus_module
-from signals import reader
-from signals.corpus import LoadStats, load_corpus
 from signals.corpus_type import Corpus
+from signals.ingest import files as reader
+from signals.ingest import load as corpus_module
+from signals.ingest.load import LoadStats, load_corpus
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEED_FILE = ROOT / "seeds" / "000_19f67a480975dbd3.txt"  # as in conftest.py (not imported: tests/*/conftest.py)
 SEED_ROWS = 27
 

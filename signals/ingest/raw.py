@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from signals import schema
-from signals.fastbatch import read_to_raw
-from signals.reader import SECTION_COLUMNS, Batch
+from signals.ingest.batchparse import read_to_raw
+from signals.ingest.files import SECTION_COLUMNS, Batch
 
 RAW_TABLES = ("documents", "keywords", "themes", "links", "items", "problems")
 
@@ -130,7 +130,7 @@ def parse_to_raw(files: list[tuple[str, str, str]], stamps: list[tuple[int, int]
                  ) -> dict[str, pa.Table]:
     """[(absolute path, doc_id, display path)] -> raw tables. The unit of work of a parser process.
 
-    Regular documents are parsed a batch at a time (signals.fastbatch); the others, and every file
+    Regular documents are parsed a batch at a time (signals.ingest.batchparse); the others, and every file
     that cannot be read or decoded, as `batch_to_raw(read_files(files))` would (same tables).
     `stamps`, when given, gets each file's (size, changed_ns) as it was read (see read_to_raw).
     """

@@ -1,4 +1,4 @@
-"""signals.fastbatch: the vectorized parser gives exactly the raw tables of the document-by-document
+"""signals.ingest.batchparse: the vectorized parser gives exactly the raw tables of the document-by-document
 path (read_files + batch_to_raw, called directly here), and hands back every document it is not
 sure of.
 
@@ -17,13 +17,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from signals import fastbatch
-from signals.corpus import discover
-from signals.rawtables import RAW_TABLES, batch_to_raw, parse_to_raw
-from signals.reader import read_files
+from signals.ingest import batchparse as fastbatch
+from signals.ingest.files import read_files
+from signals.ingest.load import discover
+from signals.ingest.raw import RAW_TABLES, batch_to_raw, parse_to_raw
 from signals.synth import write_corpus
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 
 

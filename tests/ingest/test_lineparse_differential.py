@@ -1,4 +1,4 @@
-"""Differential tests: signals.parse's GFM tables against markdown-it-py's (commonmark + table).
+"""Differential tests: signals.ingest.lineparse's GFM tables against markdown-it-py's (commonmark + table).
 
 parse.py reads tables by hand for speed but means to follow markdown-it-py's `rules_block/table.py`
 exactly. Hypothesis writes small signal documents full of table edge cases (`documents`: any pipe
@@ -42,14 +42,15 @@ from markdown_it import MarkdownIt
 from markdown_it.common import utils as markdown_it_utils
 from markdown_it.rules_block.table import escapedSplit
 
-from signals import parse, schema
+from signals import schema
+from signals.ingest import lineparse as parse
 
 pytestmark = pytest.mark.skipif(
     int(markdown_it.__version__.split(".")[0]) < 4,
     reason="parse.py mirrors markdown-it-py 4's table rules (its mdTrim)",
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / ".." / "shared" / "corpus" / "futures"
 
 _MD = MarkdownIt("commonmark").enable("table")

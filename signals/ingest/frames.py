@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from signals import schema
-from signals.reader import SECTION_COLUMNS
+from signals.ingest.files import SECTION_COLUMNS
 
 _HOST = r"^[A-Za-z][A-Za-z0-9+.\-]*://(?:[^@/?#]*@)?(?:\[([^\]/?#]*)\]|([^:/?#\[\]]*))"
 
@@ -105,7 +105,7 @@ def _dates(documents: pd.DataFrame, today: dt.date) -> tuple[pd.Series, list[dic
 
 
 def finalize(raw: dict[str, pa.Table], today: dt.date | None = None) -> dict[str, pd.DataFrame]:
-    """Raw tables -> the Corpus frames with their dtypes and derived columns (see signals.corpus).
+    """Raw tables -> the Corpus frames with their dtypes and derived columns (see signals.ingest.load).
 
     Two threads at once, about equally loaded: a second thread derives the items (first the parts
     that need no document ids), then themes and links; this one the document ids, the documents,

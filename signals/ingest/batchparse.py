@@ -31,8 +31,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from signals import parse, schema
-from signals.reader import SECTION_COLUMNS, Batch, changed_ns, content_digest, read_files
+from signals import schema
+from signals.ingest import lineparse as parse
+from signals.ingest.files import SECTION_COLUMNS, Batch, changed_ns, content_digest, read_files
 
 _STRING = pa.string()
 

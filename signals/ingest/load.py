@@ -2,7 +2,7 @@
 
 Flow: discover files (recursive, symlink-loop safe) -> compare fingerprints with the cache ->
 parse only new or changed files, in parallel processes -> merge with cached raw tables ->
-write the cache -> derive the typed frames (signals.frames.finalize).
+write the cache -> derive the typed frames (signals.ingest.frames.finalize).
 """
 
 from __future__ import annotations
@@ -21,10 +21,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from signals import cache, schema
+from signals import schema
 from signals.corpus_type import Corpus
-from signals.frames import finalize
-from signals.rawtables import (
+from signals.ingest import cache
+from signals.ingest.files import UNREADABLE, changed_ns
+from signals.ingest.frames import finalize
+from signals.ingest.raw import (
     drop_documents,
     merge_raw,
     new_prefix,
@@ -37,7 +39,6 @@ from signals.rawtables import (
     shared_folder,
     take_shared,
 )
-from signals.reader import UNREADABLE, changed_ns
 
 #: Below this many files to parse, one process does it: starting workers would cost more.
 PARALLEL_THRESHOLD = 400
@@ -160,7 +161,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
             context = multiprocessing.get_context("fork")
         else:
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["signals.rawtables"])
+            context.set_forkserver_preload(["signals.ingest.raw"])
         _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     return _POOL
 

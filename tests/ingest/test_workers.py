@@ -1,4 +1,4 @@
-"""signals.rawtables: worker-side tables, and how they reach the parent (RAM-backed IPC files)."""
+"""signals.ingest.raw: worker-side tables, and how they reach the parent (RAM-backed IPC files)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-import signals.corpus as corpus_module
-from signals import rawtables
-from signals.corpus import discover, load_corpus
+import signals.ingest.load as corpus_module
+from signals.ingest import raw as rawtables
+from signals.ingest.load import discover, load_corpus
 from signals.synth import write_corpus
 
 

@@ -20,10 +20,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from signals.corpus import LoadStats, load_corpus
 from signals.corpus_type import Corpus
+from signals.ingest.load import LoadStats, load_corpus
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEED_FILE = ROOT / "seeds" / "000_19f67a480975dbd3.txt"  # as in conftest.py (not imported: tests/*/conftest.py)
 FUTURES = ROOT.parent / "shared" / "corpus" / "futures"
 

@@ -1,4 +1,4 @@
-"""signals.reader: file bytes -> text (decoding and its problems) -> parsed batches."""
+"""signals.ingest.files: file bytes -> text (decoding and its problems) -> parsed batches."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from signals.parse import parse_document
-from signals.reader import decode, read_files
+from signals.ingest.files import decode, read_files
+from signals.ingest.lineparse import parse_document
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEED_FILE = ROOT / "seeds" / "000_19f67a480975dbd3.txt"  # as in conftest.py (not imported: tests/*/conftest.py)
 
 DOC = "# __Café Signals__, (from page [20240101](https://x.test/p/20240101).)\n\n## Keywords\n\n* naïve\n* 東京\n"

@@ -22,10 +22,10 @@ import rowcount
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from signals.corpus import LoadStats, load_corpus
-from signals.rawtables import parse_to_raw
+from signals.ingest.load import LoadStats, load_corpus
+from signals.ingest.raw import parse_to_raw
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEED_FILE = ROOT / "seeds" / "000_19f67a480975dbd3.txt"  # as in conftest.py (not imported: tests/*/conftest.py)
 FUTURES = ROOT.parent / "shared" / "corpus" / "futures"
 
