@@ -50,7 +50,7 @@ import json, sys, time
 sys.path.insert(0, sys.argv[3])
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from signals.ingest.load import discover
+from signals.ingest.files import discover
 from signals.ingest.frames import finalize
 from signals.ingest.raw import batch_to_raw, merge_raw
 from reference_loader import read_files_reference

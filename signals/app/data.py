@@ -19,7 +19,8 @@ import streamlit as st
 
 from signals.corpus_type import Corpus
 from signals.filters import Filters, apply
-from signals.ingest.load import combine, discover, load_corpus
+from signals.ingest.files import discover
+from signals.ingest.load import combine, load_corpus
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = PROJECT_ROOT / "seeds"

@@ -1,8 +1,14 @@
-"""A folder of signal documents -> a Corpus of pandas DataFrames.
+"""A folder of signal documents -> a Corpus: the loader's orchestration.
 
-Flow: discover files (recursive, symlink-loop safe) -> compare fingerprints with the cache ->
-parse only new or changed files, in parallel processes -> merge with cached raw tables ->
-write the cache -> derive the typed frames (signals.ingest.frames.finalize).
+    files.discover  list the folder (with a stat per file only when a cache entry is there to compare)
+    cache           the finished frames when nothing changed; else the raw tables of unchanged files
+    workers         parse the new and changed files (in worker processes from PARALLEL_THRESHOLD files)
+    raw             cached and fresh raw tables as one (merge_raw, refresh)
+    frames          raw tables -> the typed frames (finalize), on every load: duplicates, dates in
+                    the future and theme spellings depend on the whole corpus and on today
+    cache           written, in the background for the dashboard's first load
+
+`combine` puts an upload's Corpus beside a session's.
 """
 
 from __future__ import annotations
@@ -11,10 +17,9 @@ import datetime as dt
 import os
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 import pandas as pd
@@ -24,26 +29,15 @@ import pyarrow.compute as pc
 from signals import schema
 from signals.corpus_type import Corpus
 from signals.ingest import cache
-from signals.ingest.files import UNREADABLE, changed_ns
+from signals.ingest.files import NO_STAMP, UNREADABLE, discover
 from signals.ingest.frames import finalize
-from signals.ingest.raw import (
-    drop_documents,
-    merge_raw,
-    new_prefix,
-    parse_to_raw,
-    parse_to_shared,
-    refresh,
-    remove_orphans,
-    remove_shared,
-    section_columns_of,
-    shared_folder,
-    take_shared,
-)
-
-#: Below this many files to parse, one process does it: starting workers would cost more.
-PARALLEL_THRESHOLD = 400
+from signals.ingest.raw import drop_documents, merge_raw, merge_section_columns, refresh, section_columns_of
+from signals.ingest.workers import parse_all
 
 Progress = Callable[[int, int], None]
+
+#: Cache folder -> its background writer still running (see load_corpus).
+_PENDING_WRITES: dict[str, threading.Thread] = {}
 
 
 @dataclass
@@ -73,153 +67,6 @@ class LoadStats:
         return now
 
 
-def discover(
-    root: Path, within: Sequence[Path] | None = None, stat: bool = True,
-) -> list[tuple[str, str, str, int, int]]:
-    """A folder -> [(absolute path, doc_id, display path, size, changed_ns)] of its documents, sorted.
-
-    Recursive; follows directory symlinks but never the same real directory twice (no loops);
-    skips hidden folders. A single file is a corpus of one. With `within` (resolved folders, the
-    app's allow-list), a symbolic link is followed only when its target lies inside one of them.
-    `stat=False`: size and changed_ns are -1 (a load that parses every file takes them as it
-    reads each one: a stat per file was half of listing 10k files).
-    """
-    if root.is_file():
-        status = root.stat()
-        return [(str(root), root.stem, root.name, status.st_size, changed_ns(status))]
-    found = []
-    seen_dirs: set[tuple[int, int]] = set()
-    # (folder, its path relative to root with a trailing "/"): relative paths by concatenation, as
-    # os.path.relpath per file took 40% of a warm load's discovery on 10k files.
-    stack: list[tuple[Path, str]] = [(root, "")]
-    while stack:
-        folder, prefix = stack.pop()
-        try:
-            folder_stat = folder.stat()
-            key = (folder_stat.st_dev, folder_stat.st_ino)
-            if key in seen_dirs:
-                continue
-            seen_dirs.add(key)
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            name = entry.name
-            try:
-                if within is not None and entry.is_symlink() and not _inside(entry.path, within):
-                    continue
-                if entry.is_dir():
-                    if not name.startswith("."):
-                        stack.append((Path(entry.path), f"{prefix}{name}/"))
-                    continue
-                if not name.lower().endswith(schema.DOCUMENT_SUFFIXES) or not entry.is_file():
-                    continue
-                if stat:
-                    status = entry.stat()
-                    size, changed = status.st_size, changed_ns(status)
-                else:
-                    size = changed = -1
-            except OSError:
-                continue
-            relative = prefix + name
-            doc_id = relative.rsplit(".", 1)[0]
-            found.append((entry.path, doc_id, relative, size, changed))
-    found.sort(key=lambda f: f[1])
-    # `a.md` beside `a.txt` would share the doc_id `a` (mixing their rows and their cache
-    # fingerprint): such files keep their extension in the doc_id.
-    uses = Counter(f[1] for f in found)
-    if len(uses) < len(found):
-        shared = {doc_id for doc_id, count in uses.items() if count > 1}
-        found = [(loc, rel if doc_id in shared else doc_id, rel, size, mtime) for loc, doc_id, rel, size, mtime in found]
-        found.sort(key=lambda f: f[1])
-    return found
-
-
-def _inside(path: str, folders: Sequence[Path]) -> bool:
-    real = Path(os.path.realpath(path))
-    return any(real == folder or folder in real.parents for folder in folders)
-
-
-_POOL: ProcessPoolExecutor | None = None
-#: Cache folder -> its background writer still running (see load_corpus).
-_PENDING_WRITES: dict[str, threading.Thread] = {}
-
-
-def _pool(workers: int) -> ProcessPoolExecutor:
-    """A process pool kept for the life of the process (a dashboard reloads often).
-
-    fork when this process runs a single thread (CLI, scripts, tests): workers start at once and
-    inherit the parser. forkserver otherwise (the dashboard's server is multi-threaded, and forking
-    a threaded process can deadlock the child).
-    """
-    global _POOL
-    if _POOL is None or _POOL._max_workers < workers:
-        import multiprocessing
-        import threading
-
-        if threading.active_count() == 1:
-            context = multiprocessing.get_context("fork")
-        else:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["signals.ingest.raw"])
-        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-    return _POOL
-
-
-def _parse(files: list[tuple[str, str, str]], workers: int, progress: Progress | None
-           ) -> tuple[dict[str, pa.Table], dict[str, tuple[int, int]]]:
-    """Files -> their raw tables, and each file's (size, changed_ns) as it was read."""
-    stamps: list[tuple[int, int]] = []
-    if not files:
-        # Empty tables with every column (merge_raw([]) has none, and finalize needs them).
-        return parse_to_raw([]), {}
-    if workers <= 1 or len(files) < PARALLEL_THRESHOLD:
-        chunks = [files[i:i + 200] for i in range(0, len(files), 200)]
-        parts = []
-        for chunk in chunks:
-            parts.append(parse_to_raw(chunk, stamps))
-            if progress:
-                progress(len(stamps), len(files))
-        return merge_raw(parts), _stamps_by_id(files, stamps)
-    # Eight chunks per worker: progress moves, a slow file does not hold one worker alone, and each
-    # chunk's buffers are small enough to be reused by the next. Cold load of 10k documents, 10
-    # fresh processes each: median 1.04 s with 4 chunks per worker, 0.89 s with 8 (16: no better).
-    size = _chunk_size(len(files), workers)
-    chunks = [files[i:i + size] for i in range(0, len(files), size)]
-    pool = _pool(workers)
-    folder = shared_folder()
-    remove_orphans(folder)
-    prefix = new_prefix()
-    jobs = [pool.submit(parse_to_shared, chunk, folder, prefix) for chunk in chunks]
-    parts = []
-    done = 0
-    try:
-        for job, chunk in zip(jobs, chunks):
-            handed, chunk_stamps = job.result()
-            parts.append(take_shared(handed))
-            stamps.extend(chunk_stamps)
-            done += len(chunk)
-            if progress:
-                progress(done, len(files))
-    except BaseException:
-        # Nothing left behind in the shared folder: the chunks not started are cancelled, the
-        # running ones finished, and then every file of this load that was not taken removed.
-        for job in jobs:
-            job.cancel()
-        wait(jobs)
-        remove_shared(folder, prefix)
-        raise
-    return merge_raw(parts), _stamps_by_id(files, stamps)
-
-
-def _chunk_size(count: int, workers: int) -> int:
-    return max(50, count // (workers * 8) + 1)
-
-
-def _stamps_by_id(files: list[tuple[str, str, str]], stamps: list[tuple[int, int]]) -> dict[str, tuple[int, int]]:
-    return {doc_id: stamp for (_, doc_id, _), stamp in zip(files, stamps, strict=True)}
-
-
 def _retry_unreadable(fingerprints: dict[str, tuple[int, int]], parsed: dict[str, pa.Table]) -> dict:
     """Fingerprints to cache: a file that could not be read gets one no file has, so the next load
     reads it again. (Made readable by chmod, or read while it was being replaced, its size and
@@ -230,7 +77,7 @@ def _retry_unreadable(fingerprints: dict[str, tuple[int, int]], parsed: dict[str
     failed = problems.filter(pc.starts_with(problems["message"], UNREADABLE))["doc_id"].to_pylist()
     if not failed:
         return fingerprints
-    return {**fingerprints, **{doc_id: (-1, -1) for doc_id in failed if doc_id in fingerprints}}
+    return {**fingerprints, **{doc_id: NO_STAMP for doc_id in failed if doc_id in fingerprints}}
 
 
 def load_corpus(
@@ -250,7 +97,7 @@ def load_corpus(
     Parses only files whose size or modification time changed since the cached run; a corrupt
     cache is rebuilt. `progress(done, total)` is called as files are parsed. Raises
     FileNotFoundError when the path does not exist; every other problem is a row in `problems`.
-    `within`: follow symbolic links only into these folders (see `discover`).
+    `within`: follow symbolic links only into these folders (see files.discover).
     `background_write=True`: return before the cache is on disk (the dashboard's first load).
     """
     root = Path(path).expanduser()
@@ -292,7 +139,7 @@ def load_corpus(
     stats.removed = len(stale - set(fingerprints))
 
     workers = workers or min(os.cpu_count() or 1, 8)
-    parsed, read_stamps = _parse(to_parse, workers, progress)
+    parsed, read_stamps = parse_all(to_parse, workers, progress)
     fingerprints.update(read_stamps)  # as each file was read: a file changed since is parsed again
     raw = merge_raw([kept, parsed]) if kept is not None else parsed
     if kept is not None and (to_parse or stale):
@@ -353,8 +200,5 @@ def combine(base: Corpus, extra: Corpus, prefix: str) -> Corpus:
                 ) if column in right.columns else left[column].dtype.categories
                 frame[column] = pd.Categorical(frame[column], categories=categories)
         merged[name] = frame
-    columns = {s: list(c) for s, c in base.section_columns.items()}
-    for section, extra_columns in extra.section_columns.items():
-        known = columns.setdefault(section, [])
-        known.extend(c for c in extra_columns if c not in known)
+    columns = merge_section_columns(chain(base.section_columns.items(), extra.section_columns.items()))
     return Corpus(**merged, section_columns=columns, root=base.root)

@@ -2,7 +2,7 @@
 
 Hypothesis picks real documents from ../shared/corpus/futures and applies truncations, byte flips,
 shuffled lines, doubled separators and line edits (tests/mutate.py). Each damaged file goes through
-the loader's own unit of work (`parse_to_raw`, what a worker process runs on a chunk of files): no
+the loader's own unit of work (`workers.parse_files`, what a worker process runs on a chunk of files): no
 exception, no parser failure, and every table row -- counted independently by tests/rowcount.py --
 is an item at its own line or a problem at its line, or its file is reported skipped. A smaller run
 loads whole folders of damaged documents beside a good one with `load_corpus` (cache included).
@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from signals.ingest.load import LoadStats, load_corpus
-from signals.ingest.raw import parse_to_raw
+from signals.ingest.workers import parse_files
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_FILE = ROOT / "seeds" / "000_19f67a480975dbd3.txt"  # as in conftest.py (not imported: tests/*/conftest.py)
@@ -57,7 +57,7 @@ def test_a_damaged_document_loses_no_row(scratch: Path, source: bytes, names: li
     data = mutate.mutate(source, names, rng)
     path = scratch / "doc.md"
     path.write_bytes(data)
-    raw = parse_to_raw([(str(path), "doc", "doc.md")])
+    raw = parse_files([(str(path), "doc", "doc.md")])
     _assert_clean(rowcount.audit({"doc": data}, raw))
 
 
@@ -79,7 +79,7 @@ def test_folders_of_damaged_documents_load_beside_a_good_one(
     good = corpus.items[corpus.items["doc_id"].astype("str") == "good"]
     assert len(good) == 27 and not (corpus.problems["path"] == "good.md").any()
     # The frames the user sees hold what the raw tables hold: every row, every problem.
-    raw = parse_to_raw([(str(folder / f"{d}.md"), d, f"{d}.md") for d in inputs])
+    raw = parse_files([(str(folder / f"{d}.md"), d, f"{d}.md") for d in inputs])
     _assert_clean(rowcount.audit(inputs, raw))
     assert len(corpus.items) - 27 == raw["items"].num_rows
     reported = corpus.problems[corpus.problems["path"] != "good.md"]

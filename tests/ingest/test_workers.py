@@ -10,9 +10,9 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-import signals.ingest.load as corpus_module
-from signals.ingest import raw as rawtables
-from signals.ingest.load import discover, load_corpus
+from signals.ingest import workers
+from signals.ingest.files import discover
+from signals.ingest.load import load_corpus
 from signals.synth import write_corpus
 
 
@@ -30,29 +30,29 @@ def assert_same_tables(left: dict[str, pa.Table], right: dict[str, pa.Table]) ->
 
 
 def test_tables_handed_through_files_arrive_whole_and_the_files_go(files, tmp_path: Path) -> None:
-    handed, stamps = rawtables.parse_to_shared(files, str(tmp_path), "signals-raw-test-")
+    handed, stamps = workers.parse_to_shared(files, str(tmp_path), "signals-raw-test-")
     assert all(isinstance(value, str) and value.startswith(str(tmp_path)) for value in handed.values())
     assert len(stamps) == len(files) and all(size > 0 for size, _ in stamps)
-    assert_same_tables(rawtables.take_shared(handed), rawtables.parse_to_raw(files))
+    assert_same_tables(workers.take_shared(handed), workers.parse_files(files))
     assert list(tmp_path.iterdir()) == []
 
 
 def test_without_a_shared_folder_the_tables_themselves_are_handed(files) -> None:
-    handed, _ = rawtables.parse_to_shared(files, None, "signals-raw-test-")
+    handed, _ = workers.parse_to_shared(files, None, "signals-raw-test-")
     assert all(isinstance(value, pa.Table) for value in handed.values())
-    assert_same_tables(rawtables.take_shared(handed), rawtables.parse_to_raw(files))
+    assert_same_tables(workers.take_shared(handed), workers.parse_files(files))
 
 
 def test_a_folder_that_cannot_be_written_hands_the_tables(files, tmp_path: Path) -> None:
-    handed, _ = rawtables.parse_to_shared(files, str(tmp_path / "missing"), "signals-raw-test-")
+    handed, _ = workers.parse_to_shared(files, str(tmp_path / "missing"), "signals-raw-test-")
     assert all(isinstance(value, pa.Table) for value in handed.values())
-    assert_same_tables(rawtables.take_shared(handed), rawtables.parse_to_raw(files))
+    assert_same_tables(workers.take_shared(handed), workers.parse_files(files))
 
 
 def test_remove_shared_removes_only_its_own_prefix(tmp_path: Path) -> None:
     (tmp_path / "signals-raw-1-a-x.items.arrow").write_bytes(b"x")
     (tmp_path / "signals-raw-2-b-x.items.arrow").write_bytes(b"x")
-    rawtables.remove_shared(str(tmp_path), "signals-raw-1-a-")
+    workers.remove_shared(str(tmp_path), "signals-raw-1-a-")
     assert [p.name for p in tmp_path.iterdir()] == ["signals-raw-2-b-x.items.arrow"]
 
 
@@ -64,7 +64,7 @@ def test_files_of_loads_whose_process_is_gone_are_removed(tmp_path: Path) -> Non
     other = tmp_path / "something-else"
     for path in (gone, mine, other):
         path.write_bytes(b"x")
-    rawtables.remove_orphans(str(tmp_path))
+    workers.remove_orphans(str(tmp_path))
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine.name, other.name])
 
 
@@ -73,9 +73,9 @@ def test_a_parallel_load_leaves_nothing_behind(files, tmp_path: Path, monkeypatc
                                                broken: bool) -> None:
     shared = tmp_path / "shm"
     shared.mkdir()
-    monkeypatch.setattr(rawtables, "SHARED_FOLDER", str(shared))
-    monkeypatch.setattr(corpus_module, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(corpus_module, "_chunk_size", lambda count, workers: 5)  # several chunks in flight
+    monkeypatch.setattr(workers, "SHARED_FOLDER", str(shared))
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(workers, "_chunk_size", lambda count, processes: 5)  # several chunks in flight
     folder = Path(files[0][0]).parent.parent
     if broken:
         # The parent fails while taking the workers' files: what it has not taken is removed.
@@ -85,9 +85,9 @@ def test_a_parallel_load_leaves_nothing_behind(files, tmp_path: Path, monkeypatc
             calls.append(1)
             if len(calls) == 2:
                 raise RuntimeError("parent failed")
-            return rawtables.take_shared(handed)
+            return workers.take_shared(handed)
 
-        monkeypatch.setattr(corpus_module, "take_shared", take_then_fail)
+        monkeypatch.setattr(workers, "take_shared", take_then_fail)
         with pytest.raises(RuntimeError):
             load_corpus(folder, use_cache=False, workers=2)
     else:
