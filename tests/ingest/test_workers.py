@@ -1,10 +1,15 @@
-"""signals.ingest.raw: worker-side tables, and how they reach the parent (RAM-backed IPC files)."""
+"""signals.ingest.workers: a worker's tables, how they reach the parent (RAM-backed IPC files), and
+workers that end with the process that loads."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import select
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -94,3 +99,110 @@ def test_a_parallel_load_leaves_nothing_behind(files, tmp_path: Path, monkeypatc
         corpus = load_corpus(folder, use_cache=False, workers=2)
         assert len(corpus.documents) == len({doc_id for _, doc_id, _ in files})
     assert list(shared.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# A loading process killed mid-load leaves nothing behind
+# ---------------------------------------------------------------------------------------------
+ROOT = Path(__file__).resolve().parents[2]
+
+#: A loading process: prints a line at the first chunk parsed, then (when asked) waits there, so
+#: that the workers finish the other chunks and leave their tables in the shared folder untaken.
+_LOADER = r"""
+import sys, threading, time
+from signals.ingest.load import load_corpus
+
+folder, start, moment = sys.argv[1:4]
+if start == "forkserver":  # the loader picks forkserver when other threads run (the dashboard)
+    threading.Thread(target=time.sleep, args=(3600,), daemon=True).start()
+
+def progress(done, total):
+    print("parsing", done, total, flush=True)
+    if moment == "idle":
+        time.sleep(3600)
+
+load_corpus(folder, use_cache=False, workers=2, progress=progress)
+print("finished", flush=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def large_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("large")
+    write_corpus(folder, 2000, seed=5)  # 16 chunks of 125 documents over 2 workers
+    return folder
+
+
+def _group(pgid: int) -> list[int]:
+    """Live (not zombie) processes of a process group, from /proc."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
+            members.append(int(entry))
+    return members
+
+
+def _shared_files(pid: int) -> list[str]:
+    return [name for name in os.listdir(workers.SHARED_FOLDER) if name.startswith(f"{workers.SHARED_PREFIX}{pid}-")]
+
+
+def _closes(pipe: int, seconds: float) -> bool:
+    """Whether the pipe reaches its end (every writer gone) within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        if select.select([pipe], [], [], left)[0] and not os.read(pipe, 1 << 16):
+            return True
+    return False
+
+
+def _until(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or workers.shared_folder() is None,
+                    reason="reads /proc and /dev/shm")
+@pytest.mark.parametrize("start", ["fork", "forkserver"])
+@pytest.mark.parametrize("moment", ["busy", "idle"])
+def test_a_killed_loader_leaves_no_process_and_no_shared_file(large_corpus: Path, tmp_path: Path, start: str,
+                                                               moment: str) -> None:
+    """SIGKILL the loading process mid-load: its workers (and forkserver, resource tracker) end,
+    its stdout and stderr close, and its hand-over files go -- within seconds, with no load after.
+
+    busy: killed while the workers parse; idle: killed once they have finished and left their
+    tables in /dev/shm for a parent that no longer takes them."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SIGNALS_CACHE_DIR": str(tmp_path / "cache")}
+    loader = subprocess.Popen([sys.executable, "-c", _LOADER, str(large_corpus), start, moment], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        ready, _, _ = select.select([loader.stdout], [], [], 120)
+        assert ready, "the loader printed nothing in 120 s"
+        assert loader.stdout.readline().startswith(b"parsing"), loader.stderr.read()
+        if moment == "idle":
+            assert _until(lambda: len(_shared_files(loader.pid)) >= 6, 60), "no tables left in the shared folder"
+        assert len(_group(loader.pid)) >= 3  # the loader and its two workers at least
+        os.kill(loader.pid, signal.SIGKILL)
+        loader.wait()
+        assert _until(lambda: not _group(loader.pid), 5), f"still running: {_group(loader.pid)}"
+        assert _until(lambda: not _shared_files(loader.pid), 5), f"left behind: {_shared_files(loader.pid)}"
+        # Nothing holds the loader's pipes open any more: a script reading them is not left waiting.
+        assert _closes(loader.stdout.fileno(), 5) and _closes(loader.stderr.fileno(), 5), "a pipe is held open"
+    finally:
+        for pid in _group(loader.pid):  # whatever a failure left: never outlive the test
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.kill(loader.pid, signal.SIGKILL)
+        loader.wait()
+        workers.remove_shared(workers.shared_folder(), f"{workers.SHARED_PREFIX}{loader.pid}-")
