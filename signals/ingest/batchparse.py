@@ -430,12 +430,13 @@ def _sections(cut: _Lines) -> _Sections:
 class _Tables:
     """The table lines of the documents not declined before this stage, one table per section.
 
-    t_at: those lines; per table (group): its header's position in t_at (group_first), its size,
-    its header's line, its column layout; per line: its table (group_of) and its position in it
-    (0 header, 1 delimiter, 2... rows); per inner cell: its line (in t_at) and column, its text
-    (trimmed); the body cells that are relevancy, and their first byte."""
+    t_at: those lines; per table: its header's position in t_at (group_first), its size, its
+    header's line, its column layout; per line: its table (group_of) and its position in it (0
+    header, 1 delimiter, 2... rows); per inner cell: its line (in t_at), column and text (trimmed);
+    the body cells that are relevancy, and their first byte."""
 
     t_at: np.ndarray
+    group_first: np.ndarray
     group_of: np.ndarray
     group_size: np.ndarray
     group_line: np.ndarray
@@ -443,27 +444,33 @@ class _Tables:
     trimmed: pa.Array
     inner_line: np.ndarray
     inner_column: np.ndarray
-    layouts: list[tuple[str, ...]]  # per distinct header: its canonical columns, relevancy out
-    relevancy_column: list[int]  # per layout: where relevancy was (-1: none)
-    table_layout: np.ndarray
-    body_at: np.ndarray  # inner cells not in a header
-    is_relevancy: np.ndarray  # per body cell
-    relevancy_at: np.ndarray
-    relevancy_byte: np.ndarray
+    layouts: list[tuple[str, ...]] = field(default_factory=list)  # per distinct header: its columns, relevancy out
+    relevancy_column: list[int] = field(default_factory=list)  # per layout: where relevancy was (-1: none)
+    table_layout: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    body_at: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # inner cells not in a header
+    is_relevancy: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # per body cell
+    relevancy_at: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    relevancy_byte: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))
 
 
 def _tables(cut: _Lines, sections: _Sections) -> _Tables:
-    """Cut table lines into cells. Declines tables that are not one contiguous block of a header,
-    a delimiter row and rows with equal cell counts and the same outer pipes; rows without outer
-    pipes that do not start with a letter; bad delimiter rows; headers without a column, with
-    more than lineparse.MAX_COLUMNS or naming a key column; relevancy other than 1-5 (or `4.0`)."""
+    """The table sections' tables: cells, then column layouts, then relevancy."""
+    tables = _table_cells(cut, sections)
+    _column_layouts(cut, tables)
+    _relevancy(cut, tables)
+    return tables
+
+
+def _table_cells(cut: _Lines, sections: _Sections) -> _Tables:
+    """Cut table lines into cells (`\\|` cuts none). Declines tables that are not one contiguous
+    block of a header, a delimiter row and rows with equal cell counts and the same outer pipes;
+    rows without outer pipes that do not start with a letter; bad delimiter rows."""
     declined, line_doc, lines = cut.declined, cut.line_doc, cut.lines
     t_at = np.flatnonzero(sections.table_line & ~declined[line_doc])
     t_group = sections.governing[t_at]
     new_group = np.ones(len(t_at), bool)
     new_group[1:] = t_group[1:] != t_group[:-1]
     group_first = np.flatnonzero(new_group)  # per table: its header's position in t_at
-    tables_count = len(group_first)
     group_of = np.cumsum(new_group) - 1
     group_size = np.diff(np.append(group_first, len(t_at)))
     group_line = t_at[group_first]  # per table: its header's line
@@ -508,47 +515,54 @@ def _tables(cut: _Lines, sections: _Sections) -> _Tables:
     inner_at = np.flatnonzero(inner)
     trimmed = pc.ascii_trim(cells.filter(pa.array(inner)), " ")
     inner_line = cell_line[inner_at]
-    inner_column = inner_column[inner_at]
     if escaped_line.any():
         mask = pa.array(escaped_line[inner_line])
         trimmed = pc.replace_with_mask(trimmed, mask, pc.replace_substring(
             trimmed.filter(mask), _ESCAPED_PIPE, "|"))
-    is_header_cell = position[inner_line] == 0
-    # Column layouts: per distinct header, canonical names (lineparse.column_names), relevancy's place.
-    header_at = np.flatnonzero(is_header_cell)
-    table_layout = np.zeros(tables_count, np.int64)
-    layouts: list[tuple[str, ...]] = []
-    relevancy_column: list[int] = []
-    if tables_count:
-        headers = pc.binary_join(pa.ListArray.from_arrays(
-            _list_offsets(group_of[inner_line[header_at]], tables_count), _take(trimmed, header_at)), _ESCAPED_PIPE)
-        encoded = headers.dictionary_encode()
-        table_layout = _bool(encoded.indices).astype(np.int64)
-        layout_ok = []
-        for joined in encoded.dictionary.to_pylist():
-            columns = lineparse.column_names(tuple(joined.split(_ESCAPED_PIPE)))
-            at = columns.index(schema.RELEVANCY) if schema.RELEVANCY in columns else -1
-            kept = tuple(c for c in columns if c != schema.RELEVANCY) if at >= 0 else columns
-            layouts.append(kept)
-            relevancy_column.append(at)
-            layout_ok.append(0 < len(kept) <= lineparse.MAX_COLUMNS and not _RESERVED_COLUMNS.intersection(kept))
-        declined[line_doc[group_line[~np.asarray(layout_ok, bool)[table_layout]]]] = True
-    # Body cells: relevancy (1-5 exactly, else irregular) apart from the others.
-    body_at = np.flatnonzero(~is_header_cell)
-    body_layout = table_layout[group_of[inner_line[body_at]]]
-    is_relevancy = inner_column[body_at] == np.asarray([*relevancy_column, -1], np.int64)[body_layout]
-    relevancy_at = body_at[is_relevancy]
-    t_offsets = _offsets(trimmed)
-    t_data = _data(trimmed)
+    return _Tables(t_at, group_first, group_of, group_size, group_line, position, trimmed, inner_line,
+                   inner_column[inner_at])
+
+
+def _column_layouts(cut: _Lines, tables: _Tables) -> None:
+    """Per distinct header: its canonical columns (lineparse.column_names), relevancy's place.
+    Declines headers without a column, with more than lineparse.MAX_COLUMNS or naming a key column."""
+    tables_count = len(tables.group_first)
+    header_at = np.flatnonzero(tables.position[tables.inner_line] == 0)
+    tables.table_layout = np.zeros(tables_count, np.int64)
+    if not tables_count:
+        return
+    headers = pc.binary_join(pa.ListArray.from_arrays(
+        _list_offsets(tables.group_of[tables.inner_line[header_at]], tables_count), _take(tables.trimmed, header_at)),
+        _ESCAPED_PIPE)
+    encoded = headers.dictionary_encode()
+    tables.table_layout = _bool(encoded.indices).astype(np.int64)
+    layout_ok = []
+    for joined in encoded.dictionary.to_pylist():
+        columns = lineparse.column_names(tuple(joined.split(_ESCAPED_PIPE)))
+        at = columns.index(schema.RELEVANCY) if schema.RELEVANCY in columns else -1
+        kept = tuple(c for c in columns if c != schema.RELEVANCY) if at >= 0 else columns
+        tables.layouts.append(kept)
+        tables.relevancy_column.append(at)
+        layout_ok.append(0 < len(kept) <= lineparse.MAX_COLUMNS and not _RESERVED_COLUMNS.intersection(kept))
+    cut.declined[cut.line_doc[tables.group_line[~np.asarray(layout_ok, bool)[tables.table_layout]]]] = True
+
+
+def _relevancy(cut: _Lines, tables: _Tables) -> None:
+    """Body cells: relevancy apart from the others. Declines relevancy other than 1-5 (or `4.0`)."""
+    tables.body_at = body_at = np.flatnonzero(tables.position[tables.inner_line] != 0)
+    body_layout = tables.table_layout[tables.group_of[tables.inner_line[body_at]]]
+    tables.is_relevancy = tables.inner_column[body_at] == np.asarray([*tables.relevancy_column, -1], np.int64)[
+        body_layout]
+    tables.relevancy_at = relevancy_at = body_at[tables.is_relevancy]
+    t_offsets = _offsets(tables.trimmed)
+    t_data = _data(tables.trimmed)
     rel_len = t_offsets[relevancy_at + 1] - t_offsets[relevancy_at]
-    rel_byte = _byte_at(t_data, t_offsets[relevancy_at], rel_len > 0)
+    tables.relevancy_byte = rel_byte = _byte_at(t_data, t_offsets[relevancy_at], rel_len > 0)
     rel_dot = _byte_at(t_data, t_offsets[relevancy_at] + 1, rel_len == 3) == ord(".")
     rel_zero = _byte_at(t_data, t_offsets[relevancy_at] + 2, rel_len == 3) == ord("0")
-    # `4` or `4.0` (parse_relevancy reads the latter as 4 without a problem).
+    # `4` or `4.0` (lineparse.parse_relevancy reads the latter as 4 without a problem).
     rel_ok = ((rel_len == 1) | (rel_dot & rel_zero)) & (rel_byte >= ord("1")) & (rel_byte <= ord("5"))
-    declined[line_doc[t_at[inner_line[relevancy_at[~rel_ok]]]]] = True
-    return _Tables(t_at, group_of, group_size, group_line, position, trimmed, inner_line, inner_column,
-                   layouts, relevancy_column, table_layout, body_at, is_relevancy, relevancy_at, rel_byte)
+    cut.declined[cut.line_doc[tables.t_at[tables.inner_line[relevancy_at[~rel_ok]]]]] = True
 
 
 # ---------------------------------------------------------------------------------------------
