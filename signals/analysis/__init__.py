@@ -2,11 +2,18 @@
 
 overview      headline numbers, top themes and keywords, documents per period, facets
 heatmaps      mean relevancy by theme or category x section, themes over time, rows behind a cell
-cooccurrence  theme co-occurrence matrix (count, jaccard, lift), pairs, theme graph
+cooccurrence  theme co-occurrence matrix (count, jaccard, lift) with a minimum support, pairs, theme graph
 related       documents sharing the most themes with a given one
+emerging      themes (or keywords, any grouping) ranked by how much they are emerging now
+clusters      the same signal reported by several articles: near-duplicate rows of one section
+network       the typed network: themes and table rows as nodes, linked within documents
+short_labels  short labels for rows that have only a description
 incidence     the shared engine: integer codes and sparse incidence matrices
 
-No Streamlit here: the app layer caches and draws what these return (see signals.charts).
+The functions of the first four are re-exported here; import the others from their modules
+(clusters needs scikit-learn, network networkx: only their callers should pay for them). Every
+module names the Corpus type from signals.corpus_type, never the loader. No Streamlit here: the
+app layer caches and draws what these return (see signals.charts).
 """
 
 from __future__ import annotations
