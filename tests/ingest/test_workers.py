@@ -206,3 +206,34 @@ def test_a_killed_loader_leaves_no_process_and_no_shared_file(large_corpus: Path
             os.kill(loader.pid, signal.SIGKILL)
         loader.wait()
         workers.remove_shared(workers.shared_folder(), f"{workers.SHARED_PREFIX}{loader.pid}-")
+
+
+_WATCHED = r"""
+import os, subprocess, sys, time
+from signals.ingest import workers
+
+folder, poll = sys.argv[1], sys.argv[2] == "poll"
+if poll:  # as where os.pidfd_open is missing (not Linux 5.3+)
+    del os.pidfd_open
+loader = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+left = os.path.join(folder, f"{workers.SHARED_PREFIX}{loader.pid}-abc-x.items.arrow")
+other = os.path.join(folder, f"{workers.SHARED_PREFIX}1-abc-x.items.arrow")
+for path in (left, other):
+    open(path, "w").close()
+workers._watch_loader(loader.pid, folder)  # what each worker runs first
+loader.kill()
+loader.wait()
+time.sleep(30)
+print("still running", flush=True)
+"""
+
+
+@pytest.mark.parametrize("how", ["pidfd", "poll"])
+def test_a_watched_worker_ends_with_its_loader_and_removes_its_files(tmp_path: Path, how: str) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    started = time.monotonic()
+    worker = subprocess.run([sys.executable, "-c", _WATCHED, str(tmp_path), how], env=env, check=False,
+                            capture_output=True, text=True, timeout=60)
+    assert time.monotonic() - started < 10, worker.stdout
+    assert worker.returncode == 0 and "still running" not in worker.stdout, worker.stderr
+    assert [p.name for p in tmp_path.iterdir()] == [f"{workers.SHARED_PREFIX}1-abc-x.items.arrow"]
