@@ -64,6 +64,8 @@ def parse_files(files: Files, stamps: list[disk.Stamp] | None = None) -> dict[st
 
 
 def _parse_reads(files: Files, reads: list[disk.Read]) -> dict[str, pa.Table]:
+    """The chunk's files as read -> raw tables: the regular documents by batchparse, the others
+    (declined, unreadable, not UTF-8 ...) by lineparse from the same bytes, in file order."""
     doc_ids = [doc_id for _, doc_id, _ in files]
     candidates: list[int] = []  # files that may be regular documents, and their texts
     texts: list[bytes] = []
