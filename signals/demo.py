@@ -3,7 +3,7 @@ cache folder and reused after.
 
 The seed alone (one document) shows a newcomer nothing to judge the tool by; a few thousand synthetic
 documents fill every page. They are written where parsed tables are cached (`$SIGNALS_CACHE_DIR`,
-else `~/.cache/signals-explorer`, see `signals.cache.default_cache_root`), never into the project or
+else `~/.cache/signals-explorer`, see `signals.ingest.cache.default_cache_root`), never into the project or
 a data folder, and always labelled as synthetic wherever they are shown (`DEMO_LABEL`).
 
 The folder's name carries the size, the seed and a digest of the generator's source, so a changed
@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from signals import synth
-from signals.cache import default_cache_root
+from signals.ingest.cache import default_cache_root
 
 #: Documents in the demo corpus: enough for every chart to have something to say, written in seconds.
 DEMO_DOCUMENTS = 3_000

@@ -26,7 +26,7 @@ from signals import schema
 from signals.schema import slug
 
 if TYPE_CHECKING:
-    from signals.corpus import Corpus
+    from signals.corpus_type import Corpus
 
 __all__ = [
     "APP_SLUG",

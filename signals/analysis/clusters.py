@@ -33,7 +33,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer,
 from signals import schema
 from signals.analysis.parameters import CLUSTER_METHODS as METHODS
 from signals.analysis.parameters import CLUSTER_THRESHOLD as DEFAULT_THRESHOLD
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 from signals.schema import fold_plural
 
 #: Two groups join only when their mean pairwise similarity reaches GUARD x threshold.

@@ -19,9 +19,11 @@ import streamlit as st
 
 from signals import demo
 from signals.app import state
-from signals.cache import default_cache_root
-from signals.corpus import Corpus, combine, discover, load_corpus
+from signals.corpus_type import Corpus
 from signals.filters import Filters, apply
+from signals.ingest.cache import default_cache_root
+from signals.ingest.files import discover
+from signals.ingest.load import combine, load_corpus
 from signals.wording import counted
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

@@ -10,8 +10,9 @@ import streamlit as st
 from signals import aliases, demo
 from signals.app import context, data, state, theme_merges
 from signals.app.components import date_text, plain
-from signals.corpus import Corpus, load_corpus
+from signals.corpus_type import Corpus
 from signals.filters import facet_counts
+from signals.ingest.load import load_corpus
 from signals.uploads import save_uploads
 from signals.wording import counted
 

@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from signals import facets, schema
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 from signals.facets import MATCH_MODES, TEXT_SCOPES, ChoiceFacet, DateFacet, Facet, RangeFacet, TextFacet
 from signals.filters import Filters
 

@@ -19,7 +19,7 @@ from signals import facets
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from signals.corpus import Corpus
+    from signals.corpus_type import Corpus
     from signals.filters import Filters
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -71,7 +71,7 @@ def load(args: argparse.Namespace) -> Corpus:
     merges` show in every output. Notes about the merges (an unreadable workspace) go to stderr.
     """
     from signals.aliases import apply_aliases, read_aliases
-    from signals.corpus import load_corpus
+    from signals.ingest.load import load_corpus
     from signals.workspace import WorkspaceLocationError, theme_aliases
 
     path, aliases_file = args.path, getattr(args, "aliases", None)

@@ -72,7 +72,7 @@ def _documents_of(corpus, keys: set[str]) -> int:
 def _add(args: argparse.Namespace) -> int:
     from signals import schema
     from signals.aliases import apply_aliases
-    from signals.corpus import load_corpus
+    from signals.ingest.load import load_corpus
     from signals.workspace import merges, theme_aliases
 
     store = _store(args)

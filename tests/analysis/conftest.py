@@ -20,8 +20,9 @@ import pandas as pd
 import pytest
 
 from signals import schema
-from signals.corpus import Corpus, load_corpus
+from signals.corpus_type import Corpus
 from signals.filters import Filters, apply
+from signals.ingest.load import load_corpus
 
 DOCUMENTS = [
     ("d1", "One", "2024-01-10", "tech", "news", "a.com"),

@@ -10,7 +10,7 @@ import pytest
 from browser_support import CHROMIUM, chromium, running_app
 
 from signals import schema
-from signals.corpus import load_corpus
+from signals.ingest.load import load_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "browser"

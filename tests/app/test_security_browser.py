@@ -28,8 +28,8 @@ import hostile_corpus
 import pytest
 from browser_support import CHROMIUM, chromium, running_app
 
-from signals.corpus import load_corpus
 from signals.filters import Filters, apply
+from signals.ingest.load import load_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "security"

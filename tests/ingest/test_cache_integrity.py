@@ -21,7 +21,8 @@ import pandas as pd
 import pytest
 from sample_documents import SEED_FILE, real_or_synthetic_files
 
-from signals.corpus import Corpus, LoadStats, load_corpus
+from signals.corpus_type import Corpus
+from signals.ingest.load import LoadStats, load_corpus
 
 
 @pytest.fixture(scope="module")

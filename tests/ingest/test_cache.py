@@ -16,8 +16,9 @@ import pandas as pd
 import pytest
 from sample_documents import SEED_FILE, real_or_synthetic_files
 
-from signals import cache
-from signals.corpus import Corpus, LoadStats, load_corpus
+from signals.corpus_type import Corpus
+from signals.ingest import cache
+from signals.ingest.load import LoadStats, load_corpus
 
 TODAY = dt.date(2025, 6, 1)
 
@@ -83,18 +84,19 @@ def test_a_first_load_keys_each_file_by_its_state_when_read(data: Path, cache_ro
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """Without a cache, files are listed without a stat and fingerprinted as they are read: what
     is cached is each file's size and change time at that moment."""
-    import signals.corpus as corpus_module
+    from signals.ingest import load as loader
+    from signals.ingest import workers as pool
 
-    monkeypatch.setattr(corpus_module, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 1)
     target = next(data.rglob("*.md"))
-    real_discover = corpus_module.discover
+    real_discover = loader.discover
 
     def discover_then_edit(root: Path, *args, **kwargs):
         found = real_discover(root, *args, **kwargs)
         target.write_bytes(target.read_bytes() + b"\n")  # listed, then changed before it is read
         return found
 
-    monkeypatch.setattr(corpus_module, "discover", discover_then_edit)
+    monkeypatch.setattr(loader, "discover", discover_then_edit)
     load_corpus(data, cache_root=cache_root, today=TODAY, workers=workers)
     entry = cache.open_entry(cache.corpus_cache_dir(data, cache_root))
     on_disk = {}

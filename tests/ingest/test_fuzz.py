@@ -3,7 +3,7 @@
 Hypothesis picks real documents from ../shared/corpus/futures (synthetic ones from signals.synth
 where it is absent, see sample_documents.py) and applies truncations, byte flips,
 shuffled lines, doubled separators and line edits (tests/mutate.py). Each damaged file goes through
-the loader's own unit of work (`parse_to_raw`, what a worker process runs on a chunk of files): no
+the loader's own unit of work (`workers.parse_files`, what a worker process runs on a chunk of files): no
 exception, no parser failure, and every table row -- counted independently by tests/rowcount.py --
 is an item at its own line or a problem at its line, or its file is reported skipped. A smaller run
 loads whole folders of damaged documents beside a good one with `load_corpus` (cache included).
@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sample_documents import SEED_FILE, real_or_synthetic_files
 
-from signals.corpus import LoadStats, load_corpus
-from signals.rawtables import parse_to_raw
+from signals.ingest.load import LoadStats, load_corpus
+from signals.ingest.workers import parse_files
 
 
 def _sources() -> list[bytes]:
@@ -60,7 +60,7 @@ def test_a_damaged_document_loses_no_row(scratch: Path, source: bytes, names: li
     data = mutate.mutate(source, names, rng)
     path = scratch / "doc.md"
     path.write_bytes(data)
-    raw = parse_to_raw([(str(path), "doc", "doc.md")])
+    raw = parse_files([(str(path), "doc", "doc.md")])
     _assert_clean(rowcount.audit({"doc": data}, raw))
 
 
@@ -87,7 +87,7 @@ def test_folders_of_damaged_documents_load_beside_a_good_one(
     about_good = corpus.problems.loc[corpus.problems["path"] == "good.md", "message"].tolist()
     assert about_good == ([f"duplicate of {identical[0]!r} (same bytes); both kept"] if identical else [])
     # The frames the user sees hold what the raw tables hold: every row, every problem.
-    raw = parse_to_raw([(str(folder / f"{d}.md"), d, f"{d}.md") for d in inputs])
+    raw = parse_files([(str(folder / f"{d}.md"), d, f"{d}.md") for d in inputs])
     _assert_clean(rowcount.audit(inputs, raw))
     assert len(corpus.items) - 27 == raw["items"].num_rows
     reported = corpus.problems[corpus.problems["path"] != "good.md"]
