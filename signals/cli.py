@@ -4,6 +4,8 @@
     signals export PATH --out OUT [--format csv|parquet] [filters]
     signals synth --docs N --out DIR [--seed S] [--planted]
     signals merges list|add|remove|split|undo|history|import PATH ...   (theme merges, signals.cli_merges)
+    signals annotate PATH --doc DOC_ID [--section S --row N | --name TEXT] ... (signals.cli_notes)
+    signals notes list|export|import|orphans|history|undo PATH ...       (annotations, signals.cli_notes)
 
 Every command that reads a corpus applies the theme merges kept in the folder's workspace
 (signals.workspace; `--workspace FILE` or $SIGNALS_WORKSPACE to use another file).
@@ -187,7 +189,9 @@ def _export(args: argparse.Namespace) -> int:
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".zip", ".json", ".csv", ".parquet") and not args.format:
         raise _UsageError(f"--out {args.out}: use a .xlsx, .zip or .json file, or a folder with --format csv|parquet")
-    frames = export.tables_for_export(filtered, corpus)
+    from signals.cli_notes import workspace_annotations
+
+    frames = export.tables_for_export(filtered, corpus, workspace_annotations(args.path, args.workspace))
     export.export_file(frames, out, filters=filters.describe(), fmt=args.format)
     print(f"wrote {out} ({len(filtered.documents)} documents, {len(filtered.items)} rows)", file=sys.stderr)
     if not filters.is_empty and len(corpus.problems):
@@ -239,6 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
     from signals import cli_merges  # merges list|add|remove|split|undo|history|import
 
     cli_merges.register(commands)
+    from signals import cli_notes  # annotate; notes list|export|import|orphans|history|undo
+
+    cli_notes.register(commands)
     return parser
 
 

@@ -39,7 +39,7 @@ RATING_MIN, RATING_MAX = 1, 5
 #: What an annotation is on.
 TARGET_DOCUMENT, TARGET_ROW = "document", "row"
 #: The annotation's values, in the order frames and exports show them.
-FIELDS = ("starred", "status", "impact", "likelihood", "horizon", "tags", "note")
+FIELDS = schema.ANNOTATION_COLUMNS
 #: How tags are joined into one text (frames, CSV): a tag may not contain it.
 TAG_SEPARATOR = "; "
 TAG_MAX_LENGTH = 80
@@ -562,13 +562,19 @@ def _annotated_document_flags(doc_ids: pd.Series, wanted: pd.Index) -> np.ndarra
     return wanted.get_indexer(doc_ids.astype("str"))
 
 
-def row_positions(frame: pd.DataFrame, annotations: pd.DataFrame, section: str | None = None) -> np.ndarray:
+def row_positions(frame: pd.DataFrame, annotations: pd.DataFrame, section: str | None = None,
+                  whole: pd.DataFrame | None = None) -> np.ndarray:
     """Each row of `frame` -> the position (0-based, in `annotations`) of its annotation; -1: none.
 
     Uses `frame`'s `row_key` column when it has one (keys.with_row_keys, once per load: one Arrow
-    hash lookup, ~5 ms at 214k rows); otherwise keys only the rows of annotated documents (a
+    hash lookup, ~5 ms at 214k rows). Otherwise keys only the rows of annotated documents (a
     corpus with 50 annotations keys a few hundred rows, not all of them). `section` names the
     section of a section table (`corpus.tables[...]`, which has no section column).
+
+    `whole`: the full items frame `frame` was filtered from. A key's occurrence counts duplicates
+    among all rows of a document and section, so keying a filtered frame alone could number a
+    duplicate 1 that is 2 in the document: with `whole`, keys are computed there and each row of
+    `frame` is found in it by (doc_id, line).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -594,7 +600,16 @@ def row_positions(frame: pd.DataFrame, annotations: pd.DataFrame, section: str |
     subset = frame.iloc[in_annotated]
     if section is not None:
         subset = subset.assign(section=section)
-    positions[in_annotated] = lookup(keys.row_keys(subset))
+    if whole is None or whole is frame or "line" not in frame.columns or "line" not in whole.columns:
+        positions[in_annotated] = lookup(keys.row_keys(subset))
+        return positions
+    whole_rows = whole.iloc[np.flatnonzero(_annotated_document_flags(whole["doc_id"], annotated_docs) >= 0)]
+    whole_keys = whole_rows[keys.ROW_KEY] if keys.ROW_KEY in whole_rows.columns else keys.row_keys(whole_rows)
+    where = pd.MultiIndex.from_arrays([whole_rows["doc_id"].astype("str"), whole_rows["line"]])
+    at = where.get_indexer(pd.MultiIndex.from_arrays([subset["doc_id"].astype("str"), subset["line"]]))
+    found = whole_keys.to_numpy(dtype=object)[at.clip(min=0)] if len(whole_keys) else np.full(len(at), "")
+    subset_keys = pd.Series(np.where(at >= 0, found, ""), dtype="str")
+    positions[in_annotated] = lookup(subset_keys)
     return positions
 
 
@@ -633,11 +648,12 @@ def _inherited(own: pd.DataFrame, document: pd.DataFrame) -> pd.DataFrame:
 
 
 def for_rows(frame: pd.DataFrame, annotations: pd.DataFrame, section: str | None = None,
-             inherit: bool = False) -> pd.DataFrame:
+             inherit: bool = False, whole: pd.DataFrame | None = None) -> pd.DataFrame:
     """Rows (the items frame, a section table with its `section` named, or any subset) -> their
     annotations (FIELDS), same index: the defaults (not starred, status new, the rest missing) for
-    rows without one. `inherit`: a row's document fills in what the row does not say (see `row_mask`)."""
-    own = _values_at(annotations, row_positions(frame, annotations, section), frame.index)
+    rows without one. `inherit`: a row's document fills in what the row does not say (see
+    `row_mask`). `whole`: the full items frame a filtered `frame` came from (see `row_positions`)."""
+    own = _values_at(annotations, row_positions(frame, annotations, section, whole), frame.index)
     if not inherit:
         return own
     return _inherited(own, _values_at(annotations, document_positions(frame, annotations), frame.index))
@@ -737,20 +753,21 @@ def criteria(**given: Any) -> Criteria:
 
 
 def row_mask(items: pd.DataFrame, annotations: pd.DataFrame, chosen: Criteria, inherit: bool = True,
-             section: str | None = None) -> np.ndarray:
+             section: str | None = None, whole: pd.DataFrame | None = None) -> np.ndarray:
     """Items (or a section table, `section` named) -> True for the rows whose annotation meets `chosen`.
 
     `inherit` (default): a row's values are its own, with its document's annotation filling in what
     the row does not say (starring a document keeps all its rows under "starred"; dismissing it
     dismisses the rows nobody triaged one by one; a row's own status or rating wins). False: the
-    rows' own annotations only.
+    rows' own annotations only. `whole`: the full items frame a filtered `items` came from (see
+    `row_positions`; not needed once items carry their `row_key`).
 
     Only rows with an annotation of their own or of their document are tested one by one; every
     other row gets the answer of the defaults, so the cost is one key lookup and a fill.
     """
     if chosen.is_empty:
         return np.ones(len(items), dtype=bool)
-    own = row_positions(items, annotations, section)
+    own = row_positions(items, annotations, section, whole)
     of_document = document_positions(items, annotations) if inherit else np.full(len(items), -1)
     defaults_match = bool(chosen.matches(_values_at(annotations, np.array([-1])))[0])
     keep = np.full(len(items), defaults_match, dtype=bool)
