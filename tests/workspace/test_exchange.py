@@ -137,15 +137,14 @@ def test_a_tie_keeps_this_workspaces_values(tmp_path):
 
 
 def test_a_bad_file_is_refused_whole_with_every_problem_named(tmp_path):
-    good = "doc,row,signals,2,name,Fine row,1,true,watch,3,,,,,ana,2025-01-01T00:00:00Z"
-    text = "\r\n".join([
-        "target,doc_id,section,row,anchor_kind,anchor,occurrence,starred,status,impact,likelihood,horizon,tags,"
-        "note,updated_by,updated_at",
-        good.replace("doc,row,signals", "row,doc,signals"),
+    header = ",".join(c for c in exchange.COLUMNS if c != "document_title")
+    records = [
+        "row,doc,signals,2,name,Fine row,1,true,watch,3,,,,,ana,2025-01-01T00:00:00Z",
         "row,doc,signals,3,name,Bad impact,1,false,new,9,,,,,ana,2025-01-01T00:00:00Z",
         "row,doc,signals,4,name,No time,1,false,urgent,,,,,,ana,",
         "row,doc,,5,name,No section,1,false,new,,,,,,ana,2025-01-01T00:00:00Z",
-    ])
+    ]
+    text = "\r\n".join([header, *records])
     with pytest.raises(annotations.AnnotationError) as raised:
         exchange.read_notes(text.encode(), "csv")
     message = str(raised.value)
