@@ -96,6 +96,10 @@ def test_export_import_between_two_workspaces_with_a_conflict(capsys, folder, tm
     _run(capsys, "annotate", folder, "--workspace", theirs, "--doc", "energy/a", "--section", "concerns", "--row", 1,
          "--status", "escalate", "--by", "ben")
     _run(capsys, "notes", "export", folder, "--workspace", theirs, "--out", tmp_path / "theirs.json")
+    exported = json.loads((tmp_path / "theirs.json").read_text(encoding="utf-8"))
+    assert exported["annotations"][0]["status"] == "escalate"
+    exported["annotations"][0]["updated_at"] = "2099-01-01T00:00:00Z"  # ben's change is the newer one
+    (tmp_path / "theirs.json").write_text(json.dumps(exported), encoding="utf-8")
     code, out, err = _run(capsys, "notes", "import", folder, tmp_path / "theirs.json", "--format", "csv")
     assert code == 0 and "1 updated, 1 unchanged" in err
     conflicts = list(csv.DictReader(io.StringIO(out)))

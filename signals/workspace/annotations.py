@@ -18,6 +18,7 @@ over small inputs: the join is one Arrow hash lookup of the items' keys.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -28,7 +29,7 @@ import pandas as pd
 
 from signals import schema
 from signals.workspace import keys
-from signals.workspace.store import Row, Store, Transaction, default_author, now_text
+from signals.workspace.store import TABLES, Row, Store, Transaction, default_author
 
 TABLE = "annotations"
 
@@ -406,7 +407,7 @@ def annotate(store: Store, targets: Target | Sequence[Target], edits: Mapping[st
         raise AnnotationError("nothing to change: give a star, status, rating, horizon, tag or note")
     _edited(Annotation(), edits)  # every value checked before the transaction starts
     by = (by or "").strip() or default_author()
-    at = now_text()
+    at = updated_now()
     results: list[StoredAnnotation] = []
     with store.change("annotate", by) as transaction:
         for target in dict.fromkeys(chosen):
@@ -420,6 +421,13 @@ def annotate(store: Store, targets: Target | Sequence[Target], edits: Mapping[st
             results.append(new if after_values != before.annotation else before)
         transaction.summary = _summary(edits, chosen)
     return results
+
+
+def updated_now() -> str:
+    """Now, in UTC, ISO 8601 to the millisecond: an annotation's `updated_at`. Finer than the
+    changes' seconds, since an import lets the newer of two changes win and two analysts often
+    change a row within the same second."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
 def merged_target(before: Target, now: Target) -> Target:
@@ -503,35 +511,46 @@ def history(store: Store, target: Target | None = None, limit: int | None = None
 # ---------------------------------------------------------------------------------------------
 STATUS_DTYPE = pd.CategoricalDtype(list(STATUSES))
 HORIZON_DTYPE = pd.CategoricalDtype(list(HORIZONS), ordered=True)
+TABLES_COLUMNS = TABLES[TABLE].columns
 #: The frame `read` returns: the target's parts, then FIELDS, then who and when.
 FRAME_COLUMNS = ("key", "target", "doc_id", "section", "anchor_kind", "anchor", "occurrence", "row",
                  *FIELDS, "updated_by", "updated_at")
 
 
-def _typed(raw: pd.DataFrame) -> pd.DataFrame:
-    """The annotations table's text columns -> FRAME_COLUMNS with their dtypes."""
-    def whole(values: pd.Series, dtype: str) -> pd.Series:
-        return pd.to_numeric(values.replace("", None), errors="coerce").astype(dtype)
+def _typed(columns: Mapping[str, list[str]]) -> pd.DataFrame:
+    """The annotations table's text columns (name -> values) -> FRAME_COLUMNS with their dtypes."""
+    def text(name: str) -> pd.Series:
+        return pd.Series(columns[name], dtype="str")
 
-    tags = raw["tags"].map(lambda text: TAG_SEPARATOR.join(json.loads(text)) if text else "")
+    def optional_text(name: str) -> pd.Series:
+        return pd.Series([value or None for value in columns[name]], dtype="str")
+
+    def whole(name: str, dtype: str) -> pd.Series:
+        return pd.Series(pd.array([int(value) if value else None for value in columns[name]], dtype=dtype))
+
+    def category(name: str, dtype: pd.CategoricalDtype, default: str | None) -> pd.Series:
+        return pd.Series(pd.Categorical([value or default for value in columns[name]], dtype=dtype))
+
+    # One JSON parse for every tag list: json.loads per row was a third of the read.
+    tag_lists = json.loads("[" + ",".join(t or "[]" for t in columns["tags"]) + "]")
     return pd.DataFrame({
-        "key": raw["target_key"].astype("str"),
-        "target": raw["target"].astype("str"),
-        "doc_id": raw["doc_id"].astype("str"),
-        "section": raw["section"].astype("str"),
-        "anchor_kind": raw["anchor_kind"].astype("str"),
-        "anchor": raw["anchor"].astype("str"),
-        "occurrence": whole(raw["occurrence"], "Int32"),
-        "row": whole(raw["row"], "Int32"),
-        "starred": raw["starred"].eq("1").astype(bool),
-        "status": raw["status"].replace("", DEFAULT_STATUS).astype(STATUS_DTYPE),
-        "impact": whole(raw["impact"], "Int8"),
-        "likelihood": whole(raw["likelihood"], "Int8"),
-        "horizon": raw["horizon"].replace("", None).astype(HORIZON_DTYPE),
-        "tags": tags.replace("", None).astype("str"),
-        "note": raw["note"].replace("", None).astype("str"),
-        "updated_by": raw["updated_by"].astype("str"),
-        "updated_at": raw["updated_at"].astype("str"),
+        "key": text("target_key"),
+        "target": text("target"),
+        "doc_id": text("doc_id"),
+        "section": text("section"),
+        "anchor_kind": text("anchor_kind"),
+        "anchor": text("anchor"),
+        "occurrence": whole("occurrence", "Int32"),
+        "row": whole("row", "Int32"),
+        "starred": pd.Series(np.asarray(columns["starred"], dtype=object) == "1", dtype=bool),
+        "status": category("status", STATUS_DTYPE, DEFAULT_STATUS),
+        "impact": whole("impact", "Int8"),
+        "likelihood": whole("likelihood", "Int8"),
+        "horizon": category("horizon", HORIZON_DTYPE, None),
+        "tags": pd.Series([TAG_SEPARATOR.join(listed) or None for listed in tag_lists], dtype="str"),
+        "note": optional_text("note"),
+        "updated_by": text("updated_by"),
+        "updated_at": text("updated_at"),
     })
 
 
@@ -541,14 +560,40 @@ def read(store: Store) -> pd.DataFrame:
     Int8, `horizon` ordered categorical over HORIZONS, `tags` joined by TAG_SEPARATOR (missing when
     none), `note` text (missing when none). Cache it on `store.revision()`."""
     names, records = store.records(TABLE)
-    raw = pd.DataFrame.from_records(records, columns=list(names))
-    return _typed(raw.astype(object) if raw.empty else raw)
+    columns = dict(zip(names, (list(values) for values in zip(*records)))) if records else {n: [] for n in names}
+    return _typed(columns)
+
+
+#: Above this many changed annotations, `refresh` reads them all again (one query beats many).
+REFRESH_LIMIT = 2000
+
+
+def refresh(store: Store, previous: pd.DataFrame | None, since: int) -> tuple[pd.DataFrame, int]:
+    """`read`, reusing a frame read at revision `since` (Store.revision): only the annotations that
+    changes made after it touched are read again. Returns (the frame as of now, its revision).
+
+    What a session keeps between reruns: after its own edit (or another session's) a rerun reads a
+    few rows, not all 5,000. The revision is taken before the rows, so a change committed in
+    between is read again next time, never missed.
+    """
+    revision = store.revision()
+    if previous is not None and revision == since:
+        return previous, revision
+    changed = store.keys_changed_since(TABLE, since) if previous is not None else None
+    if changed is None or len(changed) > REFRESH_LIMIT:
+        return read(store), revision
+    names, records = store.records(TABLE, changed)
+    columns = dict(zip(names, (list(values) for values in zip(*records)))) if records else {n: [] for n in names}
+    kept = previous[~previous["key"].isin(changed)]
+    fresh = _typed(columns)
+    if fresh.empty:
+        return kept.reset_index(drop=True), revision
+    return pd.concat([kept, fresh], ignore_index=True), revision
 
 
 def empty_frame() -> pd.DataFrame:
     """An annotations frame with no rows (what `read` gives for a workspace without annotations)."""
-    return _typed(pd.DataFrame({name: pd.Series([], dtype=object) for name in
-                                ("target_key", *(c for c in FRAME_COLUMNS if c not in ("key",)))}))
+    return _typed({name: [] for name in ("target_key", *TABLES_COLUMNS)})
 
 
 def _annotated_document_flags(doc_ids: pd.Series, wanted: pd.Index) -> np.ndarray:
@@ -698,34 +743,31 @@ class Criteria:
         """True when nothing is restricted."""
         return self == Criteria()
 
-    def matches(self, values: pd.DataFrame) -> np.ndarray:
-        """A frame of FIELDS -> True where a row meets every criterion. Row by row for tags: call it
-        on the annotated rows, not on every row of a corpus (`row_mask` does)."""
-        keep = np.ones(len(values), dtype=bool)
+    def test(self, values: Joined) -> np.ndarray:
+        """Joined values -> True for each of its annotated rows (`values.rows`) that meets every criterion."""
+        keep = np.ones(len(values.rows), dtype=bool)
         if self.starred is not None:
-            keep &= values["starred"].to_numpy(dtype=bool) == self.starred
+            keep &= values.starred == self.starred
         if self.statuses:
-            keep &= values["status"].astype("str").isin(self.statuses).to_numpy(dtype=bool)
+            keep &= np.isin(values.status, [STATUSES.index(s) for s in self.statuses])
         if self.horizons:
-            keep &= values["horizon"].astype("str").isin(self.horizons).to_numpy(dtype=bool)
+            keep &= np.isin(values.horizon, [HORIZONS.index(h) for h in self.horizons])
         if self.has_note is not None:
-            noted = values["note"].fillna("").astype("str").str.strip().ne("").to_numpy(dtype=bool)
-            keep &= noted == self.has_note
+            keep &= values.noted == self.has_note
         if self.rated is not None:
-            rated = (values["impact"].notna() | values["likelihood"].notna()).to_numpy(dtype=bool)
-            keep &= rated == self.rated
-        for name, low, high in (("impact", self.min_impact, self.max_impact),
-                                ("likelihood", self.min_likelihood, self.max_likelihood)):
-            rating = pd.to_numeric(values[name]).astype("Float64")
+            keep &= (~np.isnan(values.impact) | ~np.isnan(values.likelihood)) == self.rated
+        for ratings, low, high in ((values.impact, self.min_impact, self.max_impact),
+                                   (values.likelihood, self.min_likelihood, self.max_likelihood)):
+            # NaN (not rated) compares False: an unrated row is outside every range.
             if low is not None:
-                keep &= rating.ge(low).fillna(False).to_numpy(dtype=bool)
+                keep &= ratings >= low
             if high is not None:
-                keep &= rating.le(high).fillna(False).to_numpy(dtype=bool)
+                keep &= ratings <= high
         if self.tags:
-            wanted = {tag.casefold() for tag in self.tags}
-            listed = values["tags"].fillna("").astype("str").str.casefold().to_numpy(dtype=object)
-            keep &= np.fromiter((not wanted.isdisjoint(text.split(TAG_SEPARATOR)) for text in listed),
-                                dtype=bool, count=len(listed))
+            wanted = np.isin(values.tag, [tag.casefold() for tag in self.tags])
+            tagged = np.zeros(len(values.rows), dtype=bool)
+            tagged[values.tag_row[wanted]] = True
+            keep &= tagged
         return keep
 
 
@@ -752,32 +794,133 @@ def criteria(**given: Any) -> Criteria:
     return Criteria(**values)
 
 
+@dataclass(frozen=True, eq=False)
+class Joined:
+    """Annotations joined to the rows of a frame (the items, or the documents), as arrays ready to
+    filter: what the annotation facets keep between reruns (cache it on the corpus and
+    `store.revision()`), so a rerun pays only `mask`.
+
+    `rows` are the positions (in the frame) of the rows with an annotation; the other arrays hold
+    their values, one per entry of `rows`: `status` and `horizon` as codes into STATUSES and
+    HORIZONS (-1: none), ratings as floats (NaN: none), and the tags in long form (`tag_row`: an
+    index into `rows`; `tag`: the tag, case-folded). Every other row has the default values.
+    """
+
+    length: int
+    rows: np.ndarray
+    starred: np.ndarray
+    status: np.ndarray
+    impact: np.ndarray
+    likelihood: np.ndarray
+    horizon: np.ndarray
+    noted: np.ndarray
+    tag_row: np.ndarray
+    tag: np.ndarray
+
+    def mask(self, chosen: Criteria) -> np.ndarray:
+        """True for each row of the frame whose values meet `chosen` (a few ms: the rows with an
+        annotation are tested, every other row gets the answer for the defaults)."""
+        if chosen.is_empty:
+            return np.ones(self.length, dtype=bool)
+        keep = np.full(self.length, bool(chosen.test(_DEFAULTS)[0]))
+        if len(self.rows):
+            keep[self.rows] = chosen.test(self)
+        return keep
+
+
+def _arrays(annotations: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The annotations' values as arrays, with one more entry at the end holding the defaults, so
+    that indexing with -1 (no annotation) gives them."""
+    tags = [] if annotations.empty else [
+        text.casefold().split(TAG_SEPARATOR) if isinstance(text, str) and text else []
+        for text in annotations["tags"].to_numpy(dtype=object)]
+    counts = np.array([len(listed) for listed in tags] + [0], dtype=np.int64)
+    return {
+        "starred": np.append(annotations["starred"].to_numpy(dtype=bool), False),
+        "status": np.append(annotations["status"].cat.codes.to_numpy().astype(np.int8), 0),
+        "impact": np.append(annotations["impact"].to_numpy(dtype=float, na_value=np.nan), np.nan),
+        "likelihood": np.append(annotations["likelihood"].to_numpy(dtype=float, na_value=np.nan), np.nan),
+        "horizon": np.append(annotations["horizon"].cat.codes.to_numpy().astype(np.int8), -1),
+        "noted": np.append(annotations["note"].fillna("").str.strip().ne("").to_numpy(dtype=bool), False),
+        "tag_count": counts,
+        "tag_start": np.concatenate([[0], np.cumsum(counts)[:-1]]),
+        "tag": np.array([tag for listed in tags for tag in listed], dtype=object),
+    }
+
+
+def _tags_of(values: dict[str, np.ndarray], positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Annotation positions (-1: none) -> the tags they hold, long form: (index into `positions`, tag)."""
+    counts = values["tag_count"][positions]
+    entry = np.repeat(np.arange(len(positions)), counts)
+    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return entry, values["tag"][np.repeat(values["tag_start"][positions], counts) + offsets]
+
+
+def _joined(length: int, rows: np.ndarray, values: dict[str, np.ndarray], own: np.ndarray,
+            of_document: np.ndarray | None) -> Joined:
+    """The Joined of `rows` whose own annotation is at `own` and (when inheriting) their
+    document's at `of_document` (-1: none)."""
+    starred, status = values["starred"][own], values["status"][own]
+    impact, likelihood = values["impact"][own], values["likelihood"][own]
+    horizon, noted = values["horizon"][own], values["noted"][own]
+    tag_row, tag = _tags_of(values, own)
+    if of_document is not None:
+        # What the row does not say, its document does (see row_mask).
+        starred = starred | values["starred"][of_document]
+        status = np.where(status != 0, status, values["status"][of_document])
+        impact = np.where(np.isnan(impact), values["impact"][of_document], impact)
+        likelihood = np.where(np.isnan(likelihood), values["likelihood"][of_document], likelihood)
+        horizon = np.where(horizon >= 0, horizon, values["horizon"][of_document])
+        noted = noted | values["noted"][of_document]
+        document_tag_row, document_tag = _tags_of(values, of_document)
+        tag_row, tag = np.concatenate([tag_row, document_tag_row]), np.concatenate([tag, document_tag])
+    return Joined(length, rows, starred, status, impact, likelihood, horizon, noted, tag_row, tag)
+
+
+_DEFAULTS = Joined(1, np.zeros(1, np.int64), np.zeros(1, bool), np.zeros(1, np.int8), np.full(1, np.nan),
+                   np.full(1, np.nan), np.full(1, -1, np.int8), np.zeros(1, bool), np.empty(0, np.int64),
+                   np.empty(0, object))
+
+
+def join_rows(items: pd.DataFrame, annotations: pd.DataFrame, inherit: bool = True,
+              section: str | None = None, whole: pd.DataFrame | None = None) -> Joined:
+    """Items (or a section table, `section` named) and the annotations -> the Joined the row facets
+    filter with. `inherit`: a row's document fills in what the row does not say (see `row_mask`);
+    `whole`: see `row_positions`."""
+    own = row_positions(items, annotations, section, whole)
+    of_document = document_positions(items, annotations) if inherit else None
+    marked = (own >= 0) if of_document is None else (own >= 0) | (of_document >= 0)
+    rows = np.flatnonzero(marked)
+    return _joined(len(items), rows, _arrays(annotations), own[rows],
+                   None if of_document is None else of_document[rows])
+
+
+def join_documents(documents: pd.DataFrame, annotations: pd.DataFrame) -> Joined:
+    """The documents frame and the annotations -> the Joined the document facets filter with
+    (each document's own annotation)."""
+    positions = document_positions(documents, annotations)
+    rows = np.flatnonzero(positions >= 0)
+    return _joined(len(documents), rows, _arrays(annotations), positions[rows], None)
+
+
 def row_mask(items: pd.DataFrame, annotations: pd.DataFrame, chosen: Criteria, inherit: bool = True,
              section: str | None = None, whole: pd.DataFrame | None = None) -> np.ndarray:
     """Items (or a section table, `section` named) -> True for the rows whose annotation meets `chosen`.
 
     `inherit` (default): a row's values are its own, with its document's annotation filling in what
-    the row does not say (starring a document keeps all its rows under "starred"; dismissing it
-    dismisses the rows nobody triaged one by one; a row's own status or rating wins). False: the
-    rows' own annotations only. `whole`: the full items frame a filtered `items` came from (see
-    `row_positions`; not needed once items carry their `row_key`).
+    the row does not say: starred if either is; the row's status unless it is `new`; the row's
+    ratings, horizon and note where it has them; the tags of both. So starring a document keeps
+    all its rows under "starred", dismissing it dismisses the rows nobody triaged one by one, and a
+    row's own status or rating wins. False: the rows' own annotations only. `whole`: the full
+    items frame a filtered `items` came from (see `row_positions`; not needed once items carry
+    their `row_key`).
 
-    Only rows with an annotation of their own or of their document are tested one by one; every
-    other row gets the answer of the defaults, so the cost is one key lookup and a fill.
+    Joins, then masks: a rerun that filters by the same annotations again should keep the
+    `join_rows` result and call its `mask`.
     """
     if chosen.is_empty:
         return np.ones(len(items), dtype=bool)
-    own = row_positions(items, annotations, section, whole)
-    of_document = document_positions(items, annotations) if inherit else np.full(len(items), -1)
-    defaults_match = bool(chosen.matches(_values_at(annotations, np.array([-1])))[0])
-    keep = np.full(len(items), defaults_match, dtype=bool)
-    special = np.flatnonzero((own >= 0) | (of_document >= 0))
-    if len(special):
-        values = _values_at(annotations, own[special])
-        if inherit:
-            values = _inherited(values, _values_at(annotations, of_document[special]))
-        keep[special] = chosen.matches(values)
-    return keep
+    return join_rows(items, annotations, inherit, section, whole).mask(chosen)
 
 
 def filter_rows(items: pd.DataFrame, annotations: pd.DataFrame, inherit: bool = True, **given: Any) -> pd.DataFrame:
@@ -791,12 +934,7 @@ def document_mask(documents: pd.DataFrame, annotations: pd.DataFrame, chosen: Cr
     """The documents frame -> True for the documents whose own annotation meets `chosen`."""
     if chosen.is_empty:
         return np.ones(len(documents), dtype=bool)
-    positions = document_positions(documents, annotations)
-    keep = np.full(len(documents), bool(chosen.matches(_values_at(annotations, np.array([-1])))[0]))
-    special = np.flatnonzero(positions >= 0)
-    if len(special):
-        keep[special] = chosen.matches(_values_at(annotations, positions[special]))
-    return keep
+    return join_documents(documents, annotations).mask(chosen)
 
 
 def filter_documents(documents: pd.DataFrame, annotations: pd.DataFrame, **given: Any) -> pd.DataFrame:

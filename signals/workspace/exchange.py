@@ -190,7 +190,8 @@ def _entry(record: Mapping[str, Any]) -> notes.StoredAnnotation:
     except ValueError:
         raise notes.AnnotationError(f"updated_at is not an ISO 8601 time: {updated_at!r}") from None
     by = _cell(record, "updated_by") or "unknown"
-    return notes.StoredAnnotation(target, annotation, str(by), moment.astimezone(dt.UTC).isoformat(timespec="seconds"))
+    return notes.StoredAnnotation(target, annotation, str(by),
+                                  moment.astimezone(dt.UTC).isoformat(timespec="milliseconds"))
 
 
 def _whole(value: Any, name: str) -> int | None:

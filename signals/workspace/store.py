@@ -435,15 +435,31 @@ class Store:
                 return {}
             return dict(connection.execute(f"SELECT {spec.key}, {column} FROM {spec.name}").fetchall())
 
-    def records(self, table: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
-        """Every row of one of TABLES as tuples, key first: (column names, rows). What a frame is
-        built from: 5,000 rows as dicts cost more than the query."""
+    def records(self, table: str, keys: list[str] | None = None) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+        """Every row of one of TABLES (or those under `keys`) as tuples, key first: (column names,
+        rows). What a frame is built from: 5,000 rows as dicts cost more than the query."""
         spec = TABLES[table]
         names = (spec.key, *spec.columns)
+        query = f"SELECT {', '.join(names)} FROM {spec.name}"
+        with self._reading_table(table) as connection:
+            if connection is None or keys == []:
+                return names, []
+            if keys is None:
+                return names, connection.execute(query).fetchall()
+            found: list[tuple[str, ...]] = []
+            for first in range(0, len(keys), 500):  # SQLite caps the parameters of one statement
+                chunk = keys[first:first + 500]
+                found += connection.execute(f"{query} WHERE {spec.key} IN ({', '.join('?' * len(chunk))})",
+                                            chunk).fetchall()
+            return names, found
+
+    def keys_changed_since(self, table: str, change_id: int) -> list[str]:
+        """The keys of the rows of `table` that changes after `change_id` touched (undos included)."""
         with self._reading_table(table) as connection:
             if connection is None:
-                return names, []
-            return names, connection.execute(f"SELECT {', '.join(names)} FROM {spec.name}").fetchall()
+                return []
+            return [key for (key,) in connection.execute(
+                "SELECT DISTINCT row_key FROM history WHERE tbl = ? AND change_id > ?", (table, change_id))]
 
     def revision(self) -> int:
         """The id of the newest change (0 before the first): a small cache key for what was read."""

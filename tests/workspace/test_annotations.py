@@ -395,3 +395,22 @@ def test_reading_is_one_query_and_types_the_columns(tmp_path):
     assert str(frame["impact"].dtype) == "Int8" and frame["starred"].dtype == np.bool_
     assert frame["horizon"].cat.ordered and list(frame["horizon"].cat.categories) == list(annotations.HORIZONS)
     assert store.revision() == 1
+
+
+def test_refresh_reads_only_what_changed_and_equals_a_full_read(tmp_path):
+    store = Store.open(tmp_path / "ws.sqlite")
+    rows = [annotations.row_target("d", "signals", f"Row {n}") for n in range(5)]
+    annotations.annotate(store, rows, {"status": "watch"}, by="ana")
+    before, revision = annotations.refresh(store, None, 0)
+    assert revision == 1 and len(before) == 5
+    assert annotations.refresh(store, before, revision)[0] is before, "nothing changed: the same frame"
+    annotations.annotate(store, rows[1], {"impact": 4}, by="ana")
+    annotations.clear(store, rows[2], by="ana")
+    annotations.annotate(store, annotations.document_target("d"), {"starred": True}, by="ana")
+    annotations.annotate(store, rows[3], {"note": "temporary"}, by="ana")
+    annotations.undo_last(store)
+    after, latest = annotations.refresh(store, before, revision)
+    assert latest == store.revision() == 6
+    expected = annotations.read(store).sort_values("key").reset_index(drop=True)
+    pd.testing.assert_frame_equal(after.sort_values("key").reset_index(drop=True), expected)
+    assert sorted(after["anchor"]) == ["", "Row 0", "Row 1", "Row 3", "Row 4"]
