@@ -93,7 +93,7 @@ def main() -> None:
     median, fastest, _ = _time(lambda: annotations.for_rows(corpus.items, stored), max(3, args.repeat // 5))
     print(f"{'join to rows, no row_key column':44} median {median:7.1f} ms  min {fastest:7.1f} ms")
 
-    revision = store.revision()
+    stored, revision = annotations.read_with_revision(store)
     annotations.annotate(store, annotations.row_targets(corpus.items, corpus.items.index[:1]),
                          {"status": "escalate", "add_tags": ["edited"]}, by="bench")
     median, fastest, (stored, _) = _time(lambda: annotations.refresh(store, stored, revision), args.repeat)

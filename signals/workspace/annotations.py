@@ -554,14 +554,22 @@ def _typed(columns: Mapping[str, list[str]]) -> pd.DataFrame:
     })
 
 
+def _columns(names: Sequence[str], records: list[tuple[str, ...]]) -> dict[str, list[str]]:
+    return dict(zip(names, (list(values) for values in zip(*records)))) if records else {n: [] for n in names}
+
+
 def read(store: Store) -> pd.DataFrame:
     """Every annotation as a frame, one row each (FRAME_COLUMNS): what the joins, filters, exports
     and orphans take. `starred` bool, `status` categorical over STATUSES, `impact` / `likelihood`
     Int8, `horizon` ordered categorical over HORIZONS, `tags` joined by TAG_SEPARATOR (missing when
-    none), `note` text (missing when none). Cache it on `store.revision()`."""
-    names, records = store.records(TABLE)
-    columns = dict(zip(names, (list(values) for values in zip(*records)))) if records else {n: [] for n in names}
-    return _typed(columns)
+    none), `note` text (missing when none). Between reruns, keep it and call `refresh`."""
+    return read_with_revision(store)[0]
+
+
+def read_with_revision(store: Store) -> tuple[pd.DataFrame, int]:
+    """`read`, and the revision (Store.revision) it is as of: what `refresh` takes next time."""
+    revision, names, records = store.records(TABLE)
+    return _typed(_columns(names, records)), revision
 
 
 #: Above this many changed annotations, `refresh` reads them all again (one query beats many).
@@ -569,23 +577,22 @@ REFRESH_LIMIT = 2000
 
 
 def refresh(store: Store, previous: pd.DataFrame | None, since: int) -> tuple[pd.DataFrame, int]:
-    """`read`, reusing a frame read at revision `since` (Store.revision): only the annotations that
-    changes made after it touched are read again. Returns (the frame as of now, its revision).
+    """`read`, reusing a frame read at revision `since` (`read_with_revision`, or this function's
+    last answer): only the annotations that changes made after it touched are read again. Returns
+    (the frame as of now, its revision); the very frame given when nothing changed.
 
     What a session keeps between reruns: after its own edit (or another session's) a rerun reads a
-    few rows, not all 5,000. The revision is taken before the rows, so a change committed in
-    between is read again next time, never missed.
+    few rows, not all 5,000, in one connection.
     """
-    revision = store.revision()
-    if previous is not None and revision == since:
+    if previous is None:
+        return read_with_revision(store)
+    revision, changed, names, records = store.changed_since(TABLE, since)
+    if revision == since:
         return previous, revision
-    changed = store.keys_changed_since(TABLE, since) if previous is not None else None
-    if changed is None or len(changed) > REFRESH_LIMIT:
-        return read(store), revision
-    names, records = store.records(TABLE, changed)
-    columns = dict(zip(names, (list(values) for values in zip(*records)))) if records else {n: [] for n in names}
+    if len(changed) > REFRESH_LIMIT:
+        return read_with_revision(store)
     kept = previous[~previous["key"].isin(changed)]
-    fresh = _typed(columns)
+    fresh = _typed(_columns(names, records))
     if fresh.empty:
         return kept.reset_index(drop=True), revision
     return pd.concat([kept, fresh], ignore_index=True), revision

@@ -38,6 +38,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -246,6 +247,24 @@ def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
     return connection
 
 
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """Put the file in WAL mode (persistent: once set, every later call only reads the mode).
+
+    Switching needs the file to itself, and SQLite answers "database is locked" at once, without
+    waiting the busy timeout, while another process holds it: two processes making a new
+    workspace at the same moment both try (8 concurrent writers failed 1 run in 4). So retry,
+    for up to BUSY_TIMEOUT.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _inspect(path: Path) -> tuple[int, bool]:
     """A workspace file -> (its schema version, whether it is empty), without writing to it.
 
@@ -435,31 +454,40 @@ class Store:
                 return {}
             return dict(connection.execute(f"SELECT {spec.key}, {column} FROM {spec.name}").fetchall())
 
-    def records(self, table: str, keys: list[str] | None = None) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
-        """Every row of one of TABLES (or those under `keys`) as tuples, key first: (column names,
-        rows). What a frame is built from: 5,000 rows as dicts cost more than the query."""
+    def records(self, table: str) -> tuple[int, tuple[str, ...], list[tuple[str, ...]]]:
+        """Every row of one of TABLES as tuples, key first, read in one connection: (the newest
+        change's id, column names, rows). What a frame is built from: 5,000 rows as dicts cost more
+        than the query."""
         spec = TABLES[table]
         names = (spec.key, *spec.columns)
-        query = f"SELECT {', '.join(names)} FROM {spec.name}"
-        with self._reading_table(table) as connection:
-            if connection is None or keys == []:
-                return names, []
-            if keys is None:
-                return names, connection.execute(query).fetchall()
-            found: list[tuple[str, ...]] = []
-            for first in range(0, len(keys), 500):  # SQLite caps the parameters of one statement
-                chunk = keys[first:first + 500]
-                found += connection.execute(f"{query} WHERE {spec.key} IN ({', '.join('?' * len(chunk))})",
-                                            chunk).fetchall()
-            return names, found
-
-    def keys_changed_since(self, table: str, change_id: int) -> list[str]:
-        """The keys of the rows of `table` that changes after `change_id` touched (undos included)."""
         with self._reading_table(table) as connection:
             if connection is None:
-                return []
-            return [key for (key,) in connection.execute(
-                "SELECT DISTINCT row_key FROM history WHERE tbl = ? AND change_id > ?", (table, change_id))]
+                return self.revision(), names, []
+            revision = connection.execute("SELECT coalesce(max(id), 0) FROM changes").fetchone()[0]
+            return revision, names, connection.execute(f"SELECT {', '.join(names)} FROM {spec.name}").fetchall()
+
+    def changed_since(self, table: str, change_id: int
+                      ) -> tuple[int, list[str], tuple[str, ...], list[tuple[str, ...]]]:
+        """What changes after `change_id` did to `table`, read in one connection: (the newest
+        change's id, the keys they touched (undos included), column names, those keys' rows now,
+        key first). A touched key without a row was removed."""
+        spec = TABLES[table]
+        names = (spec.key, *spec.columns)
+        with self._reading_table(table) as connection:
+            if connection is None:
+                return self.revision(), [], names, []
+            revision = connection.execute("SELECT coalesce(max(id), 0) FROM changes").fetchone()[0]
+            # `+tbl` keeps SQLite off the (tbl, row_key) index: the newest changes are a range of
+            # the primary key, where the index would walk every row of the table's history.
+            keys = [key for (key,) in connection.execute(
+                "SELECT DISTINCT row_key FROM history WHERE change_id > ? AND change_id <= ? AND +tbl = ?",
+                (change_id, revision, table))]
+            rows: list[tuple[str, ...]] = []
+            for first in range(0, len(keys), 500):  # SQLite caps the parameters of one statement
+                chunk = keys[first:first + 500]
+                rows += connection.execute(f"SELECT {', '.join(names)} FROM {spec.name} WHERE {spec.key} IN "
+                                           f"({', '.join('?' * len(chunk))})", chunk).fetchall()
+            return revision, keys, names, rows
 
     def revision(self) -> int:
         """The id of the newest change (0 before the first): a small cache key for what was read."""
@@ -522,7 +550,7 @@ class Store:
         _inspect(self.path)  # never write to a file that became foreign or damaged since opening
         try:
             with closing(_connect(self.path, read_only=False)) as connection:
-                connection.execute("PRAGMA journal_mode = WAL")  # persistent; a no-op once set
+                _use_wal(connection)
                 connection.execute("BEGIN IMMEDIATE")
                 try:
                     self._migrate(connection)
