@@ -170,7 +170,10 @@ def tables_for_export(view: Corpus, loaded: Corpus | None = None,
     document_index = pd.Index(documents["doc_id"].astype("str"))
     whole_items = (loaded or view).items
     tables = {}
-    for name, frame in view.frames().items():
+    for name, keyed in view.frames().items():
+        # The row key (\x1f-separated) is internal, nothing to read in a sheet; it still finds the
+        # rows' annotations.
+        frame = keyed.drop(columns=[schema.ROW_KEY]) if schema.ROW_KEY in keyed.columns else keyed
         if name == "documents":
             tables[name] = frame
         elif name == "problems":
@@ -178,7 +181,7 @@ def tables_for_export(view: Corpus, loaded: Corpus | None = None,
         else:
             tables[name] = with_document_context(frame, documents, document_index)
         if annotations is not None:
-            tables[name] = _annotated(name, frame, tables[name], annotations, whole_items)
+            tables[name] = _annotated(name, keyed, tables[name], annotations, whole_items)
     return tables
 
 

@@ -174,3 +174,23 @@ def test_export_carries_the_annotation_columns_in_every_format(capsys, folder, t
     community = items[items["name"] == "Community solar"].iloc[0]
     assert (community["impact"], community["note"], community["tags"]) == (5, "-1 first\nsecond line", "=sum")
     assert str(items["impact"].dtype) == "Int8"
+
+
+def test_tables_for_export_with_keyed_items_leaves_the_key_out_and_finds_the_annotations(folder):
+    from signals import export
+    from signals.corpus import load_corpus
+    from signals.filters import Filters, apply
+    from signals.workspace import keys
+
+    store = open_store(folder)
+    loaded = load_corpus(folder)
+    second = loaded.items.index[(loaded.items["name"] == "Heat pumps in flats")
+                                & (loaded.items["doc_id"].astype(str) == "energy/a")][1]
+    annotations.annotate(store, annotations.row_targets(loaded.items, [second]), {"status": "dismissed"})
+    keyed = loaded.with_frames(items=keys.with_row_keys(loaded.items))
+    for corpus in (loaded, keyed):
+        view = apply(corpus, Filters(text="second source"))
+        tables = export.tables_for_export(view, corpus, annotations.read(store))
+        assert "row_key" not in tables["items"].columns and "row_key" not in tables["signals"].columns
+        assert tables["items"][["name", "status"]].values.tolist() == [["Heat pumps in flats", "dismissed"]]
+        assert tables["signals"]["status"].tolist() == ["dismissed"]

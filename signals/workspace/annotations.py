@@ -838,20 +838,27 @@ class Joined:
 def _arrays(annotations: pd.DataFrame) -> dict[str, np.ndarray]:
     """The annotations' values as arrays, with one more entry at the end holding the defaults, so
     that indexing with -1 (no annotation) gives them."""
-    tags = [] if annotations.empty else [
-        text.casefold().split(TAG_SEPARATOR) if isinstance(text, str) and text else []
-        for text in annotations["tags"].to_numpy(dtype=object)]
-    counts = np.array([len(listed) for listed in tags] + [0], dtype=np.int64)
+    # Tag lists repeat (a team uses a few dozen): case-fold and split each distinct one once.
+    codes, distinct = pd.factorize(annotations["tags"], use_na_sentinel=True)
+    split = [text.casefold().split(TAG_SEPARATOR) for text in distinct]
+    distinct_counts = np.array([len(listed) for listed in split] + [0], dtype=np.int64)
+    distinct_tags = np.array([tag for listed in split for tag in listed], dtype=object)
+    distinct_start = np.concatenate([[0], np.cumsum(distinct_counts)[:-1]])
+    codes = np.append(codes, -1)  # -1: no tags (the defaults' entry too), the last distinct entry
+    notes = annotations["note"]
+    noted = notes.notna().to_numpy(dtype=bool, copy=True)
+    if noted.any():
+        noted[noted] = notes[noted].str.strip().ne("").to_numpy(dtype=bool)
     return {
         "starred": np.append(annotations["starred"].to_numpy(dtype=bool), False),
         "status": np.append(annotations["status"].cat.codes.to_numpy().astype(np.int8), 0),
         "impact": np.append(annotations["impact"].to_numpy(dtype=float, na_value=np.nan), np.nan),
         "likelihood": np.append(annotations["likelihood"].to_numpy(dtype=float, na_value=np.nan), np.nan),
         "horizon": np.append(annotations["horizon"].cat.codes.to_numpy().astype(np.int8), -1),
-        "noted": np.append(annotations["note"].fillna("").str.strip().ne("").to_numpy(dtype=bool), False),
-        "tag_count": counts,
-        "tag_start": np.concatenate([[0], np.cumsum(counts)[:-1]]),
-        "tag": np.array([tag for listed in tags for tag in listed], dtype=object),
+        "noted": np.append(noted, False),
+        "tag_count": distinct_counts[codes],
+        "tag_start": distinct_start[codes],
+        "tag": distinct_tags,
     }
 
 

@@ -41,7 +41,7 @@ SEPARATOR = "\x1f"
 ANCHOR_NAME, ANCHOR_DESCRIPTION = "name", "description"
 ANCHOR_KINDS = (ANCHOR_NAME, ANCHOR_DESCRIPTION)
 #: The items frame's key column.
-ROW_KEY = "row_key"
+ROW_KEY = schema.ROW_KEY
 
 _NOT_WORD = re.compile(r"[\W_]+")
 
