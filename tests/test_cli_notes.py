@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -194,3 +195,31 @@ def test_tables_for_export_with_keyed_items_leaves_the_key_out_and_finds_the_ann
         assert "row_key" not in tables["items"].columns and "row_key" not in tables["signals"].columns
         assert tables["items"][["name", "status"]].values.tolist() == [["Heat pumps in flats", "dismissed"]]
         assert tables["signals"]["status"].tolist() == ["dismissed"]
+
+
+def test_a_damaged_workspace_is_reported_left_alone_and_exports_go_on_without_annotations(capsys, folder, tmp_path):
+    workspace = tmp_path / "ws.sqlite"
+    workspace.write_bytes(b"SQLite format 3\x00" + b"\x10\x00" + b"\x01" * 30)  # truncated: not usable
+    before = workspace.read_bytes()
+    code, _, err = _run(capsys, "annotate", folder, "--workspace", workspace, "--doc", "energy/a", "--star")
+    assert code == 2 and f"workspace {workspace}: is a truncated SQLite database" in err
+    code, _, err = _run(capsys, "export", folder, "--workspace", workspace, "--out", tmp_path / "out.zip")
+    assert code == 0 and "the export has no annotation columns" in err
+    signals = zipfile.ZipFile(tmp_path / "out.zip").read("signals.csv").decode("utf-8").splitlines()[0]
+    assert "status" not in signals.split(",")
+    code, _, err = _run(capsys, "notes", "orphans", folder, "--workspace", workspace)
+    assert code == 2 and "truncated" in err
+    assert workspace.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("ws")) == ["ws.sqlite"]
+
+
+def test_the_notes_commands_are_registered_without_pandas_or_sqlite():
+    import subprocess
+    import sys
+
+    code = ("import argparse, sys; from signals import cli_notes; "
+            "cli_notes.register(argparse.ArgumentParser().add_subparsers()); "
+            "print('pandas' in sys.modules, 'sqlite3' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parents[1])
+    assert result.stdout.split() == ["False", "False"]

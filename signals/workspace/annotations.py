@@ -283,13 +283,24 @@ def row_target(doc_id: str, section: str, name: object = None, description: obje
                           "annotated (nothing would find it again)")
 
 
-def row_targets(items: pd.DataFrame, selected: Iterable[Any]) -> list[Target]:
+def row_targets(items: pd.DataFrame, selected: Iterable[Any], whole: pd.DataFrame | None = None) -> list[Target]:
     """The targets of the rows of `items` whose index labels are in `selected` (a selection), in
-    that order. `items` is the full items frame (or whole documents of it): a row's occurrence is
-    counted among every row of its document and section."""
+    that order.
+
+    A row's occurrence is counted among every row of its document and section: `items` must be the
+    full items frame (or whole documents of it), or `whole` names the full frame a filtered `items`
+    came from (a table's selection), where each selected row is found by (doc_id, line).
+    """
     selected = list(selected)
     if not selected:
         return []
+    chosen = items.loc[selected]
+    if whole is not None and whole is not items:
+        where = pd.MultiIndex.from_arrays([whole["doc_id"].astype("str"), whole["line"]])
+        at = where.get_indexer(pd.MultiIndex.from_arrays([chosen["doc_id"].astype("str"), chosen["line"]]))
+        if (at < 0).any():
+            raise AnnotationError("a selected row is not in the corpus it was filtered from")
+        items, selected = whole, list(whole.index[at])
     chosen_docs = pd.Index(items.loc[selected, "doc_id"].astype("str").unique())
     documents = items[chosen_docs.get_indexer(items["doc_id"].astype("str")) >= 0]
     anchors = keys.anchor_columns(documents)

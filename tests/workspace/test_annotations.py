@@ -414,3 +414,12 @@ def test_refresh_reads_only_what_changed_and_equals_a_full_read(tmp_path):
     expected = annotations.read(store).sort_values("key").reset_index(drop=True)
     pd.testing.assert_frame_equal(after.sort_values("key").reset_index(drop=True), expected)
     assert sorted(after["anchor"]) == ["", "Row 0", "Row 1", "Row 3", "Row 4"]
+
+
+def test_a_selection_in_a_filtered_table_names_the_right_duplicate(folder):
+    corpus = load_corpus(folder)
+    view = corpus.items[corpus.items["description"].str.contains("second source")].reset_index(drop=True)
+    (target,) = annotations.row_targets(view, [0], whole=corpus.items)
+    assert (target.anchor, target.occurrence, target.row) == ("Heat pumps in flats", 2, 4)
+    (alone,) = annotations.row_targets(view, [0])
+    assert alone.occurrence == 1, "without the whole frame the filtered table cannot know the first one"
