@@ -31,11 +31,11 @@ from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfTransformer
 
 from signals import schema
+from signals.analysis.parameters import CLUSTER_METHODS as METHODS
+from signals.analysis.parameters import CLUSTER_THRESHOLD as DEFAULT_THRESHOLD
 from signals.corpus import Corpus
 from signals.schema import fold_plural
 
-METHODS = ("tfidf", "rapidfuzz")
-DEFAULT_THRESHOLD = 0.5
 #: Two groups join only when their mean pairwise similarity reaches GUARD x threshold.
 GUARD = 0.8
 #: A word is distinctive when at most max(DISTINCTIVE_MIN_ROWS, DISTINCTIVE_SHARE x rows) rows use it.

@@ -56,6 +56,25 @@ _SQLITE_HEADER = b"SQLite format 3\x00"
 #: Seconds a writer waits for another one to finish before giving up (they queue, not fail).
 BUSY_TIMEOUT = 30.0
 
+
+def _ensure_wal(connection: sqlite3.Connection) -> None:
+    """Put the file in WAL mode (persistent: a no-op once set), waiting for other writers.
+
+    Switching the journal mode needs the file to itself, and SQLite answers "database is locked"
+    at once rather than through the busy timeout while another process is creating or writing the
+    file (seen with four writers racing to create a new workspace): so it is retried until
+    BUSY_TIMEOUT has passed."""
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
 #: Schema migrations, in order: the file's user_version says how many have been applied.
 _MIGRATIONS: tuple[str, ...] = (
     """
@@ -245,24 +264,6 @@ def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
         connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
     connection.execute("PRAGMA foreign_keys = ON")
     return connection
-
-
-def _use_wal(connection: sqlite3.Connection) -> None:
-    """Put the file in WAL mode (persistent: once set, every later call only reads the mode).
-
-    Switching needs the file to itself, and SQLite answers "database is locked" at once, without
-    waiting the busy timeout, while another process holds it: two processes making a new
-    workspace at the same moment both try (8 concurrent writers failed 1 run in 4). So retry,
-    for up to BUSY_TIMEOUT.
-    """
-    deadline = time.monotonic() + BUSY_TIMEOUT
-    while connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-        try:
-            connection.execute("PRAGMA journal_mode = WAL")
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.02)
 
 
 def _inspect(path: Path) -> tuple[int, bool]:
@@ -550,7 +551,7 @@ class Store:
         _inspect(self.path)  # never write to a file that became foreign or damaged since opening
         try:
             with closing(_connect(self.path, read_only=False)) as connection:
-                _use_wal(connection)
+                _ensure_wal(connection)
                 connection.execute("BEGIN IMMEDIATE")
                 try:
                     self._migrate(connection)

@@ -45,9 +45,10 @@ def _store(args: argparse.Namespace) -> Store:
 
 
 def _corpus(args: argparse.Namespace) -> Corpus:
-    from signals.cli import _load
+    """PATH's corpus, with its workspace's theme merges (signals.cli.common.load)."""
+    from signals.cli.common import load
 
-    return _load(args.path, getattr(args, "no_cache", False), args.workspace)
+    return load(args)
 
 
 def workspace_annotations(path: str, workspace: str | None) -> pd.DataFrame | None:
@@ -64,8 +65,8 @@ def workspace_annotations(path: str, workspace: str | None) -> pd.DataFrame | No
 
 
 def _reporting_errors(run):
-    """A subcommand whose workspace problems (misplaced, damaged, read-only) and refused values end
-    as usage errors (exit 2, the message on stderr)."""
+    """A subcommand whose workspace problems (misplaced, damaged, read-only) end as usage errors
+    (exit 2, the message on stderr; refused values are ValueErrors already)."""
 
     @functools.wraps(run)
     def wrapped(args: argparse.Namespace) -> int:
@@ -204,7 +205,7 @@ def _annotate(args: argparse.Namespace) -> int:
 # signals notes ...
 # ---------------------------------------------------------------------------------------------
 def _write_table(frame: pd.DataFrame, fmt: str) -> None:
-    from signals.cli_insights import write_table
+    from signals.cli.common import write_table
 
     write_table(frame, fmt)
 

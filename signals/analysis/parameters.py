@@ -1,0 +1,24 @@
+"""The settings of the analyses that users choose (`signals` flags, the app's controls): their
+choices and defaults.
+
+Light on purpose (no pandas, no scikit-learn): the `signals` parser offers them in `--help`
+without importing the analyses themselves. Each analysis module takes its own from here under the
+names it always had (`clusters.METHODS`, `emerging.BY`, `radar.QUADRANT_BY`...).
+"""
+
+from __future__ import annotations
+
+# signals.analysis.clusters
+CLUSTER_METHODS = ("tfidf", "rapidfuzz")
+CLUSTER_THRESHOLD = 0.5
+
+# signals.analysis.emerging
+EMERGING_BY = ("theme", "keyword")
+#: Documents in the two windows a term needs to be ranked by `emerging` (the page's slider default).
+EMERGING_MIN_DOCUMENTS = 2
+
+# signals.radar
+RADAR_SOURCES = ("signals", "clusters")
+RADAR_RING_BY = ("relevancy", "strength")
+RADAR_QUADRANT_BY = ("category", "type", "domain", "theme", "section")
+RADAR_TOP = 100
