@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from signals.corpus import load_corpus
+from signals import load_corpus
 from signals.workspace import annotations, keys
 from signals.workspace.store import Store
 

@@ -177,8 +177,7 @@ def test_export_carries_the_annotation_columns_in_every_format(capsys, folder, t
 
 
 def test_tables_for_export_with_keyed_items_leaves_the_key_out_and_finds_the_annotations(folder):
-    from signals import export
-    from signals.corpus import load_corpus
+    from signals import export, load_corpus
     from signals.filters import Filters, apply
     from signals.workspace import keys
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from signals.corpus import Corpus
+    from signals import Corpus
     from signals.workspace.annotations import Target
     from signals.workspace.store import Store
 

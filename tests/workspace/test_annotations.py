@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from signals.corpus import load_corpus
+from signals import load_corpus
 from signals.workspace import annotations, keys, merges
 from signals.workspace.store import SCHEMA_VERSION, Store, WorkspaceError
 from tests.workspace.notes_corpus import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from signals.corpus import load_corpus
+from signals import load_corpus
 from signals.workspace import keys
 
 
