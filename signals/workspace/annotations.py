@@ -835,6 +835,32 @@ class Joined:
     tag_row: np.ndarray
     tag: np.ndarray
 
+    def option_counts(self, keep: np.ndarray | None = None) -> dict[str, pd.Series]:
+        """Rows per value of each annotation facet (among the rows `keep` marks, default all), as
+        the sidebar shows next to its options: `status` and `horizon` per value (in their order,
+        rows without a horizon left out), `tag` per tag (case-folded, most rows first), and
+        `starred`, `rated`, `has_note` as {True: rows, False: rows}."""
+        keep = np.ones(self.length, dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
+        kept = keep[self.rows]
+        unmarked = int(keep.sum()) - int(kept.sum())  # rows with the defaults
+
+        def split(flags: np.ndarray) -> pd.Series:
+            yes = int(flags[kept].sum())
+            return pd.Series({True: yes, False: int(kept.sum()) - yes + unmarked})
+
+        status = np.bincount(self.status[kept], minlength=len(STATUSES))
+        status[0] += unmarked
+        horizon = np.bincount(self.horizon[kept][self.horizon[kept] >= 0], minlength=len(HORIZONS))
+        tag_rows = pd.DataFrame({"row": self.tag_row, "tag": self.tag})[kept[self.tag_row]].drop_duplicates()
+        return {
+            "status": pd.Series(status, index=list(STATUSES)),
+            "horizon": pd.Series(horizon, index=list(HORIZONS)),
+            "tag": tag_rows["tag"].value_counts().rename(None),
+            "starred": split(self.starred),
+            "rated": split(~np.isnan(self.impact) | ~np.isnan(self.likelihood)),
+            "has_note": split(self.noted),
+        }
+
     def mask(self, chosen: Criteria) -> np.ndarray:
         """True for each row of the frame whose values meet `chosen` (a few ms: the rows with an
         annotation are tested, every other row gets the answer for the defaults)."""

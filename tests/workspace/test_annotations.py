@@ -423,3 +423,19 @@ def test_a_selection_in_a_filtered_table_names_the_right_duplicate(folder):
     assert (target.anchor, target.occurrence, target.row) == ("Heat pumps in flats", 2, 4)
     (alone,) = annotations.row_targets(view, [0])
     assert alone.occurrence == 1, "without the whole frame the filtered table cannot know the first one"
+
+
+def test_option_counts_count_rows_as_the_filters_would_keep_them(rated):
+    corpus, stored = rated
+    joined = annotations.join_rows(corpus.items, stored)
+    counts = joined.option_counts()
+    for status in annotations.STATUSES:
+        assert counts["status"][status] == int(joined.mask(annotations.criteria(status=status)).sum())
+    for tag in ("heat", "storage", "client"):
+        assert counts["tag"][tag] == int(joined.mask(annotations.criteria(tag=tag)).sum())
+    assert counts["starred"][True] == int(joined.mask(annotations.criteria(starred=True)).sum()) == 2
+    assert counts["rated"][False] == int(joined.mask(annotations.criteria(rated=False)).sum())
+    assert counts["horizon"].to_dict() == {"<1y": 1, "1-3y": 1, "3-10y": 0, ">10y": 0}
+    signals_only = (corpus.items["section"].astype(str) == "signals").to_numpy()
+    within = joined.option_counts(signals_only)
+    assert within["status"].sum() == signals_only.sum()
