@@ -10,10 +10,12 @@ What is annotated is a `Target`: a document (keyed by its id) or a table row (ke
 signals.workspace.keys, so the annotation follows the row through pipeline re-runs). An
 annotation whose target is no longer in the corpus is an orphan: kept, listed by `orphans`.
 
-Reading is for frames: `read(store)` gives one row per annotation; `for_rows` / `for_documents`
-align them with the loader's frames (what exports add beside each row); `row_mask` /
-`filter_rows` / `document_mask` select by them (what the annotation facets call). All pure pandas
-over small inputs: the join is one Arrow hash lookup of the items' keys.
+Reading is for frames: `read(store)` gives one row per annotation (`refresh` re-reads only what
+changed since); `for_rows` / `for_documents` align them with the loader's frames (what exports add
+beside each row); `join_rows` / `join_documents` make the arrays the annotation facets filter with
+(`Joined.mask(Criteria)`, under a millisecond per rerun), and `row_mask` / `filter_rows` /
+`document_mask` / `filter_documents` do both at once. Pure pandas and numpy: the join is one Arrow
+hash lookup of the items' keys.
 """
 
 from __future__ import annotations
@@ -465,7 +467,13 @@ def _summary(edits: Mapping[str, Any], targets: Sequence[Target]) -> str:
         else:
             shown = getattr(values, name)
             words.append(f"{name} {shown if shown is not None else 'cleared'}")
-    where = targets[0].describe() if len(targets) == 1 else f"{len(targets):,} rows and documents"
+    if len(targets) == 1:
+        where = targets[0].describe()
+    else:
+        rows = sum(target.kind == TARGET_ROW for target in targets)
+        counted = [f"{n:,} {word}{'s' if n != 1 else ''}" for n, word in
+                   ((rows, "row"), (len(targets) - rows, "document")) if n]
+        where = " and ".join(counted)
     return f"{', '.join(words) or 'annotated'} on {where}"
 
 
