@@ -9,6 +9,7 @@ and `signals --help` must not pay for pandas or the loader.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from pathlib import Path
@@ -36,6 +37,31 @@ def add_workspace_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workspace", metavar="FILE",
                         help="workspace file holding the theme merges (default: one per folder under the user's "
                              "data directory; or $SIGNALS_WORKSPACE)")
+
+
+def workspace_store(args: argparse.Namespace):
+    """The workspace of args.path (or args.workspace): what `signals merges` and `signals notes` edit."""
+    from signals.workspace import open_store
+
+    if not Path(args.path).exists():
+        raise ValueError(f"no such folder or file: {args.path}")
+    return open_store(args.path, args.workspace)
+
+
+def reporting_workspace_errors(run):
+    """A subcommand whose workspace problems (misplaced, damaged, read-only) end as usage errors
+    (exit 2, the message on stderr; refused values are ValueErrors already)."""
+
+    @functools.wraps(run)
+    def wrapped(args: argparse.Namespace) -> int:
+        from signals.workspace import WorkspaceError
+
+        try:
+            return run(args)
+        except WorkspaceError as error:
+            raise ValueError(str(error)) from error
+
+    return wrapped
 
 
 def add_corpus_arguments(parser: argparse.ArgumentParser, *, filters: bool = True) -> None:

@@ -23,25 +23,18 @@ else the folder's own file). Imports stay inside functions: `signals --help` mus
 from __future__ import annotations
 
 import argparse
-import functools
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from signals.cli.common import reporting_workspace_errors, workspace_store
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from signals import Corpus
     from signals.workspace.annotations import Target
-    from signals.workspace.store import Store
 
-
-def _store(args: argparse.Namespace) -> Store:
-    from signals.workspace import open_store
-
-    if not Path(args.path).exists():
-        raise ValueError(f"no such folder or file: {args.path}")
-    return open_store(args.path, args.workspace)
 
 
 def _corpus(args: argparse.Namespace) -> Corpus:
@@ -63,21 +56,6 @@ def workspace_annotations(path: str, workspace: str | None) -> pd.DataFrame | No
         print(f"signals: warning: {error}; the export has no annotation columns", file=sys.stderr)
         return None
 
-
-def _reporting_errors(run):
-    """A subcommand whose workspace problems (misplaced, damaged, read-only) end as usage errors
-    (exit 2, the message on stderr; refused values are ValueErrors already)."""
-
-    @functools.wraps(run)
-    def wrapped(args: argparse.Namespace) -> int:
-        from signals.workspace import WorkspaceError
-
-        try:
-            return run(args)
-        except WorkspaceError as error:
-            raise ValueError(str(error)) from error
-
-    return wrapped
 
 
 # ---------------------------------------------------------------------------------------------
@@ -179,11 +157,11 @@ def _show(target: Target, stored) -> None:
     print(f"  changed by {stored.updated_by} at {stored.updated_at}")
 
 
-@_reporting_errors
+@reporting_workspace_errors
 def _annotate(args: argparse.Namespace) -> int:
     from signals.workspace import annotations
 
-    store = _store(args)
+    store = workspace_store(args)
     corpus = _corpus(args)
     target = _target(corpus, args)
     edits = _edits(args)
@@ -219,11 +197,11 @@ _LISTED = ["target", "doc_id", "section", "row", "anchor", "starred", "status", 
            "horizon", "tags", "note", "updated_by", "updated_at"]
 
 
-@_reporting_errors
+@reporting_workspace_errors
 def _list(args: argparse.Namespace) -> int:
     from signals.workspace import annotations
 
-    store = _store(args)
+    store = workspace_store(args)
     frame = annotations.read(store)
     frame = frame.sort_values(["doc_id", "section", "row"], kind="stable", na_position="first")
     print(f"{len(frame):,} annotations in {store.path}", file=sys.stderr)
@@ -238,12 +216,12 @@ def _format_of(path: str) -> str:
     return suffix
 
 
-@_reporting_errors
+@reporting_workspace_errors
 def _export(args: argparse.Namespace) -> int:
     from signals.workspace import annotations, exchange
 
     fmt = _format_of(args.out)
-    store = _store(args)
+    store = workspace_store(args)
     payload = exchange.export_notes(store, fmt, _titles(_corpus(args)))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -255,7 +233,7 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-@_reporting_errors
+@reporting_workspace_errors
 def _import(args: argparse.Namespace) -> int:
     from signals.workspace import annotations, exchange
 
@@ -263,7 +241,7 @@ def _import(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise ValueError(f"no such file: {args.file}")
     incoming = exchange.read_notes(path.read_bytes(), _format_of(args.file))
-    store = _store(args)
+    store = workspace_store(args)
     report = exchange.merge(store, incoming, by=args.by, source=path.name, dry_run=args.dry_run)
     if report.conflicts:
         _write_table(report.conflicts_frame(), args.format)
@@ -278,11 +256,11 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
-@_reporting_errors
+@reporting_workspace_errors
 def _orphans(args: argparse.Namespace) -> int:
     from signals.workspace import annotations
 
-    store = _store(args)
+    store = workspace_store(args)
     corpus = _corpus(args)
     found = annotations.orphans(corpus.items, corpus.documents, annotations.read(store))
     found.insert(0, "reason", [annotations.orphan_reason(row) for row in found.to_dict("records")])
@@ -292,13 +270,13 @@ def _orphans(args: argparse.Namespace) -> int:
     return 0
 
 
-@_reporting_errors
+@reporting_workspace_errors
 def _history(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from signals.workspace import annotations
 
-    entries = annotations.history(_store(args), limit=args.top)
+    entries = annotations.history(workspace_store(args), limit=args.top)
     table = pd.DataFrame(
         [(e.change_id, e.at, e.by, e.target.describe(),
           "(none)" if e.before is None else e.before.describe(),
@@ -309,11 +287,11 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
-@_reporting_errors
+@reporting_workspace_errors
 def _undo(args: argparse.Namespace) -> int:
     from signals.workspace import annotations
 
-    undone = annotations.undo_last(_store(args), by=args.by)
+    undone = annotations.undo_last(workspace_store(args), by=args.by)
     if undone is None:
         print("no annotation change to undo", file=sys.stderr)
         return 1
