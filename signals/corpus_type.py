@@ -52,11 +52,8 @@ class Corpus:
         The format's five table sections first, in their order, then the others by name.
         """
         by_section = {}
-        present = set(self.items["section"].unique()) if len(self.items) else set()
-        sections = [s for s in schema.TABLE_SECTIONS if s in self.section_columns or s in present]
-        sections += sorted(s for s in (set(self.section_columns) | present) if s not in sections)
         grouped = dict(tuple(self.items.groupby("section", observed=True, sort=False))) if len(self.items) else {}
-        for section in sections:
+        for section in self._sections():
             rows = grouped.get(section, self.items.iloc[0:0])
             columns = list(self.section_columns.get(section, [schema.NAME, schema.DESCRIPTION]))
             has_relevancy = rows[schema.RELEVANCY].notna().any() or not len(rows)
@@ -76,6 +73,14 @@ class Corpus:
         """A copy with some frames replaced (the filtered corpus, say)."""
         return replace(self, **frames)
 
+    def _sections(self) -> list[str]:
+        """The sections there are: the format's five first, in their order, then the others by name."""
+        present = set(self.items["section"].unique()) if len(self.items) else set()
+        sections = [s for s in schema.TABLE_SECTIONS if s in self.section_columns or s in present]
+        return sections + sorted(s for s in (set(self.section_columns) | present) if s not in sections)
+
     def row_counts(self) -> dict[str, int]:
-        """Rows per section, in section order."""
-        return {section: len(table) for section, table in self.tables.items()}
+        """Rows per section, in section order: counted on the items, without building each section's
+        table (that copy was about 0.3 s of `signals check` at 10,000 documents)."""
+        counts = self.items["section"].value_counts() if len(self.items) else {}
+        return {section: int(counts.get(section, 0)) for section in self._sections()}
