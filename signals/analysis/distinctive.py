@@ -22,10 +22,13 @@ in at least `min_documents` documents of the view (3 by default); most distincti
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from signals import schema
 from signals.analysis.emerging import memberships
 from signals.analysis.parameters import DISTINCTIVE_KINDS as KINDS
 from signals.analysis.parameters import DISTINCTIVE_MIN_DOCUMENTS as DEFAULT_MIN_DOCUMENTS
@@ -107,13 +110,16 @@ def distinctive_terms(
     min_documents: int = DEFAULT_MIN_DOCUMENTS,
     z_threshold: float = Z_SIGNIFICANT,
     top: int | None = None,
+    exclude: Mapping[str, Iterable[str]] | None = None,
 ) -> pd.DataFrame:
     """A filtered view and the corpus it was filtered from -> DataFrame[kind, term, in_view, in_rest,
     view_share, rest_share, z]: the terms over-represented in the view (module docstring), most
     distinctive first within each kind, kinds in the order given, at most `top` per kind.
 
     in_view / in_rest: documents with the term in the view / in the rest of the corpus; the shares are
-    those over the view's and the rest's documents. Empty when the view holds every document of the
+    those over the view's and the rest's documents. `exclude` (kind -> terms, any case or spacing)
+    leaves out what the view was selected on: a view filtered on a theme trivially over-represents
+    it (`excluded_by_filters` gives them). Empty when the view holds every document of the
     corpus or none (nothing to set apart).
     """
     unknown = set(kinds) - set(KINDS)
@@ -132,7 +138,9 @@ def distinctive_terms(
         y_view = np.asarray(matrix[in_view].sum(axis=0)).ravel()
         y_rest = np.asarray(matrix[~in_view].sum(axis=0)).ravel()
         z = log_odds_z(y_view, y_rest)
-        keep = np.flatnonzero((z >= z_threshold) & (y_view >= min_documents))
+        chosen = {schema.theme_key(str(t)) for t in (exclude or {}).get(kind, ())}
+        wanted = ~pd.Series(terms.astype("str")).map(schema.theme_key).isin(chosen).to_numpy()
+        keep = np.flatnonzero((z >= z_threshold) & (y_view >= min_documents) & wanted)
         keep = keep[np.lexsort((terms[keep].astype("str"), -y_view[keep], -z[keep]))]
         if top is not None:
             keep = keep[:top]
@@ -142,3 +150,9 @@ def distinctive_terms(
             "rest_share": y_rest[keep] / rest_count, "z": z[keep],
         }))
     return pd.concat(found, ignore_index=True) if found else _empty()
+
+
+def excluded_by_filters(filters) -> dict[str, tuple[str, ...]]:
+    """A Filters value -> the terms its theme and keyword choices select on (for `exclude`)."""
+    fields = filters.fields()
+    return {"theme": tuple(fields.get("themes") or ()), "keyword": tuple(fields.get("keywords") or ())}
