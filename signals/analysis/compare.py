@@ -27,6 +27,7 @@ are not independent samples: read the z-score as a yardstick, not a p-value.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
@@ -302,3 +303,42 @@ def run_changes(old: Corpus, new: Corpus) -> RunChanges:
                                  -np.abs(rows["move"].to_numpy())))].reset_index(drop=True)
     keys_old, keys_new = set(old_rows["row_key"]), set(new_rows["row_key"])
     return RunChanges(documents, rows, len(keys_new - keys_old), len(keys_old - keys_new))
+
+
+# --- the periods offered ------------------------------------------------------------------------
+
+#: Months in each default period (the Emerging page's default window too).
+DEFAULT_MONTHS = 6
+
+
+def months_offered(corpus: Corpus, today: dt.date | None = None) -> list[pd.Timestamp]:
+    """The month starts a period may be picked from: the corpus's dense span (heatmaps.dense_span:
+    a few stray dates years away are left out) up to the newest month that is not in the future."""
+    from signals.analysis.emerging import as_of_date
+    from signals.analysis.heatmaps import dense_span
+
+    span = dense_span(corpus, "M")
+    as_of = as_of_date(corpus.documents, today)
+    if span is None or as_of is None:
+        return []
+    last = min(span[1], pd.Period(as_of, freq="M").start_time)
+    if last < span[0]:
+        return []
+    return list(pd.date_range(span[0], last, freq="MS"))
+
+
+def default_periods(corpus: Corpus, months: int = DEFAULT_MONTHS,
+                    today: dt.date | None = None) -> tuple[Period, Period] | None:
+    """The last two equal windows of `months_offered` (at most `months` months each; fewer when the
+    span is short) -> (before, after); None with fewer than two months to offer."""
+    offered = months_offered(corpus, today)
+    width = min(months, len(offered) // 2)
+    if width < 1:
+        return None
+    return month_period(offered[-2 * width], offered[-width - 1]), month_period(offered[-width], offered[-1])
+
+
+def month_period(first: pd.Timestamp, last: pd.Timestamp) -> Period:
+    """From the first day of month `first` to the last day of month `last`."""
+    return Period(pd.Timestamp(first).to_period("M").start_time,
+                  pd.Timestamp(last).to_period("M").end_time.normalize())

@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import planted
 import pandas as pd
+import planted
 import pytest
 
 from signals import load_corpus

@@ -3,6 +3,7 @@ counts and shares behind them, computed here from the plans."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pandas as pd
@@ -10,7 +11,7 @@ import planted
 import pytest
 
 from signals import load_corpus
-from signals.analysis.compare import Period, compare_periods, compare_runs, run_changes
+from signals.analysis.compare import Period, compare_periods, compare_runs, default_periods, run_changes
 
 BEFORE = Period.parse("2024-01-01..2024-06-30")
 AFTER = Period.parse("2024-07-01..2024-12-31")
@@ -135,3 +136,18 @@ def test_two_runs_compare_shares_of_each_run(tmp_path):
     assert (terms.loc["beta", "before"], terms.loc["beta", "after"], terms.loc["beta", "label"]) == (1, 0, "gone")
     assert (terms.loc["gamma", "before"], terms.loc["gamma", "after"], terms.loc["gamma", "label"]) == (0, 1, "new")
     assert terms.loc["alpha", "before_share"] == 1.0
+
+
+def test_default_periods_are_the_last_two_half_years_of_the_dense_span(tmp_path):
+    docs = planted.period_docs() + [planted.Doc("stray", dt.date(2031, 5, 1), ["filler"]),
+                                    planted.Doc("old", dt.date(2004, 5, 1), ["filler"])]
+    corpus = load_corpus(planted.write(tmp_path, docs))
+    before, after = default_periods(corpus, today=dt.date(2026, 1, 1))
+    assert (str(before), str(after)) == ("2024-01-01..2024-06-30", "2024-07-01..2024-12-31")
+
+
+def test_default_periods_leave_out_future_months(tmp_path):
+    corpus = load_corpus(planted.write(tmp_path, planted.period_docs()))
+    # Seen from 2024-10-15: the months offered stop in October, 10 months -> two windows of 5.
+    before, after = default_periods(corpus, today=dt.date(2024, 10, 15))
+    assert (str(before), str(after)) == ("2024-01-01..2024-05-31", "2024-06-01..2024-10-31")
