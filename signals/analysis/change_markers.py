@@ -35,11 +35,17 @@ SPIKE_SURPRISE = 3.0
 WINDOW = 3
 RATIO = 1.5
 MARKERS = ("spike", "growth", "decline")
-#: The rule in one line, for captions and legends.
-RULE = (f"spike: a period with at least {MIN_DOCUMENTS} documents, {SPIKE_RATIO:g}x the theme's baseline and a "
-        f"Poisson tail below 1 in {10 ** SPIKE_SURPRISE:,.0f}; growth / decline: its share over the last "
-        f"{WINDOW} periods {RATIO:g}x above / below the {WINDOW} before (two-proportion z beyond "
-        f"{Z_SIGNIFICANT}, at least {MIN_DOCUMENTS} documents, in {WINDOW - 1} of the {WINDOW} periods)")
+
+
+def rule(unit: str = "period") -> tuple[str, str]:
+    """The rule in words for captions and legends, periods called `unit` ("month"): (what makes a
+    spike, what makes growth / decline)."""
+    spike = (f"a {unit} with at least {MIN_DOCUMENTS} of its documents, {SPIKE_RATIO:g}× its baseline "
+             f"and a Poisson chance below 1 in {10 ** SPIKE_SURPRISE:,.0f}")
+    trend = (f"its share over the last {WINDOW} {unit}s {RATIO:g}× above / below the {WINDOW} before, "
+             f"two-proportion z beyond {Z_SIGNIFICANT}, at least {MIN_DOCUMENTS} documents, and in at least "
+             f"{WINDOW - 1} of the {WINDOW} {unit}s")
+    return spike, trend
 
 
 def _window_sums(values: np.ndarray, window: int) -> np.ndarray:

@@ -23,6 +23,10 @@ RADAR_RING_BY = ("relevancy", "strength")
 RADAR_QUADRANT_BY = ("category", "type", "domain", "theme", "section")
 RADAR_TOP = 100
 
+# signals.analysis.significance
+#: |z| at or above this is "significant": a two-sided 5% test (compare, distinctive, change markers).
+Z_SIGNIFICANT = 1.96
+
 # signals.analysis.compare
 COMPARE_BY = ("theme", "keyword", "category")
 #: Documents in the two periods together an item needs before it gets a label other than "few".

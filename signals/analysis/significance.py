@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-#: |z| at or above this is "significant": a two-sided 5% test.
-Z_SIGNIFICANT = 1.96
+from signals.analysis.parameters import Z_SIGNIFICANT
+
+__all__ = ["Z_SIGNIFICANT", "poisson_surprise", "two_proportion_z"]
 
 
 def two_proportion_z(hits_a: np.ndarray, total_a: np.ndarray | float, hits_b: np.ndarray,

@@ -12,7 +12,7 @@ import streamlit as st
 
 from signals import aliases, export, vegalite
 from signals.analysis import compare
-from signals.analysis.significance import Z_SIGNIFICANT
+from signals.analysis.parameters import Z_SIGNIFICANT
 from signals.app import data, theme_merges
 from signals.app.components import cached_chart, date_text, display_frame, empty_state, link_columns, plain
 from signals.app.context import current_view, open_document
