@@ -378,12 +378,16 @@ def dumbbell(
         "label": terms["label"].astype("str").to_numpy(),
     })
     top = float(np.nanmax(frame[[BEFORE_SHARE, AFTER_SHARE]].to_numpy())) or 1.0
+    frame["track_start"] = 0.0  # a field, not a datum: Vega-Lite 5.20 fails on a datum x with a field x2
     frame["track_end"] = top * 1.25  # room for the counts written right of the dots
     frame["counts"] = [f"{b:,} → {a:,}" for b, a in zip(frame["before"], frame["after"])]
     frame["right"] = frame[[BEFORE_SHARE, AFTER_SHARE]].max(axis=1)
     order = frame[ITEM].tolist()
-    share_axis = {"type": "quantitative", "title": "Share of the period's documents", "axis": {"format": ".0%"},
-                  "scale": {"domain": [0, top * 1.25], "nice": False}}
+    # Ticks up to the largest share only: the room beyond it holds the counts, not shares over 100%.
+    step = next((s for s in (0.01, 0.02, 0.05, 0.1, 0.2, 0.25) if top / s <= 8), 0.25)
+    ticks = [round(i * step, 4) for i in range(int(top / step + 1e-9) + 1)]
+    share_axis = {"type": "quantitative", "title": "Share of the period's documents",
+                  "axis": {"format": ".0%", "values": ticks}, "scale": {"domain": [0, top * 1.25], "nice": False}}
     tooltip = [
         {"field": ITEM, "type": "nominal", "title": item.capitalize()},
         {"field": "before", "type": "quantitative", "title": f"Documents, {before_name}"},
@@ -395,7 +399,7 @@ def dumbbell(
     labels = [k for k in COMPARE_COLOURS if k in set(frame["label"])]
     track: dict = {
         "mark": {"type": "bar", "color": "#f3f4f6", "height": {"band": 0.8}, "tooltip": True, "cursor": "pointer"},
-        "encoding": {"x": {"datum": 0, **share_axis}, "x2": {"field": "track_end"}, "tooltip": tooltip},
+        "encoding": {"x": {"field": "track_start", **share_axis}, "x2": {"field": "track_end"}, "tooltip": tooltip},
     }
     if select:
         track["params"] = [{"name": select, "select": {"type": "point", "fields": [ITEM]}}]

@@ -202,7 +202,7 @@ def documents_in(corpus: Corpus, name: str, by: str, period: Period | None = Non
     documents = corpus.documents
     keep = documents["doc_id"].astype("str").isin(doc_ids).to_numpy()
     if period is not None:
-        keep &= period.contains(documents["date"])
+        keep = keep & period.contains(documents["date"])
     columns = [c for c in ("doc_id", "title", "date", "category") if c in documents.columns]
     return documents.loc[keep, columns].sort_values(["date", "doc_id"], ascending=[False, True],
                                                     na_position="last", ignore_index=True)

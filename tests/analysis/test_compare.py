@@ -11,7 +11,14 @@ import planted
 import pytest
 
 from signals import load_corpus
-from signals.analysis.compare import Period, compare_periods, compare_runs, default_periods, run_changes
+from signals.analysis.compare import (
+    Period,
+    compare_periods,
+    compare_runs,
+    default_periods,
+    documents_in,
+    run_changes,
+)
 
 BEFORE = Period.parse("2024-01-01..2024-06-30")
 AFTER = Period.parse("2024-07-01..2024-12-31")
@@ -151,3 +158,10 @@ def test_default_periods_leave_out_future_months(tmp_path):
     # Seen from 2024-10-15: the months offered stop in October, 10 months -> two windows of 5.
     before, after = default_periods(corpus, today=dt.date(2024, 10, 15))
     assert (str(before), str(after)) == ("2024-01-01..2024-05-31", "2024-06-01..2024-10-31")
+
+
+def test_documents_behind_an_item_in_a_period(period_corpus):
+    listed = documents_in(period_corpus, "Rising Theme", "theme", AFTER)
+    expected = {d.doc_id for d in planted.period_docs() if "rising theme" in d.themes and d.date >= planted.AFTER_START}
+    assert set(listed["doc_id"].astype("str")) == expected and len(expected) == 36
+    assert listed["date"].is_monotonic_decreasing
