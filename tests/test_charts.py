@@ -344,5 +344,5 @@ def test_line_marks_changes_with_one_black_symbol_trace_per_kind():
                          y_title="Documents", marks=marks, marks_rule="spike: <rule>")
     symbols = [(t.name, t.marker.symbol, list(t.y)) for t in figure.data if t.mode == "markers"]
     assert symbols == [("spike", "diamond", [9]), ("decline", "triangle-down", [0])]
-    hover = [t for t in figure.data if t.name == "decline"][0]
+    hover = next(t for t in figure.data if t.name == "decline")
     assert "&lt;b&gt;b&lt;/b&gt;" in hover.customdata[0][0] and "&lt;rule&gt;" in hover.hovertemplate
