@@ -341,7 +341,8 @@ def _marker_layer(markers: pd.DataFrame, x: str, y: str, as_text, label_of_x: di
         "encoding": {
             "shape": {"field": MARKER, "type": "nominal", "title": title,
                       "scale": {"domain": kinds, "range": [MARKER_SYMBOLS[k] for k in kinds]},
-                      "legend": {"orient": "bottom", "direction": "horizontal"}},
+                      "legend": {"orient": "bottom", "direction": "horizontal", "symbolSize": 90,
+                                 "symbolFillColor": MARKER_COLOUR, "symbolStrokeWidth": 0}},
             "tooltip": [{"field": Y_KEY, "type": "nominal"}, {"field": X_LABEL, "type": "ordinal"},
                         {"field": MARKER, "type": "nominal", "title": title}],
         },

@@ -28,8 +28,8 @@ def test_the_planted_spike_is_marked_and_nothing_else(corpus):
 
 def test_the_spike_score_is_the_poisson_tail(corpus):
     markers = change_markers(themes_by_period(corpus, top_n=5), documents_per_period(corpus.documents))
-    # Baseline: 11 documents in the 11 other months of 20 documents each, plus half a document.
-    expected = (11 + 0.5) / 220 * 20
+    # Baseline: 6 documents in the 3 months on each side (20 documents each), plus half a document.
+    expected = (6 + 0.5) / 120 * 20
     tail = 1 - sum(math.exp(-expected) * expected ** k / math.factorial(k) for k in range(9))
     assert markers.iloc[0]["score"] == pytest.approx(-math.log10(tail), rel=1e-6)
 
@@ -52,6 +52,18 @@ def test_sustained_growth_and_decline_are_marked_where_the_window_ends():
     pooled = (3 + 15) / 120
     z = (15 / 60 - 3 / 60) / math.sqrt(pooled * (1 - pooled) * (2 / 60))
     assert score[0, 5] == pytest.approx(z)
+
+
+def test_a_theme_growing_month_after_month_is_growth_not_a_string_of_spikes():
+    counts = np.array([[0, 0, 0, 0, 0, 0, 2, 5, 9, 14, 20, 27]])
+    marker, _ = markers_for(counts, np.full(12, 60))
+    assert "spike" not in set(marker.ravel())
+    assert "growth" in set(marker.ravel()[8:])
+
+
+def test_a_burst_in_the_last_month_is_a_spike():
+    marker, _ = markers_for(np.array([[1, 1, 1, 1, 1, 1, 9]]), np.full(7, 20))
+    assert marker[0].tolist() == [""] * 6 + ["spike"]
 
 
 def test_one_document_a_window_is_never_growth():
