@@ -336,7 +336,7 @@ def _marker_layer(markers: pd.DataFrame, x: str, y: str, as_text, label_of_x: di
     frame = frame[frame[X_LABEL].isin(set(label_of_x.values()))]
     return {
         "data": {"values": _records(frame)},
-        "mark": {"type": "point", "filled": True, "size": 45, "yOffset": -6, "color": MARKER_COLOUR,
+        "mark": {"type": "point", "filled": True, "size": 60, "yOffset": -6, "color": MARKER_COLOUR,
                  "stroke": "white", "strokeWidth": 0.7, "opacity": 1},
         "encoding": {
             "shape": {"field": MARKER, "type": "nominal", "title": title,
@@ -364,8 +364,8 @@ def dumbbell(
     empty_message: str = EMPTY_MESSAGE,
 ) -> dict:
     """A comparison table (signals.analysis.compare: item, before, after, before_share, after_share,
-    label) -> one row per item, in the table's order: a grey dot at its share before, a dot coloured
-    by its label at its share after, a line between them, and "before → after" documents written
+    label) -> one row per item, in the table's order: a hollow grey ring at its share before, a dot
+    coloured by its label at its share after, a line between them, and "before → after" documents written
     to the right. A pale track behind each row spans the chart; `select` names a point selection on
     ITEM, so a click anywhere on a row hands back the item."""
     if terms is None or terms.empty:
@@ -417,7 +417,8 @@ def dumbbell(
             track,
             {"mark": {"type": "rule", "color": "#9ca3af", "strokeWidth": 2},
              "encoding": {"x": {"field": BEFORE_SHARE, **share_axis}, "x2": {"field": AFTER_SHARE}}},
-            {"mark": {"type": "point", "filled": True, "size": 70, "color": "#9ca3af", "tooltip": True},
+            {"mark": {"type": "point", "filled": False, "size": 70, "strokeWidth": 2, "color": "#6b7280",
+                      "tooltip": True},
              "encoding": {"x": {"field": BEFORE_SHARE, **share_axis}, "tooltip": tooltip}},
             {"mark": {"type": "point", "filled": True, "size": 90, "tooltip": True},
              "encoding": {"x": {"field": AFTER_SHARE, **share_axis}, "tooltip": tooltip,

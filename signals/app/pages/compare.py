@@ -171,7 +171,8 @@ def render() -> None:
             movers, by, title=f"The {len(movers)} biggest movers (most certain change first): share before → after",
             before_name="before", after_name="after", select=PICK))
         st.vega_lite_chart(spec, key=CHART_KEY, on_select=_picked_from_chart, selection_mode=PICK)
-        st.caption("Grey dot: share before; coloured dot: share after; written: documents before → after.")
+        st.caption("Hollow ring: share before; filled dot: share after, coloured by its label; written: documents "
+                   "before → after. Hover a row for its counts and shares.")
 
     show_few = st.toggle(f"Also list the {counted(int(counts.get('few', 0)), by, PLURAL[by])} with too few documents",
                          value=False, key="compare_show_few")
