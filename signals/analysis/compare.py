@@ -28,11 +28,13 @@ are not independent samples: read the z-score as a yardstick, not a p-value.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import xxhash
 
 from signals import schema
 from signals.analysis.emerging import memberships
@@ -229,12 +231,25 @@ class RunChanges:
     rows_removed: int
 
 
-def _digest(values: pd.Series) -> str:
-    return hashlib.blake2b("\x1e".join(sorted(values)).encode("utf-8"), digest_size=12).hexdigest()
+def _multiset_digest(doc_ids: pd.Series, texts: pa.Array) -> pd.Series:
+    """doc_id -> a fingerprint of the texts it holds, whatever their order: the wrapping sum of
+    their 64-bit xxhashes, as text. Vectorized over documents: a Python digest per document (sorted
+    texts joined and hashed) was 7 of run_changes' 12 s at 10,000 documents."""
+    hashes = np.fromiter((xxhash.xxh64_intdigest(text.encode()) for text in texts.to_pylist()), dtype=np.uint64,
+                         count=len(texts))
+    with np.errstate(over="ignore"):
+        sums = pd.Series(hashes).groupby(doc_ids.astype("str").to_numpy()).sum()
+    return sums.astype("str")
+
+
+def _text(values: pd.Series) -> pa.Array:
+    """A column as Arrow strings, missing as ""."""
+    array = pa.array(values.astype("str").to_numpy(dtype=object), pa.large_string(), from_pandas=True)
+    return pc.fill_null(array, "")
 
 
 def _content(corpus: Corpus) -> pd.DataFrame:
-    """One row per document, a column per part compared (fields as text, lists and rows as digests)."""
+    """One row per document, a column per part compared (fields as text, lists and rows as fingerprints)."""
     documents = corpus.documents
     content = pd.DataFrame({"doc_id": documents["doc_id"].astype("str")})
     for field in _DOCUMENT_FIELDS:
@@ -244,15 +259,14 @@ def _content(corpus: Corpus) -> pd.DataFrame:
                     else values.astype("str"))
             content[field] = text.fillna("").to_numpy()
     for name, frame, column in (("themes", corpus.themes, "theme_key"), ("keywords", corpus.keywords, "keyword")):
-        content[name] = content["doc_id"].map(
-            frame.assign(text=frame[column].astype("str").str.casefold()).groupby(
-                frame["doc_id"].astype("str"))["text"].agg(_digest)).astype("object").fillna("")
+        digests = _multiset_digest(frame["doc_id"], pc.utf8_lower(_text(frame[column])))
+        content[name] = content["doc_id"].map(digests).astype("object").fillna("").to_numpy()
     items = corpus.items
-    compared = [c for c in items.columns if c not in _POSITION_COLUMNS]
-    row_text = items["section"].astype("str")
-    for column in compared[1:] if compared and compared[0] == "section" else compared:
-        row_text = row_text + "\x1f" + items[column].astype("str").fillna("")
-    content["rows"] = content["doc_id"].map(row_text.groupby(items["doc_id"].astype("str")).agg(_digest)).astype("object").fillna("")
+    compared = ["section"] + [c for c in items.columns if c not in _POSITION_COLUMNS and c != "section"]
+    separator = pa.scalar("\x1f", pa.large_string())
+    row_text = pc.binary_join_element_wise(*[_text(items[c]) for c in compared], separator)
+    rows = _multiset_digest(items["doc_id"], row_text)
+    content["rows"] = content["doc_id"].map(rows).astype("object").fillna("").to_numpy()
     return content
 
 
@@ -271,9 +285,11 @@ def run_changes(old: Corpus, new: Corpus) -> RunChanges:
     parts = [c for c in old_content.columns if c != "doc_id" and c in new_content.columns]
     differs = pd.DataFrame({part: merged[f"{part}_old"].fillna("") != merged[f"{part}_new"].fillna("")
                             for part in parts})
-    what = differs.apply(lambda flags: ", ".join(p for p, f in flags.items() if f), axis=1) if parts else ""
     change = np.select([merged["_merge"] == "left_only", merged["_merge"] == "right_only", differs.any(axis=1)],
                        ["removed", "added", "changed"], default="")
+    what = np.full(len(merged), "", dtype=object)
+    changed = np.flatnonzero(change == "changed")
+    what[changed] = [", ".join(p for p, f in zip(parts, flags) if f) for flags in differs.to_numpy()[changed]]
     titles = _titles(new, old)
     documents = pd.DataFrame({"doc_id": merged["doc_id"].astype("str"), "change": change,
                               "what": np.where(change == "changed", what, "")})
@@ -281,7 +297,8 @@ def run_changes(old: Corpus, new: Corpus) -> RunChanges:
     documents.insert(1, "title", documents["doc_id"].map(titles).fillna("").astype("str"))
     documents = documents.sort_values(["change", "doc_id"], ignore_index=True)
 
-    common = set(old_content["doc_id"]) & set(new_content["doc_id"])
+    # Rows can only have moved in documents whose rows differ: keys are made for those alone.
+    common = set(merged.loc[(merged["_merge"] == "both").to_numpy() & differs["rows"].to_numpy(), "doc_id"])
     old_items = old.items[old.items["doc_id"].astype("str").isin(common)]
     new_items = new.items[new.items["doc_id"].astype("str").isin(common)]
     old_rows = pd.DataFrame({"row_key": row_keys(old_items).to_numpy(),
@@ -301,8 +318,8 @@ def run_changes(old: Corpus, new: Corpus) -> RunChanges:
     rows = rows.astype({"relevancy_before": "int64", "relevancy_after": "int64"})
     rows = rows.iloc[np.lexsort((rows["name"].to_numpy(), rows["doc_id"].to_numpy(),
                                  -np.abs(rows["move"].to_numpy())))].reset_index(drop=True)
-    keys_old, keys_new = set(old_rows["row_key"]), set(new_rows["row_key"])
-    return RunChanges(documents, rows, len(keys_new - keys_old), len(keys_old - keys_new))
+    keys_old, keys_new = pd.Index(old_rows["row_key"]), pd.Index(new_rows["row_key"])
+    return RunChanges(documents, rows, len(keys_new.difference(keys_old)), len(keys_old.difference(keys_new)))
 
 
 # --- the periods offered ------------------------------------------------------------------------
