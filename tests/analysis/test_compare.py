@@ -165,3 +165,18 @@ def test_documents_behind_an_item_in_a_period(period_corpus):
     expected = {d.doc_id for d in planted.period_docs() if "rising theme" in d.themes and d.date >= planted.AFTER_START}
     assert set(listed["doc_id"].astype("str")) == expected and len(expected) == 36
     assert listed["date"].is_monotonic_decreasing
+
+
+def test_on_the_real_documents_no_label_rests_on_fewer_than_three_documents(futures_dir):
+    corpus = load_corpus(futures_dir)
+    before, after = default_periods(corpus)
+    terms = compare_periods(corpus, before, after).terms
+    # Counted here from the frames: documents per theme key dated inside either period.
+    dates = pd.to_datetime(corpus.documents.set_index(corpus.documents["doc_id"].astype("str"))["date"])
+    inside = dates[((dates >= before.start) & (dates <= before.end)) | ((dates >= after.start) & (dates <= after.end))]
+    themes = corpus.themes.astype({"doc_id": "str", "theme_key": "str"}).drop_duplicates(["doc_id", "theme_key"])
+    support = themes[themes["doc_id"].isin(set(inside.index))].groupby("theme_key")["doc_id"].nunique()
+    labelled = terms[terms["label"] != "few"]
+    assert len(labelled) and (support.reindex(labelled["key"]).to_numpy() >= 3).all()
+    assert (support.reindex(terms.loc[terms["label"] == "few", "key"]).fillna(0).to_numpy() < 3).all()
+    assert (support < 3).sum() > 10 * len(labelled), "the real corpus is sparse: most themes get no label"

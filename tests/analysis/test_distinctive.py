@@ -68,3 +68,15 @@ def test_a_tiny_view_lists_nothing(corpus):
     one = apply(corpus, Filters(text="thermostats", text_scope="documents", categories=("energy",)))
     few = corpus.with_frames(documents=one.documents.head(1))
     assert distinctive_terms(few, corpus).empty
+
+
+def test_on_the_real_documents_every_listed_term_has_three_documents_in_view(futures_dir):
+    corpus = load_corpus(futures_dir)
+    view = apply(corpus, Filters(categories=("technology",)))
+    terms = distinctive_terms(view, corpus)
+    in_view = set(view.documents["doc_id"].astype("str"))
+    themes = corpus.themes.astype({"doc_id": "str", "theme_key": "str"}).drop_duplicates(["doc_id", "theme_key"])
+    counted = themes[themes["doc_id"].isin(in_view)].groupby("theme_key")["doc_id"].nunique()
+    listed = terms[terms["kind"] == "theme"]
+    assert (counted.reindex(listed["term"].str.casefold()).to_numpy() == listed["in_view"].to_numpy()).all()
+    assert (terms["in_view"] >= 3).all() and (terms["z"] >= 1.96).all()
