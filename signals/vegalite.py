@@ -308,7 +308,7 @@ def heatmap(
             },
         })
     if markers is not None and not markers.empty:
-        layers.append(_marker_layer(markers, x, y, as_text, label_of_x, markers_title))
+        layers.append(_marker_layer(markers, x, y, as_text, label_of_x, markers_title, (x_title, y_title)))
     return {
         "title": _title(title),
         "padding": PADDING,
@@ -324,11 +324,14 @@ def heatmap(
 MARKER = "marker"
 
 
-def _marker_layer(markers: pd.DataFrame, x: str, y: str, as_text, label_of_x: dict, title: str) -> dict:
-    """The heatmap's symbol layer: one black symbol near the top of each marked cell."""
+def _marker_layer(markers: pd.DataFrame, x: str, y: str, as_text, label_of_x: dict, title: str,
+                  axis_titles: tuple[str, str]) -> dict:
+    """The heatmap's symbol layer: one black symbol near the top of each marked cell. Its records
+    carry the cell's X_KEY and Y_KEY, so a click on a symbol selects its cell."""
     cell_x = as_text(markers[x].to_numpy())
     kinds = [k for k in MARKER_SYMBOLS if k in set(markers[MARKER])]
     frame = pd.DataFrame({
+        X_KEY: cell_x,
         X_LABEL: [label_of_x.get(k, k) for k in cell_x],
         Y_KEY: as_text(markers[y].to_numpy()),
         MARKER: markers[MARKER].astype("str").to_numpy(),
@@ -343,7 +346,8 @@ def _marker_layer(markers: pd.DataFrame, x: str, y: str, as_text, label_of_x: di
                       "scale": {"domain": kinds, "range": [MARKER_SYMBOLS[k] for k in kinds]},
                       "legend": {"orient": "bottom", "direction": "horizontal", "symbolSize": 90,
                                  "symbolFillColor": MARKER_COLOUR, "symbolStrokeWidth": 0}},
-            "tooltip": [{"field": Y_KEY, "type": "nominal"}, {"field": X_LABEL, "type": "ordinal"},
+            "tooltip": [{"field": Y_KEY, "type": "nominal", "title": axis_titles[1]},
+                        {"field": X_LABEL, "type": "ordinal", "title": axis_titles[0]},
                         {"field": MARKER, "type": "nominal", "title": title}],
         },
     }

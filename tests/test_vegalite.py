@@ -224,10 +224,12 @@ def test_heatmap_markers_layer_puts_a_symbol_on_each_marked_cell():
                             colour_scale=charts.COUNT_SCALE, domain=(0, 9), value_format=",d",
                             x_labels=["2024-01", "2024-02"], select="cell", markers=markers)
     layer = spec["layer"][-1]
+    cell = {vegalite.X_KEY: "2024-02-01", vegalite.X_LABEL: "2024-02"}  # X_KEY: a click selects the cell
     assert layer["data"]["values"] == [
-        {vegalite.X_LABEL: "2024-02", vegalite.Y_KEY: "a", vegalite.MARKER: "spike"},
-        {vegalite.X_LABEL: "2024-02", vegalite.Y_KEY: "b", vegalite.MARKER: "decline"},  # on an empty cell too
+        {**cell, vegalite.Y_KEY: "a", vegalite.MARKER: "spike"},
+        {**cell, vegalite.Y_KEY: "b", vegalite.MARKER: "decline"},  # on an empty cell too
     ]
+    assert [t["title"] for t in layer["encoding"]["tooltip"]] == ["Theme", "Month", "Change"]
     shape = layer["encoding"]["shape"]
     assert shape["scale"] == {"domain": ["spike", "decline"], "range": ["diamond", "triangle-down"]}
     assert shape["title"] == "Change"
