@@ -57,3 +57,16 @@ def test_two_runs_list_the_documents_that_changed(monkeypatch, tmp_path):
     app.text_input(key="compare_old_folder").input(str(old)).run()
     assert not app.exception, [e.value for e in app.exception]
     assert any("1 added, 1 removed, 0 changed" in c.value for c in app.caption)
+
+
+def test_the_page_settings_survive_a_trip_to_another_page(monkeypatch, periods_dir):
+    app = _app(monkeypatch, periods_dir)
+    app.select_slider(key="compare_before").set_value(("2024-02", "2024-06")).run()
+    app.segmented_control(key="compare_by").set_value("category").run()
+    app.switch_page("signals/app/pages/overview.py").run()
+    app.switch_page(PAGE).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.select_slider(key="compare_before").value == ("2024-02", "2024-06")
+    assert app.segmented_control(key="compare_by").value == "category"
+    assert not app.warning, [w.value for w in app.warning]
+    assert "2024-02-01 to 2024-06-30" in " ".join(m.value for m in app.markdown)
