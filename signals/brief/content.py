@@ -524,7 +524,7 @@ def build_brief(
         apart = apart_section(what_sets_apart(view, corpus), apart_rule)
     notes = ()
     if select in ("starred", "escalated") and values is None:
-        notes = (f"No annotations were given, so no row is {select}.",)
+        notes = (f"No annotation was given (none in the workspace): no row is {select}.",)
     return Brief(
         title=options.title or DEFAULT_TITLE,
         made_on=today.isoformat(),
