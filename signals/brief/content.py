@@ -22,7 +22,8 @@ The first `max_signals` are kept; `Brief.candidates` says how many there were.
 
 Grouping (BriefOptions.group):
   theme      each signal once, under the first of its documents' themes in the brief's theme order
-             (the chosen `themes`, else the view's themes by documents); none: "(no theme)"
+             (the chosen `themes`, else the view's themes by documents, those the filters chose
+             last: every document has them); none: "(no theme)"
   cluster    under its same-signal cluster (signals.analysis.clusters over the view, default
              threshold); signals no other document reports go last, under one heading
 Groups are in the order of their strongest signal.
@@ -294,7 +295,8 @@ def _ranked_entries(rows: pd.DataFrame, select: str) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 # Grouping
 # ---------------------------------------------------------------------------------------------
-def _theme_order(view: Corpus, chosen: tuple[str, ...]) -> tuple[list[str], dict[str, str], dict[str, int]]:
+def _theme_order(view: Corpus, chosen: tuple[str, ...], filtered_themes: tuple[str, ...] = ()
+                 ) -> tuple[list[str], dict[str, str], dict[str, int]]:
     """(theme keys in the brief's order, key -> display spelling, key -> documents of the view)."""
     ranking = top_themes(view, n=len(view.themes) + 1)
     ranking = ranking.assign(key=ranking["theme"].map(schema.theme_key))
@@ -305,7 +307,10 @@ def _theme_order(view: Corpus, chosen: tuple[str, ...]) -> tuple[list[str], dict
         for key, theme in zip(order, dict.fromkeys(chosen)):
             names.setdefault(key, theme)
     else:
-        order = list(ranking["key"])
+        # Themes the filters chose are on every document of the view: headings under them would
+        # hold everything. They come last, for signals with no other theme.
+        filtered = {schema.theme_key(theme) for theme in filtered_themes}
+        order = [key for key in ranking["key"] if key not in filtered] + [k for k in ranking["key"] if k in filtered]
     return order, names, documents
 
 
@@ -319,8 +324,8 @@ def _themes_by_document(view: Corpus) -> dict[str, set[str]]:
 
 
 def _group_by_theme(entries: list[tuple[list[int], Signal]], rows: pd.DataFrame, view: Corpus,
-                    options: BriefOptions) -> list[Group]:
-    order, names, documents = _theme_order(view, options.themes)
+                    options: BriefOptions, filters: Filters) -> list[Group]:
+    order, names, documents = _theme_order(view, options.themes, tuple(filters.themes))
     rank = {key: position for position, key in enumerate(order)}
     themes_of = _themes_by_document(view)
     grouped: dict[str, list[Signal]] = {}
@@ -509,7 +514,7 @@ def build_brief(
                         tuple(numbers[d] for d in doc_ids), assessment)
         entries.append((list(members), signal))
     groups = (_group_by_cluster(entries, rows, view) if options.group == "cluster"
-              else _group_by_theme(entries, rows, view, options))
+              else _group_by_theme(entries, rows, view, options, filters))
 
     sources = []
     for doc_id, number in numbers.items():

@@ -175,3 +175,10 @@ def test_options_are_checked() -> None:
         BriefOptions(group="section")
     with pytest.raises(ValueError, match="max_signals"):
         BriefOptions(max_signals=0)
+
+
+def test_a_theme_the_filters_chose_is_not_the_heading_of_everything(corpus) -> None:
+    brief = _brief(corpus, filters=Filters(themes=("energy",)))
+    # Every document of the view has energy: the signals of grid go under storage, its other theme.
+    assert [group.title for group in brief.groups] == ["storage", "energy"]
+    assert [s.heading for s in brief.groups[1].signals] == ["Solar roofs"]
