@@ -12,8 +12,9 @@ signals grouped by theme or by same-signal cluster, each with its relevancy, its
 the analyst's assessment; and every document cited, numbered (title, date, domain, link).
 
 Which signals (BriefOptions.select):
-  top        rows of one section saying the same thing (name, else description; case, accents kept,
-             spacing ignored: schema.theme_key) are one signal, reported by its documents; ranked by
+  top        rows of one section saying the same thing (name, else description, as the workspace
+             keys rows: case, spacing and punctuation folded, accents kept: signals.workspace.keys)
+             are one signal, reported by its documents; ranked by
              highest relevancy x documents (unrated counts 0), then relevancy, then documents
   view       every row of the view, by relevancy (unrated last), newest document first
   starred    rows starred by the analyst (or in a starred document), by relevancy
@@ -215,25 +216,37 @@ def _date_text(value: object) -> str | None:
 
 
 def _rows_of(view: Corpus) -> pd.DataFrame:
-    """The view's table rows with what choosing and grouping need: doc_id as text, relevancy as float,
-    the document's date, and the position in view.items (`at`)."""
+    """The view's table rows with what choosing and grouping need: doc_id and section (categorical,
+    as the loader has them), relevancy as float, the document's date, the position in view.items
+    (`at`: names and descriptions are read from there for the chosen rows only), the text compared
+    (`label`: name, else description, folded as keys.normalize folds them) and `key`, one integer
+    per (section, label)."""
+    from signals.workspace.keys import anchor_columns
+
     items = view.items
-    rows = pd.DataFrame({
-        "at": np.arange(len(items)),
-        "doc_id": items["doc_id"].astype("str").to_numpy(),
-        "section": items["section"].astype("str").to_numpy(),
-        "row": items["row"].to_numpy(),
-        "name": items[schema.NAME].astype("str").fillna("").to_numpy() if schema.NAME in items else "",
-        "description": items[schema.DESCRIPTION].astype("str").fillna("").to_numpy()
-        if schema.DESCRIPTION in items else "",
-        "relevancy": items[schema.RELEVANCY].astype("Float64").to_numpy(dtype="float64", na_value=np.nan),
-    })
-    label = rows["name"].where(rows["name"].str.strip() != "", rows["description"])
-    rows["key"] = rows["section"] + "\0" + label.map(schema.theme_key)
+    # What the row says, as the workspace keys it (keys.normalize on its name, else its description:
+    # NFKC, case-folded, punctuation and spacing folded), vectorized: 0.3 s for 214k rows.
+    label = anchor_columns(items)["anchor"].reset_index(drop=True) if len(items) else pd.Series([], dtype="str")
+    section = items["section"].astype("category").reset_index(drop=True)
+    label_codes, _ = pd.factorize(label)
+    key, _ = pd.factorize(section.cat.codes.to_numpy().astype(np.int64) * (label_codes.max(initial=0) + 1)
+                          + label_codes)
+    doc_id = items["doc_id"].astype("category").reset_index(drop=True)
     dates = pd.to_datetime(view.documents["date"], errors="coerce")
     date_of = pd.Series(dates.to_numpy(), index=view.documents["doc_id"].astype("str").to_numpy())
-    rows["date"] = date_of.reindex(rows["doc_id"]).to_numpy()
-    return rows[label.str.strip() != ""].reset_index(drop=True)
+    category_dates = date_of.reindex(doc_id.cat.categories.astype("str")).to_numpy()
+    codes = doc_id.cat.codes.to_numpy()
+    rows = pd.DataFrame({
+        "at": np.arange(len(items)),
+        "doc_id": doc_id,
+        "section": section,
+        "row": items["row"].to_numpy(),
+        "relevancy": items[schema.RELEVANCY].astype("Float64").to_numpy(dtype="float64", na_value=np.nan),
+        "date": np.where(codes >= 0, category_dates[codes.clip(min=0)], np.datetime64("NaT")),
+        "label": label,
+        "key": key,
+    })
+    return rows[(label != "").to_numpy()].reset_index(drop=True)
 
 
 def _assessments(view: Corpus, corpus: Corpus, annotations: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -269,27 +282,50 @@ def _resolve_select(options: BriefOptions, values: pd.DataFrame | None) -> str:
 
 
 def _ranked_entries(rows: pd.DataFrame, select: str) -> pd.DataFrame:
-    """Chosen rows -> one line per signal (`members`: positions in `rows`), best first."""
+    """Chosen rows -> one line per signal (unordered: `_best` picks and sorts): DataFrame[entry,
+    relevancy, documents, newest, label]; `entry` is the signal's `key` for `top` (rows saying the same thing are one signal), a
+    row's position in `rows` otherwise (every row its own)."""
+    entry = rows["key"].to_numpy() if select == "top" else np.arange(len(rows))
+    frame = pd.DataFrame({"entry": entry, "relevancy": rows["relevancy"].to_numpy(),
+                          "doc": pd.factorize(rows["doc_id"])[0], "date": rows["date"].to_numpy(),
+                          "label": rows["label"].to_numpy()})
+    grouped = frame.groupby("entry", sort=False)
+    entries = pd.DataFrame({"relevancy": grouped["relevancy"].max(), "documents": grouped["doc"].nunique(),
+                            "newest": grouped["date"].max(), "label": grouped["label"].first()})
+    return entries.rename_axis("entry").reset_index()
+
+
+def _sorted(entries: pd.DataFrame, select: str) -> pd.DataFrame:
+    """Entries best first (module docstring: the order of each selection)."""
     if select == "top":
-        grouped = rows.groupby("key", sort=False)
-        entries = pd.DataFrame({
-            "relevancy": grouped["relevancy"].max(),
-            "documents": grouped["doc_id"].nunique(),
-            "newest": grouped["date"].max(),
-            "members": pd.Series(grouped.indices),
-        })
-        entries["score"] = entries["relevancy"].fillna(0) * entries["documents"]
-        entries["label"] = entries.index.str.split("\0").str[1]
-        order = ["score", "relevancy", "documents", "label"]
-        ascending = [False, False, False, True]
+        entries = entries.assign(score=entries["relevancy"].fillna(0) * entries["documents"])
+        order, ascending = ["score", "relevancy", "documents", "label"], [False, False, False, True]
     else:
-        entries = pd.DataFrame({
-            "relevancy": rows["relevancy"].to_numpy(), "documents": 1, "newest": rows["date"].to_numpy(),
-            "members": [np.array([i]) for i in range(len(rows))], "label": rows["key"].str.split("\0").str[1],
-        })
-        order = ["relevancy", "newest", "label"]
-        ascending = [False, False, True]
-    return entries.sort_values(order, ascending=ascending, na_position="last", kind="stable")
+        order, ascending = ["relevancy", "newest", "label"], [False, False, True]
+    return entries.sort_values(order, ascending=ascending, na_position="last", kind="stable", ignore_index=True)
+
+
+def _best(entries: pd.DataFrame, select: str, count: int) -> pd.DataFrame:
+    """The first `count` entries in the selection's order (`_sorted`), sorting only the entries that can be among them:
+    those at least as good on the first sort key as the count-th best (sorting all 200k entries by
+    their text took a second at 10,000 documents)."""
+    first = (entries["relevancy"].fillna(0) * entries["documents"] if select == "top"
+             else entries["relevancy"].fillna(-1)).to_numpy()
+    if len(first) > count:
+        entries = entries[first >= np.partition(first, len(first) - count)[len(first) - count]]
+    return _sorted(entries, select).head(count)
+
+
+def _members(rows: pd.DataFrame, select: str, entries: pd.Series) -> list[np.ndarray]:
+    """Each chosen entry -> the positions in `rows` of its rows (see _ranked_entries)."""
+    if select != "top":
+        return [np.array([int(entry)]) for entry in entries]
+    keys = rows["key"].to_numpy()
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.searchsorted(ordered, entries.to_numpy(), side="left")
+    ends = np.searchsorted(ordered, entries.to_numpy(), side="right")
+    return [order[start:end] for start, end in zip(starts, ends)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -493,26 +529,36 @@ def build_brief(
         rows = rows[rows["doc_id"].isin(docs)].reset_index(drop=True)
     ranked = _ranked_entries(rows, select)
     candidates = len(ranked)
-    kept = ranked.head(options.max_signals)
+    kept = _best(ranked, select, options.max_signals)
 
     documents = view.documents.assign(doc_id=view.documents["doc_id"].astype("str")).set_index("doc_id")
     numbers: dict[str, int] = {}
     entries: list[tuple[list[int], Signal]] = []
-    for members in kept["members"]:
-        member_rows = rows.iloc[list(members)].sort_values(["relevancy", "date"], ascending=False, na_position="last")
-        first = member_rows.iloc[0]
-        doc_ids = list(dict.fromkeys(member_rows.sort_values("date", ascending=False, na_position="last")["doc_id"]))
+    relevancy = rows["relevancy"].to_numpy()
+    missing = pd.Series(pd.NA, index=view.items.index, dtype="str")
+    item_names = view.items.get(schema.NAME, missing)
+    item_descriptions = view.items.get(schema.DESCRIPTION, missing)
+    # Nanoseconds since 1970 per row, undated rows oldest of all: for "newest first".
+    dated = pd.to_datetime(rows["date"])
+    age = np.where(dated.isna(), np.iinfo(np.int64).min + 1, dated.to_numpy(dtype="datetime64[ns]").view(np.int64))
+    for members in _members(rows, select, kept["entry"]):
+        members = [int(m) for m in members]
+        # The most relevant row (then the newest) speaks for the signal; documents newest first.
+        by_relevancy = sorted(members, key=lambda m: (-np.nan_to_num(relevancy[m], nan=-1.0), -age[m]))
+        first = rows.iloc[by_relevancy[0]]
+        by_date = sorted(members, key=lambda m: -age[m])
+        doc_ids = list(dict.fromkeys(rows["doc_id"].iat[m] for m in by_date))
         for doc_id in doc_ids:
             numbers.setdefault(doc_id, len(numbers) + 1)
-        relevancy = member_rows["relevancy"].max()
+        best = np.nanmax(relevancy[members]) if not np.isnan(relevancy[members]).all() else np.nan
         assessment = None
         if values is not None:
-            found = [_annotation(values, int(at)) for at in member_rows["at"]]
+            found = [_annotation(values, int(rows["at"].iat[m])) for m in by_relevancy]
             assessment = next((a for a in found if a is not None), None)
-        signal = Signal(first["section"], first["name"], first["description"],
-                        None if pd.isna(relevancy) else int(relevancy),
-                        tuple(numbers[d] for d in doc_ids), assessment)
-        entries.append((list(members), signal))
+        signal = Signal(str(first["section"]), _text(item_names.iat[int(first["at"])]),
+                        _text(item_descriptions.iat[int(first["at"])]),
+                        None if np.isnan(best) else int(best), tuple(numbers[d] for d in doc_ids), assessment)
+        entries.append((members, signal))
     groups = (_group_by_cluster(entries, rows, view) if options.group == "cluster"
               else _group_by_theme(entries, rows, view, options, filters))
 
