@@ -68,10 +68,12 @@ def brief_for(view, notes: pd.DataFrame | None, options: BriefOptions) -> tuple[
     return _brief_shared(view.key, options, notes_key, view, notes)
 
 
-def _options(view, has_notes: bool) -> BriefOptions:
+def _options(view, has_notes: bool, has_starred: bool) -> BriefOptions:
     left, middle, right = st.columns([2, 1.3, 1])
     offered = list(SELECTIONS) if has_notes else ["top", "view"]
-    select = left.selectbox("Signals", offered, format_func=SELECTION_LABELS.get, key="brief_select",
+    # Starred rows are what the analyst picked for a brief: the default once there are some.
+    select = left.selectbox("Signals", offered, index=offered.index("starred") if has_starred else 0,
+                            format_func=SELECTION_LABELS.get, key="brief_select",
                             help="Top: rows of one section saying the same thing are one signal, ranked by their "
                                  "highest relevancy × the documents reporting it. Starred and escalated need "
                                  "annotations in the folder's workspace.")
@@ -142,7 +144,8 @@ def render() -> None:
         empty_state()
         return
     notes, notes_said = _annotations(view)
-    options = _options(view, notes is not None and len(notes) > 0)
+    options = _options(view, notes is not None and len(notes) > 0,
+                       notes is not None and bool(notes["starred"].any()))
     brief, seconds = brief_for(view, notes, options)
     st.caption(f"Filters: {plain(brief.filters_text)}. {plain(brief.selection)} {notes_said} "
                f"Written in {seconds:.2f} s.")
