@@ -27,7 +27,7 @@ from signals.brief.content import (
 )
 
 SIGNALS_PER_SLIDE = 5
-SOURCES_PER_SLIDE = 8
+SOURCES_PER_SLIDE = 12
 #: Longest description written on a slide (characters); the HTML and Markdown briefs have it whole.
 DESCRIPTION_CHARACTERS = 220
 _BLANK_LAYOUT = 6
@@ -80,9 +80,12 @@ class _Deck:
         run = paragraph.add_run()
         run.text = text.clean(value)
         run.font.size = Pt(size)
-        run.font.bold = bold
-        run.font.italic = italic
-        run.font.color.rgb = RGBColor(*(_ACCENT if link else colour))
+        if bold:
+            run.font.bold = True
+        if italic:
+            run.font.italic = True
+        if link or colour != _INK:  # the default ink is the theme's: no XML for it (a third of the deck's time)
+            run.font.color.rgb = RGBColor(*(_ACCENT if link else colour))
         if link:
             run.hyperlink.address = link
         return run
@@ -182,12 +185,13 @@ def _source_slides(deck: _Deck, brief: Brief) -> None:
         for position, source in enumerate(chunk):
             line = frame.paragraphs[0] if position == 0 else frame.add_paragraph()
             url = text.link_url(source.url)
-            deck.run(line, f"[{source.number}] ", size=13, bold=True)
-            deck.run(line, text.one_line(source.title), size=13, link=url)
+            deck.run(line, f"[{source.number}] ", size=12, bold=True)
+            deck.run(line, text.one_line(source.title), size=12, link=url)
             facts = ", ".join(part for part in (source.domain, source.date) if part)
             if facts:
-                deck.run(line, f"  ({facts})", size=12, colour=_MUTED)
-            deck.run(frame.add_paragraph(), url or "(no web link)", size=10, colour=_MUTED)
+                deck.run(line, f"  ({facts})", size=11, colour=_MUTED)
+            line.add_line_break()
+            deck.run(line, url or "(no web link)", size=9, colour=_MUTED)
 
 
 def render(brief: Brief, charts: dict[str, ChartImage] | None = None) -> bytes:
