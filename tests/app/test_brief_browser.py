@@ -99,7 +99,9 @@ def test_the_brief_page_previews_and_downloads_all_three_formats(corpus_dir, bro
     assert "Home batteries" in markdown and "Telecare" in markdown
 
     class Links(HTMLParser):
-        hrefs: list[str] = []
+        def __init__(self) -> None:
+            super().__init__()
+            self.hrefs: list[str] = []
 
         def handle_starttag(self, tag, attrs):
             if tag == "a":

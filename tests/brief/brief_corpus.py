@@ -18,19 +18,19 @@ from __future__ import annotations
 from pathlib import Path
 
 DOCUMENTS = {
-    "grid": dict(title="Grid batteries arrive", date="20240501", url="https://a.test/grid",
-                 themes=["energy", "storage"],
-                 rows={"Signals": [("Home batteries", "Houses store solar power.", "5"),
+    "grid": {"title": "Grid batteries arrive", "date": "20240501", "url": "https://a.test/grid",
+                 "themes": ["energy", "storage"],
+                 "rows": {"Signals": [("Home batteries", "Houses store solar power.", "5"),
                                    ("Heat pumps", "Cheaper heat at home.", "3")],
-                       "Concerns": [("Fire risk", "Batteries in flats burn.", "4")]}),
-    "roofs": dict(title="Roofs that pay", date="20240510", url="https://b.test/roofs?a=1&b=2",
-                  themes=["energy"],
-                  rows={"Signals": [("home  BATTERIES", "Houses store solar power too.", "4"),
-                                    ("Solar roofs", "Tiles that make power.", "2")]}),
-    "care": dict(title="Care at a distance", date="20240601", url="javascript:alert(1)",
-                 themes=["health"], rows={"Signals": [("Telecare", "Nurses visit by video.", "5")]}),
-    "stray": dict(title="A stray note", date=None, url="https://c.test/stray", themes=[],
-                  rows={"Signals": [("Lonely row", "Nobody rated this.", "")]}),
+                       "Concerns": [("Fire risk", "Batteries in flats burn.", "4")]}},
+    "roofs": {"title": "Roofs that pay", "date": "20240510", "url": "https://b.test/roofs?a=1&b=2",
+                  "themes": ["energy"],
+                  "rows": {"Signals": [("home  BATTERIES", "Houses store solar power too.", "4"),
+                                    ("Solar roofs", "Tiles that make power.", "2")]}},
+    "care": {"title": "Care at a distance", "date": "20240601", "url": "javascript:alert(1)",
+                 "themes": ["health"], "rows": {"Signals": [("Telecare", "Nurses visit by video.", "5")]}},
+    "stray": {"title": "A stray note", "date": None, "url": "https://c.test/stray", "themes": [],
+                  "rows": {"Signals": [("Lonely row", "Nobody rated this.", "")]}},
 }
 SOURCE_URLS = {"grid": "https://a.test/grid", "roofs": "https://b.test/roofs?a=1&b=2",
                "care": "https://pipeline.test/p/20240601",  # the article link is javascript: the page instead

@@ -29,7 +29,8 @@ def corpus(corpus_dir: Path):
     return load_corpus(corpus_dir, use_cache=False)
 
 
-def _brief(corpus, options: BriefOptions | None = None, filters: Filters = Filters(), notes=None, **kwargs):
+def _brief(corpus, options: BriefOptions | None = None, filters: Filters | None = None, notes=None, **kwargs):
+    filters = filters or Filters()
     return build_brief(apply(corpus, filters), corpus, filters, notes, options, today=TODAY, **kwargs)
 
 
@@ -108,8 +109,8 @@ def test_top_themes_and_what_is_emerging_with_their_support(corpus) -> None:
 
 
 def test_themes_each_on_one_document_are_not_called_a_ranking(tmp_path: Path) -> None:
-    one_each = {f"d{k}": dict(title=f"Doc {k}", date=f"2024050{k}", url=f"https://x.test/{k}", themes=[f"theme {k}"],
-                              rows={"Signals": [(f"Row {k}", "text", "3")]}) for k in range(1, 4)}
+    one_each = {f"d{k}": {"title": f"Doc {k}", "date": f"2024050{k}", "url": f"https://x.test/{k}", "themes": [f"theme {k}"],
+                              "rows": {"Signals": [(f"Row {k}", "text", "3")]}} for k in range(1, 4)}
     corpus = load_corpus(write_brief_corpus(tmp_path / "c", one_each), use_cache=False)
     brief = _brief(corpus)
     assert brief.themes_note.startswith("Every theme of the view is on one document only: this list is not a ranking")
