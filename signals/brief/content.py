@@ -174,9 +174,10 @@ class Brief:
 def headline_figures(headline: Headline) -> list[tuple[str, str]]:
     """The headline figures as (value, what it counts) pairs: ("160", "documents"), ("2004-07-14 to
     2029-09-11", "dated")."""
-    span = (f"{headline.first_date} to {headline.last_date}" if headline.first_date else "no dated document")
-    return [(f"{headline.documents:,}", "documents"), (f"{headline.rows:,}", "table rows"),
-            (span, "dates"), (f"{headline.sources:,}", "sources (web domains)")]
+    dates = ((f"{headline.first_date} to {headline.last_date}", "dates") if headline.first_date
+             else ("—", "no dated document"))
+    return [(f"{headline.documents:,}", "documents"), (f"{headline.rows:,}", "table rows"), dates,
+            (f"{headline.sources:,}", "sources (web domains)")]
 
 
 def assessment_words(annotation: Annotation | None) -> tuple[str, str]:
