@@ -59,7 +59,24 @@ def chart_specs(brief: Brief) -> dict[str, tuple[str, str, dict]]:
     for _, _, spec in specs.values():
         spec["width"] = WIDTH
         spec["background"] = "white"
+        _whole_ticks(spec)
     return specs
+
+
+#: Counts up to this get a tick at every whole number.
+SMALL_COUNTS = 10
+
+
+def _whole_ticks(spec: dict) -> None:
+    """Ticks at whole numbers on a small count axis. vl-convert (Vega-Lite 6.4 here) ignores the
+    specs' `tickMinStep`: a top count of 2 was labelled 0, 1, 1, 2, 2 (ticks at halves, rounded)."""
+    for channel in ("x", "y"):
+        encoding = spec.get("encoding", {}).get(channel, {})
+        if encoding.get("type") != "quantitative":
+            continue
+        top = max((record[encoding["field"]] for record in spec["data"]["values"]), default=0)
+        if top <= SMALL_COUNTS:
+            encoding.setdefault("axis", {})["values"] = list(range(int(top) + 1))
 
 
 def render_png(spec: dict) -> bytes:
