@@ -64,8 +64,12 @@ def brief_for(view, notes: pd.DataFrame | None, options: BriefOptions) -> tuple[
     the same options and the same annotations (their count and newest change)."""
     if view.key.startswith("|"):
         return _timed_brief(view, notes, options)
-    notes_key = "" if notes is None else f"{len(notes)}|{notes['updated_at'].max() if len(notes) else ''}"
-    return _brief_shared(view.key, options, notes_key, view, notes)
+    return _brief_shared(view.key, options, _notes_key(notes), view, notes)
+
+
+def _notes_key(notes: pd.DataFrame | None) -> str:
+    """A small key for the annotations a brief was made with: their count and newest change."""
+    return "" if notes is None else f"{len(notes)}|{notes['updated_at'].max() if len(notes) else ''}"
 
 
 def _options(view, has_notes: bool, has_starred: bool) -> BriefOptions:
@@ -151,7 +155,7 @@ def render() -> None:
                f"Written in {seconds:.2f} s.")
     for note in brief.notes:
         st.info(plain(note))
-    files_key = f"{view.key}|{options!r}|{len(notes) if notes is not None else ''}"
+    files_key = f"{view.key}|{options!r}|{_notes_key(notes)}"
     _downloads(brief, files_key)
     st.subheader("Preview")
     st.caption("The Markdown brief as it reads; the HTML and PowerPoint files hold the same text, with the charts.")
