@@ -233,9 +233,10 @@ def run() -> None:
     filters = state.current_filters(corpus)
     state.write_url(filters)
     tables, tables_key = annotation_state.filter_tables(filters)
-    context.set_view(data.make_view(corpus, corpus_key, filters, tables, tables_key))
+    view = data.make_view(corpus, corpus_key, filters, tables, tables_key)
+    context.set_view(view)
     with st.sidebar:
-        saved_views.sidebar(corpus, counts)
+        saved_views.sidebar(corpus, corpus_key, counts, filters, view.filtered.documents["doc_id"].astype("str"))
     context.register_pages(pages)
 
     navigation = st.navigation(list(pages.values()), position="top")
