@@ -267,6 +267,29 @@ def document_editor(doc_id: str, base: str) -> None:
     _frame("Your assessment of this document", [target], _annotation_of(values), base, _stored_by(target))
 
 
+def rows_with_editor(rows: pd.DataFrame, shown: pd.DataFrame, key: str, section: str | None = None,
+                     column_config: dict | None = None, after: Sequence[str] = ("name", "label"),
+                     **dataframe_options: Any) -> None:
+    """A list of table rows with their annotation columns, multi-row selection, and below it the
+    editor for the selection (and "Open its document" for one row): what every list of rows draws.
+
+    `rows`: the rows as in the corpus (doc_id, row, and section unless `section` names it),
+    `shown`: what the table shows of them (same length and order; any columns)."""
+    values = annotation_state.values_beside(rows.reset_index(drop=True), "rows", section)
+    table = with_annotation_columns(shown.reset_index(drop=True), values, after=after)
+    event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="multi-row", key=key,
+                         column_config=(column_config or {}) | annotation_column_config(), **dataframe_options)
+    selected = rows.iloc[selected_rows(event)]
+    if selected.empty:
+        return
+    if len(selected) == 1:
+        from signals.app.context import open_document
+
+        if st.button("Open its document", key=f"{key}-open", icon=":material/article:"):
+            open_document(str(selected["doc_id"].iloc[0]))
+    row_editor(selected, base=f"{key}-edit", section=section)
+
+
 def documents_editor(doc_ids: list[str], base: str) -> None:
     """The editor of selected documents: one in full, several in bulk."""
     if len(doc_ids) == 1:

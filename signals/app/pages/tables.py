@@ -75,9 +75,8 @@ def _table_with_editor(chosen: str, frame: pd.DataFrame, corpus: Corpus, view) -
     if not annotated:
         open_document(str(selected["doc_id"].iloc[0]))
         return
-    if len(selected) == 1:
-        if st.button("Open its document", key=f"open-{chosen}", icon=":material/article:"):
-            open_document(str(selected["doc_id"].iloc[0]))
+    if len(selected) == 1 and st.button("Open its document", key=f"open-{chosen}", icon=":material/article:"):
+        open_document(str(selected["doc_id"].iloc[0]))
     if chosen == "documents":
         annotation_editor.documents_editor(selected["doc_id"].astype("str").tolist(), base=f"edit-{chosen}")
     else:
