@@ -277,6 +277,7 @@ def rows_with_editor(rows: pd.DataFrame, shown: pd.DataFrame, key: str, section:
     `shown`: what the table shows of them (same length and order; any columns)."""
     values = annotation_state.values_beside(rows.reset_index(drop=True), "rows", section)
     table = with_annotation_columns(shown.reset_index(drop=True), values, after=after)
+    dataframe_options.setdefault("placeholder", "—")
     event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="multi-row", key=key,
                          column_config=(column_config or {}) | annotation_column_config(), **dataframe_options)
     selected = rows.iloc[selected_rows(event)]

@@ -225,6 +225,8 @@ def run() -> None:
     st.sidebar.subheader("Filters")
     st.sidebar.button("Reset filters", on_click=state.reset, key="reset", icon=":material/restart_alt:",
                       help="Show everything again", width="stretch")
+    # Saved views sit above the filters they restore; drawn last, once the filtered view is known.
+    views_slot = st.sidebar.container()
     counts = {**_facet_counts(corpus_key, corpus), **annotation_state.facet_counts()}
     state.load_url(corpus, counts, theme_aliases=theme_merges.current().applied)
     state.restore_kept()
@@ -235,7 +237,7 @@ def run() -> None:
     tables, tables_key = annotation_state.filter_tables(filters)
     view = data.make_view(corpus, corpus_key, filters, tables, tables_key)
     context.set_view(view)
-    with st.sidebar:
+    with views_slot:
         saved_views.sidebar(corpus, corpus_key, counts, filters, view.filtered.documents["doc_id"].astype("str"))
     context.register_pages(pages)
 

@@ -46,9 +46,11 @@ def _orphans(view) -> None:
                "any more (a pipeline re-run renamed or removed it). They are kept, never deleted: if the row "
                "comes back, its annotation shows again. `signals notes orphans PATH` lists them too.")
     shown = found.assign(reason=[annotations.orphan_reason(row) for row in found.to_dict("records")])
-    shown = shown[["reason", "doc_id", "section", "row", "anchor", *annotations.FIELDS, "updated_by", "updated_at"]]
+    # Which row it was and what it said first; the document and who changed it last after.
+    shown = shown[["reason", "anchor", "note", "status", "starred", "impact", "likelihood", "horizon", "tags",
+                   "doc_id", "section", "row", "updated_by", "updated_at"]]
     shown = shown.rename(columns={"anchor": "was keyed on", "row": "row (then)"})
-    st.dataframe(shown, hide_index=True, key="health-orphans", column_config={
+    st.dataframe(shown, hide_index=True, key="health-orphans", placeholder="—", column_config={
         "starred": st.column_config.CheckboxColumn("★"),
         "impact": st.column_config.NumberColumn("impact", format="%d"),
         "likelihood": st.column_config.NumberColumn("likelihood", format="%d"),

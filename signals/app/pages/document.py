@@ -100,7 +100,7 @@ def render() -> None:
         values = annotation_state.values_beside(located, "rows")
         table = annotation_editor.with_annotation_columns(display_frame(rows), values, after=("#", "name"))
         event = st.dataframe(table, hide_index=True, key=f"doc-{section}", on_select="rerun",
-                             selection_mode="multi-row",
+                             selection_mode="multi-row", placeholder="—",
                              column_config=link_columns(table) | annotation_editor.annotation_column_config())
         selected = located.iloc[annotation_editor.selected_rows(event)]
         if not selected.empty:

@@ -68,6 +68,7 @@ def _table_with_editor(chosen: str, frame: pd.DataFrame, corpus: Corpus, view) -
     event = st.dataframe(
         shown, hide_index=True, column_config=link_columns(shown) | annotation_editor.annotation_column_config(),
         on_select="rerun", selection_mode="multi-row" if annotated else "single-row", key=f"table-{chosen}",
+        placeholder="—",
     )
     selected = page_rows.iloc[annotation_editor.selected_rows(event)]
     if selected.empty or "doc_id" not in selected.columns:
