@@ -113,7 +113,9 @@ def prepare(corpus: Corpus, corpus_key: str) -> AnnotationState:
     store = merge_state.store
     frame, revision, problem = _session_frame(store)
     if store is None:
-        problem = "The workspace file cannot be used, so annotations are off: " + (merge_state.problem or "")
+        # The merges' problem is the WorkspaceError (file, what is wrong) and what it means for merges.
+        error = (merge_state.problem or "").split(". Theme merges")[0]
+        problem = f"The workspace file cannot be used, so annotations are off (shown as none, not changed): {error}."
     elif problem is None and store.read_only:
         problem = f"The workspace file {store.path} {store.problem or 'is read-only'}: annotations are shown, not changed."
     path = "" if store is None else str(store.path)
