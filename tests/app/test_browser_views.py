@@ -159,6 +159,7 @@ def test_a_document_opened_from_a_filtered_table_keeps_the_view_there_and_back(a
     grid = page.locator('[data-testid="stDataFrame"]').first
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 15, box["y"] + 35 + 18)  # the first row's selection box
+    page.get_by_role("button", name="Open its document").click()  # a selection also opens the editor
     page.wait_for_url(re.compile(r"/document\?"), timeout=30_000)
     wait_idle(page)
     params = _params(page.url)
