@@ -280,7 +280,7 @@ def rows_with_editor(rows: pd.DataFrame, shown: pd.DataFrame, key: str, section:
     dataframe_options.setdefault("placeholder", "—")
     event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="multi-row", key=key,
                          column_config=(column_config or {}) | annotation_column_config(), **dataframe_options)
-    selected = rows.iloc[selected_rows(event)]
+    selected = rows.iloc[selected_rows(event, len(rows))]
     if selected.empty:
         return
     if len(selected) == 1:
@@ -289,6 +289,27 @@ def rows_with_editor(rows: pd.DataFrame, shown: pd.DataFrame, key: str, section:
         if st.button("Open its document", key=f"{key}-open", icon=":material/article:"):
             open_document(str(selected["doc_id"].iloc[0]))
     row_editor(selected, base=f"{key}-edit", section=section)
+
+
+def documents_with_editor(documents: pd.DataFrame, shown: pd.DataFrame, key: str,
+                          column_config: dict | None = None, after: Sequence[str] = ("title",)) -> None:
+    """A list of documents (`documents`: with doc_id; `shown`: what the table shows of them, same
+    order) with their own annotation columns, multi-row selection, "Open this document" for one
+    and the editor (several: in bulk) below: `rows_with_editor` for documents."""
+    documents, shown = documents.reset_index(drop=True), shown.reset_index(drop=True)
+    values = annotations.for_documents(documents, annotation_state.annotations_frame())
+    table = with_annotation_columns(shown, values, after=after)
+    event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="multi-row", key=key,
+                         placeholder="—", column_config=(column_config or {}) | annotation_column_config())
+    selected = documents.iloc[selected_rows(event, len(documents))]
+    if selected.empty:
+        return
+    if len(selected) == 1:
+        from signals.app.context import open_document
+
+        if st.button("Open this document", key=f"{key}-open", icon=":material/article:"):
+            open_document(str(selected["doc_id"].iloc[0]))
+    documents_editor(selected["doc_id"].astype("str").tolist(), base=f"{key}-edit")
 
 
 def documents_editor(doc_ids: list[str], base: str) -> None:
@@ -317,7 +338,8 @@ def _annotation_of(values: pd.Series) -> Annotation:
     )
 
 
-def selected_rows(event: object) -> list[int]:
-    """A dataframe's selection event -> the selected row positions (none when there is no event)."""
-    return list(event.selection.rows) if event else []  # type: ignore[attr-defined]
+def selected_rows(event: object, length: int) -> list[int]:
+    """A dataframe's selection event -> the selected row positions below `length` (none when there
+    is no event; a selection kept from a longer table, before the filters changed, is dropped)."""
+    return [row for row in (event.selection.rows if event else []) if row < length]  # type: ignore[attr-defined]
 

@@ -102,7 +102,7 @@ def render() -> None:
         event = st.dataframe(table, hide_index=True, key=f"doc-{section}", on_select="rerun",
                              selection_mode="multi-row", placeholder="—",
                              column_config=link_columns(table) | annotation_editor.annotation_column_config())
-        selected = located.iloc[annotation_editor.selected_rows(event)]
+        selected = located.iloc[annotation_editor.selected_rows(event, len(located))]
         if not selected.empty:
             annotation_editor.row_editor(selected, base=f"doc-edit-{section}")
     if not shown.tables:

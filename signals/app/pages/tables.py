@@ -70,7 +70,7 @@ def _table_with_editor(chosen: str, frame: pd.DataFrame, corpus: Corpus, view) -
         on_select="rerun", selection_mode="multi-row" if annotated else "single-row", key=f"table-{chosen}",
         placeholder="—",
     )
-    selected = page_rows.iloc[annotation_editor.selected_rows(event)]
+    selected = page_rows.iloc[annotation_editor.selected_rows(event, len(page_rows))]
     if selected.empty or "doc_id" not in selected.columns:
         return
     if not annotated:
