@@ -199,14 +199,21 @@ def rows_of(frame: pd.DataFrame, section: str | None = None) -> pd.Index:
     from signals.app.context import current_view
 
     items = current_view().corpus.items
+    return locate_rows(items, frame, section)
+
+
+def locate_rows(items: pd.DataFrame, frame: pd.DataFrame, section: str | None = None) -> pd.Index:
+    """See `rows_of`: the same, in the given items frame (pure; no session)."""
     sections = frame["section"].astype("str") if "section" in frame.columns else pd.Series(section, index=frame.index)
     wanted = pd.MultiIndex.from_arrays([frame["doc_id"].astype("str").to_numpy(), sections.to_numpy(dtype=object),
                                         pd.to_numeric(frame["row"]).to_numpy()])
-    where = pd.MultiIndex.from_arrays([items["doc_id"].astype("str").to_numpy(),
-                                       items["section"].astype("str").to_numpy(dtype=object),
-                                       pd.to_numeric(items["row"]).to_numpy()])
+    # Only the rows of the documents shown: a MultiIndex of all 214k rows at 10k documents took 150 ms a rerun.
+    candidates = items[items["doc_id"].isin(pd.unique(frame["doc_id"].astype("str")))]
+    where = pd.MultiIndex.from_arrays([candidates["doc_id"].astype("str").to_numpy(),
+                                       candidates["section"].astype("str").to_numpy(dtype=object),
+                                       pd.to_numeric(candidates["row"]).to_numpy()])
     at = where.get_indexer(wanted)
-    return pd.Index(np.where(at >= 0, items.index.to_numpy()[at.clip(min=0)], -1))
+    return pd.Index(np.where(at >= 0, candidates.index.to_numpy()[at.clip(min=0)], -1))
 
 
 def values_beside(frame: pd.DataFrame, kind: str, section: str | None = None) -> pd.DataFrame:

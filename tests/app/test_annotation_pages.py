@@ -91,3 +91,14 @@ def test_a_damaged_workspace_turns_annotating_off_and_is_left_alone(monkeypatch,
     assert "annotations are off" in warnings and str(path) in warnings
     assert app.button(key="edit-signals-undo").disabled
     assert path.read_bytes() == b"not a workspace, someone else's file"
+
+
+def test_shown_rows_are_found_in_the_whole_items_by_document_section_and_row(folder):
+    from signals.app.annotation_state import locate_rows
+
+    corpus = load_corpus(folder, use_cache=False)
+    signals = corpus.tables["signals"].iloc[[2, 0]]  # a section's table: no section column
+    found = locate_rows(corpus.items, signals, "signals")
+    assert corpus.items.loc[found, "name"].tolist() == signals["name"].tolist()
+    stranger = signals.assign(row=99)
+    assert locate_rows(corpus.items, stranger, "signals").tolist() == [-1, -1]
