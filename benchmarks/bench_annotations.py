@@ -13,7 +13,10 @@ one warm-up:
   annotations joined to the rows, as arrays);
 - per rerun: `Joined.mask` for the annotation facets (one criterion at a time and all at once);
 - for downloads and pages: `for_rows` (the columns exports add), `document_mask`, `orphans`;
-- and the join without a `row_key` column (keys computed for the annotated documents' rows).
+- and the join without a `row_key` column (keys computed for the annotated documents' rows);
+- the facet path end to end, as an app rerun pays it (signals.app.annotation_state and
+  signals.filters): has anything changed (`refresh`), the sidebar's option counts, and
+  `filters.apply` with the Assessment facets set, against the same filters without them.
 
 The target (issue 12): the annotation facets cost at most 20 ms of a rerun at 10,000 documents
 with 5,000 annotations.
@@ -29,7 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-from signals import load_corpus
+from signals import facets, load_corpus
+from signals.filters import Filters, apply
 from signals.workspace import annotations, keys
 from signals.workspace.store import Store
 
@@ -126,6 +130,30 @@ def main() -> None:
           f"-> {int(mask.sum()):,} documents")
     median, fastest, found = _time(lambda: annotations.orphans(items, corpus.documents, stored), args.repeat)
     print(f"{'orphans (Data health)':44} median {median:7.1f} ms  min {fastest:7.1f} ms  -> {len(found):,}")
+
+    # The facet path end to end: what a rerun with Assessment facets set costs beyond the same rerun
+    # without them (the filtered view is cached on the revision too; this is the uncached case).
+    keyed = corpus.with_frames(items=items)
+    tables = {facets.ANNOTATIONS: joined}
+    stored, revision = annotations.read_with_revision(store)
+    median, fastest, _ = _time(lambda: annotations.refresh(store, stored, revision), args.repeat)
+    print(f"{'rerun: refresh, nothing changed':44} median {median:7.1f} ms  min {fastest:7.1f} ms")
+    refresh_ms = median
+    median, fastest, _ = _time(lambda: joined.option_counts(), args.repeat)
+    print(f"{'rerun: sidebar option counts':44} median {median:7.1f} ms  min {fastest:7.1f} ms")
+    counts_ms = median
+    plain = Filters(themes=tuple(corpus.themes["theme"].astype(str).value_counts().index[:2]), min_relevancy=3)
+    assessed = plain.with_(statuses=("watch", "escalate"), min_impact=3, starred=True)
+    median, fastest, without = _time(lambda: apply(keyed, plain), args.repeat)
+    print(f"{'apply: 2 themes, relevancy >= 3':44} median {median:7.1f} ms  min {fastest:7.1f} ms  "
+          f"-> {len(without.documents):,} documents")
+    reference_ms = median
+    median, fastest, kept = _time(lambda: apply(keyed, assessed, tables), args.repeat)
+    print(f"{'apply: same + starred, watch/escalate, impact>=3':44} median {median:7.1f} ms  min {fastest:7.1f} ms  "
+          f"-> {len(kept.documents):,} documents")
+    added = refresh_ms + counts_ms + max(median - reference_ms, 0.0)
+    print(f"{'annotation facets added to a rerun':44} {added:7.1f} ms  (target 20 ms; refresh + counts + "
+          f"apply's extra; the filter alone x{median / reference_ms:.2f} of the reference)")
 
 
 if __name__ == "__main__":

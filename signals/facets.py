@@ -9,7 +9,7 @@ A facet is one entry in FACETS. From that entry come:
 - the matching and the option counts (signals.filters, one function per kind),
 - the sidebar widgets and their session-state keys (signals.app.state, one widget per kind).
 
-Four kinds, as Datasette registers its facet classes in one list: `ChoiceFacet` (pick values from a
+Four kinds (and their annotation variants, below), as Datasette registers its facet classes in one list: `ChoiceFacet` (pick values from a
 list, a document needs any of them; or all of them, with a `MatchMode`), `RangeFacet` (a lowest and
 a highest number), `DateFacet` (a first and a last day), `TextFacet` (free text, searched where its
 scope says). A new facet of one of these kinds is one more entry; its values may come from any table
@@ -486,6 +486,128 @@ class TextFacet(Facet):
 
 
 # ---------------------------------------------------------------------------------------------
+# The analyst's annotations: starred, status, tags, note, ratings, horizon (signals.workspace)
+# ---------------------------------------------------------------------------------------------
+#: The table annotation facets read: not a frame but the workspace's annotations joined to the
+#: items (signals.workspace.annotations.Joined), handed in as `apply(..., tables={ANNOTATIONS: joined})`.
+ANNOTATIONS = "annotations"
+
+
+class AnnotationFacet:
+    """What makes a facet an annotation facet: its Filters fields are named as the fields of
+    `signals.workspace.annotations.Criteria` they set, and every annotation facet that is set goes
+    into one Criteria whose `Joined.mask` picks the rows (a row counts its document's annotation
+    for what it does not say itself). Level "rows": a document stays while one of its rows does."""
+
+    def criteria(self: Facet, filters: Filters) -> dict[str, Any]:  # type: ignore[misc]
+        """The Criteria fields this facet sets in `filters` (nothing when it restricts nothing)."""
+        defaults = self.defaults()
+        return {name: getattr(filters, name) for name in defaults if getattr(filters, name) != defaults[name]}
+
+
+@dataclass(frozen=True)
+class AnnotationChoiceFacet(AnnotationFacet, ChoiceFacet):
+    """Statuses, tags or horizons chosen from a list; a row is kept when its annotation has any.
+
+    `allowed`: the only values there are (statuses, horizons), in their order; () for free values
+    (tags, matched case-insensitively). Option counts are rows (`Joined.option_counts`).
+    """
+
+    allowed: tuple[str, ...] = ()
+
+    def check(self, values: Mapping[str, Any]) -> None:
+        """See Facet.check: every chosen value is one of `allowed` (when there is such a list)."""
+        wrong = [v for v in values.get(self.field, ()) if self.allowed and v not in self.allowed]
+        if wrong:
+            raise ValueError(f"{self.field} must be among {', '.join(self.allowed)}, not {', '.join(wrong)}")
+
+    def from_params(self, params: Mapping[str, list[str]]) -> dict[str, Any]:
+        """See Facet.from_params: values not in `allowed` are left out (a hand-edited URL)."""
+        values = super().from_params(params)
+        if self.allowed and self.field in values:
+            kept = tuple(v for v in values[self.field] if v in self.allowed)
+            values = {self.field: kept} if kept else {}
+        return values
+
+    def add_arguments(self, group: argparse._ArgumentGroup) -> None:
+        """See Facet.add_arguments: a repeatable flag, its values checked against `allowed`."""
+        group.add_argument(self.cli_flag, action="append", default=[], dest=self.field,
+                           choices=self.allowed or None, metavar=self.cli_flag.lstrip("-").upper(),
+                           help=self.help or None)
+
+
+@dataclass(frozen=True)
+class AnnotationFlagFacet(AnnotationFacet, Facet):
+    """Yes, no or either (None): starred, has a note, rated. `key` is the URL parameter
+    (`?starred=yes`), the widget key and the key of its option counts; `words` say it (`starred`,
+    `not starred`)."""
+
+    key: str
+    field: str
+    label: str
+    words: tuple[str, str]  # what yes and no mean: ("starred", "not starred")
+    cli_flags: tuple[str, str]  # the flags that set yes and no
+    source: Source
+    help: str = ""
+    level: str = "rows"
+
+    def defaults(self) -> dict[str, Any]:
+        """See Facet.defaults: either."""
+        return {self.field: None}
+
+    def check(self, values: Mapping[str, Any]) -> None:
+        """See Facet.check: yes (True), no (False) or either (None)."""
+        if values.get(self.field) not in (None, True, False):
+            raise ValueError(f"{self.field} must be True, False or None, not {values[self.field]!r}")
+
+    def value(self, filters: Filters) -> bool | None:
+        """True, False, or None for either."""
+        return getattr(filters, self.field)
+
+    def is_set(self, filters: Filters) -> bool:
+        """See Facet.is_set."""
+        return self.value(filters) is not None
+
+    def url_keys(self) -> tuple[str, ...]:
+        """See Facet.url_keys."""
+        return (self.key,)
+
+    def to_params(self, filters: Filters) -> dict[str, list[str]]:
+        """See Facet.to_params: `{"starred": ["yes"]}`."""
+        value = self.value(filters)
+        return {} if value is None else {self.key: ["yes" if value else "no"]}
+
+    def from_params(self, params: Mapping[str, list[str]]) -> dict[str, Any]:
+        """See Facet.from_params: yes / no (true, false, 1, 0 too)."""
+        raw = [v.strip().casefold() for v in _read(params, self.key)]
+        if raw and raw[0] in ("yes", "true", "1"):
+            return {self.field: True}
+        if raw and raw[0] in ("no", "false", "0"):
+            return {self.field: False}
+        return {}
+
+    def describe(self, filters: Filters) -> dict[str, str]:
+        """See Facet.describe: `{"starred": "yes"}`, `{"rated": "no"}`."""
+        value = self.value(filters)
+        return {} if value is None else {self.key.replace("_", " "): "yes" if value else "no"}
+
+    def add_arguments(self, group: argparse._ArgumentGroup) -> None:
+        """See Facet.add_arguments: `--starred` / `--unstarred` (the last one given wins)."""
+        for flag, value, words in zip(self.cli_flags, (True, False), self.words):
+            group.add_argument(flag, action="store_const", const=value, default=None, dest=self.field,
+                               help=f"keep the rows {words} (an annotation of the row or of its document)")
+
+    def widget_keys(self) -> dict[str, str]:
+        """See Facet.widget_keys: one switch."""
+        return {self.field: self.key}
+
+
+@dataclass(frozen=True)
+class AnnotationRangeFacet(AnnotationFacet, RangeFacet):
+    """Impact or likelihood from a lowest to a highest rating; an unrated row is outside every range."""
+
+
+# ---------------------------------------------------------------------------------------------
 # The facets, in the order they are described, listed as flags and drawn (search text first)
 # ---------------------------------------------------------------------------------------------
 FACETS: tuple[Facet, ...] = (
@@ -524,6 +646,38 @@ FACETS: tuple[Facet, ...] = (
               help="Free text, searched in rows or in documents (case-insensitive; accents count)",
               scope_help="in rows: each table row's own text (name, description, other columns); "
                          "in documents: a document's title, summary, keywords and themes, keeping all its rows"),
+    # The analyst's own assessments (the sidebar's "Assessment" group): rows whose annotation, or
+    # their document's, says so. Field names are those of annotations.Criteria.
+    AnnotationFlagFacet(key="starred", field="starred", label="Starred", words=("starred", "not starred"),
+                        cli_flags=("--starred", "--unstarred"), source=Source(ANNOTATIONS, "starred"),
+                        help="Rows you starred (or whose document you starred)"),
+    AnnotationChoiceFacet(key="status", field="statuses", label="Status", singular="status", plural="statuses",
+                          source=Source(ANNOTATIONS, "status"), cli_flag="--status", level="rows",
+                          match_key=str, allowed=schema.ANNOTATION_STATUSES,
+                          leading_options=schema.ANNOTATION_STATUSES,
+                          help="Your triage of the row: new (not triaged), watch, escalate, dismissed"),
+    AnnotationChoiceFacet(key="tag", field="tags", label="Tags", singular="tag", plural="tags",
+                          source=Source(ANNOTATIONS, "tags"), cli_flag="--tag", level="rows",
+                          match_key=str.casefold, help="Rows with any of your tags (case-insensitive)"),
+    AnnotationFlagFacet(key="has_note", field="has_note", label="Note", words=("with a note", "without a note"),
+                        cli_flags=("--has-note", "--no-note"), source=Source(ANNOTATIONS, "note"),
+                        help="Rows you wrote a note on"),
+    AnnotationRangeFacet(key="impact", label="Impact", field_names=("min_impact", "max_impact"),
+                         url_params=("imin", "imax"), cli_flags=("--min-impact", "--max-impact"),
+                         bounds=schema.ANNOTATION_RATING_RANGE, source=Source(ANNOTATIONS, "impact"),
+                         help="Your impact rating (1-5); unrated rows are left out when narrowed"),
+    AnnotationRangeFacet(key="likelihood", label="Likelihood", field_names=("min_likelihood", "max_likelihood"),
+                         url_params=("lmin", "lmax"), cli_flags=("--min-likelihood", "--max-likelihood"),
+                         bounds=schema.ANNOTATION_RATING_RANGE, source=Source(ANNOTATIONS, "likelihood"),
+                         help="Your likelihood rating (1-5); unrated rows are left out when narrowed"),
+    AnnotationChoiceFacet(key="horizon", field="horizons", label="Time to impact", singular="horizon",
+                          plural="horizons", source=Source(ANNOTATIONS, "horizon"), cli_flag="--horizon",
+                          level="rows", match_key=str, allowed=schema.ANNOTATION_HORIZONS,
+                          leading_options=schema.ANNOTATION_HORIZONS,
+                          help="Your time to impact: <1y, 1-3y, 3-10y, >10y"),
+    AnnotationFlagFacet(key="rated", field="rated", label="Rated", words=("rated", "unrated"),
+                        cli_flags=("--rated", "--unrated"), source=Source(ANNOTATIONS, "impact"),
+                        help="Rows with an impact or likelihood rating (unrated: with neither)"),
 )
 
 
@@ -541,8 +695,14 @@ def url_keys() -> tuple[str, ...]:
 
 
 def choice_facets() -> tuple[ChoiceFacet, ...]:
-    """The facets whose options are listed, with counts."""
-    return tuple(facet for facet in FACETS if isinstance(facet, ChoiceFacet))
+    """The facets whose options are listed, with counts (documents or rows of the corpus; the
+    annotation facets' counts come from the workspace, see `annotation_facets`)."""
+    return tuple(facet for facet in FACETS if isinstance(facet, ChoiceFacet) and not isinstance(facet, AnnotationFacet))
+
+
+def annotation_facets() -> tuple[Facet, ...]:
+    """The facets over the analyst's annotations, in FACETS order (the sidebar's Assessment group)."""
+    return tuple(facet for facet in FACETS if isinstance(facet, AnnotationFacet))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -570,8 +730,9 @@ def check_declarations(facets: Iterable[Facet]) -> None:
         if facet.level not in LEVELS:
             raise ValueError(f"facet {facet.key}: level must be one of {LEVELS}, not {facet.level!r}")
         # Rows are picked in the items frame: a row facet reading another table could not name them.
-        if facet.level == "rows" and facet.source is not None and facet.source.table != "items":
-            raise ValueError(f"facet {facet.key}: a facet of level rows reads the items table")
+        if facet.level == "rows" and facet.source is not None and facet.source.table != "items" \
+                and not (isinstance(facet, AnnotationFacet) and facet.source.table == ANNOTATIONS):
+            raise ValueError(f"facet {facet.key}: a facet of level rows reads the items table (or the annotations)")
     parser = argparse.ArgumentParser(add_help=False)
     group = parser.add_argument_group()
     for facet in facets:  # argparse itself refuses a flag given twice

@@ -7,7 +7,9 @@ matching, one function per kind of facet.
 Semantics (what users get):
 - Document facets pick documents: themes (any or all of them), category, type, keyword, source
   domain, date range. Values match case-insensitively; themes match on their canonical key.
-- Row facets pick table rows: section, relevancy range. Rows of dropped documents go too.
+- Row facets pick table rows: section, relevancy range, and the analyst's annotations (starred,
+  status, tags, note, impact, likelihood, horizon, rated: one annotations.Criteria tested on the
+  annotations joined to the items, handed in `tables`). Rows of dropped documents go too.
 - Free text (case-insensitive substring; accents count: `energie` does not find `énergie`) is
   searched where `text_scope` says:
   - "rows" (the default): in each row's own text columns (name, description, change, ten-year
@@ -31,7 +33,7 @@ import pandas as pd
 
 from signals import facets, schema
 from signals.corpus_type import Corpus
-from signals.facets import ChoiceFacet, DateFacet, Facet, RangeFacet, TextFacet
+from signals.facets import AnnotationFacet, ChoiceFacet, DateFacet, Facet, RangeFacet, TextFacet
 
 #: The document fields free text is searched in, scope "documents" (also what "matched in" names).
 DOCUMENT_TEXT_FIELDS = ("title", "summary", "keywords", "themes")
@@ -160,7 +162,7 @@ def _in(codes: np.ndarray, keep: np.ndarray) -> np.ndarray:
     return np.where(codes >= 0, keep[codes], False)
 
 
-def _table(corpus: Corpus, name: str, tables: Mapping[str, pd.DataFrame] | None) -> pd.DataFrame:
+def _table(corpus: Corpus, name: str, tables: Mapping[str, Any] | None) -> Any:
     """A facet's source table: one handed in `tables`, else the corpus frame of that name."""
     if tables and name in tables:
         return tables[name]
@@ -265,9 +267,10 @@ def matching_doc_ids(corpus: Corpus, filters: Filters, tables: Mapping[str, pd.D
     return _doc_space(corpus)[matching_documents(corpus, filters, tables)]
 
 
-def facet_counts(corpus: Corpus, tables: Mapping[str, pd.DataFrame] | None = None) -> dict[str, pd.Series]:
+def facet_counts(corpus: Corpus, tables: Mapping[str, Any] | None = None) -> dict[str, pd.Series]:
     """Each choice facet's key -> its options with the documents having each (table rows, for a
-    facet of level "rows") in the whole corpus, most frequent first. `tables`: see facets.Source."""
+    facet of level "rows") in the whole corpus, most frequent first. `tables`: see facets.Source;
+    with the joined annotations there, the annotation facets' counts too (`annotation_counts`)."""
     counts = {}
     for facet in facets.choice_facets():
         frame = _table(corpus, facet.source.table, tables)
@@ -276,7 +279,32 @@ def facet_counts(corpus: Corpus, tables: Mapping[str, pd.DataFrame] | None = Non
         if facet.level == "documents":  # a document counts once per value, however many rows say it
             frame = frame.drop_duplicates(["doc_id", facet.source.key_column or facet.source.column])
         counts[facet.key] = frame[facet.source.column].astype("str").value_counts(dropna=True)
+    if tables and facets.ANNOTATIONS in tables:
+        counts |= annotation_counts(tables[facets.ANNOTATIONS])
     return counts
+
+
+def annotation_counts(joined: Any, keep: np.ndarray | None = None) -> dict[str, pd.Series]:
+    """The annotation facets' option counts: facet key -> rows per value (statuses and horizons in
+    their order, tags most used first, yes/no facets as {True: rows, False: rows}), among the rows
+    `keep` marks (all by default). `joined`: signals.workspace.annotations.Joined over the items."""
+    return joined.option_counts(keep)
+
+
+def annotation_rows(corpus: Corpus, filters: Filters, tables: Mapping[str, Any] | None) -> np.ndarray:
+    """Row mask over `corpus.items`: the rows whose annotation (or their document's) meets every
+    annotation facet set in `filters`, as one annotations.Criteria tested on the Joined handed in
+    `tables[facets.ANNOTATIONS]` (built on these very items)."""
+    from signals.workspace.annotations import Criteria
+
+    chosen: dict[str, Any] = {}
+    for facet in facets.annotation_facets():
+        chosen |= facet.criteria(filters)
+    joined = _table(corpus, facets.ANNOTATIONS, tables)
+    if joined.length != len(corpus.items):
+        raise ValueError(f"the annotations were joined to {joined.length:,} rows, not this corpus's "
+                         f"{len(corpus.items):,}: join them to the corpus being filtered")
+    return joined.mask(Criteria(**chosen))
 
 
 def _contains(values: pd.Series, text: str) -> np.ndarray:
@@ -405,10 +433,11 @@ def matched_in(table: str, frame: pd.DataFrame, view: Corpus, filters: Filters) 
     return pd.Series(_matched_names(hits) if hits else "", index=frame.index, dtype=object)
 
 
-def apply(corpus: Corpus, filters: Filters, tables: Mapping[str, pd.DataFrame] | None = None) -> Corpus:
+def apply(corpus: Corpus, filters: Filters, tables: Mapping[str, Any] | None = None) -> Corpus:
     """The corpus narrowed to what the filters select (see module docstring). Never raises on no match.
 
-    `tables`: source tables of facets beyond the corpus frames (see facets.Source). Works on
+    `tables`: source tables of facets beyond the corpus frames (see facets.Source); the annotation
+    facets read `tables[facets.ANNOTATIONS]`, the annotations joined to `corpus.items`. Works on
     integer doc codes and numpy masks (the string frames are filtered once, at the end).
     """
     if filters.is_empty:
@@ -420,8 +449,10 @@ def apply(corpus: Corpus, filters: Filters, tables: Mapping[str, pd.DataFrame] |
     keep_items = _in(item_codes, keep_docs)
     row_facets = [f for f in facets.FACETS if f.level == "rows" and f.is_set(filters)]
     for facet in row_facets:
-        if not isinstance(facet, TextFacet):
+        if not isinstance(facet, TextFacet | AnnotationFacet):
             keep_items &= _source_hits(facet, items, filters)
+    if any(isinstance(facet, AnnotationFacet) for facet in row_facets):  # all of them at once: one Criteria
+        keep_items &= annotation_rows(corpus, filters, tables)
     for facet in row_facets:  # last: text is searched only in the rows the others left
         if isinstance(facet, TextFacet) and facet.restricts_rows(filters):
             keep_items &= rows_matching_text(items, facet.text(filters), candidates=keep_items)

@@ -121,6 +121,11 @@ DOCUMENT_CONTEXT_COLUMNS = {"title": "document_title", "date": "document_date", 
 #: The analyst's annotation of a row or document (signals.workspace.annotations), as the columns
 #: exports add beside each row; a table that has a column of that name already gets `annotation_<name>`.
 ANNOTATION_COLUMNS = ("starred", "status", "impact", "likelihood", "horizon", "tags", "note")
+#: An annotation's triage statuses (the first is the default) and times to impact, in order.
+ANNOTATION_STATUSES = ("new", "watch", "escalate", "dismissed")
+ANNOTATION_HORIZONS = ("<1y", "1-3y", "3-10y", ">10y")
+#: Impact and likelihood ratings: whole numbers from ... to ...
+ANNOTATION_RATING_RANGE = (1, 5)
 
 #: The items frame's content key of each row (signals.workspace.keys.with_row_keys adds it after a
 #: load): what annotations are kept under. Internal: exports leave it out.

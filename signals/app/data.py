@@ -240,12 +240,18 @@ class View:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _filtered_shared(corpus_key: str, filters_key: str, _corpus: Corpus, _filters: Filters) -> Corpus:
-    return apply(_corpus, _filters)
+def _filtered_shared(corpus_key: str, filters_key: str, _corpus: Corpus, _filters: Filters,
+                     _tables: dict | None = None) -> Corpus:
+    return apply(_corpus, _filters, _tables)
 
 
-def make_view(corpus: Corpus, corpus_key: str, filters: Filters) -> View:
-    """Filter (cached across sessions by folder fingerprint + filters, never by hashing frames)."""
-    filters_key = repr(filters)
-    filtered = _filtered_shared(corpus_key, filters_key, corpus, filters) if corpus_key else apply(corpus, filters)
+def make_view(corpus: Corpus, corpus_key: str, filters: Filters, tables: dict | None = None,
+              tables_key: str = "") -> View:
+    """Filter (cached across sessions by folder fingerprint + filters, never by hashing frames).
+
+    `tables`: what facets beyond the corpus read (the joined annotations, signals.filters.apply),
+    named in the key by `tables_key` (the workspace's revision), so an edit makes a new view."""
+    filters_key = repr(filters) + tables_key
+    filtered = (_filtered_shared(corpus_key, filters_key, corpus, filters, tables) if corpus_key
+                else apply(corpus, filters, tables))
     return View(corpus, filtered, filters, f"{corpus_key}|{filters_key}")

@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from signals import aliases, demo
-from signals.app import context, data, state, theme_merges
+from signals.app import annotation_state, context, data, saved_views, state, theme_merges
 from signals.app.components import date_text, plain
 from signals.corpus_type import Corpus
 from signals.filters import facet_counts
@@ -229,8 +229,10 @@ def run() -> None:
     corpus = data.with_uploads(base)
     uploaded = "_uploaded_corpus" in st.session_state
     corpus_key = "" if uploaded else f"{folder}|{st.session_state['_fingerprints'][str(folder)]}"
+    corpus = annotation_state.with_row_keys(corpus, corpus_key)  # the rows' content keys, once per corpus
     # The folder's stored theme merges and this session's aliases file; the key gains their digest.
     corpus, corpus_key = theme_merges.with_theme_merges(folder, corpus, corpus_key, st.session_state.get(ALIASES_KEY))
+    annotation_state.prepare(corpus, corpus_key)
     pages = build_pages()
     if data.showing_demo():
         # Above every page's title and in the sidebar: a screenshot of any page says what it shows.
@@ -238,19 +240,27 @@ def run() -> None:
         st.html(_DEMO_STYLE)
         st.badge(demo.DEMO_LABEL, icon=":material/science:", color="orange")
     _loaded_summary(corpus, pages)
+    with st.sidebar:
+        annotation_state.name_input()
 
     st.sidebar.divider()
     st.sidebar.subheader("Filters")
     st.sidebar.button("Reset filters", on_click=state.reset, key="reset", icon=":material/restart_alt:",
                       help="Show everything again", width="stretch")
-    counts = _facet_counts(corpus_key, corpus)
+    # Saved views sit above the filters they restore; drawn last, once the filtered view is known.
+    views_slot = st.sidebar.container()
+    counts = {**_facet_counts(corpus_key, corpus), **annotation_state.facet_counts()}
     state.load_url(corpus, counts, theme_aliases=theme_merges.current().applied)
     state.restore_kept()
     with st.sidebar:
         state.filter_widgets(corpus, counts)
     filters = state.current_filters(corpus)
     state.write_url(filters)
-    context.set_view(data.make_view(corpus, corpus_key, filters))
+    tables, tables_key = annotation_state.filter_tables(filters)
+    view = data.make_view(corpus, corpus_key, filters, tables, tables_key)
+    context.set_view(view)
+    with views_slot:
+        saved_views.sidebar(corpus, corpus_key, counts, filters, view.filtered.documents["doc_id"].astype("str"))
     context.register_pages(pages)
 
     navigation = st.navigation(navigation_sections(pages), position="top")

@@ -22,7 +22,19 @@ import streamlit as st
 
 from signals import facets, schema
 from signals.corpus_type import Corpus
-from signals.facets import MATCH_MODES, TEXT_SCOPES, ChoiceFacet, DateFacet, Facet, RangeFacet, TextFacet
+from signals.facets import (
+    MATCH_MODES,
+    TEXT_SCOPES,
+    AnnotationChoiceFacet,
+    AnnotationFacet,
+    AnnotationFlagFacet,
+    AnnotationRangeFacet,
+    ChoiceFacet,
+    DateFacet,
+    Facet,
+    RangeFacet,
+    TextFacet,
+)
 from signals.filters import Filters
 
 #: Widget keys (in session state): Filters field -> its widget's key; a date or range facet's key
@@ -32,8 +44,10 @@ _URL_LOADED = "_url_loaded"
 #: Page settings whose values survive a trip to another page (the table tab, heatmap settings...).
 #: Pages declare nothing else: every key here is restored by `restore_kept` like the filters.
 TABLE_CHOICE = "table_choice"
+#: The analyst's display name (the sidebar's input) is kept the same way.
+ANALYST_NAME = "analyst_name"
 PAGE_SETTING_KEYS = (
-    TABLE_CHOICE, "heatmap_tab", "heatmap_top_n", "heatmap_fit", "heat_measure", "heat_period",
+    TABLE_CHOICE, ANALYST_NAME, "heatmap_tab", "heatmap_top_n", "heatmap_fit", "heat_measure", "heat_period",
     "heat_every_period",
     "heat_markers", "compare_mode", "compare_by", "compare_min_docs", "compare_before", "compare_after",
     "compare_show_few", "compare_old_folder",
@@ -198,8 +212,35 @@ class _RangeWidget:
         st.session_state[self.facet.key] = self.facet.bounds
 
 
+class _FlagWidget:
+    """Two buttons, yes and no, with their rows; neither pressed: either (no filter)."""
+
+    def __init__(self, facet: AnnotationFlagFacet) -> None:
+        self.facet = facet
+
+    def draw(self, corpus: Corpus, counts: dict[str, pd.Series]) -> None:
+        facet = self.facet
+        tally = counts.get(facet.key, pd.Series(dtype="int64"))
+        words = dict(zip((True, False), facet.words))
+        st.segmented_control(facet.label, [True, False], key=facet.key, help=facet.help,
+                             format_func=lambda value: f"{words[value]} ({int(tally.get(value, 0)):,})")
+
+    def read(self, corpus: Corpus) -> dict[str, Any]:
+        value = st.session_state.get(self.facet.key)
+        return {self.facet.field: value if value in (True, False) else None}
+
+    def load(self, filters: Filters, corpus: Corpus, counts: dict[str, pd.Series]) -> None:
+        st.session_state[self.facet.key] = self.facet.value(filters)
+
+    def reset(self) -> None:
+        st.session_state[self.facet.key] = None
+
+
 #: Facet kind -> its widget.
-_WIDGETS = {ChoiceFacet: _ChoiceWidget, TextFacet: _TextWidget, DateFacet: _DateWidget, RangeFacet: _RangeWidget}
+_WIDGETS = {ChoiceFacet: _ChoiceWidget, TextFacet: _TextWidget, DateFacet: _DateWidget, RangeFacet: _RangeWidget,
+            AnnotationChoiceFacet: _ChoiceWidget, AnnotationRangeFacet: _RangeWidget, AnnotationFlagFacet: _FlagWidget}
+#: The title of the sidebar's group of annotation facets.
+ASSESSMENT_GROUP = "Assessment"
 
 
 def _widgets() -> list:
@@ -210,9 +251,21 @@ def _widgets() -> list:
 
 def filter_widgets(corpus: Corpus, counts: dict[str, pd.Series]) -> None:
     """Draw the filter widgets (in the current container), one per facet; `counts` as
-    signals.filters.facet_counts gives them."""
-    for widget in _widgets():
-        widget.draw(corpus, counts)
+    signals.filters.facet_counts gives them. The annotation facets go in an "Assessment" group,
+    open when one of them is set."""
+    widgets = _widgets()
+    for widget in widgets:
+        if not isinstance(widget.facet, AnnotationFacet):
+            widget.draw(corpus, counts)
+    assessment = [widget for widget in widgets if isinstance(widget.facet, AnnotationFacet)]
+    if assessment:
+        chosen = current_filters(corpus)
+        opened = any(widget.facet.is_set(chosen) for widget in assessment)
+        with st.expander(ASSESSMENT_GROUP, expanded=opened, icon=":material/star:"):
+            st.caption("Your own triage and ratings, on table rows (a document's annotation counts for its rows). "
+                       "Counts are rows.")
+            for widget in assessment:
+                widget.draw(corpus, counts)
 
 
 def current_filters(corpus: Corpus) -> Filters:
@@ -286,11 +339,17 @@ def load_url(corpus: Corpus, counts: dict[str, pd.Series], theme_aliases: dict[s
     filters = Filters.from_params({key: st.query_params.get_all(key) for key in st.query_params})
     if theme_aliases:
         filters = filters.with_(themes=tuple(theme_aliases.get(schema.theme_key(t), t) for t in filters.themes))
-    for widget in _widgets():
-        widget.load(filters, corpus, counts)
+    load_filters(filters, corpus, counts)
     table = st.query_params.get(schema.TABLE_QUERY_KEY)
     if table:
         state[TABLE_CHOICE] = table  # checked against the tables there are on the Tables page
+
+
+def load_filters(filters: Filters, corpus: Corpus, counts: dict[str, pd.Series]) -> None:
+    """Put `filters` into the widgets (before they are drawn: at a session's first run, or in a
+    callback, as reopening a saved view does); values the corpus does not have are dropped."""
+    for widget in _widgets():
+        widget.load(filters, corpus, counts)
 
 
 def write_url(filters: Filters) -> None:

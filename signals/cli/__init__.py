@@ -7,6 +7,7 @@
     signals merges list|add|remove|split|undo|history|import PATH ...     signals.cli.merges
     signals annotate PATH --doc DOC_ID [--section S --row N | --name T] ...  signals.cli.notes
     signals notes list|export|import|orphans|history|undo PATH ...       signals.cli.notes
+    signals views list|save|rename|delete PATH ...                        signals.cli.views
     signals brief PATH --out brief.md|.html|.pptx [filters] ...          signals.cli.brief
     signals compare PATH --before A..B --after C..D | OLD_DIR NEW_DIR     signals.cli.compare
     signals distinctive PATH [filters]                                    signals.cli.compare
@@ -30,11 +31,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from signals.cli import brief, check, compare, export, insights, merges, notes, synth
+from signals.cli import brief, check, compare, export, insights, merges, notes, synth, views
 from signals.cli.common import EXIT_USAGE, UsageError
 
 #: The groups of subcommands, in the order `signals --help` lists them.
-GROUPS = (check, export, synth, insights, merges, notes, brief, compare)
+GROUPS = (check, export, synth, insights, merges, notes, views, brief, compare)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -35,7 +35,7 @@ class UsageError(Exception):
 def add_workspace_argument(parser: argparse.ArgumentParser) -> None:
     """--workspace FILE, for every subcommand that reads a corpus."""
     parser.add_argument("--workspace", metavar="FILE",
-                        help="workspace file holding the theme merges (default: one per folder under the user's "
+                        help="workspace file holding the theme merges, annotations and saved views (default: one per folder under the user's "
                              "data directory; or $SIGNALS_WORKSPACE)")
 
 
@@ -131,13 +131,30 @@ def filters_from_args(args: argparse.Namespace) -> Filters:
     return Filters(**{name: tuple(value) if isinstance(value, list) else value for name, value in values.items()})
 
 
+def annotation_tables(args: argparse.Namespace, corpus: Corpus, filters: Filters) -> dict | None:
+    """What the annotation filter flags (`--starred`, `--status`...) read: the annotations of
+    PATH's workspace joined to the corpus's rows (`tables=` of signals.filters.apply); None when no
+    such flag is given. A workspace that cannot be read is a usage error: the filter cannot be honoured."""
+    from signals.workspace import WorkspaceError, annotations, keys, open_store
+
+    if not any(facet.is_set(filters) for facet in facets.annotation_facets()):
+        return None
+    try:
+        frame = annotations.read(open_store(args.path, getattr(args, "workspace", None)))
+    except WorkspaceError as error:
+        raise UsageError(f"{error}; the annotation filters cannot be applied") from error
+    items = corpus.items if "row_key" in corpus.items.columns else keys.with_row_keys(corpus.items)
+    return {facets.ANNOTATIONS: annotations.join_rows(items, frame)}
+
+
 def load_filtered(args: argparse.Namespace) -> tuple[Corpus, Corpus, Filters]:
-    """Load PATH (see `load`), then apply the filter flags -> (whole corpus, filtered corpus, filters)."""
+    """Load PATH (see `load`), then apply the filter flags (the annotation ones with the folder's
+    workspace) -> (whole corpus, filtered corpus, filters)."""
     from signals.filters import apply
 
     corpus = load(args)
     filters = filters_from_args(args)
-    return corpus, apply(corpus, filters), filters
+    return corpus, apply(corpus, filters, annotation_tables(args, corpus, filters)), filters
 
 
 def _for_output(frame: pd.DataFrame) -> pd.DataFrame:

@@ -35,10 +35,10 @@ from signals.workspace.store import TABLES, Row, Store, Transaction, default_aut
 
 TABLE = "annotations"
 
-STATUSES = ("new", "watch", "escalate", "dismissed")
+STATUSES = schema.ANNOTATION_STATUSES
 DEFAULT_STATUS = STATUSES[0]
-HORIZONS = ("<1y", "1-3y", "3-10y", ">10y")
-RATING_MIN, RATING_MAX = 1, 5
+HORIZONS = schema.ANNOTATION_HORIZONS
+RATING_MIN, RATING_MAX = schema.ANNOTATION_RATING_RANGE
 #: What an annotation is on.
 TARGET_DOCUMENT, TARGET_ROW = "document", "row"
 #: The annotation's values, in the order frames and exports show them.

@@ -131,6 +131,19 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX annotations_doc ON annotations(doc_id);
     """,
+    # 3: saved views. `query` is the filters' URL query (`theme=AI&rmin=4`); `doc_ids` a JSON list of
+    # the documents the view held when saved (what "N new since saved" is counted against).
+    """
+    CREATE TABLE saved_views (
+        view_key TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        query TEXT NOT NULL,
+        doc_ids TEXT NOT NULL,
+        documents TEXT NOT NULL,
+        saved_by TEXT NOT NULL,
+        saved_at TEXT NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -152,6 +165,8 @@ TABLES = {
     "annotations": TableSpec("annotations", "target_key", (
         "target", "doc_id", "section", "anchor_kind", "anchor", "occurrence", "row", "starred", "status",
         "impact", "likelihood", "horizon", "tags", "note", "updated_by", "updated_at"), since=2),
+    "saved_views": TableSpec("saved_views", "view_key", (
+        "name", "query", "doc_ids", "documents", "saved_by", "saved_at"), since=3),
 }
 
 

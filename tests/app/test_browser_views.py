@@ -159,12 +159,14 @@ def test_a_document_opened_from_a_filtered_table_keeps_the_view_there_and_back(a
     grid = page.locator('[data-testid="stDataFrame"]').first
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 15, box["y"] + 35 + 18)  # the first row's selection box
+    page.get_by_role("button", name="Open its document").click()  # a selection also opens the editor
     page.wait_for_url(re.compile(r"/document\?"), timeout=30_000)
     wait_idle(page)
     params = _params(page.url)
     assert params.get("rmin") == ["4"] and params.get("q") == [word] and params.get("table") == ["signals"]
     assert params.get("doc"), "the document is in the URL"
-    thumbs = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"] [data-testid="stSliderThumbValue"]')
+    relevancy = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"]').filter(has_text="Relevancy")
+    thumbs = relevancy.locator('[data-testid="stSliderThumbValue"]')
     assert thumbs.all_inner_texts() == ["4", "5"], "the relevancy slider kept 4–5"
     shot(page, "views-document-from-table")
 

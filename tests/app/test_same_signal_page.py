@@ -16,7 +16,8 @@ from signals.synth import write_corpus
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = str(ROOT / "dashboard.py")
 CLUSTERS = "signals/app/pages/same_signal.py"
-MEMBER_COLUMNS = ["name", "description", "title", "date", "domain", "relevancy", "similarity"]
+MEMBER_COLUMNS = ["★", "name", "description", "status", "impact", "likelihood", "horizon", "tags", "note",
+                  "title", "date", "domain", "relevancy", "similarity"]
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +71,7 @@ def test_cluster_rows_show_name_and_description_first(monkeypatch, planted_dir):
 def test_rows_without_a_name_on_the_real_corpus(monkeypatch, futures_dir):
     """Real Technologies rows have no name: the name column is empty, not the description again."""
     rows = _cluster_rows(monkeypatch, futures_dir, "technologies")
-    assert list(rows.columns[:2]) == ["name", "description"]
+    assert list(rows.columns[:3]) == ["★", "name", "description"]
     expected = _expected_rows(futures_dir, "technologies")
     assert rows["description"].tolist() == expected["description"]
     assert rows["name"].isna().all() and all(d for d in rows["description"])

@@ -144,6 +144,7 @@ def test_an_older_workspace_of_theme_merges_reads_as_no_annotations_then_upgrade
     merges.merge_themes(store, ["AI"], "artificial intelligence", by="ana")
     with sqlite3.connect(path) as connection:  # as schema 1 left it
         connection.execute("DROP TABLE annotations")
+        connection.execute("DROP TABLE saved_views")  # schema 3
         connection.execute("PRAGMA user_version = 1")
     old = Store.open(path)
     assert annotations.read(old).empty and annotations.stored(old) == {}

@@ -1,4 +1,5 @@
-"""Document: one article — its metadata, links, keywords, themes, summary, tables, related documents."""
+"""Document: one article — its metadata, links, keywords, themes, summary, tables, related documents,
+and the analyst's assessment of it and of each of its rows (the shared annotation editor)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import streamlit as st
 
 from signals import schema
 from signals.analysis.document import document_view
+from signals.app import annotation_editor, annotation_state
 from signals.app.components import date_text, display_frame, link_columns, plain, safe_url
 from signals.app.context import (
     DOCUMENT_CHOICE,
@@ -88,10 +90,21 @@ def render() -> None:
     st.markdown("**Summary**")
     st.markdown(plain(row["summary"]) or "_No summary._")
 
+    annotation_editor.document_editor(doc_id, base="doc-edit")
+    if shown.tables:
+        st.caption("Select rows of a table to assess them (several at once: in bulk).")
     for section, rows in shown.tables.items():
         st.markdown(f"**{plain(section.capitalize())}** ({len(rows)})")
-        rows = display_frame(rows)
-        st.dataframe(rows, hide_index=True, column_config=link_columns(rows), key=f"doc-{section}")
+        located = pd.DataFrame({"doc_id": doc_id, "section": section, "row": pd.to_numeric(rows["#"]) - 1},
+                               index=rows.index)
+        values = annotation_state.values_beside(located, "rows")
+        table = annotation_editor.with_annotation_columns(display_frame(rows), values, after=("#", "name"))
+        event = st.dataframe(table, hide_index=True, key=f"doc-{section}", on_select="rerun",
+                             selection_mode="multi-row", placeholder="—",
+                             column_config=link_columns(table) | annotation_editor.annotation_column_config())
+        selected = located.iloc[annotation_editor.selected_rows(event, len(located))]
+        if not selected.empty:
+            annotation_editor.row_editor(selected, base=f"doc-edit-{section}")
     if not shown.tables:
         st.caption("This document has no table rows.")
 

@@ -9,8 +9,9 @@ import streamlit as st
 from signals import charts
 from signals.analysis import change_markers
 from signals.analysis import emerging as emergence
+from signals.app import annotation_editor
 from signals.app.components import date_text, display_frame, empty_state, link_columns, plain
-from signals.app.context import current_view, open_document
+from signals.app.context import current_view
 from signals.wording import counted
 
 #: Rows of the ranked table sent to the browser (it is a selection table: sent whole).
@@ -76,13 +77,11 @@ def _window_caption(corpus, period: str, window: int, by: str) -> str:
 def _documents_behind(corpus, name: str, by: str) -> None:
     documents = emergence.documents_with(corpus, name, by)
     st.subheader(f"Documents with the {by} {plain(name)}")
-    st.caption(f"{counted(len(documents), 'document')}, newest first. Select one to open it.")
+    st.caption(f"{counted(len(documents), 'document')}, newest first. Select documents to assess them; "
+               "one, to open it.")
     shown = display_frame(documents[[c for c in ("title", "date", "category", "type", "doc_id") if c in documents]])
-    event = st.dataframe(shown, hide_index=True, column_config=link_columns(shown), on_select="rerun",
-                         selection_mode="single-row", key="timeline-documents")
-    rows = event.selection.rows if event else []
-    if rows:
-        open_document(str(shown.iloc[rows[0]]["doc_id"]))
+    annotation_editor.documents_with_editor(documents, shown, key="timeline-documents",
+                                            column_config=link_columns(shown))
 
 
 def render() -> None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from signals import charts, vegalite
+from signals import charts, schema, vegalite
 from signals.analysis import change_markers
 from signals.analysis import heatmaps as cells
+from signals.app import annotation_editor
 from signals.app.components import cached_chart, display_frame, empty_state, link_columns, plain
-from signals.app.context import current_view, open_document
+from signals.app.context import current_view
 from signals.wording import counted
 
 #: The point selection on every heatmap: a click hands back the cell's (x_key, y_key).
@@ -38,15 +39,10 @@ def _rows_behind(corpus, described: str, **cell) -> None:
         st.caption("No rows in this cell.")
         return
     st.caption(f"{counted(len(rows), 'row')}, most relevant first. "
-               "Select one to open its document.")
-    shown = display_frame(rows)
-    event = st.dataframe(
-        shown, hide_index=True, column_config=link_columns(shown), on_select="rerun",
-        selection_mode="single-row", key="heatmap-rows",
-    )
-    selected = event.selection.rows if event else []
-    if selected:
-        open_document(str(shown.iloc[selected[0]]["doc_id"]))
+               "Select rows to assess them; one, to open its document.")
+    shown = display_frame(rows).drop(columns=["line", schema.ROW_KEY], errors="ignore")
+    annotation_editor.rows_with_editor(rows, shown, key="heatmap-rows", column_config=link_columns(shown),
+                                       after=("name", "label", "title"))
 
 
 def _colour_domain(long: pd.DataFrame, value: str, fit: bool) -> tuple[tuple[float, float], str]:

@@ -12,8 +12,9 @@ import streamlit as st
 
 from signals import export, radar, schema
 from signals.analysis.clusters import DEFAULT_THRESHOLD, Clusters, find_clusters
+from signals.app import annotation_editor
 from signals.app.components import empty_state, plain
-from signals.app.context import current_view, open_document
+from signals.app.context import current_view
 from signals.wording import counted
 
 #: Clusters listed at most (it is a selection table: sent whole to the browser).
@@ -66,19 +67,19 @@ def member_rows(members: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
-def _members(found: Clusters, cluster_id: int, documents: pd.DataFrame) -> None:
+def _members(found: Clusters, cluster_id: int, documents: pd.DataFrame, section: str) -> None:
     members = found.members[found.members["cluster_id"] == cluster_id]
     summary = found.summary[found.summary["cluster_id"] == cluster_id].iloc[0]
     st.subheader(f"Cluster {cluster_id}: {plain(summary['label'])}")
     st.caption(f"{counted(len(members), 'row')} from {counted(summary['documents'], 'document')}, most similar to the "
-               "representative first. Select one to open its document.")
+               "representative first. Select rows to assess them; one, to open its document.")
     shown = member_rows(members, documents)
-    event = st.dataframe(
-        shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="cluster-members",
+    annotation_editor.rows_with_editor(
+        members, shown, key="cluster-members", section=section, after=("name", "description"),
         row_height=MEMBER_ROW_HEIGHT, placeholder="—",
         height=TABLE_CHROME + MEMBER_ROW_HEIGHT * min(len(shown), MEMBER_ROWS_SHOWN),
         column_config={
-            # Widths (pixels) that fit the seven columns in the wide layout at 1500 px.
+            # Widths (pixels) that fit the columns in the wide layout at 1500 px.
             "name": st.column_config.TextColumn("name", width=140),
             "description": st.column_config.TextColumn("description", width=310),
             "title": st.column_config.TextColumn("document", width=185),
@@ -89,9 +90,6 @@ def _members(found: Clusters, cluster_id: int, documents: pd.DataFrame) -> None:
                                                         help="To the representative row (first line), 0 to 1"),
         },
     )
-    rows = event.selection.rows if event else []
-    if rows:
-        open_document(str(members["doc_id"].iloc[rows[0]]))
 
 
 def _radar_section(view, section: str, found: Clusters, threshold: float) -> None:
@@ -176,7 +174,7 @@ def render() -> None:
         st.caption(f"The {SHOWN} strongest of {len(found.summary):,} clusters; raise the threshold to see fewer.")
     rows = event.selection.rows if event else []
     if rows:
-        _members(found, int(shown.iloc[rows[0]]["cluster_id"]), corpus.documents)
+        _members(found, int(shown.iloc[rows[0]]["cluster_id"]), corpus.documents, section)
     st.download_button(
         f"CSV of the clusters ({len(found.summary):,})",
         data=functools.partial(export.to_csv_bytes, found.summary),

@@ -1,4 +1,5 @@
-"""Tables: every filtered table, sortable, with downloads; selecting a row opens its document."""
+"""Tables: every filtered table, sortable, with the analyst's annotations beside each row and
+downloads; selecting rows opens the annotation editor (several: in bulk) and a link to the document."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from signals import export, schema
-from signals.app import state
+from signals.app import annotation_editor, annotation_state, state
 from signals.app.components import display_frame, downloads, empty_state, link_columns, paged
 from signals.app.context import current_view, open_document
 from signals.corpus_type import Corpus
@@ -50,6 +51,39 @@ def _documents_first(documents: pd.DataFrame) -> pd.DataFrame:
     return documents[leading + middle + trailing]
 
 
+def _table_with_editor(chosen: str, frame: pd.DataFrame, corpus: Corpus, view) -> None:
+    """One table, a page of it at a time, with the annotation columns; the editor for its selection."""
+    page_rows = paged(frame, chosen)
+    annotated = chosen == "documents" or chosen == "items" or chosen in corpus.tables
+    shown = _with_titles(page_rows, corpus.documents) if chosen != "documents" else _documents_first(page_rows)
+    shown = shown.drop(columns=["line", schema.ROW_KEY], errors="ignore")
+    shown = display_frame(_with_matches(shown, chosen, corpus, view.filters))
+    if annotated:
+        values = annotation_state.values_beside(page_rows, "documents" if chosen == "documents" else "rows",
+                                                section=chosen if chosen in corpus.tables else None)
+        shown = annotation_editor.with_annotation_columns(
+            shown, values.set_axis(shown.index), after=("label", "name", schema.RELEVANCY) if chosen != "documents" else ("title", "date"))
+    st.caption("Click a column header to sort. Select rows to assess them (several at once: in bulk)."
+               if annotated else "Click a column header to sort. Select a row to open its document.")
+    event = st.dataframe(
+        shown, hide_index=True, column_config=link_columns(shown) | annotation_editor.annotation_column_config(),
+        on_select="rerun", selection_mode="multi-row" if annotated else "single-row", key=f"table-{chosen}",
+        placeholder="—",
+    )
+    selected = page_rows.iloc[annotation_editor.selected_rows(event, len(page_rows))]
+    if selected.empty or "doc_id" not in selected.columns:
+        return
+    if not annotated:
+        open_document(str(selected["doc_id"].iloc[0]))
+        return
+    if len(selected) == 1 and st.button("Open its document", key=f"open-{chosen}", icon=":material/article:"):
+        open_document(str(selected["doc_id"].iloc[0]))
+    if chosen == "documents":
+        annotation_editor.documents_editor(selected["doc_id"].astype("str").tolist(), base=f"edit-{chosen}")
+    else:
+        annotation_editor.row_editor(selected, base=f"edit-{chosen}", section=chosen if chosen in corpus.tables else None)
+
+
 def render() -> None:
     view = current_view()
     corpus = view.filtered
@@ -69,21 +103,10 @@ def render() -> None:
     if frame.empty:
         empty_state(f"No rows in {chosen}.")
     else:
-        shown = _with_titles(frame, corpus.documents) if chosen != "documents" else _documents_first(frame)
-        if chosen in schema.TABLE_SECTIONS or chosen == "items":
-            shown = shown.drop(columns=["line"], errors="ignore")
-        shown = display_frame(_with_matches(paged(shown, chosen), chosen, corpus, view.filters))
-        st.caption("Click a column header to sort. Select a row to open its document.")
-        event = st.dataframe(
-            shown, hide_index=True, column_config=link_columns(shown), on_select="rerun",
-            selection_mode="single-row", key=f"table-{chosen}",
-        )
-        rows = event.selection.rows if event else []
-        if rows and "doc_id" in shown.columns:
-            open_document(str(shown.iloc[rows[0]]["doc_id"]))
+        _table_with_editor(chosen, frame, corpus, view)
     st.subheader("Download")
     # Downloads carry each row's document title, date and domain, and only the problems in view.
-    exported = export.tables_for_export(corpus, view.corpus)
+    exported = export.tables_for_export(corpus, view.corpus, annotation_state.annotations_frame())
     downloads(exported, view.filters, key=f"tables-{chosen}", single=chosen)
     st.caption("All filtered tables at once (the workbook has a sheet recording the filters). "
                + export.PROBLEMS_SCOPE)

@@ -14,7 +14,6 @@ from signals.app import state, theme_merges
 from signals.app.components import plain
 from signals.app.context import current_view
 from signals.workspace import merges
-from signals.workspace.store import default_author
 
 PICK_KEY = "merge_pick"
 NAME_KEY = "merge_name"
@@ -50,8 +49,7 @@ def render() -> None:
         _suggestions(view.corpus, merge_state, disabled)
     with right:
         _current_merges(merge_state, disabled)
-        st.text_input("Your name, kept in the history", key=theme_merges.AUTHOR_KEY,
-                      placeholder=default_author(), disabled=disabled)
+        st.caption(f"Kept in the history as {plain(theme_merges.author())} (your name is set in the sidebar).")
         if merge_state.store is not None:
             st.caption(f"Kept in {plain(str(merge_state.store.path))} (outside the data folder).")
         if merge_state.uploaded:
