@@ -9,6 +9,7 @@ emerging      what is emerging now, per theme or keyword
 clusters      the same signal seen across articles
 network       the typed network of themes, signals and documents
 parameters    the choices and defaults users set (light: the CLI's parser reads them)
+assessment    the assessment grid: rated rows (impact x likelihood) or themes, in named zones
 
 No Streamlit here: the app layer caches and draws what these return (see signals.charts).
 

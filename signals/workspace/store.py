@@ -19,6 +19,9 @@ What the file holds (schema version in `PRAGMA user_version`, our mark in `PRAGM
                 status, impact, likelihood, horizon, tags, note, updated_by, updated_at)
                                              the analyst's triage, ratings, tags and note on a document or
                                              a table row, keyed by content (signals.workspace.annotations)
+    settings(key, value, updated_by, updated_at)
+                                             named settings of the folder's analysis, text
+                                             (signals.workspace.settings: the Assessment zones' names)
 
 Every write is one transaction (`BEGIN IMMEDIATE`, so concurrent writers queue instead of failing
 half-way) that records its own history: callers edit rows through `Store.change()` and cannot
@@ -131,6 +134,15 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX annotations_doc ON annotations(doc_id);
     """,
+    # 3: settings the analyst names for the folder (the Assessment page's zone names), text -> text.
+    """
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -152,6 +164,7 @@ TABLES = {
     "annotations": TableSpec("annotations", "target_key", (
         "target", "doc_id", "section", "anchor_kind", "anchor", "occurrence", "row", "starred", "status",
         "impact", "likelihood", "horizon", "tags", "note", "updated_by", "updated_at"), since=2),
+    "settings": TableSpec("settings", "key", ("value", "updated_by", "updated_at"), since=3),
 }
 
 
