@@ -670,6 +670,32 @@ _ZONE_CORNERS = {"act_now": ("right", "top"), "prepare": ("left", "top"), "monit
 ASSESSMENT_HEIGHT = 600
 
 
+#: The assessment plot's drawing area (px) at the page's usual width, for placing point labels.
+ASSESSMENT_PLOT_PX = (520, 480)
+#: Point labels longer than this are cut with "…" (the tooltip keeps the name).
+ASSESSMENT_LABEL_WIDTH = 24
+
+
+def _point_labels(points: pd.DataFrame, largest: float, x_range: tuple[float, float],
+                  y_range: tuple[float, float]) -> list[dict]:
+    """Names beside the points, most documents first, where each fits clear of the others."""
+    ordered = points.sort_values(["documents", "name"], ascending=[False, True], kind="stable")
+    width, height = ASSESSMENT_PLOT_PX
+    centres = np.column_stack([
+        (ordered["x"].to_numpy(dtype="float64") - x_range[0]) / (x_range[1] - x_range[0]) * width,
+        (ordered["y"].to_numpy(dtype="float64") - y_range[0]) / (y_range[1] - y_range[0]) * height,
+    ])
+    radii = np.array([_assessment_marker_px(d, largest) / 2 for d in ordered["documents"]])
+    names = ordered["name"].astype("str").tolist()
+    widths = np.array([len(short_label(n, ASSESSMENT_LABEL_WIDTH).replace("&amp;", "&").replace("&lt;", "<")
+                           .replace("&gt;", ">")) * LABEL_CHAR_PX + 6 for n in names])
+    spots = label_spots(centres, radii, widths, ASSESSMENT_PLOT_PX)
+    return [{"x": float(x), "y": float(y), "xref": "x", "yref": "y", "text": short_label(name, ASSESSMENT_LABEL_WIDTH),
+             "showarrow": False, **_LABEL_ANCHORS[spot](radius), "font": {"size": 11, "color": "#262730"},
+             "bgcolor": "rgba(255,255,255,0.75)", "borderpad": 1}
+            for x, y, name, spot, radius in zip(ordered["x"], ordered["y"], names, spots, radii) if spot]
+
+
 def _assessment_marker_px(documents: float, largest: float) -> float:
     """A grid point's size (px): its area grows with its documents."""
     return 12 + 26 * math.sqrt(documents / largest)
@@ -690,13 +716,16 @@ def assessment_grid(
     hover: list[str],
     title: str,
     whole_ticks: bool = False,
+    label_points: bool = False,
     empty_message: str = EMPTY_MESSAGE,
 ) -> go.Figure:
     """Assessment points (signals.analysis.assessment.POINT_COLUMNS) -> a scatter over four tinted,
     named zones cut at (x_cut, y_cut), one trace per colour value in `colours`' order (the legend),
     markers sized by documents. `hover` holds each point's tooltip (plain text lines joined by
     "\\n", escaped here); each marker's customdata is its point id, what a click or a box / lasso
-    selection hands back. `whole_ticks`: ticks on the integers (the 1-5 ratings)."""
+    selection hands back. `whole_ticks`: ticks on the integers (the 1-5 ratings). `label_points`:
+    each point's name beside it where it fits clear of the others (label_spots; the rest keep their
+    tooltip), for a few dozen themes; rated rows' names are too long for that."""
     if points is None or points.empty:
         return empty_figure(empty_message, title=title)
     (x0, x1), (y0, y1) = x_range, y_range
@@ -715,6 +744,8 @@ def assessment_grid(
                     "bgcolor": "rgba(255,255,255,0.7)", "borderpad": 3}
                    for zone, (side_x, side_y) in _ZONE_CORNERS.items()]
     largest = max(float(points["documents"].max()), 1.0)
+    if label_points:
+        annotations += _point_labels(points, largest, x_range, y_range)
     tooltips = pd.Series(["<br>".join(plotly_text(line) for line in text.split("\n")) for text in hover],
                          index=points.index)
     traces = []

@@ -34,7 +34,7 @@ _URL_LOADED = "_url_loaded"
 TABLE_CHOICE = "table_choice"
 PAGE_SETTING_KEYS = (
     TABLE_CHOICE, "heatmap_tab", "heatmap_top_n", "heatmap_fit", "heat_measure", "heat_period",
-    "heat_every_period",
+    "heat_every_period", "assessment_mode", "assessment_colour",
 )
 _KEPT = "_kept_values"
 
