@@ -138,6 +138,14 @@ def _joined(values: pd.Series, most: int = 3) -> str:
     return "; ".join(distinct[:most]) + extra
 
 
+def _in_order(order: tuple[str, ...]):
+    """A groupby aggregator: the distinct values of a group in `order` (the legend's), `a; b`."""
+    def joined(values: pd.Series) -> str:
+        present = set(values.astype("str"))
+        return "; ".join(value for value in order if value in present)
+    return joined
+
+
 def _dodge(count: int, at: int) -> tuple[float, float]:
     """The offset of the `at`-th of `count` points sharing a cell: on a circle, the first on top."""
     if count <= 1:
@@ -162,8 +170,8 @@ def rated_points(rated: pd.DataFrame, colour_by: str = "horizon") -> pd.DataFram
     grouped = frame.groupby(["impact", "likelihood", "colour"], sort=False)
     points = grouped.agg(rows=("doc_id", "size"), documents=("doc_id", "nunique"),
                          first_name=("name", "first"), names=("name", _joined),
-                         sections=("section", _joined), status=("status", _joined),
-                         horizon=("horizon_text", _joined)).reset_index()
+                         sections=("section", _joined), status=("status", _in_order(STATUSES)),
+                         horizon=("horizon_text", _in_order(COLOUR_VALUES["horizon"]))).reset_index()
     points["name"] = np.where(points["rows"] == 1, points["first_name"],
                               points["rows"].map(lambda n: f"{n:,} rows: ") + points["names"])
     points["colour_rank"] = points["colour"].map({value: rank for rank, value in enumerate(order)})
