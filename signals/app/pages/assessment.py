@@ -203,19 +203,19 @@ def _rated(view, names: dict[str, str], colour_column) -> None:
         x_cut=assessment.RATING_CUT, y_cut=assessment.RATING_CUT, x_range=(0.5, 5.5), y_range=(0.5, 5.5),
         colour_title=COLOUR_NAMES[colour_by], colours={v: colours[v] for v in assessment.COLOUR_VALUES[colour_by]},
         hover=_rated_tooltips(points, names), title="Rated rows by impact and likelihood", whole_ticks=True)
-    table = pd.DataFrame({"zone": points["zone"].map(names), "rows": points["name"],
+    table = pd.DataFrame({"zone": points["zone"].map(names), "point": points["name"],
                           "impact": points["y_value"].astype("int64"), "likelihood": points["x_value"].astype("int64"),
-                          "documents": points["documents"].astype("int64"), "count": points["rows"].astype("int64"),
+                          "documents": points["documents"].astype("int64"), "rows": points["rows"].astype("int64"),
                           COLOUR_NAMES[colour_by].lower(): points["colour"]})
     chart_key, table_key = f"assessment-grid-rated-{colour_by}", f"assessment-points-rated-{colour_by}"
     _grid_and_table(figure, table, chart_key, table_key, {
         "zone": st.column_config.TextColumn("zone", width="small"),
-        "rows": st.column_config.TextColumn("point", width="medium",
-                                            help="The row's name, or how many rows and the first names"),
+        "point": st.column_config.TextColumn("point", width="medium",
+                                             help="The row's name, or how many rows and the first names"),
         "impact": st.column_config.NumberColumn("impact", width="small"),
         "likelihood": st.column_config.NumberColumn("likelihood", width="small"),
         "documents": st.column_config.NumberColumn("docs", width="small", help="Documents behind the point"),
-        "count": st.column_config.NumberColumn("rows", width="small", help="Rated rows behind the point")})
+        "rows": st.column_config.NumberColumn("rows", width="small", help="Rated rows behind the point")})
     st.download_button(
         f"CSV of every rated row ({len(rated):,})",
         data=functools.partial(export.to_csv_bytes, _rated_export(rated, names, view.filtered.documents)),
