@@ -769,10 +769,12 @@ def assessment_grid(
     ytick = {"tickmode": "array", "tickvals": list(range(math.ceil(y0), math.floor(y1) + 1))} if whole_ticks else {}
     layout = _layout(
         title=title, x_title=x_title, y_title=y_title, height=ASSESSMENT_HEIGHT,
-        xaxis={"range": [x0, x1], "zeroline": False, "showgrid": False, **tick},
-        yaxis={"range": [y0, y1], "zeroline": False, "showgrid": False, **ytick},
+        # Fixed ranges: the zones are the chart; a drag that panned them away helped nobody. No
+        # dragmode set: Streamlit's default (a click selects a point) is what makes clicks work, and
+        # in its box or lasso mode (the toolbar) a click was not handed back (Streamlit 1.67).
+        xaxis={"range": [x0, x1], "zeroline": False, "showgrid": False, "fixedrange": True, **tick},
+        yaxis={"range": [y0, y1], "zeroline": False, "showgrid": False, "fixedrange": True, **ytick},
         right=_legend_px([colour_title, *colours]), shapes=shapes, annotations=annotations,
         legend={"title": {"text": plotly_text(colour_title)}, "itemsizing": "constant"},
-        dragmode="select", clickmode="event+select",
     )
     return figure_from(traces, layout)

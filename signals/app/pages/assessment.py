@@ -30,6 +30,8 @@ COLOUR_NAMES = {"horizon": "Time to impact", "status": "Status"}
 NO_RATED_ROWS = "No rated rows yet: rate rows on Tables or Document, or switch to themes."
 #: Themes named beside their points up to this many (more would crowd the chart: hover for names).
 LABELLED_THEMES = 40
+#: The points table's header and borders, and one row, in pixels (Streamlit's default row height).
+TABLE_CHROME, TABLE_ROW = 40, 35
 #: Rows listed under the chart at most (a selection table is sent whole to the browser).
 ROWS_SHOWN = 2_000
 
@@ -149,7 +151,7 @@ def _rows_table(rows: pd.DataFrame, documents: pd.DataFrame, key: str, title: st
     st.caption(f"{counted(len(listed), 'row')} from {counted(listed['doc_id'].nunique(), 'document')}{more}. "
                "Select a row to open its document.")
     event = st.dataframe(display_frame(shown), hide_index=True, on_select="rerun", selection_mode="single-row",
-                         key=key, column_config={**link_columns(shown),
+                         key=key, placeholder="—", column_config={**link_columns(shown),
                                                  "document_date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
                                                  "document_title": st.column_config.TextColumn("document")})
     st.download_button(f"CSV of these rows ({len(listed):,})", data=functools.partial(export.to_csv_bytes, listed),
@@ -165,8 +167,10 @@ def _grid_and_table(figure, points_table: pd.DataFrame, chart_key: str, table_ke
     with chart_column:
         st.plotly_chart(figure, key=chart_key, on_select="rerun", selection_mode=("points", "box", "lasso"))
     with table_column:
+        # As tall as the chart at most; a short table is no taller than its rows.
+        height = min(charts.ASSESSMENT_HEIGHT - 40, TABLE_CHROME + TABLE_ROW * len(points_table))
         st.dataframe(points_table, hide_index=True, on_select="rerun", selection_mode="multi-row", key=table_key,
-                     column_config=column_config, height=charts.ASSESSMENT_HEIGHT - 40)
+                     column_config=column_config, height=height)
 
 
 def _zone_pick(names: dict[str, str], points: pd.DataFrame) -> list[str]:
@@ -313,8 +317,8 @@ def render() -> None:
     view = current_view()
     st.header("Assessment grid")
     st.caption("Where things stand: the analyst's rated rows by impact and likelihood, or themes by relevancy "
-               "and emergence, in four named zones. Click a point, or drag a box or lasso around points (chart "
-               "toolbar), to list its rows; select a row to open its document.")
+               "and emergence, in four named zones. Click a point, or pick box or lasso select in the chart's "
+               "toolbar and draw around points, to list their rows; select a row to open its document.")
     if view.filtered.documents.empty:
         empty_state()
         return
