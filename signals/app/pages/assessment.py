@@ -307,7 +307,7 @@ def _themes(view, names: dict[str, str]) -> None:
         rows = pd.concat([rows_behind_cell(corpus, theme=theme).assign(theme=theme) for theme in picked["name"]],
                          ignore_index=True)
         leading = ["theme", "label", "relevancy", "section", "description", "doc_id"]
-        rows = rows[[c for c in leading if c in rows.columns]]
+        rows = rows[[c for c in leading if c in rows.columns]].rename(columns={"label": "name"})
         title = (f"Rows of the documents with {plain(picked['name'].iloc[0])}" if len(picked) == 1
                  else f"Rows of the documents with {counted(len(picked), 'theme')}")
         _rows_table(rows, corpus.documents, "assessment-theme-rows", title)
