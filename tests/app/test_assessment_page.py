@@ -88,8 +88,9 @@ def test_rated_rows_become_points_and_a_zone_lists_its_rows(monkeypatch, folder)
 def test_zone_names_are_kept_in_the_workspace(monkeypatch, folder):
     _rate(folder)
     app = _app(monkeypatch, folder)
-    app.text_input(key="assessment_zone_name_act_now").set_value("Escalate this week")
+    app.text_input(key="assessment_zone_name_act_now").set_value("Escalate *this* week")
     app.button[[b.label for b in app.button].index("Save names")].click().run()
     assert not app.exception, [e.value for e in app.exception]
-    assert settings.read(open_store(folder)) == {"assessment.zone.act_now": "Escalate this week"}
-    assert "Escalate this week" in set(app.dataframe[0].value["zone"])
+    assert settings.read(open_store(folder)) == {"assessment.zone.act_now": "Escalate *this* week"}
+    assert "Escalate *this* week" in set(app.dataframe[0].value["zone"])
+    assert r"Escalate \*this\* week" in app.segmented_control(key="assessment_zone").options, "shown as typed"

@@ -175,7 +175,9 @@ def _grid_and_table(figure, points_table: pd.DataFrame, chart_key: str, table_ke
 
 def _zone_pick(names: dict[str, str], points: pd.DataFrame) -> list[str]:
     """When no point is picked: the points of a zone chosen by name (for those who read rather than click)."""
-    zone = st.segmented_control("Or list a zone", list(assessment.ZONES), key=ZONE_KEY, format_func=names.get)
+    # Option labels are markdown; a zone's name is the analyst's text: shown as typed.
+    zone = st.segmented_control("Or list a zone", list(assessment.ZONES), key=ZONE_KEY,
+                                format_func=lambda key: plain(names[key]))
     return points.loc[points["zone"] == zone, "point"].tolist() if zone else []
 
 
