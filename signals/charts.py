@@ -671,7 +671,7 @@ ASSESSMENT_HEIGHT = 600
 
 
 #: The assessment plot's drawing area (px) at the page's usual width, for placing point labels.
-ASSESSMENT_PLOT_PX = (520, 480)
+ASSESSMENT_PLOT_PX = (370, 480)
 #: Point labels longer than this are cut with "…" (the tooltip keeps the name).
 ASSESSMENT_LABEL_WIDTH = 24
 

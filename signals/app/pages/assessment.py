@@ -163,7 +163,8 @@ def _rows_table(rows: pd.DataFrame, documents: pd.DataFrame, key: str, title: st
 
 
 def _grid_and_table(figure, points_table: pd.DataFrame, chart_key: str, table_key: str, column_config: dict) -> None:
-    chart_column, table_column = st.columns([3, 2])
+    # Half and half: at 1500 px the table's columns fit without scrolling sideways.
+    chart_column, table_column = st.columns(2)
     with chart_column:
         st.plotly_chart(figure, key=chart_key, on_select="rerun", selection_mode=("points", "box", "lasso"))
     with table_column:
@@ -215,13 +216,15 @@ def _rated(view, names: dict[str, str], colour_column) -> None:
                           COLOUR_NAMES[colour_by].lower(): points["colour"]})
     chart_key, table_key = f"assessment-grid-rated-{colour_by}", f"assessment-points-rated-{colour_by}"
     _grid_and_table(figure, table, chart_key, table_key, {
-        "zone": st.column_config.TextColumn("zone", width="small"),
-        "point": st.column_config.TextColumn("point", width="medium",
+        # Widths (px) that fit the seven columns beside the chart at 1500 px.
+        "zone": st.column_config.TextColumn("zone", width=70),
+        "point": st.column_config.TextColumn("point", width=140,
                                              help="The row's name, or how many rows and the first names"),
-        "impact": st.column_config.NumberColumn("impact", width="small"),
-        "likelihood": st.column_config.NumberColumn("likelihood", width="small"),
-        "documents": st.column_config.NumberColumn("docs", width="small", help="Documents behind the point"),
-        "rows": st.column_config.NumberColumn("rows", width="small", help="Rated rows behind the point")})
+        "impact": st.column_config.NumberColumn("impact", width=55),
+        "likelihood": st.column_config.NumberColumn("likelihood", width=65),
+        "documents": st.column_config.NumberColumn("docs", width=45, help="Documents behind the point"),
+        "rows": st.column_config.NumberColumn("rows", width=45, help="Rated rows behind the point"),
+        COLOUR_NAMES[colour_by].lower(): st.column_config.TextColumn(colour_by, width=80)})
     st.download_button(
         f"CSV of every rated row ({len(rated):,})",
         data=functools.partial(export.to_csv_bytes, _rated_export(rated, names, view.filtered.documents)),
@@ -294,10 +297,15 @@ def _themes(view, names: dict[str, str]) -> None:
                           "before": points["before"], "label": points["colour"]})
     chart_key, table_key = "assessment-grid-themes", "assessment-points-themes"
     _grid_and_table(figure, table, chart_key, table_key, {
-        "mean relevancy": st.column_config.NumberColumn(format="%.2f"),
-        "score": st.column_config.NumberColumn(format="%.2f", help="Emergence score, as on Emerging"),
-        "recent": st.column_config.NumberColumn("docs in window"),
-        "before": st.column_config.NumberColumn("docs before")})
+        "zone": st.column_config.TextColumn("zone", width=70),
+        "theme": st.column_config.TextColumn("theme", width=130),
+        "mean relevancy": st.column_config.NumberColumn("relevancy", format="%.2f", width=70,
+                                                        help="Mean relevancy of the rated rows of its documents"),
+        "score": st.column_config.NumberColumn(format="%.2f", width=55, help="Emergence score, as on Emerging"),
+        "documents": st.column_config.NumberColumn("docs", width=45),
+        "recent": st.column_config.NumberColumn("recent", width=55, help="Documents in the recent window"),
+        "before": st.column_config.NumberColumn("before", width=55, help="Documents in the window before"),
+        "label": None})  # the colour and the tooltip say it; the download keeps it
     st.download_button(f"CSV of the themes ({len(table):,})", data=functools.partial(export.to_csv_bytes, table),
                        file_name=export.file_name("assessment-themes", "csv", dt.date.today()), mime="text/csv",
                        key="assessment-themes-download", icon=":material/download:", on_click="ignore")
