@@ -131,19 +131,22 @@ def point_id(impact: object, likelihood: object, colour: object) -> str:
     return f"{int(impact)}|{int(likelihood)}|{colour}"
 
 
-def _joined(values: pd.Series, most: int = 3) -> str:
-    """Distinct values in order of first appearance, `a; b; c; +2 more`."""
-    distinct = list(dict.fromkeys(str(v) for v in values))
-    extra = f"; +{len(distinct) - most} more" if len(distinct) > most else ""
-    return "; ".join(distinct[:most]) + extra
+def _listed_per_group(codes: np.ndarray, groups: int, values: pd.Series, order: tuple[str, ...] | None = None,
+                      most: int | None = None) -> list[str]:
+    """Each group's distinct values as text, `a; b; c; +2 more`: in `order` when given (the legend's),
+    else in order of first appearance, at most `most` of them.
 
-
-def _in_order(order: tuple[str, ...]):
-    """A groupby aggregator: the distinct values of a group in `order` (the legend's), `a; b`."""
-    def joined(values: pd.Series) -> str:
-        present = set(values.astype("str"))
-        return "; ".join(value for value in order if value in present)
-    return joined
+    One pass over the rows in Python: pandas' per-group aggregation with a Python function cost
+    about a millisecond a group and column (0.2 s for 6,000 rows in 51 points, measured)."""
+    seen: list[dict[str, None]] = [{} for _ in range(groups)]
+    for code, value in zip(codes.tolist(), values.astype("str").tolist()):
+        seen[code].setdefault(value, None)
+    texts = []
+    for distinct in seen:
+        listed = [value for value in order if value in distinct] if order is not None else list(distinct)
+        extra = f"; +{len(listed) - most} more" if most is not None and len(listed) > most else ""
+        texts.append("; ".join(listed[:most] if most is not None else listed) + extra)
+    return texts
 
 
 def _dodge(count: int, at: int) -> tuple[float, float]:
@@ -167,13 +170,20 @@ def rated_points(rated: pd.DataFrame, colour_by: str = "horizon") -> pd.DataFram
     order = COLOUR_VALUES[colour_by]
     frame = rated.assign(colour=colour_value(rated, colour_by),
                          horizon_text=rated["horizon"].astype("object").where(rated["horizon"].notna(), NO_HORIZON))
-    grouped = frame.groupby(["impact", "likelihood", "colour"], sort=False)
-    points = grouped.agg(rows=("doc_id", "size"), documents=("doc_id", "nunique"),
-                         first_name=("name", "first"), names=("name", _joined),
-                         sections=("section", _joined), status=("status", _in_order(STATUSES)),
-                         horizon=("horizon_text", _in_order(COLOUR_VALUES["horizon"]))).reset_index()
-    points["name"] = np.where(points["rows"] == 1, points["first_name"],
-                              points["rows"].map(lambda n: f"{n:,} rows: ") + points["names"])
+    keys = ["impact", "likelihood", "colour"]
+    codes = frame.groupby(keys, sort=False).ngroup().to_numpy()
+    groups = int(codes.max()) + 1
+    first = pd.Series(np.arange(len(frame))).groupby(codes).first().to_numpy()
+    points = frame.iloc[first][keys].reset_index(drop=True)
+    points["rows"] = np.bincount(codes, minlength=groups)
+    distinct_documents = pd.DataFrame({"code": codes, "doc_id": frame["doc_id"].to_numpy()}).drop_duplicates()
+    points["documents"] = np.bincount(distinct_documents["code"].to_numpy(), minlength=groups)
+    names = _listed_per_group(codes, groups, frame["name"], most=3)
+    points["sections"] = _listed_per_group(codes, groups, frame["section"], most=3)
+    points["status"] = _listed_per_group(codes, groups, frame["status"], order=STATUSES)
+    points["horizon"] = _listed_per_group(codes, groups, frame["horizon_text"], order=COLOUR_VALUES["horizon"])
+    points["name"] = [str(frame["name"].iat[at]) if rows == 1 else f"{rows:,} rows: {listed}"
+                      for at, rows, listed in zip(first, points["rows"], names)]
     points["colour_rank"] = points["colour"].map({value: rank for rank, value in enumerate(order)})
     points = points.sort_values(["impact", "likelihood", "colour_rank"], kind="stable", ignore_index=True)
     cell = points.groupby(["impact", "likelihood"], sort=False)

@@ -37,23 +37,52 @@ ROWS_SHOWN = 2_000
 
 
 # ---------------------------------------------------------------------------------------------
-# ANNOTATIONS, read here for now. At merge, the lead switches `_rated_values` to
-# signals.app.annotation_state (the session's annotations, refreshed by revision): nothing else on
+# ANNOTATIONS, read here for now. At merge, the lead switches `_annotations` to
+# signals.app.annotation_state (the session's annotations frame and its revision): nothing else on
 # this page reads the workspace's annotations.
 # ---------------------------------------------------------------------------------------------
-def _rated_values(view) -> tuple[pd.DataFrame, str | None]:
-    """The annotation values (annotations.FIELDS) of every row in view, a row's document filling in
-    what the row does not say; and why the workspace could not be read, if it could not."""
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _read_shared(workspace: str, revision: int, _store) -> pd.DataFrame:
+    return annotations.read(_store)
+
+
+def _annotations() -> tuple[pd.DataFrame, int, str, str | None]:
+    """The workspace's annotations, their revision, the workspace file ("" when there is none), and
+    why it could not be read, if it could not. Read again only when the revision moved (one query
+    for the revision instead of reading 5,000 annotations on every rerun)."""
     merge_state = theme_merges.current()
-    frame, problem = annotations.empty_frame(), merge_state.problem
-    if merge_state.store is not None:
-        try:
-            frame = annotations.read(merge_state.store)
-        except WorkspaceError as error:
-            problem = str(error)
-    values = annotations.for_rows(view.filtered.items, frame, inherit=True, whole=view.corpus.items)
-    return values, problem
+    store = merge_state.store
+    if store is None:
+        return annotations.empty_frame(), 0, "", merge_state.problem
+    try:
+        revision = store.revision()
+        return _read_shared(str(store.path), revision, store), revision, str(store.path), merge_state.problem
+    except WorkspaceError as error:
+        return annotations.empty_frame(), 0, "", str(error)
 # ---------------------------------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _rated_shared(view_key: str, workspace: str, revision: int, _view, _frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    return _rated_of(_view, _frame)
+
+
+def _rated_of(view, frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """(the rated rows in view, how many are rated on one axis only): a row's document fills in
+    what the row does not say, as every annotation facet does."""
+    values = annotations.for_rows(view.filtered.items, frame, inherit=True, whole=view.corpus.items)
+    return assessment.rated_rows(view.filtered.items, values), assessment.half_rated(values)
+
+
+def _rated_in_view(view) -> tuple[pd.DataFrame, int, str | None]:
+    """The rated rows in view, the half-rated count, and a workspace problem. Joining the
+    annotations to every row costs most of a rerun (0.2 s at 10,000 documents and 5,000
+    annotations, benchmarks/bench_assessment.py), so it is kept per (view, workspace revision):
+    a click on a point reruns on the kept rows; any annotation change makes a new revision."""
+    frame, revision, workspace, problem = _annotations()
+    if view.key.startswith("|") or not workspace:  # uploads: no shared key
+        return (*_rated_of(view, frame), problem)
+    return (*_rated_shared(view.key, workspace, revision, view, frame), problem)
 
 
 def _zone_names() -> tuple[dict[str, str], str | None]:
@@ -183,10 +212,9 @@ def _zone_pick(names: dict[str, str], points: pd.DataFrame) -> list[str]:
 
 
 def _rated(view, names: dict[str, str], colour_column) -> None:
-    values, problem = _rated_values(view)
+    rated, half, problem = _rated_in_view(view)
     if problem:
         st.warning(f"The workspace cannot be read, so no rating is shown: {plain(problem)}", icon=":material/lock:")
-    rated = assessment.rated_rows(view.filtered.items, values)
     if rated.empty:
         narrowed = "" if view.filters.is_empty else " (in the rows these filters keep)"
         st.info(NO_RATED_ROWS.replace("yet:", f"yet{narrowed}:"), icon=":material/grid_view:")
@@ -196,7 +224,6 @@ def _rated(view, names: dict[str, str], colour_column) -> None:
     colour_by = colour_column.segmented_control("Colour by", list(assessment.COLOUR_BY), default="horizon", key=COLOUR_KEY,
                                      format_func=COLOUR_NAMES.get) or "horizon"
     points = assessment.rated_points(rated, colour_by)
-    half = assessment.half_rated(values)
     st.caption(
         f"{counted(len(rated), 'rated row')} from {counted(rated['doc_id'].nunique(), 'document')}, as "
         f"{counted(len(points), 'point')}: rows with the same impact, likelihood and "
@@ -257,20 +284,25 @@ def _selection_title(chosen: list[str], points: pd.DataFrame, names: dict[str, s
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _emergence_shared(view_key: str, _corpus) -> pd.DataFrame:
-    return emergence.emerging(_corpus, "theme", min_documents=0)
+def _theme_grid_shared(view_key: str, _corpus) -> assessment.ThemeGrid:
+    return _theme_grid_of(_corpus)
 
 
-def _emergence(view) -> pd.DataFrame:
-    """Themes' emergence for the view (the Emerging page's defaults), shared when the view has a stable key."""
+def _theme_grid_of(corpus) -> assessment.ThemeGrid:
+    return assessment.theme_points(corpus, emergence.emerging(corpus, "theme", min_documents=0))
+
+
+def _theme_grid(view) -> assessment.ThemeGrid:
+    """The themes placed for the view (the Emerging page's defaults), kept per view: it does not
+    depend on the annotations (0.6 s at 10,000 documents, benchmarks/bench_assessment.py)."""
     if view.key.startswith("|"):
-        return emergence.emerging(view.filtered, "theme", min_documents=0)
-    return _emergence_shared(view.key, view.filtered)
+        return _theme_grid_of(view.filtered)
+    return _theme_grid_shared(view.key, view.filtered)
 
 
 def _themes(view, names: dict[str, str]) -> None:
     corpus = view.filtered
-    grid = assessment.theme_points(corpus, _emergence(view))
+    grid = _theme_grid(view)
     points = grid.points
     left_out = [f"{counted(grid.below_support, 'theme')} with fewer left out"] if grid.below_support else []
     if grid.unrated:
