@@ -130,6 +130,18 @@ def test_clicking_a_point_lists_exactly_the_rows_rated_there(app_url, page, rate
     shot(page, "assessment-point-clicked")
 
 
+def test_selecting_a_point_in_the_table_beside_the_chart_lists_its_rows(app_url, page, rated):
+    _, expected = rated
+    _open(page, f"{app_url}/assessment")
+    table = page.locator('[data-testid="stDataFrame"]').first
+    box = table.bounding_box()
+    page.mouse.click(box["x"] + 15, box["y"] + 35 + 18)  # the first point's selection box: act now, 5 x 4, <1y
+    wait_idle(page)
+    page.get_by_role("heading", name="Rows at impact 5, likelihood 4 (<1y)").wait_for(timeout=30_000)
+    there = expected[(expected["impact"] == 5) & (expected["likelihood"] == 4) & (expected["horizon"] == "<1y")]
+    assert sorted(_listed(page)) == _pairs(there)
+
+
 def test_a_box_around_act_now_and_a_lasso_around_park_list_their_rows(app_url, page, rated):
     _, expected = rated
     markers = _open(page, f"{app_url}/assessment")
