@@ -89,6 +89,7 @@ def test_zone_names_are_kept_in_the_workspace(monkeypatch, folder):
     _rate(folder)
     app = _app(monkeypatch, folder)
     app.text_input(key="assessment_zone_name_act_now").set_value("Escalate *this* week")
+    app.text_input(key="assessment_zone_name_park").set_value("  ")  # emptied: keeps its name
     app.button[[b.label for b in app.button].index("Save names")].click().run()
     assert not app.exception, [e.value for e in app.exception]
     assert settings.read(open_store(folder)) == {"assessment.zone.act_now": "Escalate *this* week"}

@@ -76,8 +76,8 @@ def _rated_of(view, frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
 
 def _rated_in_view(view) -> tuple[pd.DataFrame, int, str | None]:
     """The rated rows in view, the half-rated count, and a workspace problem. Joining the
-    annotations to every row costs most of a rerun (0.2 s at 10,000 documents and 5,000
-    annotations, benchmarks/bench_assessment.py), so it is kept per (view, workspace revision):
+    annotations to every row costs most of a rerun (`for_rows`: 0.5-0.65 s at 10,000 documents
+    and 5,000 annotations on two busy cores, benchmarks/bench_assessment.py), so it is kept per (view, workspace revision):
     a click on a point reruns on the kept rows; any annotation change makes a new revision."""
     frame, revision, workspace, problem = _annotations()
     if view.key.startswith("|") or not workspace:  # uploads: no shared key
@@ -101,7 +101,8 @@ def _zone_names() -> tuple[dict[str, str], str | None]:
 def _save_zone_names(keys: dict[str, str]) -> None:
     """Form callback: keep the typed zone names in the workspace (one change)."""
     store = theme_merges.current().store
-    typed = {assessment.ZONE_SETTING_PREFIX + zone: st.session_state.get(key, "") for zone, key in keys.items()}
+    typed = {assessment.ZONE_SETTING_PREFIX + zone: st.session_state.get(key) or "" for zone, key in keys.items()}
+    typed = {key: value for key, value in typed.items() if value.strip()}  # an emptied box keeps its name
     defaults = {assessment.ZONE_SETTING_PREFIX + zone: name for zone, name in assessment.DEFAULT_ZONE_NAMES.items()}
     try:
         changed = settings.write(store, typed, defaults, by=theme_merges.author(), summary="renamed assessment zones")
@@ -294,7 +295,8 @@ def _theme_grid_of(corpus) -> assessment.ThemeGrid:
 
 def _theme_grid(view) -> assessment.ThemeGrid:
     """The themes placed for the view (the Emerging page's defaults), kept per view: it does not
-    depend on the annotations (0.6 s at 10,000 documents, benchmarks/bench_assessment.py)."""
+    depend on the annotations (`emerging` and `theme_points`: 0.5-0.6 s at 10,000 documents on two
+    busy cores, benchmarks/bench_assessment.py)."""
     if view.key.startswith("|"):
         return _theme_grid_of(view.filtered)
     return _theme_grid_shared(view.key, view.filtered)
