@@ -746,7 +746,9 @@ def assessment_grid(
     largest = max(float(points["documents"].max()), 1.0)
     if label_points:
         annotations += _point_labels(points, largest, x_range, y_range)
-    tooltips = pd.Series(["<br>".join(plotly_text(line) for line in text.split("\n")) for text in hover],
+    # Long lines wrapped: eight names on one line made a tooltip wider than the chart.
+    tooltips = pd.Series(["<br>".join(plotly_text(part) for line in text.split("\n")
+                                      for part in (textwrap.wrap(line, HOVER_WRAP) or [""])) for text in hover],
                          index=points.index)
     traces = []
     for value, colour in colours.items():

@@ -121,11 +121,17 @@ def test_clicking_a_point_lists_exactly_the_rows_rated_there(app_url, page, rate
     _, expected = rated
     markers = _open(page, f"{app_url}/assessment")
     assert len([m for m in markers if not m.startswith("__")]) == 7, "9 rated rows, two pairs sharing a point"
+    there = expected[(expected["impact"] == 5) & (expected["likelihood"] == 4) & (expected["horizon"] == "<1y")]
+    assert len(there) == 2
+    # The tooltip says what the point is.
+    page.mouse.move(*markers["5|4|<1y"])
+    tip = wait_until(page, lambda: page.locator(".hoverlayer .hovertext").all_text_contents(), "the point's tooltip")[0]
+    for words in ("2 rows: ", "impact 5 · likelihood 4", f"{there['doc_id'].nunique()} documents · 2 rows",
+                  "status: new", "horizon: <1y", "zone: Act now", *there["name"].head(1)):
+        assert words in tip, (words, tip)
     page.mouse.click(*markers["5|4|<1y"])
     wait_idle(page)
     page.get_by_role("heading", name="Rows at impact 5, likelihood 4 (<1y)").wait_for(timeout=30_000)
-    there = expected[(expected["impact"] == 5) & (expected["likelihood"] == 4) & (expected["horizon"] == "<1y")]
-    assert len(there) == 2
     assert sorted(_listed(page)) == _pairs(there)
     shot(page, "assessment-point-clicked")
 
