@@ -686,3 +686,131 @@ def typed_network(
 def _typed_node_px(documents: float, largest: float) -> float:
     """A typed-network node's marker size (px): grows with the square root of its documents."""
     return 9 + 22 * math.sqrt(documents / largest)
+
+
+#: Colours of the annotation values on the assessment grid: time to impact from near (dark red) to
+#: far (dark blue), no horizon grey; status from untriaged grey to escalated red, dismissed pale.
+HORIZON_COLOURS = {"<1y": "#b2182b", "1-3y": "#ef8a62", "3-10y": "#67a9cf", ">10y": "#2166ac",
+                   "no horizon": "#9e9e9e"}
+STATUS_COLOURS = {"new": "#7f7f7f", "watch": "#1f77b4", "escalate": "#d62728", "dismissed": "#c7c7c7"}
+#: The Emerging page's labels (signals.analysis.emerging.LABELS).
+EMERGING_LABEL_COLOURS = {"new": "#9467bd", "growing": "#2ca02c", "steady": "#7f7f7f", "fading": "#bcbd22"}
+#: Zone tints behind the assessment grid's points (signals.analysis.assessment.ZONES), and where each
+#: zone's name is written: (x side, y side) of the plot.
+ZONE_TINTS = {"act_now": "rgba(214,39,40,0.08)", "prepare": "rgba(255,127,14,0.08)",
+              "monitor": "rgba(31,119,180,0.07)", "park": "rgba(127,127,127,0.05)"}
+_ZONE_CORNERS = {"act_now": ("right", "top"), "prepare": ("left", "top"), "monitor": ("right", "bottom"),
+                 "park": ("left", "bottom")}
+ASSESSMENT_HEIGHT = 600
+
+
+#: The assessment plot's drawing area (px) at the page's usual width, for placing point labels.
+ASSESSMENT_PLOT_PX = (370, 480)
+#: Point labels longer than this are cut with "…" (the tooltip keeps the name).
+ASSESSMENT_LABEL_WIDTH = 24
+
+
+def _point_labels(points: pd.DataFrame, largest: float, x_range: tuple[float, float],
+                  y_range: tuple[float, float]) -> list[dict]:
+    """Names beside the points, most documents first, where each fits clear of the others."""
+    ordered = points.sort_values(["documents", "name"], ascending=[False, True], kind="stable")
+    width, height = ASSESSMENT_PLOT_PX
+    centres = np.column_stack([
+        (ordered["x"].to_numpy(dtype="float64") - x_range[0]) / (x_range[1] - x_range[0]) * width,
+        (ordered["y"].to_numpy(dtype="float64") - y_range[0]) / (y_range[1] - y_range[0]) * height,
+    ])
+    radii = np.array([_assessment_marker_px(d, largest) / 2 for d in ordered["documents"]])
+    names = ordered["name"].astype("str").tolist()
+    widths = np.array([len(short_label(n, ASSESSMENT_LABEL_WIDTH).replace("&amp;", "&").replace("&lt;", "<")
+                           .replace("&gt;", ">")) * LABEL_CHAR_PX + 6 for n in names])
+    spots = label_spots(centres, radii, widths, ASSESSMENT_PLOT_PX)
+    return [{"x": float(x), "y": float(y), "xref": "x", "yref": "y", "text": short_label(name, ASSESSMENT_LABEL_WIDTH),
+             "showarrow": False, **_LABEL_ANCHORS[spot](radius), "font": {"size": 11, "color": "#262730"},
+             "bgcolor": "rgba(255,255,255,0.75)", "borderpad": 1}
+            for x, y, name, spot, radius in zip(ordered["x"], ordered["y"], names, spots, radii) if spot]
+
+
+def _assessment_marker_px(documents: float, largest: float) -> float:
+    """A grid point's size (px): its area grows with its documents."""
+    return 12 + 26 * math.sqrt(documents / largest)
+
+
+def assessment_grid(
+    points: pd.DataFrame,
+    *,
+    zone_names: dict[str, str],
+    x_title: str,
+    y_title: str,
+    x_cut: float,
+    y_cut: float,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    colour_title: str,
+    colours: dict[str, str],
+    hover: list[str],
+    title: str,
+    whole_ticks: bool = False,
+    label_points: bool = False,
+    empty_message: str = EMPTY_MESSAGE,
+) -> go.Figure:
+    """Assessment points (signals.analysis.assessment.POINT_COLUMNS) -> a scatter over four tinted,
+    named zones cut at (x_cut, y_cut), one trace per colour value in `colours`' order (the legend),
+    markers sized by documents. `hover` holds each point's tooltip (plain text lines joined by
+    "\\n", escaped here); each marker's customdata is its point id, what a click or a box / lasso
+    selection hands back. `whole_ticks`: ticks on the integers (the 1-5 ratings). `label_points`:
+    each point's name beside it where it fits clear of the others (label_spots; the rest keep their
+    tooltip), for a few dozen themes; rated rows' names are too long for that."""
+    if points is None or points.empty:
+        return empty_figure(empty_message, title=title)
+    (x0, x1), (y0, y1) = x_range, y_range
+    shapes = [{"type": "rect", "xref": "x", "yref": "y", "layer": "below", "line": {"width": 0},
+               "fillcolor": ZONE_TINTS[zone],
+               "x0": x_cut if side_x == "right" else x0, "x1": x1 if side_x == "right" else x_cut,
+               "y0": y_cut if side_y == "top" else y0, "y1": y1 if side_y == "top" else y_cut}
+              for zone, (side_x, side_y) in _ZONE_CORNERS.items()]
+    shapes += [{"type": "line", "xref": "x", "yref": "y", "x0": x_cut, "x1": x_cut, "y0": y0, "y1": y1,
+                "line": {"color": "#555", "width": 1.5, "dash": "dash"}},
+               {"type": "line", "xref": "x", "yref": "y", "x0": x0, "x1": x1, "y0": y_cut, "y1": y_cut,
+                "line": {"color": "#555", "width": 1.5, "dash": "dash"}}]
+    annotations = [{"text": f"<b>{plotly_text(zone_names[zone])}</b>", "showarrow": False, "xref": "x", "yref": "y",
+                    "x": x1 if side_x == "right" else x0, "y": y1 if side_y == "top" else y0,
+                    "xanchor": side_x, "yanchor": side_y, "font": {"size": 15, "color": "#333"},
+                    "bgcolor": "rgba(255,255,255,0.7)", "borderpad": 3}
+                   for zone, (side_x, side_y) in _ZONE_CORNERS.items()]
+    largest = max(float(points["documents"].max()), 1.0)
+    if label_points:
+        annotations += _point_labels(points, largest, x_range, y_range)
+    # Long lines wrapped: eight names on one line made a tooltip wider than the chart.
+    tooltips = pd.Series(["<br>".join(plotly_text(part) for line in text.split("\n")
+                                      for part in (textwrap.wrap(line, HOVER_WRAP) or [""])) for text in hover],
+                         index=points.index)
+    traces = []
+    for value, colour in colours.items():
+        chosen = points[points["colour"] == value]
+        if chosen.empty:
+            continue
+        traces.append({
+            "type": "scatter",
+            "mode": "markers",
+            "name": plotly_text(value),
+            "x": chosen["x"].tolist(),
+            "y": chosen["y"].tolist(),
+            "customdata": [[point] for point in chosen["point"]],
+            "hovertext": tooltips[chosen.index].tolist(),
+            "hovertemplate": "%{hovertext}<extra></extra>",
+            "marker": {"size": [_assessment_marker_px(d, largest) for d in chosen["documents"]], "color": colour,
+                       "opacity": 0.85, "line": {"width": 1, "color": "#333"}},
+        })
+    tick = {"tickmode": "array", "tickvals": list(range(math.ceil(x0), math.floor(x1) + 1))} if whole_ticks else {}
+    ytick = {"tickmode": "array", "tickvals": list(range(math.ceil(y0), math.floor(y1) + 1))} if whole_ticks else {}
+    layout = _layout(
+        title=title, x_title=x_title, y_title=y_title, height=ASSESSMENT_HEIGHT,
+        # Fixed ranges: the zones are the chart; a drag that panned them away helped nobody. No
+        # dragmode set: Streamlit's default (a click selects a point) is what makes clicks work, and
+        # in its box or lasso mode (the toolbar) a click was not handed back (Streamlit 1.67).
+        xaxis={"range": [x0, x1], "zeroline": False, "showgrid": False, "fixedrange": True, **tick},
+        yaxis={"range": [y0, y1], "zeroline": False, "showgrid": False, "fixedrange": True, **ytick},
+        right=_legend_px([colour_title, *colours]), shapes=shapes, annotations=annotations,
+        legend={"title": {"text": plotly_text(colour_title)}, "itemsizing": "constant"},
+    )
+    return figure_from(traces, layout)

@@ -346,3 +346,30 @@ def test_line_marks_changes_with_one_black_symbol_trace_per_kind():
     assert symbols == [("spike", "diamond", [9]), ("decline", "triangle-down", [0])]
     hover = next(t for t in figure.data if t.name == "decline")
     assert "&lt;b&gt;b&lt;/b&gt;" in hover.customdata[0][0] and "&lt;rule&gt;" in hover.hovertemplate
+
+
+def _assessment(points: pd.DataFrame, **extra) -> go.Figure:
+    return charts.assessment_grid(
+        points, zone_names={"act_now": "Act <now>", "prepare": "Prepare", "monitor": "Monitor", "park": "Park"},
+        x_title="Likelihood", y_title="Impact", x_cut=3.5, y_cut=3.5, x_range=(0.5, 5.5), y_range=(0.5, 5.5),
+        colour_title="Status", colours=charts.STATUS_COLOURS, hover=[f"{n}\nline two" for n in points["name"]],
+        title="Grid", **extra)
+
+
+def test_assessment_grid_traces_in_legend_order_clickable_ids_escaped_text():
+    points = pd.DataFrame({
+        "point": ["4|4|escalate", "2|5|watch", "4|4|watch"], "name": ["<b>Heat</b>", "Wind", "Solar"],
+        "x": [4.0, 5.0, 4.2], "y": [4.0, 2.0, 4.0], "colour": ["escalate", "watch", "watch"],
+        "documents": [3, 1, 2]})
+    figure = _assessment(points, label_points=True)
+    assert [trace.name for trace in figure.data] == ["watch", "escalate"], "the colours' order, absent values skipped"
+    assert [row[0] for row in figure.data[0].customdata] == ["2|5|watch", "4|4|watch"]
+    assert figure.data[1].hovertext[0] == "&lt;b&gt;Heat&lt;/b&gt;<br>line two"
+    texts = [a.text for a in figure.layout.annotations]
+    assert "<b>Act &lt;now&gt;</b>" in texts, "zone names are the analyst's text: escaped"
+    assert "&lt;b&gt;Heat&lt;/b&gt;" in texts, "point labels escaped too"
+    sizes = dict(zip((row[0] for row in figure.data[0].customdata), figure.data[0].marker.size))
+    assert sizes["4|4|watch"] > sizes["2|5|watch"], "more documents, a larger point"
+    cuts = [s for s in figure.layout.shapes if s.type == "line"]
+    assert {(s.x0, s.x1) for s in cuts} == {(3.5, 3.5), (0.5, 5.5)}
+    assert _assessment(points.iloc[0:0]).layout.annotations[0].text == charts.EMPTY_MESSAGE

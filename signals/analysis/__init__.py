@@ -14,6 +14,7 @@ distinctive   what sets a filtered view apart from the rest (weighted log-odds, 
 change_markers spikes, sustained growth and declines on documents per period
 significance  the two-proportion z-test and Poisson tail they share
 stop_words    English and French stop words
+assessment    the assessment grid: rated rows (impact x likelihood) or themes, in named zones
 
 No Streamlit here: the app layer caches and draws what these return (see signals.charts).
 

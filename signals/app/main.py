@@ -45,6 +45,7 @@ def build_pages() -> dict[str, st.Page]:
     "tables": st.Page(f"{_PAGE_DIR}/tables.py", title="Tables", url_path="tables"),
     "document": st.Page(f"{_PAGE_DIR}/document.py", title="Document", url_path="document"),
     "themes": st.Page(f"{_PAGE_DIR}/themes.py", title="Themes", url_path="themes"),
+    "assessment": st.Page(f"{_PAGE_DIR}/assessment.py", title="Assessment", url_path="assessment"),
     "brief": st.Page(f"{_PAGE_DIR}/brief.py", title="Brief", url_path="brief"),
     "data_health": st.Page(f"{_PAGE_DIR}/data_health.py", title="Data health",
                       url_path="health"),

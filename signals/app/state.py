@@ -51,6 +51,7 @@ PAGE_SETTING_KEYS = (
     "heat_every_period",
     "heat_markers", "compare_mode", "compare_by", "compare_min_docs", "compare_before", "compare_after",
     "compare_show_few", "compare_old_folder",
+    "assessment_mode", "assessment_colour",
 )
 _KEPT = "_kept_values"
 

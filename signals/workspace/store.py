@@ -19,6 +19,9 @@ What the file holds (schema version in `PRAGMA user_version`, our mark in `PRAGM
                 status, impact, likelihood, horizon, tags, note, updated_by, updated_at)
                                              the analyst's triage, ratings, tags and note on a document or
                                              a table row, keyed by content (signals.workspace.annotations)
+    settings(key, value, updated_by, updated_at)
+                                             named settings of the folder's analysis, text
+                                             (signals.workspace.settings: the Assessment zones' names)
 
 Every write is one transaction (`BEGIN IMMEDIATE`, so concurrent writers queue instead of failing
 half-way) that records its own history: callers edit rows through `Store.change()` and cannot
@@ -144,6 +147,15 @@ _MIGRATIONS: tuple[str, ...] = (
         saved_at TEXT NOT NULL
     );
     """,
+    # 4: settings the analyst names for the folder (the Assessment page's zone names), text -> text.
+    """
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -167,6 +179,7 @@ TABLES = {
         "impact", "likelihood", "horizon", "tags", "note", "updated_by", "updated_at"), since=2),
     "saved_views": TableSpec("saved_views", "view_key", (
         "name", "query", "doc_ids", "documents", "saved_by", "saved_at"), since=3),
+    "settings": TableSpec("settings", "key", ("value", "updated_by", "updated_at"), since=4),
 }
 
 
