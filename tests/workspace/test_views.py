@@ -10,7 +10,7 @@ import pytest
 
 from signals.filters import Filters
 from signals.workspace import views
-from signals.workspace.store import SCHEMA_VERSION, Store
+from signals.workspace.store import SCHEMA_VERSION, TABLES, Store
 
 
 @pytest.fixture
@@ -63,8 +63,10 @@ def test_a_workspace_from_before_saved_views_gains_them(tmp_path: Path) -> None:
     with store.change("test", "ana") as transaction:  # any change creates the file at the current schema
         transaction.put("theme_merges", "ai", {"alias": "AI", "theme": "artificial intelligence",
                                                "created_by": "ana", "created_at": "2026-01-01T00:00:00"})
-    with sqlite3.connect(path) as connection:  # as a version-2 file had it: no saved_views table
-        connection.execute("DROP TABLE saved_views")
+    with sqlite3.connect(path) as connection:  # as a version-2 file had it: no saved_views table (nor later ones)
+        for spec in TABLES.values():
+            if spec.since > 2:
+                connection.execute(f"DROP TABLE {spec.name}")
         connection.execute("PRAGMA user_version = 2")
     old = Store.open(path)
     assert views.saved(old) == []
