@@ -616,10 +616,15 @@ def to_zip_bytes(frames: Mapping[str, pd.DataFrame], filters: Mapping[str, Any] 
 def write_directory(
     frames: Mapping[str, pd.DataFrame], out_dir: str | Path, fmt: DirectoryFormat = "csv"
 ) -> list[Path]:
-    """Named DataFrames -> one file per table in `out_dir` (created if needed): `<table>.csv`
-    (escaped) or `<table>.parquet` (unescaped). Returns the paths written, in table order."""
+    """Named DataFrames -> `out_dir` (created if needed): one `<table>.csv` each (escaped), or for
+    "parquet" a Hive-partitioned Parquet dataset, a folder per table (unescaped; signals.dataset,
+    docs/scale.md). Returns the paths written, in table order."""
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"directory format must be 'csv' or 'parquet', not {fmt!r}")
+    if fmt == "parquet":
+        from signals.dataset import write_dataset
+
+        return write_dataset(dict(zip(_file_stems(frames.keys()), frames.values(), strict=True)), out_dir)
     directory = Path(out_dir)
     directory.mkdir(parents=True, exist_ok=True)
     encode = to_csv_bytes if fmt == "csv" else to_parquet_bytes
