@@ -120,13 +120,24 @@ class Corpus:
                 mask = (sections == section).to_numpy(dtype=bool, na_value=False)
             if isinstance(pending, PendingRows):
                 mask &= pending.keep
-            rows = source[mask]
-            columns = list(self.section_columns.get(section, [schema.NAME, schema.DESCRIPTION]))
-            has_relevancy = rows[schema.RELEVANCY].notna().any() or not len(rows)
-            keep = ["doc_id", "row", "line", *columns] + ([schema.RELEVANCY] if has_relevancy else [])
-            keep = [c for c in keep if c in rows.columns]
-            made[section] = rows[keep].reset_index(drop=True)
+            made[section] = self.as_section_table(section, source[mask])
         return made[section]
+
+    def as_section_table(self, section: str, rows: pd.DataFrame) -> pd.DataFrame:
+        """Some item rows of one section -> with that section's columns, as `tables` has them
+        (relevancy when any row of the section in this corpus has one)."""
+        columns = list(self.section_columns.get(section, [schema.NAME, schema.DESCRIPTION]))
+        has_relevancy = section in self._rated_sections or not len(rows)
+        keep = ["doc_id", "row", "line", *columns] + ([schema.RELEVANCY] if has_relevancy else [])
+        keep = [c for c in keep if c in rows.columns]
+        return rows[keep].reset_index(drop=True)
+
+    @cached_property
+    def _rated_sections(self) -> set[str]:
+        facts = self.item_facts
+        if not len(facts) or schema.RELEVANCY not in facts.columns:
+            return set()
+        return set(facts.loc[facts[schema.RELEVANCY].notna(), "section"].astype("str").unique())
 
     def table_names(self) -> list[str]:
         """The names `frames()` gives, in its order, without making the section tables."""
