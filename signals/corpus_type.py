@@ -137,7 +137,8 @@ class Corpus:
         facts = self.item_facts
         if not len(facts) or schema.RELEVANCY not in facts.columns:
             return set()
-        return set(facts.loc[facts[schema.RELEVANCY].notna(), "section"].astype("str").unique())
+        # Distinct values first: 2 million categorical sections as strings took a second at 100k.
+        return {str(section) for section in facts.loc[facts[schema.RELEVANCY].notna(), "section"].unique()}
 
     def table_names(self) -> list[str]:
         """The names `frames()` gives, in its order, without making the section tables."""

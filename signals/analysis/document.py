@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from signals.analysis.incidence import encode
 from signals.analysis.related import documents_sharing_themes
 from signals.corpus_type import Corpus
 
@@ -69,8 +70,9 @@ def document_view(corpus: Corpus, doc_id: str, related: int = 8) -> DocumentView
     closest = pd.DataFrame({
         "target_id": targets.to_numpy(),
         "title": links["title"].to_numpy(),
-        # Arrow's is_in: converting 100,000 ids to Python strings for np.isin took 0.8 s.
-        "in_corpus": targets.isin(corpus.documents["doc_id"].astype("str")).to_numpy(dtype=bool),
+        # The encoding's index of the documents' ids (kept with the corpus): np.isin and
+        # Series.isin each turned the 100,000 ids into Python strings first (0.6-0.8 s).
+        "in_corpus": encode(corpus).document_ids.get_indexer(targets) >= 0,
     })
     return DocumentView(
         record=record.iloc[0],
