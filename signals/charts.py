@@ -57,6 +57,12 @@ ROTATE_ABOVE_PX = 520
 COLORBAR_PX = 110
 #: The one colour of single-series bars.
 BAR_COLOUR = sample_colorscale(COUNT_SCALE, [0.7])[0]
+#: Change markers (signals.analysis.change_markers) -> their symbol; plotly and Vega-Lite share these names.
+MARKER_SYMBOLS = {"spike": "diamond", "growth": "triangle-up", "decline": "triangle-down"}
+MARKER_COLOUR = "#111111"
+#: Comparison labels (signals.analysis.compare) -> their colour: up blue, down orange, the rest grey.
+COMPARE_COLOURS = {"new": "#08519c", "rising": "#4292c6", "steady": "#969696", "falling": "#fd8d3c",
+                   "gone": "#a63603", "few": "#d9d9d9"}
 #: Plotly validates every property as a figure is built: 10-20 ms per chart, most of a dashboard
 #: rerun (measured on a 15-bar chart: 16.8 ms validated, 1.2 ms from the same spec unvalidated).
 #: So figures are built here from plain dict specs with validation off; the test suite turns it on
@@ -228,11 +234,16 @@ def line(
     y_title: str,
     count: str | None = None,
     bands: list[tuple[object, object, str]] | None = None,
+    marks: pd.DataFrame | None = None,
+    marks_rule: str = "",
     empty_message: str = EMPTY_MESSAGE,
 ) -> go.Figure:
     """A frame -> line chart of y over x, one line per value of `color` (in order of appearance).
     Hover: the series name, x and the value, plus (n = count) when `count` names a column.
-    `bands`: (start, end, label) spans of x shaded behind the lines (the windows a score compares)."""
+    `bands`: (start, end, label) spans of x shaded behind the lines (the windows a score compares).
+    `marks`: change markers, a frame with the x, y and `color` columns and `marker` (a key of
+    MARKER_SYMBOLS), drawn as black symbols on the lines, one legend entry per kind; `marks_rule`
+    is added to their hover (the rule that put them there)."""
     if not _has(df, x, y, color, count):
         return empty_figure(empty_message, title=title)
     traces = []
@@ -254,6 +265,7 @@ def line(
             ),
             "hovertemplate": f"{prefix}{x_hover}: %{{y:{VALUE_FORMAT}}}{n_part}<extra></extra>",
         })
+    traces += _marker_traces(marks, x, y, color, x_hover, marks_rule)
     yaxis = count_axis(df[y]) if pd.api.types.is_integer_dtype(df[y]) else None
     shapes = [{"type": "rect", "xref": "x", "yref": "paper", "x0": start, "x1": end, "y0": 0, "y1": 1,
                "fillcolor": shade, "line": {"width": 0}, "layer": "below",
@@ -262,6 +274,28 @@ def line(
     return figure_from(traces, _layout(
         title=title, x_title=x_title, y_title=y_title, yaxis=yaxis, showlegend=bool(color), shapes=shapes,
         legend={"title": {"text": color or ""}}, right=_legend_px([t["name"] for t in traces]) if color else 0))
+
+
+def _marker_traces(marks: pd.DataFrame | None, x: str, y: str, color: str | None, x_hover: str,
+                   rule: str) -> list[dict]:
+    """One trace of black symbols per kind of change marker (see `line`)."""
+    if marks is None or marks.empty:
+        return []
+    traces = []
+    rule_text = "<br>".join(textwrap.wrap(plotly_text(rule), HOVER_WRAP))
+    for kind, symbol in MARKER_SYMBOLS.items():
+        chosen = marks[marks["marker"] == kind]
+        if chosen.empty:
+            continue
+        names = chosen[color].astype("str") if color else pd.Series("", index=chosen.index)
+        traces.append({
+            "type": "scatter", "x": chosen[x].tolist(), "y": chosen[y].tolist(), "mode": "markers",
+            "name": kind, "legendgroup": "markers",
+            "marker": {"symbol": symbol, "size": 13, "color": MARKER_COLOUR, "line": {"width": 1, "color": "white"}},
+            "customdata": np.column_stack([names.map(plotly_text).to_numpy(dtype=object)]),
+            "hovertemplate": f"%{{customdata[0]}}<br>{x_hover}: {kind}<br>{rule_text}<extra></extra>",
+        })
+    return traces
 
 
 def count_axis(values: pd.Series) -> dict:

@@ -18,7 +18,14 @@ import numpy as np
 import pandas as pd
 
 from signals import schema
-from signals.charts import BAR_COLOUR, EMPTY_MESSAGE, RELEVANCY_COLOURS
+from signals.charts import (
+    BAR_COLOUR,
+    COMPARE_COLOURS,
+    EMPTY_MESSAGE,
+    MARKER_COLOUR,
+    MARKER_SYMBOLS,
+    RELEVANCY_COLOURS,
+)
 from signals.charts import scale_stops as charts_scale_stops
 
 #: Axis labels wider than this (pixels) are cut with "…"; the tooltip keeps the full text.
@@ -203,6 +210,8 @@ def heatmap(
     value_format: str = ".1f",
     x_labels: list[str] | None = None,
     select: str | None = None,
+    markers: pd.DataFrame | None = None,
+    markers_title: str = "Change",
     empty_message: str = EMPTY_MESSAGE,
 ) -> dict:
     """A long frame (one row per cell) -> a heatmap of rectangles, rows and columns in the order they
@@ -214,7 +223,9 @@ def heatmap(
     with fewer than LOW_SUPPORT are faded, and small grids write "value (count)" in each cell.
     `x_labels` (same length as the distinct x values) shows other text on the x axis (months as
     "2024-07"); the selection still hands back X_KEY as given. `select` names a point selection on
-    (X_KEY, Y_KEY): a click on a cell hands back its coordinates.
+    (X_KEY, Y_KEY): a click on a cell hands back its coordinates. `markers` (a frame with the x and
+    y columns and `marker`, a key of charts.MARKER_SYMBOLS) draws a black symbol at the top of each
+    marked cell, with a legend titled `markers_title` (say the rule there or in the caption).
     """
     if long_df is None or long_df.empty or not {x, y, value, count} <= set(long_df.columns):
         return empty(empty_message, title=title)
@@ -296,6 +307,8 @@ def heatmap(
                 "tooltip": tooltip,
             },
         })
+    if markers is not None and not markers.empty:
+        layers.append(_marker_layer(markers, x, y, as_text, label_of_x, markers_title, (x_title, y_title)))
     return {
         "title": _title(title),
         "padding": PADDING,
@@ -303,5 +316,121 @@ def heatmap(
         "height": {"step": CELL_STEP},
         "encoding": {"x": x_encoding, "y": y_encoding},
         "layer": layers,
+        "config": {"axis": {"grid": False}},
+    }
+
+
+#: The field holding a change marker's kind in the heatmap's marker layer.
+MARKER = "marker"
+
+
+def _marker_layer(markers: pd.DataFrame, x: str, y: str, as_text, label_of_x: dict, title: str,
+                  axis_titles: tuple[str, str]) -> dict:
+    """The heatmap's symbol layer: one black symbol near the top of each marked cell. Its records
+    carry the cell's X_KEY and Y_KEY, so a click on a symbol selects its cell."""
+    cell_x = as_text(markers[x].to_numpy())
+    kinds = [k for k in MARKER_SYMBOLS if k in set(markers[MARKER])]
+    frame = pd.DataFrame({
+        X_KEY: cell_x,
+        X_LABEL: [label_of_x.get(k, k) for k in cell_x],
+        Y_KEY: as_text(markers[y].to_numpy()),
+        MARKER: markers[MARKER].astype("str").to_numpy(),
+    })
+    frame = frame[frame[X_LABEL].isin(set(label_of_x.values()))]
+    return {
+        "data": {"values": _records(frame)},
+        "mark": {"type": "point", "filled": True, "size": 60, "yOffset": -6, "color": MARKER_COLOUR,
+                 "stroke": "white", "strokeWidth": 0.7, "opacity": 1},
+        "encoding": {
+            "shape": {"field": MARKER, "type": "nominal", "title": title,
+                      "scale": {"domain": kinds, "range": [MARKER_SYMBOLS[k] for k in kinds]},
+                      "legend": {"orient": "bottom", "direction": "horizontal", "symbolSize": 90,
+                                 "symbolFillColor": MARKER_COLOUR, "symbolStrokeWidth": 0}},
+            "tooltip": [{"field": Y_KEY, "type": "nominal", "title": axis_titles[1]},
+                        {"field": X_LABEL, "type": "ordinal", "title": axis_titles[0]},
+                        {"field": MARKER, "type": "nominal", "title": title}],
+        },
+    }
+
+
+#: Fields of a dumbbell row: what a click hands back (ITEM) and the counts written beside it.
+ITEM, BEFORE_SHARE, AFTER_SHARE = "item", "before_share", "after_share"
+
+
+def dumbbell(
+    terms: pd.DataFrame,
+    item: str,
+    *,
+    title: str,
+    before_name: str,
+    after_name: str,
+    select: str | None = None,
+    empty_message: str = EMPTY_MESSAGE,
+) -> dict:
+    """A comparison table (signals.analysis.compare: item, before, after, before_share, after_share,
+    label) -> one row per item, in the table's order: a hollow grey ring at its share before, a dot
+    coloured by its label at its share after, a line between them, and "before → after" documents written
+    to the right. A pale track behind each row spans the chart; `select` names a point selection on
+    ITEM, so a click anywhere on a row hands back the item."""
+    if terms is None or terms.empty:
+        return empty(empty_message, title=title)
+    frame = pd.DataFrame({
+        ITEM: terms[item].astype("str").to_numpy(),
+        BEFORE_SHARE: terms["before_share"].to_numpy(dtype="float64"),
+        AFTER_SHARE: terms["after_share"].to_numpy(dtype="float64"),
+        "before": terms["before"].to_numpy(dtype="int64"),
+        "after": terms["after"].to_numpy(dtype="int64"),
+        "label": terms["label"].astype("str").to_numpy(),
+    })
+    top = float(np.nanmax(frame[[BEFORE_SHARE, AFTER_SHARE]].to_numpy())) or 1.0
+    frame["track_start"] = 0.0  # a field, not a datum: Vega-Lite 5.20 fails on a datum x with a field x2
+    frame["track_end"] = top * 1.25  # room for the counts written right of the dots
+    frame["counts"] = [f"{b:,} → {a:,}" for b, a in zip(frame["before"], frame["after"])]
+    frame["right"] = frame[[BEFORE_SHARE, AFTER_SHARE]].max(axis=1)
+    order = frame[ITEM].tolist()
+    # Ticks up to the largest share only: the room beyond it holds the counts, not shares over 100%.
+    step = next((s for s in (0.01, 0.02, 0.05, 0.1, 0.2, 0.25) if top / s <= 8), 0.25)
+    ticks = [round(i * step, 4) for i in range(int(top / step + 1e-9) + 1)]
+    share_axis = {"type": "quantitative", "title": "Share of the period's documents",
+                  "axis": {"format": ".0%", "values": ticks}, "scale": {"domain": [0, top * 1.25], "nice": False}}
+    tooltip = [
+        {"field": ITEM, "type": "nominal", "title": item.capitalize()},
+        {"field": "before", "type": "quantitative", "title": f"Documents, {before_name}"},
+        {"field": "after", "type": "quantitative", "title": f"Documents, {after_name}"},
+        {"field": BEFORE_SHARE, "type": "quantitative", "title": "Share before", "format": ".1%"},
+        {"field": AFTER_SHARE, "type": "quantitative", "title": "Share after", "format": ".1%"},
+        {"field": "label", "type": "nominal", "title": "Label"},
+    ]
+    labels = [k for k in COMPARE_COLOURS if k in set(frame["label"])]
+    track: dict = {
+        "mark": {"type": "bar", "color": "#f3f4f6", "height": {"band": 0.8}, "tooltip": True, "cursor": "pointer"},
+        "encoding": {"x": {"field": "track_start", **share_axis}, "x2": {"field": "track_end"}, "tooltip": tooltip},
+    }
+    if select:
+        track["params"] = [{"name": select, "select": {"type": "point", "fields": [ITEM]}}]
+        track["encoding"]["color"] = {"condition": {"param": select, "empty": False, "value": "#dbeafe"},
+                                      "value": "#f3f4f6"}
+    return {
+        "title": _title(title),
+        "padding": PADDING,
+        "data": {"values": _records(frame)},
+        "height": {"step": BAR_STEP + 4},
+        "encoding": {"y": {"field": ITEM, "type": "nominal", "sort": order, "title": None,
+                           "axis": {"labelLimit": LABEL_LIMIT}}},
+        "layer": [
+            track,
+            {"mark": {"type": "rule", "color": "#9ca3af", "strokeWidth": 2},
+             "encoding": {"x": {"field": BEFORE_SHARE, **share_axis}, "x2": {"field": AFTER_SHARE}}},
+            {"mark": {"type": "point", "filled": False, "size": 70, "strokeWidth": 2, "color": "#6b7280",
+                      "tooltip": True},
+             "encoding": {"x": {"field": BEFORE_SHARE, **share_axis}, "tooltip": tooltip}},
+            {"mark": {"type": "point", "filled": True, "size": 90, "tooltip": True},
+             "encoding": {"x": {"field": AFTER_SHARE, **share_axis}, "tooltip": tooltip,
+                          "color": {"field": "label", "type": "nominal", "title": f"Label ({after_name})",
+                                    "scale": {"domain": labels, "range": [COMPARE_COLOURS[k] for k in labels]},
+                                    "legend": {"orient": "bottom", "direction": "horizontal"}}}},
+            {"mark": {"type": "text", "align": "left", "dx": 8, "fontSize": 11, "color": "#333"},
+             "encoding": {"x": {"field": "right", **share_axis}, "text": {"field": "counts"}}},
+        ],
         "config": {"axis": {"grid": False}},
     }

@@ -333,3 +333,16 @@ def test_charts_on_a_realistic_corpus(realistic_dir, tmp_path):
     labelled, nodes = len(network.layout.annotations), len(network.data[-1].x)
     assert len(network.data) > 0 and 0.8 * nodes <= labelled <= nodes
     network.to_json()
+
+
+def test_line_marks_changes_with_one_black_symbol_trace_per_kind():
+    lines = pd.DataFrame({"period": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"] * 2),
+                          "theme": ["a"] * 3 + ["<b>b</b>"] * 3, "documents": [1, 9, 1, 4, 2, 0]})
+    marks = pd.DataFrame({"period": pd.to_datetime(["2024-02-01", "2024-03-01"]), "theme": ["a", "<b>b</b>"],
+                          "documents": [9, 0], "marker": ["spike", "decline"]})
+    figure = charts.line(lines, x="period", y="documents", color="theme", title="t", x_title="Month",
+                         y_title="Documents", marks=marks, marks_rule="spike: <rule>")
+    symbols = [(t.name, t.marker.symbol, list(t.y)) for t in figure.data if t.mode == "markers"]
+    assert symbols == [("spike", "diamond", [9]), ("decline", "triangle-down", [0])]
+    hover = next(t for t in figure.data if t.name == "decline")
+    assert "&lt;b&gt;b&lt;/b&gt;" in hover.customdata[0][0] and "&lt;rule&gt;" in hover.hovertemplate

@@ -174,3 +174,63 @@ def test_heatmaps_on_a_realistic_corpus(realistic_dir, tmp_path):
                             value_format=",d", select="cell")
     assert sum(c[vegalite.CELL_COUNT] for c in _values(spec)) == int(by_quarter["documents"].sum())
     json.dumps(spec)
+
+
+# --- the Compare page's dumbbell, the heatmap's change markers -----------------------------------
+
+COMPARISON = pd.DataFrame({
+    "theme": ["<i>gone</i>", "new theme", "filler"], "before": [8, 0, 60], "after": [0, 10, 120],
+    "before_share": [8 / 60, 0.0, 1.0], "after_share": [0.0, 10 / 120, 1.0], "label": ["gone", "new", "steady"],
+})
+
+
+def _compiles(spec: dict) -> None:
+    """Vega-Lite itself compiles the spec (where vl-convert is installed): a spec can be schema-valid
+    and still fail in the browser, as a `datum` x beside a field x2 did."""
+    vl_convert = pytest.importorskip("vl_convert")
+    vl_convert.vegalite_to_vega(spec, vl_version="5.20")
+
+
+def test_dumbbell_rows_counts_and_click_field():
+    spec = vegalite.dumbbell(COMPARISON, "theme", title="Movers", before_name="before", after_name="after",
+                             select="pick")
+    rows = _values(spec)
+    assert [r[vegalite.ITEM] for r in rows] == ["<i>gone</i>", "new theme", "filler"]  # as typed, in order
+    assert [r["counts"] for r in rows] == ["8 → 0", "0 → 10", "60 → 120"]
+    assert spec["encoding"]["y"]["sort"] == ["<i>gone</i>", "new theme", "filler"]
+    track = spec["layer"][0]
+    assert track["params"] == [{"name": "pick", "select": {"type": "point", "fields": [vegalite.ITEM]}}]
+    after = spec["layer"][3]["encoding"]["color"]["scale"]
+    assert after["domain"] == ["new", "steady", "gone"]
+    assert after["range"] == [charts.COMPARE_COLOURS[k] for k in ("new", "steady", "gone")]
+    ticks = spec["layer"][1]["encoding"]["x"]["axis"]["values"]
+    assert ticks[0] == 0 and ticks[-1] == 1.0, "no tick past the largest share"
+    json.dumps(spec)
+    _compiles(spec)
+
+
+def test_dumbbell_of_nothing_says_so():
+    spec = vegalite.dumbbell(COMPARISON.iloc[0:0], "theme", title="Movers", before_name="b", after_name="a")
+    assert _values(spec) == [{"message": charts.EMPTY_MESSAGE}]
+
+
+def test_heatmap_markers_layer_puts_a_symbol_on_each_marked_cell():
+    long = pd.DataFrame({"theme": ["a", "a", "b", "b"], "period": pd.to_datetime(["2024-01-01", "2024-02-01"] * 2),
+                         "value": [3.0, 9.0, 1.0, 0.0], "documents": [3, 9, 1, 0]})
+    markers = pd.DataFrame({"theme": ["a", "b"], "period": pd.to_datetime(["2024-02-01", "2024-02-01"]),
+                            "marker": ["spike", "decline"]})
+    spec = vegalite.heatmap(long, x="period", y="theme", value="value", count="documents", title="t",
+                            x_title="Month", y_title="Theme", value_title="Documents", count_title="Documents",
+                            colour_scale=charts.COUNT_SCALE, domain=(0, 9), value_format=",d",
+                            x_labels=["2024-01", "2024-02"], select="cell", markers=markers)
+    layer = spec["layer"][-1]
+    cell = {vegalite.X_KEY: "2024-02-01", vegalite.X_LABEL: "2024-02"}  # X_KEY: a click selects the cell
+    assert layer["data"]["values"] == [
+        {**cell, vegalite.Y_KEY: "a", vegalite.MARKER: "spike"},
+        {**cell, vegalite.Y_KEY: "b", vegalite.MARKER: "decline"},  # on an empty cell too
+    ]
+    assert [t["title"] for t in layer["encoding"]["tooltip"]] == ["Theme", "Month", "Change"]
+    shape = layer["encoding"]["shape"]
+    assert shape["scale"] == {"domain": ["spike", "decline"], "range": ["diamond", "triangle-down"]}
+    assert shape["title"] == "Change"
+    _compiles(spec)

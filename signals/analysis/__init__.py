@@ -9,6 +9,11 @@ emerging      what is emerging now, per theme or keyword
 clusters      the same signal seen across articles
 network       the typed network of themes, signals and documents
 parameters    the choices and defaults users set (light: the CLI's parser reads them)
+compare       two periods or two runs per theme / keyword / category; documents and rows that changed
+distinctive   what sets a filtered view apart from the rest (weighted log-odds, Monroe et al.)
+change_markers spikes, sustained growth and declines on documents per period
+significance  the two-proportion z-test and Poisson tail they share
+stop_words    English and French stop words
 
 No Streamlit here: the app layer caches and draws what these return (see signals.charts).
 

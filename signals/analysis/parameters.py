@@ -26,3 +26,19 @@ RADAR_SOURCES = ("signals", "clusters")
 RADAR_RING_BY = ("relevancy", "strength")
 RADAR_QUADRANT_BY = ("category", "type", "domain", "theme", "section")
 RADAR_TOP = 100
+
+# signals.analysis.significance
+#: |z| at or above this is "significant": a two-sided 5% test (compare, distinctive, change markers).
+Z_SIGNIFICANT = 1.96
+
+# signals.analysis.compare
+COMPARE_BY = ("theme", "keyword", "category")
+#: Documents in the two periods together an item needs before it gets a label other than "few".
+COMPARE_MIN_DOCUMENTS = 3
+#: Share ratio (after / before) an item must reach (or its inverse fall to) to be rising (falling).
+COMPARE_RATIO = 1.5
+
+# signals.analysis.distinctive
+DISTINCTIVE_KINDS = ("theme", "keyword", "word")
+#: Documents in the view a term needs to be listed as distinctive.
+DISTINCTIVE_MIN_DOCUMENTS = 3

@@ -39,6 +39,7 @@ def build_pages() -> dict[str, st.Page]:
                             url_path="cooccurrence"),
     "emerging": st.Page(f"{_PAGE_DIR}/emerging.py", title="Emerging",
                         url_path="timeline"),
+    "compare": st.Page(f"{_PAGE_DIR}/compare.py", title="Compare", url_path="compare"),
     "same_signal": st.Page(f"{_PAGE_DIR}/same_signal.py", title="Same signal", url_path="clusters"),
     "network": st.Page(f"{_PAGE_DIR}/network.py", title="Network", url_path="network"),
     "tables": st.Page(f"{_PAGE_DIR}/tables.py", title="Tables", url_path="tables"),

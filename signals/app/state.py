@@ -35,6 +35,8 @@ TABLE_CHOICE = "table_choice"
 PAGE_SETTING_KEYS = (
     TABLE_CHOICE, "heatmap_tab", "heatmap_top_n", "heatmap_fit", "heat_measure", "heat_period",
     "heat_every_period",
+    "heat_markers", "compare_mode", "compare_by", "compare_min_docs", "compare_before", "compare_after",
+    "compare_show_few", "compare_old_folder",
 )
 _KEPT = "_kept_values"
 

@@ -8,6 +8,8 @@
     signals annotate PATH --doc DOC_ID [--section S --row N | --name T] ...  signals.cli.notes
     signals notes list|export|import|orphans|history|undo PATH ...       signals.cli.notes
     signals brief PATH --out brief.md|.html|.pptx [filters] ...          signals.cli.brief
+    signals compare PATH --before A..B --after C..D | OLD_DIR NEW_DIR     signals.cli.compare
+    signals distinctive PATH [filters]                                    signals.cli.compare
 
 One module per group of subcommands, each with a `register(subparsers)`; what they share (loading
 with the theme merges, the filter flags made from signals.facets, printing a table) is in
@@ -28,11 +30,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from signals.cli import brief, check, export, insights, merges, notes, synth
+from signals.cli import brief, check, compare, export, insights, merges, notes, synth
 from signals.cli.common import EXIT_USAGE, UsageError
 
 #: The groups of subcommands, in the order `signals --help` lists them.
-GROUPS = (check, export, synth, insights, merges, notes, brief)
+GROUPS = (check, export, synth, insights, merges, notes, brief, compare)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from signals import charts
+from signals.analysis import change_markers
 from signals.analysis import emerging as emergence
 from signals.app.components import date_text, display_frame, empty_state, link_columns, plain
 from signals.app.context import current_view, open_document
@@ -130,14 +131,19 @@ def render() -> None:
     before_start, recent_start, _ = emergence.windows(as_of, period, window)
     since, until = emergence.chart_span(as_of, period, window)
     lines = emergence.timeline(corpus, chosen, by, period=period, since=since, until=until)
+    marks = change_markers.change_markers(lines, change_markers.documents_per_period(corpus.documents, period), by=by)
+    spike_rule, trend_rule = change_markers.rule(unit)
     st.plotly_chart(
         charts.line(lines, x="period", y="documents", color=by,
                     title=f"Documents per {unit}, {date_text(since)[:7]} to {date_text(until)[:7]}",
                     x_title=unit.capitalize(), y_title="Documents",
                     bands=[(before_start, recent_start, "window before"), (recent_start, as_of, "recent window")],
+                    marks=marks, marks_rule=f"spike: {spike_rule}; growth / decline: {trend_rule}",
                     empty_message=f"Pick a {by} to draw its line."),
         key="timeline-lines",
     )
+    st.caption(f"Black symbols mark changes in a {by}'s share of each {unit}'s documents, on the {unit}s shown. "
+               f"◆ spike: {spike_rule}. ▲ growth / ▼ decline: {trend_rule}.")
 
     st.subheader("Emerging now")
     st.caption(_ranking_caption(len(table), len(everything) - len(table), by, min_documents))

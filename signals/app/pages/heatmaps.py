@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from signals import charts, vegalite
+from signals.analysis import change_markers
 from signals.analysis import heatmaps as cells
 from signals.app.components import cached_chart, display_frame, empty_state, link_columns, plain
 from signals.app.context import current_view, open_document
@@ -77,11 +78,16 @@ def _period_labels(starts: pd.Series, period: str) -> list[str]:
     return starts.dt.strftime("%Y-%m").tolist()
 
 
-def _by_period(corpus, top_n: int, measure: str, period: str, every_period: bool) -> dict:
+def _by_period(corpus, top_n: int, measure: str, period: str, every_period: bool, marked: bool) -> dict:
     long = cells.themes_by_period(corpus, top_n=top_n, measure=measure, period=period)
     span = None if every_period else cells.dense_span(corpus, period)
     if span is not None:
         long = long[(long["period"] >= span[0]) & (long["period"] <= span[1])]
+    markers = None
+    if marked and not long.empty:
+        # On the periods shown: a stray month years away is no baseline for the others.
+        totals = change_markers.documents_per_period(corpus.documents, period)
+        markers = change_markers.change_markers(long[["theme", "period", "documents"]], totals)
     is_mean = measure == "mean_relevancy"
     name = "month" if period == "M" else "quarter"
     title = ("Mean relevancy" if is_mean else "Documents") + f" by theme and {name}"
@@ -97,6 +103,7 @@ def _by_period(corpus, top_n: int, measure: str, period: str, every_period: bool
         domain=charts.RELEVANCY_RANGE if is_mean else (0.0, top),
         value_format=".1f" if is_mean else ",d",
         x_labels=_period_labels(long["period"], period), select=CELL,
+        markers=markers, markers_title="Change in documents",
     )
 
 
@@ -172,6 +179,10 @@ def _month_tab(view, top_n: int) -> None:
                              help="Off: the run of periods where most documents lie (a year without any "
                                   "ends a run), so a few stray dates years away do not squeeze the rest "
                                   "into slivers. On: from the first to the last dated document.")
+    unit = "month" if period == "M" else "quarter"
+    spike_rule, trend_rule = change_markers.rule(unit)
+    marked = st.toggle("Mark spikes, growth and declines", value=True, key="heat_markers",
+                       help=f"Spike: {spike_rule}. Growth / decline: {trend_rule}.")
     span = cells.dense_span(corpus, period)
     if span is not None and span[2] and not every_period:
         name = "month" if period == "M" else "quarter"
@@ -179,8 +190,11 @@ def _month_tab(view, top_n: int) -> None:
                    f"{_period_labels(pd.Series([span[1]]), period)[0]}: "
                    f"{counted(span[2], 'document')} dated outside that span not shown; inside it every {name} "
                    "has its column, empty ones blank.")
-    clicked = _chart(view, "heat-month", f"{top_n}|{measure}|{period}|{every_period}",
-                     lambda: _by_period(corpus, top_n, measure, period, every_period))
+    if marked:
+        st.caption(f"Symbols mark changes in a theme's share of each {unit}'s documents. ◆ spike: {spike_rule}. "
+                   f"▲ growth / ▼ decline: {trend_rule}.")
+    clicked = _chart(view, "heat-month", f"{top_n}|{measure}|{period}|{every_period}|{marked}",
+                     lambda: _by_period(corpus, top_n, measure, period, every_period, marked))
     if clicked:
         start, theme = clicked
         label = _period_labels(pd.Series([pd.Timestamp(start)]), period)[0]

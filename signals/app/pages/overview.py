@@ -7,6 +7,7 @@ import streamlit as st
 from signals import demo, vegalite
 from signals.analysis import overview as numbers
 from signals.analysis.heatmaps import dense_span
+from signals.analysis.parameters import DISTINCTIVE_MIN_DOCUMENTS, Z_SIGNIFICANT
 from signals.app import data, state
 from signals.app.components import cached_chart, date_text, empty_state, plain
 from signals.app.context import current_view
@@ -75,6 +76,55 @@ def render() -> None:
         _chart(view, "overview-types", lambda: vegalite.bar(
             numbers.counts_by(corpus, "type"), x="documents", y="value", title="Types",
             x_title="Documents", y_title="Type", horizontal=True))
+    _what_sets_it_apart(view)
+
+
+#: Terms listed per kind in "What sets this view apart".
+DISTINCTIVE_SHOWN = 10
+KIND_TITLES = {"theme": "Themes", "keyword": "Keywords", "word": "Words (titles, summaries, row names)"}
+
+
+def _what_sets_it_apart(view) -> None:
+    """The themes, keywords and words over-represented in the filtered view against the rest.
+
+    The analysis (scikit-learn's tokenizer, SciPy) is imported here, when a filter is set: the
+    Overview is the first page of every visit and must not pay for it otherwise."""
+    from signals.analysis.distinctive import distinctive_terms, excluded_by_filters
+
+    st.subheader("What sets this view apart")
+    if view.filters.is_empty:
+        st.caption("Nothing to compare: no filter is set, so this is the whole corpus. Choose a theme, a "
+                   "category, a period… in the sidebar to see what sets those documents apart from the rest.")
+        return
+    in_view = len(view.filtered.documents)
+    rest = len(view.corpus.documents) - in_view
+    terms = cached_chart(view, "overview-distinctive", lambda: distinctive_terms(
+        view.filtered, view.corpus, top=DISTINCTIVE_SHOWN, exclude=excluded_by_filters(view.filters)))
+    st.caption(f"Against the rest of the corpus ({counted(rest, 'document')}; {counted(in_view, 'document')} in view). "
+               f"Listed: in at least {DISTINCTIVE_MIN_DOCUMENTS} documents of the view and over-represented by a "
+               f"weighted log-odds z ≥ {Z_SIGNIFICANT} (Monroe et al., with the whole corpus as prior, so a term "
+               "in a handful of documents cannot rank high). Themes and keywords you filtered on are left out. "
+               "English and French stop words are ignored.")
+    if rest == 0 or terms.empty:
+        st.info("Nothing stands out: no theme, keyword or word is over-represented in enough documents of this view.",
+                icon=":material/balance:")
+        return
+    columns = st.columns(3)
+    for column, (kind, title) in zip(columns, KIND_TITLES.items()):
+        chosen = terms[terms["kind"] == kind]
+        with column:
+            st.markdown(f"**{title}**")
+            if chosen.empty:
+                st.caption("None stands out.")
+                continue
+            st.dataframe(
+                chosen[["term", "in_view", "in_rest", "z"]], hide_index=True, key=f"overview-distinctive-{kind}",
+                column_config={
+                    "term": st.column_config.TextColumn(kind),
+                    "in_view": st.column_config.NumberColumn("in view", help=f"Documents of the {in_view:,} in view"),
+                    "in_rest": st.column_config.NumberColumn("in rest", help=f"Documents of the {rest:,} others"),
+                    "z": st.column_config.NumberColumn("z", format="%.1f", help="Weighted log-odds z-score"),
+                })
 
 
 def _demo_offer() -> None:
