@@ -6,12 +6,61 @@ without importing the loader (`signals.ingest`, which makes one: `load_corpus`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import threading
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
 from signals import schema
+
+#: The items' columns that counts, means and masks read (no text): what `Corpus.item_facts` holds.
+ITEM_FACT_COLUMNS = (*schema.ITEM_KEY_COLUMNS, schema.RELEVANCY)
+
+
+class PendingRows:
+    """Some rows of a whole items frame, taken when first read.
+
+    A filtered corpus's items: taking every text column of the rows a filter keeps was most of a
+    rerun at 100,000 documents (1.0-1.3 s of a 1.4-1.9 s theme change, `pyarrow.take` of the text),
+    while the pages most reruns draw (Overview, Heatmaps, Co-occurrence) read only codes and numbers.
+    """
+
+    def __init__(self, whole: pd.DataFrame, keep: np.ndarray) -> None:
+        self.whole, self.keep = whole, keep
+        self.lock = threading.Lock()
+
+    def facts(self) -> pd.DataFrame:
+        """The kept rows' columns without text (ITEM_FACT_COLUMNS), numbered from 0."""
+        columns = [c for c in ITEM_FACT_COLUMNS if c in self.whole.columns]
+        return self.whole[columns][self.keep].reset_index(drop=True)
+
+    def take(self) -> pd.DataFrame:
+        """The kept rows, every column, numbered from 0."""
+        return self.whole[self.keep].reset_index(drop=True)
+
+
+class _Items:
+    """The `items` field of a Corpus: a frame, or PendingRows made into one on first read (once,
+    whichever session's thread reads it first)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, corpus: Corpus | None, owner: type) -> pd.DataFrame:
+        if corpus is None:
+            raise AttributeError("items has no default")  # dataclasses: a field without a default
+        value = corpus.__dict__[self.slot]
+        if isinstance(value, PendingRows):
+            with value.lock:
+                value = corpus.__dict__[self.slot]
+                if isinstance(value, PendingRows):
+                    value = corpus.__dict__[self.slot] = value.take()
+        return value
+
+    def __set__(self, corpus: Corpus, value: pd.DataFrame | PendingRows) -> None:
+        corpus.__dict__[self.slot] = value
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,7 +88,7 @@ class Corpus:
     documents: pd.DataFrame
     keywords: pd.DataFrame
     themes: pd.DataFrame
-    items: pd.DataFrame
+    items: pd.DataFrame = _Items()  # type: ignore[assignment]  # a frame, or PendingRows (filters.apply)
     links: pd.DataFrame
     problems: pd.DataFrame
     section_columns: dict[str, list[str]] = field(default_factory=dict)
@@ -51,16 +100,53 @@ class Corpus:
 
         The format's five table sections first, in their order, then the others by name.
         """
-        by_section = {}
-        grouped = dict(tuple(self.items.groupby("section", observed=True, sort=False))) if len(self.items) else {}
-        for section in self._sections():
-            rows = grouped.get(section, self.items.iloc[0:0])
-            columns = list(self.section_columns.get(section, [schema.NAME, schema.DESCRIPTION]))
-            has_relevancy = rows[schema.RELEVANCY].notna().any() or not len(rows)
-            keep = ["doc_id", "row", "line", *columns] + ([schema.RELEVANCY] if has_relevancy else [])
-            keep = [c for c in keep if c in rows.columns]
-            by_section[section] = rows[keep].reset_index(drop=True)
-        return by_section
+        return {section: self.section_table(section) for section in self._sections()}
+
+    def section_table(self, section: str) -> pd.DataFrame:
+        """One section's own DataFrame (see `tables`), made alone and kept: a page showing one
+        table no longer builds every section's (5.9 s at 100,000 documents under load, issue 15)."""
+        made = self.__dict__.setdefault("_section_tables", {})
+        if section not in made:
+            # From the whole items when this corpus's rows are still pending: the section's rows of
+            # the view are taken once, not the view's every row and then the section's.
+            pending = self.__dict__["_items"]
+            source = pending.whole if isinstance(pending, PendingRows) else pending
+            sections = source["section"]
+            if isinstance(sections.dtype, pd.CategoricalDtype):  # compare codes, not 2 million strings
+                categories = sections.cat.categories
+                wanted = categories.get_loc(section) if section in categories else -2
+                mask = sections.cat.codes.to_numpy() == wanted
+            else:
+                mask = (sections == section).to_numpy(dtype=bool, na_value=False)
+            if isinstance(pending, PendingRows):
+                mask &= pending.keep
+            made[section] = self.as_section_table(section, source[mask])
+        return made[section]
+
+    def as_section_table(self, section: str, rows: pd.DataFrame) -> pd.DataFrame:
+        """Some item rows of one section -> with that section's columns, as `tables` has them
+        (relevancy when any row of the section in this corpus has one)."""
+        columns = list(self.section_columns.get(section, [schema.NAME, schema.DESCRIPTION]))
+        has_relevancy = section in self._rated_sections or not len(rows)
+        keep = ["doc_id", "row", "line", *columns] + ([schema.RELEVANCY] if has_relevancy else [])
+        keep = [c for c in keep if c in rows.columns]
+        return rows[keep].reset_index(drop=True)
+
+    @cached_property
+    def _rated_sections(self) -> set[str]:
+        facts = self.item_facts
+        if not len(facts) or schema.RELEVANCY not in facts.columns:
+            return set()
+        # Distinct values first: 2 million categorical sections as strings took a second at 100k.
+        return {str(section) for section in facts.loc[facts[schema.RELEVANCY].notna(), "section"].unique()}
+
+    def table_names(self) -> list[str]:
+        """The names `frames()` gives, in its order, without making the section tables."""
+        return [*schema.FRAME_NAMES, *(s for s in self._sections() if s not in schema.FRAME_NAMES)]
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """One table of `frames()` by name, making only that one."""
+        return getattr(self, name) if name in schema.FRAME_NAMES else self.section_table(name)
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """Every table by name: the six frames, then each section's own table."""
@@ -69,18 +155,34 @@ class Corpus:
             named.setdefault(section, table)
         return named
 
-    def with_frames(self, **frames: pd.DataFrame) -> Corpus:
-        """A copy with some frames replaced (the filtered corpus, say)."""
-        return replace(self, **frames)
+    @cached_property
+    def item_facts(self) -> pd.DataFrame:
+        """The items without their text (ITEM_FACT_COLUMNS): what counts and means need. The items
+        frame itself, unless filtering left the items to be taken when first read (PendingRows)."""
+        value = self.__dict__["_items"]
+        return value.facts() if isinstance(value, PendingRows) else value
+
+    def with_frames(self, **frames: pd.DataFrame | PendingRows) -> Corpus:
+        """A copy with some frames replaced (the filtered corpus, say); `items` may be PendingRows.
+        Rows still pending in this corpus stay pending in the copy."""
+        values = {f.name: self.__dict__["_items"] if f.name == "items" else getattr(self, f.name) for f in fields(self)}
+        return type(self)(**(values | frames))
 
     def _sections(self) -> list[str]:
         """The sections there are: the format's five first, in their order, then the others by name."""
-        present = set(self.items["section"].unique()) if len(self.items) else set()
+        items = self.item_facts
+        present = set(items["section"].unique()) if len(items) else set()
         sections = [s for s in schema.TABLE_SECTIONS if s in self.section_columns or s in present]
         return sections + sorted(s for s in (set(self.section_columns) | present) if s not in sections)
 
     def row_counts(self) -> dict[str, int]:
         """Rows per section, in section order: counted on the items, without building each section's
         table (that copy was about 0.3 s of `signals check` at 10,000 documents)."""
-        counts = self.items["section"].value_counts() if len(self.items) else {}
+        return dict(self._row_counts)
+
+    @cached_property
+    def _row_counts(self) -> dict[str, int]:
+        # Once per corpus: the sidebar shows them on every rerun (40 ms at 100,000 documents).
+        items = self.item_facts
+        counts = items["section"].value_counts() if len(items) else {}
         return {section: int(counts.get(section, 0)) for section in self._sections()}

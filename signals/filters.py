@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from signals import facets, schema
-from signals.corpus_type import Corpus
+from signals.corpus_type import Corpus, PendingRows
 from signals.facets import AnnotationFacet, ChoiceFacet, DateFacet, Facet, RangeFacet, TextFacet
 
 #: The document fields free text is searched in, scope "documents" (also what "matched in" names).
@@ -467,7 +467,8 @@ def apply(corpus: Corpus, filters: Filters, tables: Mapping[str, Any] | None = N
         documents=documents[_in(document_codes, keep_docs)].reset_index(drop=True),
         keywords=_rows_of(corpus.keywords, space, keep_docs),
         themes=_rows_of(corpus.themes, space, keep_docs),
-        items=items[keep_items].reset_index(drop=True),
+        # Taken when a page reads the rows' text: a rerun drawing counts and charts copies none of it.
+        items=PendingRows(items, keep_items),
         links=_rows_of(corpus.links, space, keep_docs),
     )
 

@@ -304,7 +304,7 @@ def test_export_names_each_rows_document(capsys: pytest.CaptureFixture[str], tmp
     ]
     parquet = tmp_path / "parquet"
     assert run(capsys, "export", str(folder), "--out", str(parquet), "--format", "parquet", *FILTER_ARGS)[0] == 0
-    technologies = pd.read_parquet(parquet / "technologies.parquet")
+    technologies = pd.read_parquet(parquet / "technologies")  # a Hive-partitioned dataset folder
     assert technologies[["document_title", "document_domain"]].astype(str).values.tolist() == [
         ["Beta", "beta.example.com"]]
     assert technologies["document_date"].tolist() == [pd.Timestamp("2024-06-10")]

@@ -170,7 +170,7 @@ def test_export_carries_the_annotation_columns_in_every_format(capsys, folder, t
     community = next(r for r in exported["items"] if r["name"] == "Community solar")
     assert (community["starred"], community["impact"], community["tags"]) == (True, 5, "'=sum")
 
-    items = pd.read_parquet(tmp_path / "parquet" / "items.parquet")
+    items = pd.read_parquet(tmp_path / "parquet" / "items")  # a Hive-partitioned dataset folder
     community = items[items["name"] == "Community solar"].iloc[0]
     assert (community["impact"], community["note"], community["tags"]) == (5, "-1 first\nsecond line", "=sum")
     assert str(items["impact"].dtype) == "Int8"

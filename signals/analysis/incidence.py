@@ -146,7 +146,7 @@ class EncodedCorpus:
     def __init__(self, corpus: Corpus) -> None:
         # The frames, not the corpus: the cache is keyed weakly on the corpus and must not keep it alive.
         self.documents_frame = corpus.documents
-        self.items_frame = corpus.items
+        self.items_frame = corpus.item_facts  # no text: a filtered corpus's text is taken only when read
         self.themes_frame = corpus.themes
         self.keywords_frame = corpus.keywords
         self._periods: dict[str, tuple[pd.DatetimeIndex, np.ndarray]] = {}
@@ -155,7 +155,7 @@ class EncodedCorpus:
         """True when this encoding was made from exactly these frames."""
         return (
             self.documents_frame is corpus.documents
-            and self.items_frame is corpus.items
+            and self.items_frame is corpus.item_facts
             and self.themes_frame is corpus.themes
             and self.keywords_frame is corpus.keywords
         )
@@ -185,6 +185,17 @@ class EncodedCorpus:
         """A doc_id column -> each row's document position (-1 when not a document)."""
         if not len(doc_ids):
             return np.empty(0, dtype=np.int64)
+        if isinstance(doc_ids.dtype, pd.CategoricalDtype) and len(doc_ids.dtype.categories) > self.document_count:
+            # The loader's row frames share one Index of every document's id as categories, and a
+            # filtered corpus keeps it: look this corpus's documents up in it (its hash table is
+            # built once and kept on that Index) rather than hashing all of its ids against them
+            # on every filter change (0.1 s a frame at 100,000 documents).
+            categories = doc_ids.dtype.categories
+            code_of_position = categories.get_indexer(self.document_ids)
+            found = code_of_position >= 0
+            position_of_code = np.full(len(categories), -1, dtype=np.int64)
+            position_of_code[code_of_position[found]] = np.flatnonzero(found)
+            return lookup(position_of_code, np.asarray(doc_ids.cat.codes, dtype=np.int64))
         codes, values = codes_and_values(doc_ids)
         position_of_value = self.document_ids.get_indexer(values.astype("str")) if len(values) else []
         return lookup(position_of_value, codes)

@@ -47,7 +47,7 @@ def headline_counts(corpus: Corpus) -> dict:
     rated = relevancy[~np.isnan(relevancy)]
     return {
         "documents": encoded.document_count,
-        "rows": len(corpus.items),
+        "rows": len(corpus.item_facts),
         "themes": len(encoded.theme_ranking),
         "keywords": len(encoded.keyword_counts),
         "sources": sources,

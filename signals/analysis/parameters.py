@@ -11,6 +11,10 @@ from __future__ import annotations
 # signals.analysis.clusters
 CLUSTER_METHODS = ("tfidf", "rapidfuzz")
 CLUSTER_THRESHOLD = 0.5
+#: Most rows of a section the app groups on opening the Same signal page. Clustering grows faster
+#: than the rows: 43,901 signal rows (10,000 documents) take 2.5 s, 440,000 (100,000 documents) took
+#: 63 s and 8.3 GB (issue 15), which a page must not start unasked; above it the page asks for filters.
+CLUSTER_MAX_ROWS_IN_APP = 60_000
 
 # signals.analysis.emerging
 EMERGING_BY = ("theme", "keyword")

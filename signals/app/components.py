@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
 
 import pandas as pd
 import streamlit as st
@@ -75,7 +76,7 @@ def paged(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     return frame.iloc[start:start + PAGE_ROWS]
 
 
-def downloads(frames: dict[str, pd.DataFrame], filters: Filters, key: str, *, single: str | None = None) -> None:
+def downloads(frames: Mapping[str, pd.DataFrame], filters: Filters, key: str, *, single: str | None = None) -> None:
     """Download buttons for the filtered tables: CSV of `single` (or each), plus XLSX/zip/JSON/Parquet of all.
 
     The bytes are made only when a button is clicked (a callable with its data passed explicitly:

@@ -35,6 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `signals export` to the `signals` parser."""
     export = subparsers.add_parser("export", help="write every table, filtered, to xlsx / zip / json / csv / parquet")
     export.add_argument("--out", required=True, help="file.xlsx, file.zip, file.json, or a folder with --format")
-    export.add_argument("--format", choices=("csv", "parquet"), help="write a folder with a file per table")
+    export.add_argument("--format", choices=("csv", "parquet"),
+                        help="write a folder: a CSV file per table, or a Hive-partitioned Parquet dataset "
+                             "(a folder per table, by section and year; docs/scale.md)")
     add_corpus_arguments(export)
     export.set_defaults(run=_export)

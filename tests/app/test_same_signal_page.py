@@ -96,3 +96,28 @@ def test_radar_preview_is_as_tall_as_its_rows(planted_dir, tmp_path):
         # Streamlit's rows are 35 px, header included, plus a border.
         assert 5 * 35 <= height <= 5 * 35 + 4, height
         page.close()
+
+
+def test_a_view_with_too_many_rows_asks_for_narrower_filters(monkeypatch, planted_dir, tmp_path):
+    """Above CLUSTER_MAX_ROWS_IN_APP rows of the section the page groups nothing and says why; narrowed by a
+    theme below it, it groups the view's rows. The limit is lowered to this small corpus's size."""
+    loaded = load_corpus(planted_dir, cache_root=tmp_path)
+    signals = loaded.items[loaded.items["section"].astype("str") == "signals"]
+    theme = loaded.themes["theme"].astype("str").value_counts().index[-1]  # the rarest: fewest rows
+    theme_docs = set(loaded.themes.loc[loaded.themes["theme"].astype("str") == theme, "doc_id"].astype("str"))
+    in_theme = int(signals["doc_id"].astype("str").isin(theme_docs).sum())
+    assert 0 < in_theme < len(signals)
+    monkeypatch.setenv("SIGNALS_DATA", str(planted_dir))
+    monkeypatch.setenv("SIGNALS_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr("signals.analysis.parameters.CLUSTER_MAX_ROWS_IN_APP", in_theme)
+    app = AppTest.from_file(DASHBOARD, default_timeout=90)
+    app.run()
+    app.switch_page(CLUSTERS).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any(f"{len(signals):,} signals rows" in info.value and "grouping more than" in info.value
+               for info in app.info)
+    assert not app.metric  # nothing grouped
+    app.multiselect(key="theme").set_value([theme]).run()
+    assert not any("grouping more than" in info.value for info in app.info)
+    compared = {metric.label: metric.value for metric in app.metric}
+    assert compared["Signals compared"] == f"{in_theme:,}"

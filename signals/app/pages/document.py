@@ -20,27 +20,39 @@ from signals.app.context import (
 )
 
 DOC_KEY = schema.DOCUMENT_QUERY_KEY
+#: Most documents offered in the choice list.
+MAX_LISTED = 2_000
 
 
 def _choose(view) -> str | None:
     """The document to show: the URL's `doc`, else a pick among the filtered documents."""
     corpus_documents = view.corpus.documents
-    known = list(corpus_documents["doc_id"].astype("str"))
+    known_ids = corpus_documents["doc_id"].astype("str")
     wanted = st.session_state.get(DOCUMENT_CHOICE) or st.query_params.get(DOC_KEY)
-    if wanted and wanted not in set(known):
+    if wanted and not (known_ids == wanted).any():
         st.warning(f"No document {plain(wanted)} in this corpus.")
         wanted = None
-    filtered = list(view.filtered.documents["doc_id"].astype("str")) or known
+    listed = view.filtered.documents if len(view.filtered.documents) else corpus_documents
+    total = len(listed)
+    # A choice list of 100,000 documents took 1.7 s a run and was sent whole to the browser: the
+    # first MAX_LISTED are offered, and the caption says how to reach the others.
+    listed = listed.head(MAX_LISTED)
+    filtered = listed["doc_id"].astype("str").tolist()
     options = ([wanted] if wanted and wanted not in filtered else []) + filtered
     if not options:
         return None
     st.session_state[DOCUMENT_CHOICE] = wanted or options[0]
-    titles = dict(zip(known, corpus_documents["title"]))
+    titles = dict(zip(filtered, listed["title"].tolist()))
+    if wanted and wanted not in titles:
+        titles[wanted] = corpus_documents.loc[(known_ids == wanted).to_numpy(), "title"].iloc[0]
     chosen = st.selectbox(
         "Document", options, key=DOCUMENT_CHOICE,
         format_func=lambda d: f"{titles.get(d) or '(untitled)'} — {d}",
         help="The filtered documents; a document opened from elsewhere is listed first.",
     )
+    if total > MAX_LISTED:
+        st.caption(f"The first {MAX_LISTED:,} of {total:,} documents in view are listed: narrow the filters, "
+                   "or open a document from the Tables page.")
     if chosen and st.query_params.get(DOC_KEY) != chosen:
         st.query_params[DOC_KEY] = chosen
     return chosen

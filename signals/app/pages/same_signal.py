@@ -12,6 +12,7 @@ import streamlit as st
 
 from signals import export, radar, schema
 from signals.analysis.clusters import DEFAULT_THRESHOLD, Clusters, find_clusters
+from signals.analysis.parameters import CLUSTER_MAX_ROWS_IN_APP
 from signals.app import annotation_editor
 from signals.app.components import empty_state, plain
 from signals.app.context import current_view
@@ -132,10 +133,11 @@ def render() -> None:
     st.caption("Rows of different documents that describe the same development in other words, grouped by "
                "how similar their name and description are. Strongest clusters (documents × mean relevancy) "
                "first; select one to see its rows.")
-    if corpus.items.empty:
+    rows_per_section = {section: rows for section, rows in corpus.row_counts().items() if rows}
+    if not rows_per_section:
         empty_state()
         return
-    present = set(corpus.items["section"].astype("str"))
+    present = set(rows_per_section)
     sections = [s for s in schema.TABLE_SECTIONS if s in present] + sorted(present - set(schema.TABLE_SECTIONS))
     controls = st.columns([1, 2])
     section = controls[0].selectbox("Section", sections, key="clusters_section",
@@ -144,6 +146,13 @@ def render() -> None:
         "Similarity threshold", 0.2, 0.95, DEFAULT_THRESHOLD, step=0.05, key="clusters_threshold",
         help="How alike two rows must be to link (0-1, TF-IDF cosine of name and description). "
              "Higher: fewer, tighter clusters.")
+    compared = rows_per_section[section]
+    if compared > CLUSTER_MAX_ROWS_IN_APP:
+        st.info(f"This view has {counted(compared, f'{section} row')}: "
+                f"grouping more than {CLUSTER_MAX_ROWS_IN_APP:,} takes minutes and gigabytes of memory. Narrow the "
+                "filters in the sidebar (a theme, a category, a date range) to find the same signal in them.",
+                icon=":material/filter_alt:")
+        return
     found, seconds = clusters_for(view, section, threshold)
     columns = st.columns(4)
     columns[0].metric("Clusters", f"{len(found.summary):,}")
