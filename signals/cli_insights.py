@@ -26,7 +26,7 @@ FORMATS = ("text", "csv", "json")
 PERIOD_NAMES = {"month": "M", "quarter": "Q"}
 #: The support (documents in the recent window, in the one before) printed beside every score.
 EMERGING_COLUMNS = ("score", "recent", "before", "growth", "label", "documents", "first_seen", "last_seen")
-CLUSTER_COLUMNS = ("cluster_id", "label", "size", "mean_relevancy", "strength", "first_seen", "last_seen", "doc_ids")
+CLUSTER_COLUMNS = ("cluster_id", "label", "size", "documents", "domains", "mean_relevancy", "strength", "first_seen", "last_seen", "doc_ids")
 
 
 def _corpus(args: argparse.Namespace):
@@ -90,6 +90,26 @@ def _emerging(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress_bar(what: str):
+    """A progress(done, total) callback drawing a tqdm bar on stderr (created at the first call, so
+    nothing is drawn when everything is cached)."""
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            if done >= total:
+                return
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, desc=what, unit="row", file=sys.stderr, disable=None, leave=False)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return progress
+
+
 def _clusters(args: argparse.Namespace) -> int:
     import time
 
@@ -98,7 +118,7 @@ def _clusters(args: argparse.Namespace) -> int:
     corpus, _ = _corpus(args)
     started = time.perf_counter()
     found = find_clusters(corpus, _sections(args), args.threshold, method=args.method,
-                          min_documents=args.min_documents)
+                          min_documents=args.min_documents, progress=_progress_bar("embedding rows"))
     seconds = time.perf_counter() - started
     print(f"{len(found.summary)} clusters among {found.rows:,} rows ({seconds:.1f} s)", file=sys.stderr)
     table = found.summary.head(args.top) if args.top else found.summary
@@ -210,12 +230,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     clusters = subparsers.add_parser(
         "clusters", help="the same signal seen across articles: near-duplicate rows grouped",
-        description="Groups rows of a section (--section, signals by default) whose name and description "
-                    "are similar, across documents. Strongest clusters first.")
+        description="Groups rows of a section (--section, signals by default) that say the same thing, "
+                    "in whatever words, across documents. Strongest clusters first. The first run embeds "
+                    "the rows (cached for the next).")
     _common(clusters)
-    clusters.add_argument("--threshold", type=_threshold, default=DEFAULT_THRESHOLD,
-                          help=f"similarity (0-1) two rows need to link; default {DEFAULT_THRESHOLD}")
-    clusters.add_argument("--method", choices=METHODS, default="tfidf")
+    clusters.add_argument("--threshold", type=_threshold, default=None,
+                          help=f"similarity (0-1) two rows need to link; default {DEFAULT_THRESHOLD} "
+                               "(meaning), 0.5 (tfidf, rapidfuzz)")
+    clusters.add_argument("--method", choices=METHODS, default="meaning",
+                          help="meaning: sentence embeddings (default); tfidf, rapidfuzz: shared words")
     clusters.add_argument("--min-documents", type=_positive, default=2, help="documents a cluster spans, at least")
     clusters.add_argument("--top", type=_positive, help="print only the N strongest")
     clusters.set_defaults(run=_clusters)

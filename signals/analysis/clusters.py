@@ -2,19 +2,26 @@
 
 How rows are compared (see docs/insights.md for the measurements behind these choices):
 
-text        a row's name and description ("label" when it has no name), lower-cased, English stop
-            words dropped, plurals folded (`batteries` -> `battery`, `pumps` -> `pump`)
-similarity  cosine of sublinear TF-IDF vectors (method="tfidf", the default), or rapidfuzz's
-            token_set_ratio / 100 (method="rapidfuzz"); 0 = nothing in common, 1 = the same words
-candidates  two rows are compared only when they come from different documents and share at least
-            one *distinctive* word: one used by at most max(25, 1% of the rows). Words on more rows
-            than that still count in the similarity, but cannot on their own make two rows
-            candidates. This is what keeps the work sparse (no n x n matrix): on 10,000 documents
-            the similarity graph is built in about a second.
-clusters    rows linked by a similarity >= threshold, strongest links first (single linkage), with a
-            guard against chaining: two groups join only when their mean pairwise similarity is at
-            least GUARD x threshold (pairs below threshold / 2 count as 0). Without the guard, long
-            chains of rows that each resemble the next glue thousands of unrelated rows together.
+method="meaning" (the default): by what the rows say, whatever words they use
+  text        a row's name and description ("label" when it has neither), as signals.semantic embeds it
+  vectors     offline sentence embeddings (signals.semantic.model), cached per text on disk
+  similarity  cosine of the vectors once each language's mean vector is removed
+              (signals.semantic.grouping.centred): about 0 for unrelated rows, 0.2-0.6 for paraphrases
+  candidates  each row's K_NEIGHBOURS nearest rows from other documents (signals.semantic.neighbours:
+              exact, or an IVF index above 60,000 rows): n x K pairs, whatever the vocabulary
+
+method="tfidf" / "rapidfuzz": by shared words (the former method, kept for comparison)
+  text        as above, lower-cased, English stop words dropped, plurals folded
+  similarity  cosine of sublinear TF-IDF vectors, or rapidfuzz's token_set_ratio / 100
+  candidates  rows of different documents sharing at least one *distinctive* word (used by at most
+              max(25, 1% of the rows)). Its cost grows with the words rows share: on a flat
+              vocabulary it is quadratic (21.7 GB at 100,000 documents, issue 13).
+
+clusters (both): rows linked by a similarity >= threshold, strongest links first (single linkage),
+            with a guard against chaining: two groups join only when their mean pairwise similarity
+            (pairs that are not candidates count 0) is at least GUARD x threshold. That makes it
+            average linkage over the candidate graph: long chains of rows that each resemble the next
+            do not glue thousands of unrelated rows together.
 
 Each cluster spans at least `min_documents` documents (2 by default: a row alone is not a cluster).
 Its representative is the member most similar to the others (ties: higher relevancy, then first
@@ -34,8 +41,13 @@ from signals import schema
 from signals.corpus import Corpus
 from signals.schema import fold_plural
 
-METHODS = ("tfidf", "rapidfuzz")
-DEFAULT_THRESHOLD = 0.5
+METHODS = ("meaning", "tfidf", "rapidfuzz")
+#: The similarity two rows need to link, per method (meaning: centred cosine; chosen on planted
+#: paraphrase groups, docs/insights.md).
+DEFAULT_THRESHOLDS = {"meaning": 0.2, "tfidf": 0.5, "rapidfuzz": 0.5}
+DEFAULT_THRESHOLD = DEFAULT_THRESHOLDS["meaning"]
+#: Nearest rows from other documents that each row is compared with (method="meaning").
+K_NEIGHBOURS = 10
 #: Two groups join only when their mean pairwise similarity reaches GUARD x threshold.
 GUARD = 0.8
 #: A word is distinctive when at most max(DISTINCTIVE_MIN_ROWS, DISTINCTIVE_SHARE x rows) rows use it.
@@ -49,7 +61,7 @@ BLOCK_ROWS = 2_000
 DOC_ID_SEPARATOR = " "
 
 SUMMARY_COLUMNS = (
-    "cluster_id", "section", "label", "description", "size", "documents", "mean_relevancy",
+    "cluster_id", "section", "label", "description", "size", "documents", "domains", "mean_relevancy",
     "max_relevancy", "strength", "first_seen", "last_seen", "doc_ids",
 )
 MEMBER_COLUMNS = (
@@ -174,6 +186,33 @@ def similar_pairs(
     return first[keep], second[keep], similarity[keep]
 
 
+def meaning_pairs(
+    rows: pd.DataFrame, docs: np.ndarray, floor: float, progress=None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One section's rows + each row's document code -> (i, j, similarity) with i < j: each row and
+    its K_NEIGHBOURS nearest rows of other documents, centred cosine >= floor; and the centred
+    vectors (float32, for each member's similarity to its representative)."""
+    from signals.semantic import grouping, store
+    from signals.semantic.neighbours import nearest
+
+    texts = store.row_texts(rows)
+    section = str(rows["section"].iloc[0]) if len(rows) else "rows"
+    vectors = store.embeddings(texts.tolist(), store.corpus_cache_dir(rows.attrs.get("root", "")),
+                               f"rows.{section}", progress)
+    languages = np.fromiter((grouping.language(t) == "fr" for t in texts), dtype=bool, count=len(texts))
+    centred = grouping.centred(vectors, languages)
+    indices, similarities = nearest(centred, K_NEIGHBOURS, docs)
+    n = len(rows)
+    first = np.repeat(np.arange(n, dtype=np.int64), indices.shape[1])
+    second, similarity = indices.ravel(), similarities.ravel()
+    keep = (second >= 0) & (similarity >= floor)
+    first, second, similarity = first[keep], second[keep], similarity[keep]
+    # Each pair once (it is found from both ends when mutual).
+    low, high = np.minimum(first, second), np.maximum(first, second)
+    _, unique = np.unique(low * n + high, return_index=True)
+    return low[unique], high[unique], similarity[unique].astype(np.float32), centred
+
+
 # ---------------------------------------------------------------------------------------------
 # Pairs -> clusters
 # ---------------------------------------------------------------------------------------------
@@ -232,7 +271,7 @@ def _empty_clusters(rows: int = 0) -> Clusters:
         "cluster_id": pd.Series(dtype="int64"), "section": pd.Series(dtype="str"),
         "label": pd.Series(dtype="str"), "description": pd.Series(dtype="str"),
         "size": pd.Series(dtype="int64"), "documents": pd.Series(dtype="int64"),
-        "mean_relevancy": pd.Series(dtype="float64"), "max_relevancy": pd.Series(dtype="Int8"),
+        "domains": pd.Series(dtype="int64"), "mean_relevancy": pd.Series(dtype="float64"), "max_relevancy": pd.Series(dtype="Int8"),
         "strength": pd.Series(dtype="float64"), "first_seen": pd.Series(dtype="datetime64[ns]"),
         "last_seen": pd.Series(dtype="datetime64[ns]"), "doc_ids": pd.Series(dtype="str"),
     })
@@ -247,29 +286,39 @@ def _empty_clusters(rows: int = 0) -> Clusters:
 
 
 def _section_groups(
-    rows: pd.DataFrame, threshold: float, method: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One section's rows -> (group per row; the pairs (i, j, similarity) at or above threshold / 2)."""
+    rows: pd.DataFrame, threshold: float, method: str, progress=None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """One section's rows -> (group per row; the pairs (i, j, similarity) at or above threshold / 2;
+    each row's document code; the centred vectors for method="meaning", else None)."""
     docs = pd.factorize(rows["doc_id"].astype("str"))[0]
-    first, second, similarity = similar_pairs(row_text(rows), docs, threshold / 2, method)
+    vectors = None
+    if method == "meaning":
+        first, second, similarity, vectors = meaning_pairs(rows, docs, threshold / 2, progress)
+    else:
+        first, second, similarity = similar_pairs(row_text(rows), docs, threshold / 2, method)
     groups = link(len(rows), first, second, similarity, threshold)
-    return groups, first, second, similarity, docs
+    return groups, first, second, similarity, docs, vectors
 
 
 def find_clusters(
     corpus: Corpus,
     sections: tuple[str, ...] | list[str] | str = ("signals",),
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = None,
     *,
-    method: str = "tfidf",
+    method: str = "meaning",
     min_documents: int = 2,
+    progress=None,
 ) -> Clusters:
     """Corpus -> Clusters of near-duplicate rows of each given section, across documents.
 
     Sections are clustered separately (a signal and a concern are never one cluster). threshold is
-    the similarity (0-1) two rows need to link; higher = fewer, tighter clusters. A cluster must
-    span at least min_documents documents. See the module docstring for the method.
+    the similarity (0-1) two rows need to link (None: the method's DEFAULT_THRESHOLDS); higher =
+    fewer, tighter clusters. A cluster must span at least min_documents documents. progress(done,
+    total) is called while embeddings are computed (method="meaning"). See the module docstring.
     """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    threshold = DEFAULT_THRESHOLDS[method] if threshold is None else threshold
     if not 0 < threshold <= 1:
         raise ValueError("threshold must be in (0, 1]")
     sections = (sections,) if isinstance(sections, str) else tuple(sections)
@@ -284,9 +333,11 @@ def find_clusters(
     for section, section_rows in rows.groupby(rows["section"].astype("str"), sort=False):
         section_rows = section_rows.reset_index(drop=True)
         section_rows["position"] = np.arange(len(section_rows))
+        section_rows.attrs["root"] = corpus.root
         if len(section_rows) < 2:
             continue
-        groups, first, second, similarity, docs = _section_groups(section_rows, threshold, method)
+        groups, first, second, similarity, docs, vectors = _section_groups(section_rows, threshold, method,
+                                                                           progress)
         documents_per_group = pd.Series(docs).groupby(groups).nunique()
         kept = documents_per_group.index[documents_per_group >= max(min_documents, 2)].to_numpy()
         in_cluster = np.isin(groups, kept)
@@ -300,7 +351,7 @@ def find_clusters(
         members["group"] = groups[in_cluster]
         members["centrality"] = total[in_cluster]
         members["section"] = section
-        summaries_part, members_part = _describe(members, first, second, similarity, groups, corpus)
+        summaries_part, members_part = _describe(members, first, second, similarity, groups, corpus, vectors)
         summaries.append(summaries_part)
         member_frames.append(members_part)
     if not summaries:
@@ -312,10 +363,14 @@ def find_clusters(
 
 def _describe(
     members: pd.DataFrame, first: np.ndarray, second: np.ndarray, similarity: np.ndarray,
-    groups: np.ndarray, corpus: Corpus,
+    groups: np.ndarray, corpus: Corpus, vectors: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Clustered rows of one section -> (one summary row per group, the member rows)."""
-    documents = corpus.documents[["doc_id", "title", "date"]].astype({"doc_id": "str"}).drop_duplicates("doc_id")
+    """Clustered rows of one section -> (one summary row per group, the member rows).
+
+    With vectors (method="meaning"), a member's similarity to its representative is their centred
+    cosine, computed directly; otherwise it is read from the candidate pairs (0 when not one)."""
+    wanted = ["doc_id", "title", "date"] + (["domain"] if "domain" in corpus.documents.columns else [])
+    documents = corpus.documents[wanted].astype({"doc_id": "str"}).drop_duplicates("doc_id")
     members = members.astype({"doc_id": "str"}).merge(documents, on="doc_id", how="left")
     members["relevancy_rank"] = members[schema.RELEVANCY].astype("float64").fillna(0)
     members = members.sort_values(["group", "centrality", "relevancy_rank", "position"],
@@ -333,7 +388,9 @@ def _describe(
     at = np.clip(np.searchsorted(pair_codes, wanted), 0, max(len(pair_codes) - 1, 0))
     found = (pair_codes[at] == wanted) if len(pair_codes) else np.zeros(len(wanted), dtype=bool)
     to_rep = np.where(found, pair_similarity[at] if len(pair_codes) else 0.0, 0.0)
-    members["similarity"] = np.where(own == rep, 1.0, to_rep).astype("float64")
+    if vectors is not None:
+        to_rep = np.einsum("ij,ij->i", vectors[own], vectors[rep])
+    members["similarity"] = np.where(own == rep, 1.0, np.clip(to_rep, 0.0, 1.0)).astype("float64")
 
     by_group = members.groupby("group", sort=False)
     relevancy = members[schema.RELEVANCY].astype("Float64")
@@ -344,6 +401,8 @@ def _describe(
         else pd.Series(pd.NA, index=representative.index, dtype="str"),
         "size": by_group.size(),
         "documents": by_group["doc_id"].nunique(),
+        # Corroboration: distinct source domains (one outlet republishing a story is one voice).
+        "domains": by_group["domain"].nunique() if "domain" in members else by_group["doc_id"].nunique(),
         "mean_relevancy": relevancy.groupby(members["group"]).mean().astype("float64"),
         "max_relevancy": members[schema.RELEVANCY].groupby(members["group"]).max().astype("Int8"),
         "first_seen": by_group["date"].min(),
