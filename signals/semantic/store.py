@@ -98,6 +98,11 @@ def _write(path: Path, keys: np.ndarray, vectors: np.ndarray) -> None:
         pass
 
 
+def stored_digests(cache_dir: Path, name: str) -> np.ndarray:
+    """The digests (sorted uint64) of the texts stored under `name` (empty when none)."""
+    return _read(store_path(cache_dir, name))[0]
+
+
 def embeddings(
     texts: Sequence[str], cache_dir: Path | None, name: str, progress: Progress | None = None
 ) -> np.ndarray:

@@ -27,7 +27,11 @@ def planted_dir(tmp_path_factory) -> Path:
 
 
 def _cluster_rows(monkeypatch, folder: Path, section: str = "signals"):
-    """The app on the Same signal page with its first cluster selected -> the members table."""
+    """The app on the Same signal page with its first cluster selected -> the members table.
+
+    The section's rows are embedded first (the page would otherwise show its progress bar and fill in
+    when the background job ends: test_embedding_progress_then_clusters)."""
+    find_clusters(load_corpus(folder), (section,))
     monkeypatch.setenv("SIGNALS_DATA", str(folder))
     app = AppTest.from_file(DASHBOARD, default_timeout=90)
     app.run()
@@ -95,3 +99,39 @@ def test_radar_preview_is_as_tall_as_its_rows(planted_dir, tmp_path):
         # Streamlit's rows are 35 px, header included, plus a border.
         assert 5 * 35 <= height <= 5 * 35 + 4, height
         page.close()
+
+
+def test_embedding_progress_then_clusters(monkeypatch, tmp_path):
+    """A corpus never embedded: the page shows a progress bar (the work runs in the background), then,
+    once the job has ended, the clusters. The job is held until the first run has drawn."""
+    import threading
+
+    from signals.semantic import jobs
+
+    folder = tmp_path / "fresh"
+    write_corpus(folder, 40, seed=5)
+    monkeypatch.setenv("SIGNALS_CACHE_DIR", str(tmp_path / "cache"))
+    release = threading.Event()
+    real_run = jobs._run
+
+    def held_run(*args):
+        release.wait(60)
+        real_run(*args)
+
+    monkeypatch.setattr(jobs, "_run", held_run)
+    monkeypatch.setenv("SIGNALS_DATA", str(folder))
+    app = AppTest.from_file(DASHBOARD, default_timeout=90)
+    app.run()
+    app.switch_page(CLUSTERS).run()
+    rows = int((load_corpus(folder).items["section"].astype("str") == "signals").sum())
+    assert not app.metric  # no clusters yet
+    texts = [element.proto.text for element in app.get("progress")]
+    assert texts and f"{rows:,} signals rows" in texts[0] and "0 done" in texts[0]
+    release.set()
+    for job in list(jobs._jobs.values()):
+        job.finished.wait(60)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.get("progress")
+    found = find_clusters(load_corpus(folder), ("signals",))
+    assert app.metric[0].value == f"{len(found.summary):,}"

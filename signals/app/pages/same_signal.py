@@ -14,6 +14,7 @@ from signals import export, radar, schema
 from signals.analysis.clusters import DEFAULT_THRESHOLD, Clusters, find_clusters
 from signals.app.components import empty_state, plain
 from signals.app.context import current_view, open_document
+from signals.semantic import jobs, store
 from signals.wording import counted
 
 #: Clusters listed at most (it is a selection table: sent whole to the browser).
@@ -44,6 +45,28 @@ def clusters_for(view, section: str, threshold: float) -> tuple[Clusters, float]
     if view.key.startswith("|"):
         return _timed(view.filtered, section, threshold)
     return _clusters_shared(view.key, section, threshold, view.filtered)
+
+
+def embeddings_ready(corpus, section: str) -> bool:
+    """True when the section's rows of `corpus` are embedded; otherwise start (or join) the background
+    job, draw its progress bar (refreshed every second; the page fills in when it ends) and return
+    False. Other pages stay usable meanwhile."""
+    rows = corpus.items[corpus.items["section"].astype("str").to_numpy() == section]
+    texts = store.row_texts(rows).tolist()
+    job = jobs.embedding_job(texts, store.corpus_cache_dir(corpus.root), f"rows.{section}")
+    if job.ready:
+        return True
+
+    @st.fragment(run_every=1.0)
+    def waiting() -> None:
+        st.progress(job.done / max(job.total, 1),
+                    text=f"Reading the meaning of {job.total:,} {section} rows (once per corpus; other pages "
+                         f"work meanwhile): {job.done:,} done")
+        if job.ready:
+            st.rerun()
+
+    waiting()
+    return False
 
 
 def member_rows(members: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
@@ -131,9 +154,9 @@ def render() -> None:
     view = current_view()
     corpus = view.filtered
     st.header("Same signal, many articles")
-    st.caption("Rows of different documents that describe the same development in other words, grouped by "
-               "how similar their name and description are. Strongest clusters (documents × mean relevancy) "
-               "first; select one to see its rows.")
+    st.caption("Rows of different documents that describe the same development, in whatever words, grouped "
+               "by what their name and description mean (sentence embeddings). Strongest clusters "
+               "(documents × mean relevancy) first; select one to see its rows.")
     if corpus.items.empty:
         empty_state()
         return
@@ -143,9 +166,12 @@ def render() -> None:
     section = controls[0].selectbox("Section", sections, key="clusters_section",
                                     index=sections.index("signals") if "signals" in sections else 0)
     threshold = controls[1].slider(
-        "Similarity threshold", 0.2, 0.95, DEFAULT_THRESHOLD, step=0.05, key="clusters_threshold",
-        help="How alike two rows must be to link (0-1, TF-IDF cosine of name and description). "
-             "Higher: fewer, tighter clusters.")
+        "Similarity threshold", 0.1, 0.9, DEFAULT_THRESHOLD, step=0.05, key="clusters_threshold",
+        help="How alike in meaning two rows must be to link (0-1: cosine of their embeddings once the "
+             "corpus's common direction is removed; unrelated rows score about 0). Higher: fewer, "
+             "tighter clusters.")
+    if not embeddings_ready(corpus, section):
+        return
     found, seconds = clusters_for(view, section, threshold)
     columns = st.columns(4)
     columns[0].metric("Clusters", f"{len(found.summary):,}")
@@ -156,7 +182,7 @@ def render() -> None:
         empty_state(f"No two {section} rows from different documents are this similar: try a lower threshold.")
         return
     shown = found.summary.head(SHOWN)[
-        ["cluster_id", "label", "documents", "size", "mean_relevancy", "max_relevancy", "strength",
+        ["cluster_id", "label", "documents", "domains", "size", "mean_relevancy", "max_relevancy", "strength",
          "first_seen", "last_seen"]]
     event = st.dataframe(
         shown, hide_index=True, on_select="rerun", selection_mode="single-row", key=f"clusters-table-{section}",
@@ -164,6 +190,7 @@ def render() -> None:
             "cluster_id": st.column_config.NumberColumn("#", format="%d"),
             "label": st.column_config.TextColumn("representative", help="The member most similar to the others"),
             "size": st.column_config.NumberColumn("rows"),
+            "domains": st.column_config.NumberColumn("sources", help="Distinct source domains: corroboration"),
             "mean_relevancy": st.column_config.NumberColumn("mean relevancy", format="%.2f"),
             "max_relevancy": st.column_config.NumberColumn("max relevancy", format="%d"),
             "strength": st.column_config.NumberColumn("strength", format="%.1f",
