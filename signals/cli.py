@@ -236,6 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
     from signals import cli_insights  # emerging, clusters, themes, radar
 
     cli_insights.register(commands)
+    from signals import cli_search  # search
+
+    cli_search.register(commands)
     from signals import cli_merges  # merges list|add|remove|split|undo|history|import
 
     cli_merges.register(commands)
