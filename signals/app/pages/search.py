@@ -1,0 +1,94 @@
+"""Search: the filtered documents ranked by the query's words and meaning together, with the matched
+words in bold; each opens its document. The query lives in the URL (`?search=...`)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from signals.app.components import date_text, empty_state, plain
+from signals.app.context import current_view, open_document
+from signals.semantic import jobs, search, store
+from signals.wording import counted
+
+#: URL key of the query (a facet-to-be: see docs/architecture.md, "Search as a facet").
+SEARCH_QUERY_KEY = "search"
+SHOWN = 20
+
+
+@st.cache_resource(max_entries=4, show_spinner="Indexing words…")
+def _index_shared(corpus_key: str, _corpus) -> search.SearchIndex:
+    return search.open_index(_corpus)
+
+
+def search_index(view) -> search.SearchIndex | None:
+    """The whole corpus's SearchIndex, or None while its documents are still being embedded (a
+    progress bar is drawn and the page reruns when they are)."""
+    corpus = view.corpus
+    texts = store.document_texts(corpus.documents).tolist()
+    job = jobs.embedding_job(texts, store.corpus_cache_dir(corpus.root), "documents")
+    if not job.ready:
+        @st.fragment(run_every=1.0)
+        def waiting() -> None:
+            st.progress(job.done / max(job.total, 1),
+                        text=f"Reading the meaning of {job.total:,} documents (once per corpus): {job.done:,} done")
+            if job.ready:
+                st.rerun()
+
+        waiting()
+        return None
+    corpus_key = view.key.split("|", 1)[0]
+    return _index_shared(corpus_key, corpus) if corpus_key else search.open_index(corpus)
+
+
+def highlighted(snippet: str) -> str:
+    """A snippet -> markdown showing its text literally with the matched words in bold."""
+    parts = str(snippet).split(search.MARK_START)
+    shown = [plain(parts[0])]
+    for part in parts[1:]:
+        matched, _, rest = part.partition(search.MARK_END)
+        shown.append(f"**{plain(matched)}**{plain(rest)}")
+    return "".join(shown)
+
+
+def render() -> None:
+    view = current_view()
+    st.header("Search")
+    st.caption("Documents ranked by your words (titles, summaries and table rows; accents ignored) and by "
+               "meaning (what the title and summary are about, in whatever words), within the filters.")
+    if SEARCH_QUERY_KEY not in st.session_state:
+        st.session_state[SEARCH_QUERY_KEY] = st.query_params.get(SEARCH_QUERY_KEY, "")
+    query = st.text_input("Words or a sentence", key=SEARCH_QUERY_KEY, placeholder="e.g. farmers flying drones over their fields")
+    if query.strip():
+        st.query_params[SEARCH_QUERY_KEY] = query.strip()
+    elif SEARCH_QUERY_KEY in st.query_params:
+        del st.query_params[SEARCH_QUERY_KEY]
+    if view.filtered.documents.empty:
+        empty_state()
+        return
+    if not query.strip():
+        return
+    index = search_index(view)
+    if index is None:
+        return
+    within = None if view.filters.is_empty else set(view.filtered.documents["doc_id"].astype("str"))
+    results = search.search(index, query, top=SHOWN, within=within)
+    if results.empty:
+        empty_state(f"No document matches {plain(query)} by its words or its meaning.")
+        return
+    st.caption(f"{counted(len(results), 'document')}, best first: found by words (BM25 rank), by meaning "
+               "(embedding rank) or both.")
+    for _, result in results.iterrows():
+        found_by = [f"words #{result['words_rank']}" if result["words_rank"] is not None
+                    and str(result["words_rank"]) != "<NA>" else "",
+                    f"meaning #{result['meaning_rank']}" if str(result["meaning_rank"]) != "<NA>" else ""]
+        with st.container(border=True):
+            columns = st.columns([6, 1])
+            columns[0].markdown(f"**{result['rank']}. {plain(result['title'])}** · {date_text(result['date'])} · "
+                                f"{' · '.join(f for f in found_by if f)}")
+            columns[0].markdown(highlighted(result["snippet"]))
+            if columns[1].button("Open", key=f"search-open-{result['doc_id']}", icon=":material/article:"):
+                open_document(str(result["doc_id"]))
+
+
+if __name__ == "__main__":
+    render()
