@@ -1,9 +1,13 @@
 """A Filters value -> the filtered Corpus. Pure pandas; the app and the CLI share it.
 
+What can be filtered is declared once, in signals.facets: `Filters` holds one field per facet
+field, and its URL form, words, flags, matching and option counts all walk that list. Here is the
+matching, one function per kind of facet.
+
 Semantics (what users get):
-- Document filters pick documents: themes (any or all of them), category, type, keyword, source
+- Document facets pick documents: themes (any or all of them), category, type, keyword, source
   domain, date range. Values match case-insensitively; themes match on their canonical key.
-- Row filters pick table rows: section, relevancy range. Rows of dropped documents go too.
+- Row facets pick table rows: section, relevancy range. Rows of dropped documents go too.
 - Free text (case-insensitive substring; accents count: `energie` does not find `énergie`) is
   searched where `text_scope` says:
   - "rows" (the default): in each row's own text columns (name, description, change, ten-year
@@ -19,18 +23,16 @@ Semantics (what users get):
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, fields, replace
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from signals import schema
+from signals import facets, schema
 from signals.corpus import Corpus
+from signals.facets import ChoiceFacet, DateFacet, Facet, RangeFacet, TextFacet
 
-THEME_MODES = ("any", "all")
-#: Where free text is searched: the table rows themselves, or their documents (see module docstring).
-TEXT_SCOPES = ("rows", "documents")
 #: The document fields free text is searched in, scope "documents" (also what "matched in" names).
 DOCUMENT_TEXT_FIELDS = ("title", "summary", "keywords", "themes")
 #: Row columns free text never reads: keys and numbers, `label` (a copy of name or description) and
@@ -38,44 +40,63 @@ DOCUMENT_TEXT_FIELDS = ("title", "summary", "keywords", "themes")
 _ROW_COLUMNS_NOT_TEXT = (*schema.ITEM_KEY_COLUMNS, schema.RELEVANCY, "label", "src")
 
 
-@dataclass(frozen=True)
 class Filters:
-    """What the user asked to see. Empty tuples / None mean "no restriction"."""
+    """What the user asked to see: one value per field of the facets (signals.facets.FACETS).
 
-    themes: tuple[str, ...] = ()
-    theme_mode: str = "any"
-    categories: tuple[str, ...] = ()
-    types: tuple[str, ...] = ()
-    keywords: tuple[str, ...] = ()
-    domains: tuple[str, ...] = ()
-    sections: tuple[str, ...] = ()
-    since: dt.date | None = None
-    until: dt.date | None = None
-    min_relevancy: int | None = None
-    max_relevancy: int | None = None
-    text: str = ""
-    text_scope: str = "rows"
+    Made with keyword arguments, one per field: `Filters(themes=("AI",), min_relevancy=4)`; a field
+    left out holds its facet's default, which restricts nothing (empty tuples, None, "").
+    Fields read as attributes (`filters.themes`). Immutable, hashable, equal when every field is;
+    its repr lists the fields that are set, in facet order (a cache key).
+    """
 
-    def __post_init__(self) -> None:
-        if self.theme_mode not in THEME_MODES:
-            raise ValueError(f"theme_mode must be one of {THEME_MODES}, not {self.theme_mode!r}")
-        if self.text_scope not in TEXT_SCOPES:
-            raise ValueError(f"text_scope must be one of {TEXT_SCOPES}, not {self.text_scope!r}")
-        for name in ("min_relevancy", "max_relevancy"):
-            value = getattr(self, name)
-            if value is not None and not schema.RELEVANCY_MIN <= value <= schema.RELEVANCY_MAX:
-                raise ValueError(f"{name} must be within {schema.RELEVANCY_MIN}-{schema.RELEVANCY_MAX}")
+    __slots__ = ("_values",)
+
+    def __init__(self, **values: Any) -> None:
+        defaults = facets.field_defaults()
+        unknown = sorted(set(values) - set(defaults))
+        if unknown:
+            raise TypeError(f"Filters has no field {', '.join(unknown)}; fields: {', '.join(defaults)}")
+        for facet in facets.FACETS:
+            facet.check(values)
+        set_values = {name: values[name] for name in defaults if name in values and values[name] != defaults[name]}
+        object.__setattr__(self, "_values", set_values)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # _values itself, during copy and unpickling
+            raise AttributeError(name)
+        defaults = facets.field_defaults()
+        if name not in defaults:
+            raise AttributeError(f"Filters has no field {name!r}")
+        return self._values.get(name, defaults[name])
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Filters is immutable: use with_()")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Filters) and self._values == other._values
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._values.items()))
+
+    def __repr__(self) -> str:
+        return f"Filters({', '.join(f'{name}={value!r}' for name, value in self._values.items())})"
+
+    def __reduce__(self) -> tuple:
+        return _filters_of, (dict(self._values),)
+
+    def fields(self) -> dict[str, Any]:
+        """Every field -> its value (defaults too), in facet order."""
+        return {name: getattr(self, name) for name in facets.field_defaults()}
 
     @property
     def is_empty(self) -> bool:
         """True when nothing is restricted (a theme mode or text scope alone restricts nothing)."""
-        return self == Filters(theme_mode=self.theme_mode, text_scope=self.text_scope)
+        return not any(facet.is_set(self) for facet in facets.FACETS)
 
     @property
     def restricts_rows(self) -> bool:
         """True when a row-level filter (section, relevancy, text searched in rows) is set."""
-        return bool(self.sections or self.min_relevancy is not None or self.max_relevancy is not None
-                    or (self.text and self.text_scope == "rows"))
+        return any(facet.restricts_rows(self) for facet in facets.FACETS)
 
     def describe(self) -> dict[str, str]:
         """The filters that are set, in words: label -> value, each pair read as "label value".
@@ -85,32 +106,8 @@ class Filters:
         values are; values are shown as typed.
         """
         described: dict[str, str] = {}
-        listed = (("themes", "theme", "themes"), ("categories", "category", "categories"),
-                  ("types", "type", "types"), ("keywords", "keyword", "keywords"),
-                  ("domains", "source domain", "source domains"), ("sections", "section", "sections"))
-        for field_name, singular, plural in listed:
-            values = getattr(self, field_name)
-            if not values:
-                continue
-            text = ", ".join(values)
-            if field_name == "themes" and len(values) > 1:
-                text = f"{self.theme_mode} of {text}"
-            described[singular if len(values) == 1 else plural] = text
-        if self.since and self.until:
-            described["dates"] = f"{self.since.isoformat()} to {self.until.isoformat()}"
-        elif self.since:
-            described["dates"] = f"from {self.since.isoformat()}"
-        elif self.until:
-            described["dates"] = f"until {self.until.isoformat()}"
-        low, high = self.min_relevancy, self.max_relevancy
-        if low is not None and high is not None:
-            described["relevancy"] = f"= {low}" if low == high else f"{low} to {high}"
-        elif low is not None:
-            described["relevancy"] = f"≥ {low}"
-        elif high is not None:
-            described["relevancy"] = f"≤ {high}"
-        if self.text:
-            described["text"] = f"“{self.text}” in {self.text_scope}"
+        for facet in facets.FACETS:
+            described |= facet.describe(self)
         return described
 
     def summary(self) -> str:
@@ -118,66 +115,28 @@ class Filters:
         return "; ".join(f"{label} {value}" for label, value in self.describe().items())
 
     def to_params(self) -> dict[str, list[str]]:
-        """URL query parameters (keys from schema.QUERY_KEYS); only what is set."""
+        """URL query parameters (each facet's, signals.facets); only what is set."""
         params: dict[str, list[str]] = {}
-        for field_ in fields(self):
-            value = getattr(self, field_.name)
-            key = schema.QUERY_KEYS[field_.name]
-            if field_.name in ("theme_mode", "text_scope"):
-                if value != field_.default:
-                    params[key] = [value]
-            elif isinstance(value, tuple):
-                if value:
-                    params[key] = list(value)
-            elif value not in (None, ""):
-                params[key] = [value.isoformat() if isinstance(value, dt.date) else str(value)]
+        for facet in facets.FACETS:
+            params |= facet.to_params(self)
         return params
 
     @classmethod
-    def from_params(cls, params: dict[str, list[str]]) -> Filters:
+    def from_params(cls, params: Mapping[str, list[str]]) -> Filters:
         """Inverse of to_params; ignores unknown keys and values it cannot read (a hand-edited URL)."""
-        values: dict = {}
-        for field_ in fields(cls):
-            raw = [v for v in params.get(schema.QUERY_KEYS[field_.name], []) if v is not None and v != ""]
-            if not raw:
-                continue
-            name = field_.name
-            if name in ("since", "until"):
-                try:
-                    values[name] = dt.date.fromisoformat(raw[0])
-                except ValueError:
-                    continue
-            elif name in ("min_relevancy", "max_relevancy"):
-                try:
-                    number = int(raw[0])
-                except ValueError:
-                    continue
-                if schema.RELEVANCY_MIN <= number <= schema.RELEVANCY_MAX:
-                    values[name] = number
-            elif name == "theme_mode":
-                if raw[0] in THEME_MODES:
-                    values[name] = raw[0]
-            elif name == "text_scope":
-                if raw[0] in TEXT_SCOPES:
-                    values[name] = raw[0]
-            elif name == "text":
-                values[name] = raw[0]
-            else:
-                values[name] = tuple(dict.fromkeys(raw))
+        values: dict[str, Any] = {}
+        for facet in facets.FACETS:
+            values |= facet.from_params(params)
         return cls(**values)
 
     def with_(self, **changes: object) -> Filters:
         """A copy with some fields changed."""
-        return replace(self, **changes)
+        return Filters(**(self._values | changes))
 
 
-def _casefold_isin(series: pd.Series, wanted: tuple[str, ...]) -> pd.Series:
-    keys = {schema.theme_key(w) for w in wanted}
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        categories = pd.Series(series.cat.categories)
-        hit = categories[categories.map(lambda c: schema.theme_key(str(c)) in keys)]
-        return series.isin(hit)
-    return series.astype("str").map(schema.theme_key).isin(keys)
+def _filters_of(values: dict[str, Any]) -> Filters:
+    """Filters(**values), for pickle and copy (Filters has no __dict__ to restore)."""
+    return Filters(**values)
 
 
 def _doc_space(corpus: Corpus) -> pd.Index:
@@ -201,47 +160,123 @@ def _in(codes: np.ndarray, keep: np.ndarray) -> np.ndarray:
     return np.where(codes >= 0, keep[codes], False)
 
 
-def matching_documents(corpus: Corpus, filters: Filters) -> np.ndarray:
-    """Document-level filters (text too, in scope "documents") -> a boolean mask over the doc_id space
-    (see _doc_space)."""
+def _table(corpus: Corpus, name: str, tables: Mapping[str, pd.DataFrame] | None) -> pd.DataFrame:
+    """A facet's source table: one handed in `tables`, else the corpus frame of that name."""
+    if tables and name in tables:
+        return tables[name]
+    if name in schema.FRAME_NAMES:
+        return getattr(corpus, name)
+    raise ValueError(f"a facet reads the table {name!r}, which is neither a corpus frame nor in tables=")
+
+
+def _match_keys(values: pd.Series, match_key) -> np.ndarray:
+    """Each cell's match key (a categorical column: each category's, spread by its codes)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        keys = np.asarray([match_key(str(c)) for c in values.cat.categories] + [None], dtype=object)
+        return keys[values.cat.codes.to_numpy()]  # code -1 (missing) takes the None at the end
+    return values.astype("str").map(match_key).to_numpy(dtype=object)
+
+
+def _choice_hits(facet: ChoiceFacet, frame: pd.DataFrame, filters: Filters) -> np.ndarray:
+    """Rows of the facet's source table holding one of the chosen values (by match key)."""
+    wanted = {facet.match_key(value) for value in facet.chosen(filters)}
+    source = facet.source
+    if source.key_column:
+        return frame[source.key_column].isin(wanted).to_numpy(dtype=bool)
+    values = frame[source.column]
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = pd.Series(values.cat.categories)
+        hit = categories[categories.map(lambda c: facet.match_key(str(c)) in wanted)]
+        return values.isin(hit).to_numpy(dtype=bool)
+    return values.astype("str").map(facet.match_key).isin(wanted).to_numpy(dtype=bool)
+
+
+def _range_hits(facet: RangeFacet, frame: pd.DataFrame, filters: Filters) -> np.ndarray:
+    """Rows whose value lies within the range (a missing value never does)."""
+    values = frame[facet.source.column]
+    low, high = facet.limits(filters)
+    hits = np.ones(len(frame), dtype=bool)
+    if low is not None:
+        hits &= values.ge(low).fillna(False).to_numpy(dtype=bool)
+    if high is not None:
+        hits &= values.le(high).fillna(False).to_numpy(dtype=bool)
+    return hits
+
+
+def _date_hits(facet: DateFacet, frame: pd.DataFrame, filters: Filters) -> np.ndarray:
+    """Rows dated from the first day to the last, both included (no date: not kept)."""
+    dates = frame[facet.source.column]
+    since, until = facet.days(filters)
+    hits = np.ones(len(frame), dtype=bool)
+    if since is not None:
+        hits &= (dates >= pd.Timestamp(since)).to_numpy(dtype=bool)
+    if until is not None:
+        hits &= (dates < pd.Timestamp(until) + pd.Timedelta(days=1)).to_numpy(dtype=bool)
+    return hits
+
+
+#: Facet kind -> which rows of its source table match (text has its own rules, below).
+_HITS = {ChoiceFacet: _choice_hits, RangeFacet: _range_hits, DateFacet: _date_hits}
+
+
+def _source_hits(facet: Facet, frame: pd.DataFrame, filters: Filters) -> np.ndarray:
+    return _HITS[type(facet)](facet, frame, filters)
+
+
+def _documents_with(facet: Facet, corpus: Corpus, space: pd.Index, filters: Filters,
+                    tables: Mapping[str, pd.DataFrame] | None) -> np.ndarray:
+    """Mask over the doc_id space: documents with a row of the facet's source table that matches
+    (with a match mode "all": rows matching every chosen value)."""
+    frame = _table(corpus, facet.source.table, tables)
+    codes = _codes(frame, space)
+    hits = _source_hits(facet, frame, filters) & (codes >= 0)
+    if isinstance(facet, ChoiceFacet) and facet.needs_all(filters):
+        wanted = {facet.match_key(value) for value in facet.chosen(filters)}
+        keys = frame[facet.source.key_column].to_numpy()[hits] if facet.source.key_column else \
+            _match_keys(frame[facet.source.column], facet.match_key)[hits]
+        pairs = pd.DataFrame({"doc": codes[hits], "key": keys}).drop_duplicates()
+        return np.bincount(pairs["doc"].to_numpy(), minlength=len(space)) >= len(wanted)
+    found = np.zeros(len(space), dtype=bool)
+    found[codes[hits]] = True
+    return found
+
+
+def matching_documents(corpus: Corpus, filters: Filters,
+                       tables: Mapping[str, pd.DataFrame] | None = None) -> np.ndarray:
+    """Document-level facets (text too, in scope "documents") -> a boolean mask over the doc_id
+    space (see _doc_space). `tables`: source tables beyond the corpus frames (see facets.Source)."""
     space = _doc_space(corpus)
-    documents = corpus.documents
-    mask = pd.Series(True, index=documents.index)
-    if filters.categories:
-        mask &= _casefold_isin(documents["category"], filters.categories)
-    if filters.types:
-        mask &= _casefold_isin(documents["type"], filters.types)
-    if filters.domains:
-        mask &= _casefold_isin(documents["domain"], filters.domains)
-    if filters.since is not None:
-        mask &= documents["date"] >= pd.Timestamp(filters.since)
-    if filters.until is not None:
-        mask &= documents["date"] < pd.Timestamp(filters.until) + pd.Timedelta(days=1)
     keep = np.zeros(len(space), dtype=bool)
-    document_codes = _codes(documents, space)
-    keep[document_codes[mask.to_numpy() & (document_codes >= 0)]] = True
-    if filters.themes:
-        themes = corpus.themes
-        keys = {schema.theme_key(t) for t in filters.themes}
-        hit = themes["theme_key"].isin(keys).to_numpy()
-        pairs = pd.DataFrame({"doc": _codes(themes, space)[hit], "key": themes["theme_key"].to_numpy()[hit]})
-        pairs = pairs[pairs["doc"] >= 0].drop_duplicates()
-        per_doc = np.bincount(pairs["doc"].to_numpy(), minlength=len(space))
-        keep &= per_doc >= (len(keys) if filters.theme_mode == "all" else 1)
-    if filters.keywords:
-        keywords = corpus.keywords
-        codes = _codes(keywords, space)[_casefold_isin(keywords["keyword"], filters.keywords).to_numpy()]
-        with_keyword = np.zeros(len(space), dtype=bool)
-        with_keyword[codes[codes >= 0]] = True
-        keep &= with_keyword
-    if filters.text and filters.text_scope == "documents":
-        keep &= documents_matching_text(corpus, filters.text)
+    document_codes = _codes(corpus.documents, space)
+    keep[document_codes[document_codes >= 0]] = True
+    for facet in facets.FACETS:
+        if not facet.is_set(filters):
+            continue
+        if isinstance(facet, TextFacet):
+            if facet.scope(filters) == "documents":
+                keep &= documents_matching_text(corpus, facet.text(filters))
+        elif facet.level == "documents":
+            keep &= _documents_with(facet, corpus, space, filters, tables)
     return keep
 
 
-def matching_doc_ids(corpus: Corpus, filters: Filters) -> pd.Index:
+def matching_doc_ids(corpus: Corpus, filters: Filters, tables: Mapping[str, pd.DataFrame] | None = None) -> pd.Index:
     """The doc_ids that pass the document-level filters."""
-    return _doc_space(corpus)[matching_documents(corpus, filters)]
+    return _doc_space(corpus)[matching_documents(corpus, filters, tables)]
+
+
+def facet_counts(corpus: Corpus, tables: Mapping[str, pd.DataFrame] | None = None) -> dict[str, pd.Series]:
+    """Each choice facet's key -> its options with the documents having each (table rows, for a
+    facet of level "rows") in the whole corpus, most frequent first. `tables`: see facets.Source."""
+    counts = {}
+    for facet in facets.choice_facets():
+        frame = _table(corpus, facet.source.table, tables)
+        if tables and facet.source.table in tables:  # a side table may name documents no longer loaded
+            frame = frame[_codes(frame, _doc_space(corpus)) >= 0]
+        if facet.level == "documents":  # a document counts once per value, however many rows say it
+            frame = frame.drop_duplicates(["doc_id", facet.source.key_column or facet.source.column])
+        counts[facet.key] = frame[facet.source.column].astype("str").value_counts(dropna=True)
+    return counts
 
 
 def _contains(values: pd.Series, text: str) -> np.ndarray:
@@ -370,27 +405,26 @@ def matched_in(table: str, frame: pd.DataFrame, view: Corpus, filters: Filters) 
     return pd.Series(_matched_names(hits) if hits else "", index=frame.index, dtype=object)
 
 
-def apply(corpus: Corpus, filters: Filters) -> Corpus:
+def apply(corpus: Corpus, filters: Filters, tables: Mapping[str, pd.DataFrame] | None = None) -> Corpus:
     """The corpus narrowed to what the filters select (see module docstring). Never raises on no match.
 
-    Works on integer doc codes and numpy masks (the string frames are filtered once, at the end).
+    `tables`: source tables of facets beyond the corpus frames (see facets.Source). Works on
+    integer doc codes and numpy masks (the string frames are filtered once, at the end).
     """
     if filters.is_empty:
         return corpus
     space = _doc_space(corpus)
-    keep_docs = matching_documents(corpus, filters)
+    keep_docs = matching_documents(corpus, filters, tables)
     items = corpus.items
     item_codes = _codes(items, space)
     keep_items = _in(item_codes, keep_docs)
-    if filters.sections:
-        keep_items &= items["section"].isin([schema.section_slug(s) for s in filters.sections]).to_numpy()
-    relevancy = items[schema.RELEVANCY]
-    if filters.min_relevancy is not None:
-        keep_items &= relevancy.ge(filters.min_relevancy).fillna(False).to_numpy(dtype=bool)
-    if filters.max_relevancy is not None:
-        keep_items &= relevancy.le(filters.max_relevancy).fillna(False).to_numpy(dtype=bool)
-    if filters.text and filters.text_scope == "rows":
-        keep_items &= rows_matching_text(items, filters.text, candidates=keep_items)
+    row_facets = [f for f in facets.FACETS if f.level == "rows" and f.is_set(filters)]
+    for facet in row_facets:
+        if not isinstance(facet, TextFacet):
+            keep_items &= _source_hits(facet, items, filters)
+    for facet in row_facets:  # last: text is searched only in the rows the others left
+        if isinstance(facet, TextFacet) and facet.restricts_rows(filters):
+            keep_items &= rows_matching_text(items, facet.text(filters), candidates=keep_items)
     if filters.restricts_rows:
         with_rows = np.zeros(len(space), dtype=bool)
         with_rows[item_codes[keep_items & (item_codes >= 0)]] = True

@@ -29,17 +29,17 @@ import pandas as pd
 from signals import export, schema
 from signals.analysis.clusters import DEFAULT_THRESHOLD, Clusters, find_clusters
 from signals.analysis.emerging import emergence
+from signals.analysis.parameters import RADAR_QUADRANT_BY as QUADRANT_BY
+from signals.analysis.parameters import RADAR_RING_BY as RING_BY
+from signals.analysis.parameters import RADAR_SOURCES as SOURCES
+from signals.analysis.parameters import RADAR_TOP as DEFAULT_TOP
 from signals.corpus import Corpus
 
 COLUMNS = ("name", "ring", "quadrant", "isNew", "description")
 RINGS = ("Act now", "Prepare", "Watch", "Scan")
-SOURCES = ("signals", "clusters")
-RING_BY = ("relevancy", "strength")
-QUADRANT_BY = ("category", "type", "domain", "theme", "section")
 QUADRANTS = 4
 OTHER = "Other"
 NONE = "(none)"
-DEFAULT_TOP = 100
 
 
 def ring_of_relevancy(relevancy: pd.Series) -> pd.Series:

@@ -1,4 +1,4 @@
-"""Every name that crosses a module boundary: tables, columns, sections, aliases, query keys.
+"""Every name that crosses a module boundary: tables, columns, sections, aliases, page query keys.
 
 One place, so the parser, the cache, the filters, the exports and the app agree on spelling.
 """
@@ -126,23 +126,9 @@ SEVERITIES = ("error", "warning", "info")
 RELEVANCY_MIN, RELEVANCY_MAX = 1, 5
 
 # ---------------------------------------------------------------------------------------------
-# URL query-parameter keys (the app's filter state)
+# URL query-parameter keys. The filters' own (`?theme=`, `?rmin=`...) are declared with their
+# facets, in signals.facets; these are the app's other parameters.
 # ---------------------------------------------------------------------------------------------
-QUERY_KEYS = {
-    "themes": "theme",
-    "theme_mode": "theme_mode",
-    "categories": "category",
-    "types": "type",
-    "keywords": "keyword",
-    "domains": "domain",
-    "sections": "section",
-    "since": "since",
-    "until": "until",
-    "min_relevancy": "rmin",
-    "max_relevancy": "rmax",
-    "text": "q",
-    "text_scope": "q_in",  # where the text is searched: rows (default, left out) or documents
-}
 #: The Document page's query parameter (not a filter).
 DOCUMENT_QUERY_KEY = "doc"
 #: The Tables page's chosen table (`?table=signals`), so a link or a trip to a document keeps the tab.

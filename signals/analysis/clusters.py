@@ -38,14 +38,12 @@ from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfTransformer
 
 from signals import schema
+from signals.analysis.parameters import CLUSTER_METHODS as METHODS
+from signals.analysis.parameters import CLUSTER_THRESHOLD as DEFAULT_THRESHOLD
+from signals.analysis.parameters import CLUSTER_THRESHOLDS as DEFAULT_THRESHOLDS
 from signals.corpus import Corpus
 from signals.schema import fold_plural
 
-METHODS = ("meaning", "tfidf", "rapidfuzz")
-#: The similarity two rows need to link, per method (meaning: centred cosine; chosen on planted
-#: paraphrase groups, docs/insights.md).
-DEFAULT_THRESHOLDS = {"meaning": 0.2, "tfidf": 0.5, "rapidfuzz": 0.5}
-DEFAULT_THRESHOLD = DEFAULT_THRESHOLDS["meaning"]
 #: Nearest rows from other documents that each row is compared with (method="meaning").
 K_NEIGHBOURS = 10
 #: Two groups join only when their mean pairwise similarity reaches GUARD x threshold.
@@ -318,7 +316,7 @@ def find_clusters(
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
-    threshold = DEFAULT_THRESHOLDS[method] if threshold is None else threshold
+    threshold = DEFAULT_THRESHOLDS.get(method, DEFAULT_THRESHOLD) if threshold is None else threshold
     if not 0 < threshold <= 1:
         raise ValueError("threshold must be in (0, 1]")
     sections = (sections,) if isinstance(sections, str) else tuple(sections)

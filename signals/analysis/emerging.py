@@ -42,16 +42,15 @@ import pandas as pd
 
 from signals import schema
 from signals.analysis.incidence import period_alias
+from signals.analysis.parameters import EMERGING_BY as BY
+from signals.analysis.parameters import EMERGING_MIN_DOCUMENTS as DEFAULT_MIN_DOCUMENTS
 from signals.corpus import Corpus
 
-BY = ("theme", "keyword")
 PERIODS = {"M": "month", "Q": "quarter"}
 DEFAULT_WINDOW = {"M": 6, "Q": 2}
 GROWING_SCORE = 2.0
 #: Pseudo-documents at the corpus's own recent share that every term's share is shrunk with.
 PRIOR_DOCUMENTS = 2.0
-#: Documents in the two windows a term needs to be ranked by `emerging` (the page's slider default).
-DEFAULT_MIN_DOCUMENTS = 2
 LABELS = ("new", "growing", "steady", "fading")
 COLUMNS = ("first_seen", "last_seen", "documents", "recent", "before", "growth", "expected", "score", "label")
 

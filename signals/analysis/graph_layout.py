@@ -36,6 +36,19 @@ def component_positions(component: nx.Graph) -> dict:
     return {node: np.asarray(xy, dtype="float64") / (unit or 1.0) for node, xy in positions.items()}
 
 
+def _in_name_order(graph: nx.Graph, members: set) -> nx.Graph:
+    """The subgraph of `members` with nodes and links inserted in name order.
+
+    The layouts depend on node order, and a graph built from sets (theme pairs) gets its order
+    from string hashing, which changes from process to process: the same corpus drew a different
+    picture (and placed a different number of labels) on every server start."""
+    ordered = nx.Graph()
+    ordered.add_nodes_from(sorted(members, key=str))
+    ordered.add_edges_from(sorted((tuple(sorted((a, b), key=str)) for a, b in graph.subgraph(members).edges),
+                                  key=lambda edge: (str(edge[0]), str(edge[1]))))
+    return ordered
+
+
 def packed_positions(graph: nx.Graph, aspect: float = 1.0, *, with_lone: bool = False) -> dict:
     """Graph -> node -> (x, y): each connected component laid out by component_positions, then
     packed in rows, largest first, into a block about `aspect` (width / height) wide, like words on a
@@ -47,7 +60,7 @@ def packed_positions(graph: nx.Graph, aspect: float = 1.0, *, with_lone: bool = 
         return {}
     pieces = []
     for members in components:
-        positions = component_positions(kept.subgraph(members))
+        positions = component_positions(_in_name_order(kept, members))
         xy = np.array(list(positions.values()))
         low = xy.min(axis=0)
         pieces.append(({node: p - low for node, p in positions.items()}, xy.max(axis=0) - low))

@@ -11,6 +11,7 @@ from signals import aliases
 from signals.app import context, data, state, theme_merges
 from signals.app.components import date_text, plain
 from signals.corpus import Corpus, load_corpus
+from signals.filters import facet_counts
 from signals.uploads import save_uploads
 from signals.wording import counted
 
@@ -216,9 +217,9 @@ def run() -> None:
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _facet_counts_shared(corpus_key: str, _corpus: Corpus):
-    return state.facet_counts(_corpus)
+    return facet_counts(_corpus)
 
 
 def _facet_counts(corpus_key: str, corpus: Corpus):
-    return _facet_counts_shared(corpus_key, corpus) if corpus_key else state.facet_counts(corpus)
+    return _facet_counts_shared(corpus_key, corpus) if corpus_key else facet_counts(corpus)
 

@@ -1,4 +1,8 @@
-"""Filters <-> sidebar widgets <-> URL query parameters.
+"""Filters <-> sidebar widgets <-> URL query parameters, generated from the facets (signals.facets).
+
+Each facet kind has its widget here (a multiselect, a date range, a slider, a search box), drawn
+in the order of `facets.FACETS` (the search box first) and keyed by the facet's widget keys, so a
+new facet shows up in the sidebar, the URL, the kept values and Reset without a line here.
 
 The URL carries the filters in canonical form (`Filters.to_params`: `?theme=AI&rmin=4`), so a copied
 link opens the same view. On a session's first run `load_url()` puts the URL's filters into the
@@ -11,26 +15,19 @@ formatted label into the URL, so links would break whenever a count changed (che
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from signals import schema
+from signals import facets, schema
 from signals.corpus import Corpus
+from signals.facets import MATCH_MODES, TEXT_SCOPES, ChoiceFacet, DateFacet, Facet, RangeFacet, TextFacet
 from signals.filters import Filters
 
-#: Widget keys (in session state), one per filter field.
-KEYS = {
-    "themes": "theme", "theme_mode": "theme_mode", "categories": "category", "types": "type",
-    "keywords": "keyword", "domains": "domain", "sections": "section", "text": "q",
-    "text_scope": "q_in",
-}
-DATES_KEY = "dates"
-RELEVANCY_KEY = "relevancy"
-FULL_RELEVANCY = (schema.RELEVANCY_MIN, schema.RELEVANCY_MAX)
-_MULTI = {"themes": "theme", "categories": "category", "types": "type", "keywords": "keyword",
-          "domains": "domain", "sections": "section"}
+#: Widget keys (in session state): Filters field -> its widget's key; a date or range facet's key
+#: -> its one widget's key (`KEYS["themes"] == "theme"`, `KEYS["relevancy"] == "relevancy"`).
+KEYS = {field: key for facet in facets.FACETS for field, key in facet.widget_keys().items()}
 _URL_LOADED = "_url_loaded"
 #: Page settings whose values survive a trip to another page (the table tab, heatmap settings...).
 #: Pages declare nothing else: every key here is restored by `restore_kept` like the filters.
@@ -54,103 +51,178 @@ def _counted(counts: pd.Series):
     return label
 
 
-def facet_counts(corpus: Corpus) -> dict[str, pd.Series]:
-    """Option -> documents (rows, for sections) in the whole corpus, most frequent first."""
-    documents = corpus.documents
-    themes = corpus.themes.drop_duplicates(["doc_id", "theme_key"])
-    return {
-        "themes": themes["theme"].astype("str").value_counts(),
-        "categories": documents["category"].astype("str").value_counts(dropna=True),
-        "types": documents["type"].astype("str").value_counts(dropna=True),
-        "keywords": corpus.keywords["keyword"].astype("str").value_counts(),
-        "domains": documents["domain"].astype("str").value_counts(dropna=True),
-        "sections": corpus.items["section"].astype("str").value_counts(),
-    }
+def _matching_options(wanted: tuple[str, ...], options: list[str], match_key) -> list[str]:
+    """URL values -> the options they name (matched as the filters match: case, spacing, aliases)."""
+    by_key = {match_key(str(o)): o for o in options}
+    chosen = []
+    for value in wanted:
+        option = by_key.get(match_key(value))
+        if option is not None and option not in chosen:
+            chosen.append(option)
+    return chosen
 
 
-def date_bounds(corpus: Corpus) -> tuple[dt.date, dt.date] | None:
-    """First and last document date, or None when no document has a date."""
-    dates = corpus.documents["date"].dropna()
+class _ChoiceWidget:
+    """A multiselect of the options with their counts (and a facet's any/all switch below it)."""
+
+    def __init__(self, facet: ChoiceFacet) -> None:
+        self.facet = facet
+
+    def draw(self, corpus: Corpus, counts: dict[str, pd.Series]) -> None:
+        facet = self.facet
+        options = counts[facet.key]
+        st.multiselect(facet.label, facet.ordered_options(options.index), key=facet.key,
+                       format_func=_counted(options), help=facet.help or None, placeholder="All")
+        if facet.mode:
+            st.session_state.setdefault(facet.mode.key, "any")
+            st.segmented_control(f"Match {facet.plural}", list(MATCH_MODES), key=facet.mode.key,
+                                 help=facet.mode.help, label_visibility="collapsed")
+
+    def read(self, corpus: Corpus) -> dict[str, Any]:
+        state, facet = st.session_state, self.facet
+        values: dict[str, Any] = {facet.field: tuple(state.get(facet.key) or ())}
+        if facet.mode:
+            values[facet.mode.field] = state.get(facet.mode.key) or "any"
+        return values
+
+    def load(self, filters: Filters, corpus: Corpus, counts: dict[str, pd.Series]) -> None:
+        state, facet = st.session_state, self.facet
+        state[facet.key] = _matching_options(facet.chosen(filters), list(counts[facet.key].index), facet.match_key)
+        if facet.mode:
+            state[facet.mode.key] = getattr(filters, facet.mode.field)
+
+    def reset(self) -> None:
+        st.session_state[self.facet.key] = []
+        if self.facet.mode:
+            st.session_state[self.facet.mode.key] = "any"
+
+
+class _TextWidget:
+    """A search box and, beside it, where to search."""
+
+    def __init__(self, facet: TextFacet) -> None:
+        self.facet = facet
+
+    def draw(self, corpus: Corpus, counts: dict[str, pd.Series]) -> None:
+        facet = self.facet
+        st.text_input(facet.label, key=facet.key, placeholder="words to find")
+        st.session_state.setdefault(facet.scope_key, TEXT_SCOPES[0])
+        st.segmented_control(
+            "Search in", list(TEXT_SCOPES), key=facet.scope_key, required=True,
+            format_func=lambda scope: f"in {scope}", label_visibility="collapsed", help=facet.scope_help,
+        )
+
+    def read(self, corpus: Corpus) -> dict[str, Any]:
+        state, facet = st.session_state, self.facet
+        return {facet.field: (state.get(facet.key) or "").strip(),
+                facet.scope_field: state.get(facet.scope_key) or TEXT_SCOPES[0]}
+
+    def load(self, filters: Filters, corpus: Corpus, counts: dict[str, pd.Series]) -> None:
+        st.session_state[self.facet.key] = self.facet.text(filters)
+        st.session_state[self.facet.scope_key] = self.facet.scope(filters)
+
+    def reset(self) -> None:
+        st.session_state[self.facet.key] = ""
+        st.session_state[self.facet.scope_key] = TEXT_SCOPES[0]
+
+
+def date_bounds(corpus: Corpus, facet: DateFacet) -> tuple[dt.date, dt.date] | None:
+    """First and last date of a date facet's column, or None when no row has a date."""
+    dates = getattr(corpus, facet.source.table)[facet.source.column].dropna()
     if dates.empty:
         return None
     return dates.min().date(), dates.max().date()
 
 
+class _DateWidget:
+    """A date range, spanning the corpus's dates; a bound left at the corpus's edge is no bound."""
+
+    def __init__(self, facet: DateFacet) -> None:
+        self.facet = facet
+
+    def draw(self, corpus: Corpus, counts: dict[str, pd.Series]) -> None:
+        facet = self.facet
+        bounds = date_bounds(corpus, facet)
+        if bounds:
+            st.session_state.setdefault(facet.key, bounds)
+            st.date_input(facet.label, min_value=bounds[0], max_value=bounds[1], key=facet.key, help=facet.help)
+
+    def read(self, corpus: Corpus) -> dict[str, Any]:
+        facet = self.facet
+        days = st.session_state.get(facet.key)
+        bounds = date_bounds(corpus, facet)
+        if not (bounds and isinstance(days, (tuple, list)) and days):
+            return {}
+        since = days[0]
+        until = days[1] if len(days) > 1 else None  # a range picked halfway: its first day only
+        first, last = facet.field_names
+        return {first: since if since and since > bounds[0] else None,
+                last: until if until and until < bounds[1] else None}
+
+    def load(self, filters: Filters, corpus: Corpus, counts: dict[str, pd.Series]) -> None:
+        bounds = date_bounds(corpus, self.facet)
+        if bounds:
+            first, last = self.facet.days(filters)
+            since, until = max(first or bounds[0], bounds[0]), min(last or bounds[1], bounds[1])
+            st.session_state[self.facet.key] = (since, until) if since <= until else bounds
+
+    def reset(self) -> None:
+        st.session_state.pop(self.facet.key, None)  # drawn again at the corpus's full span
+
+
+class _RangeWidget:
+    """A slider over the facet's bounds; an end left at its bound is no bound."""
+
+    def __init__(self, facet: RangeFacet) -> None:
+        self.facet = facet
+
+    def draw(self, corpus: Corpus, counts: dict[str, pd.Series]) -> None:
+        facet = self.facet
+        st.session_state.setdefault(facet.key, facet.bounds)
+        st.slider(facet.label, *facet.bounds, key=facet.key, help=facet.help)
+
+    def read(self, corpus: Corpus) -> dict[str, Any]:
+        facet = self.facet
+        low, high = st.session_state.get(facet.key) or facet.bounds
+        first, last = facet.field_names
+        return {first: low if low > facet.bounds[0] else None, last: high if high < facet.bounds[1] else None}
+
+    def load(self, filters: Filters, corpus: Corpus, counts: dict[str, pd.Series]) -> None:
+        low, high = self.facet.limits(filters)
+        st.session_state[self.facet.key] = (self.facet.bounds[0] if low is None else low,
+                                            self.facet.bounds[1] if high is None else high)
+
+    def reset(self) -> None:
+        st.session_state[self.facet.key] = self.facet.bounds
+
+
+#: Facet kind -> its widget.
+_WIDGETS = {ChoiceFacet: _ChoiceWidget, TextFacet: _TextWidget, DateFacet: _DateWidget, RangeFacet: _RangeWidget}
+
+
+def _widgets() -> list:
+    """One widget per facet, in sidebar order: the search box leads, the rest as FACETS lists them."""
+    ordered: list[Facet] = sorted(facets.FACETS, key=lambda facet: not isinstance(facet, TextFacet))
+    return [_WIDGETS[type(facet)](facet) for facet in ordered]
+
+
 def filter_widgets(corpus: Corpus, counts: dict[str, pd.Series]) -> None:
-    """Draw the filter widgets (in the current container), each bound to its query parameter."""
-    labels = {
-        "themes": ("Themes", "Documents with any (or all) of these themes"),
-        "categories": ("Category", None),
-        "types": ("Type", None),
-        "keywords": ("Keywords", None),
-        "domains": ("Source domain", "The article's web site"),
-        "sections": ("Sections", "Which tables' rows to keep"),
-    }
-    st.text_input("Search text", key=KEYS["text"], placeholder="words to find")
-    st.session_state.setdefault(KEYS["text_scope"], "rows")
-    st.segmented_control(
-        "Search in", ["rows", "documents"], key=KEYS["text_scope"], required=True,
-        format_func={"rows": "in rows", "documents": "in documents"}.get, label_visibility="collapsed",
-        help="in rows: each table row's own text (name, description, other columns); "
-             "in documents: a document's title, summary, keywords and themes, keeping all its rows",
-    )
-    for field, (label, help_text) in labels.items():
-        options = list(counts[field].index)
-        if field == "sections":
-            options = [s for s in schema.TABLE_SECTIONS if s in options] + [
-                s for s in options if s not in schema.TABLE_SECTIONS
-            ]
-        st.multiselect(
-            label,
-            options,
-            key=KEYS[field],
-            format_func=_counted(counts[field]),
-            help=help_text,
-            placeholder="All",
-        )
-        if field == "themes":
-            st.session_state.setdefault(KEYS["theme_mode"], "any")
-            st.segmented_control(
-                "Match themes",
-                ["any", "all"],
-                key=KEYS["theme_mode"],
-                help="any: documents with at least one chosen theme; all: with every chosen theme",
-                label_visibility="collapsed",
-            )
-    bounds = date_bounds(corpus)
-    if bounds:
-        st.session_state.setdefault(DATES_KEY, bounds)
-        st.date_input(
-            "Dates", min_value=bounds[0], max_value=bounds[1], key=DATES_KEY,
-            help="Date of the source page; documents without a valid date are left out when narrowed",
-        )
-    st.session_state.setdefault(RELEVANCY_KEY, FULL_RELEVANCY)
-    st.slider("Relevancy", *FULL_RELEVANCY, key=RELEVANCY_KEY,
-              help="Keep table rows whose relevancy lies in this range")
+    """Draw the filter widgets (in the current container), one per facet; `counts` as
+    signals.filters.facet_counts gives them."""
+    for widget in _widgets():
+        widget.draw(corpus, counts)
 
 
 def current_filters(corpus: Corpus) -> Filters:
     """The Filters the widgets hold now (defaults where a widget has not been drawn yet)."""
-    state = st.session_state
-    values: dict = {field: tuple(state.get(key) or ()) for field, key in _MULTI.items()}
-    values["theme_mode"] = state.get(KEYS["theme_mode"]) or "any"
-    values["text"] = (state.get(KEYS["text"]) or "").strip()
-    values["text_scope"] = state.get(KEYS["text_scope"]) or "rows"
-    dates = state.get(DATES_KEY)
-    bounds = date_bounds(corpus)
-    if bounds and isinstance(dates, (tuple, list)) and dates:
-        since = dates[0]
-        until = dates[1] if len(dates) > 1 else None
-        values["since"] = since if since and since > bounds[0] else None
-        values["until"] = until if until and until < bounds[1] else None
-    low, high = state.get(RELEVANCY_KEY) or FULL_RELEVANCY
-    values["min_relevancy"] = low if low > schema.RELEVANCY_MIN else None
-    values["max_relevancy"] = high if high < schema.RELEVANCY_MAX else None
+    values: dict[str, Any] = {}
+    for widget in _widgets():
+        values |= widget.read(corpus)
     return Filters(**values)
 
 
 def _kept_keys() -> list[str]:
-    return [*KEYS.values(), DATES_KEY, RELEVANCY_KEY, *PAGE_SETTING_KEYS]
+    return [*(key for facet in facets.FACETS for key in facet.widget_keys().values()), *PAGE_SETTING_KEYS]
 
 
 def restore_kept() -> None:
@@ -180,15 +252,8 @@ def remember_kept() -> None:
 
 def reset() -> None:
     """Callback: every filter widget back to its default (which also clears it from the URL)."""
-    state = st.session_state
-    for key in _MULTI.values():
-        state[key] = []
-    state[KEYS["text"]] = ""
-    state[KEYS["text_scope"]] = "rows"
-    state[KEYS["theme_mode"]] = "any"
-    state[RELEVANCY_KEY] = FULL_RELEVANCY
-    if DATES_KEY in state:
-        del state[DATES_KEY]
+    for widget in _widgets():
+        widget.reset()
 
 
 def add_theme(theme: str) -> None:
@@ -200,17 +265,6 @@ def add_theme(theme: str) -> None:
     st.session_state[key] = chosen
 
 
-def _matching_options(wanted: tuple[str, ...], options: list[str]) -> list[str]:
-    """URL values -> the options they name (case- and spacing-insensitive, as the filters match)."""
-    by_key = {schema.theme_key(str(o)): o for o in options}
-    chosen = []
-    for value in wanted:
-        option = by_key.get(schema.theme_key(value))
-        if option is not None and option not in chosen:
-            chosen.append(option)
-    return chosen
-
-
 def load_url(corpus: Corpus, counts: dict[str, pd.Series], theme_aliases: dict[str, str] | None = None) -> None:
     """On a session's first run: the URL's filters -> widget state (unknown values dropped).
 
@@ -220,22 +274,11 @@ def load_url(corpus: Corpus, counts: dict[str, pd.Series], theme_aliases: dict[s
     if state.get(_URL_LOADED):
         return
     state[_URL_LOADED] = True
-    params = {key: st.query_params.get_all(key) for key in st.query_params}
-    filters = Filters.from_params(params)
+    filters = Filters.from_params({key: st.query_params.get_all(key) for key in st.query_params})
     if theme_aliases:
-        filters = replace(filters, themes=tuple(theme_aliases.get(schema.theme_key(t), t) for t in filters.themes))
-    for field, key in _MULTI.items():
-        state[key] = _matching_options(getattr(filters, field), list(counts[field].index))
-    state[KEYS["theme_mode"]] = filters.theme_mode
-    state[KEYS["text"]] = filters.text
-    state[KEYS["text_scope"]] = filters.text_scope
-    bounds = date_bounds(corpus)
-    if bounds:
-        since = max(filters.since or bounds[0], bounds[0])
-        until = min(filters.until or bounds[1], bounds[1])
-        state[DATES_KEY] = (since, until) if since <= until else bounds
-    state[RELEVANCY_KEY] = (filters.min_relevancy or schema.RELEVANCY_MIN,
-                            filters.max_relevancy or schema.RELEVANCY_MAX)
+        filters = filters.with_(themes=tuple(theme_aliases.get(schema.theme_key(t), t) for t in filters.themes))
+    for widget in _widgets():
+        widget.load(filters, corpus, counts)
     table = st.query_params.get(schema.TABLE_QUERY_KEY)
     if table:
         state[TABLE_CHOICE] = table  # checked against the tables there are on the Tables page
@@ -244,7 +287,7 @@ def load_url(corpus: Corpus, counts: dict[str, pd.Series], theme_aliases: dict[s
 def write_url(filters: Filters) -> None:
     """The current filters -> the URL (only what is set; other parameters, like `doc`, kept)."""
     wanted = filters.to_params()
-    for key in schema.QUERY_KEYS.values():
+    for key in facets.url_keys():
         current = st.query_params.get_all(key)
         if key in wanted:
             if current != wanted[key]:

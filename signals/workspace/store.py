@@ -34,6 +34,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -50,6 +51,25 @@ APPLICATION_ID = 0x53676E58
 _SQLITE_HEADER = b"SQLite format 3\x00"
 #: Seconds a writer waits for another one to finish before giving up (they queue, not fail).
 BUSY_TIMEOUT = 30.0
+
+
+def _ensure_wal(connection: sqlite3.Connection) -> None:
+    """Put the file in WAL mode (persistent: a no-op once set), waiting for other writers.
+
+    Switching the journal mode needs the file to itself, and SQLite answers "database is locked"
+    at once rather than through the busy timeout while another process is creating or writing the
+    file (seen with four writers racing to create a new workspace): so it is retried until
+    BUSY_TIMEOUT has passed."""
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 #: Schema migrations, in order: the file's user_version says how many have been applied.
 _MIGRATIONS: tuple[str, ...] = (
@@ -405,7 +425,7 @@ class Store:
         _inspect(self.path)  # never write to a file that became foreign or damaged since opening
         try:
             with closing(_connect(self.path, read_only=False)) as connection:
-                connection.execute("PRAGMA journal_mode = WAL")  # persistent; a no-op once set
+                _ensure_wal(connection)
                 connection.execute("BEGIN IMMEDIATE")
                 try:
                     self._migrate(connection)

@@ -34,3 +34,10 @@ def test_the_same_graph_gets_the_same_picture_and_lone_nodes_on_request():
     with_lone = graph_layout.packed_positions(graph, with_lone=True)
     assert "alone" in with_lone and len(with_lone) == 7
     assert graph_layout.packed_positions(nx.Graph()) == {}
+
+
+def test_the_picture_does_not_depend_on_the_order_nodes_were_added_in():
+    edges = [("a", "b"), ("b", "c"), ("c", "d"), ("d", "a"), ("a", "c"), ("c", "e")]
+    forward, backward = nx.Graph(edges), nx.Graph(list(reversed([(b, a) for a, b in edges])))
+    one, other = graph_layout.packed_positions(forward), graph_layout.packed_positions(backward)
+    assert all(np.allclose(one[n], other[n]) for n in one)

@@ -16,6 +16,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
+#: Screenshots the browser tests take (kept by CI as test artifacts).
+ARTIFACTS = ROOT / "artifacts" / "browser"
+#: pytestmark of every module that drives Chromium.
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
+]
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync"]
 
@@ -92,3 +99,17 @@ def scan_tooltips(page, chart, x_fraction: float, *, step: int = 6) -> list[tupl
         if tip and (not found or found[-1][2] != tip):
             found.append((x, box["y"] + dy, tip))
     return found
+
+
+def shot(page, name: str) -> None:
+    """A screenshot of the page into ARTIFACTS/<name>.png."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def wait_idle(page) -> None:
+    """Until a page has drawn its title and its script run has ended."""
+    page.locator("h1").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60_000)
+    page.wait_for_timeout(500)

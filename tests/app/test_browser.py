@@ -12,18 +12,14 @@ import io
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, chromium, running_app, scan_tooltips
+from browser_support import BROWSER_MARKS, chromium, running_app, scan_tooltips, shot, wait_idle
 
 from signals import load_corpus
 from signals.filters import Filters, apply
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "artifacts" / "browser"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
-]
+pytestmark = BROWSER_MARKS
 
 
 
@@ -41,22 +37,10 @@ def browser():
         yield browser_
 
 
-def _shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-
-
 def _metric(page, label: str) -> str:
     metric = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
     metric.wait_for(timeout=30_000)
     return metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
-
-
-def _wait_idle(page) -> None:
-    """Until the script run ends (the running indicator disappears)."""
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=30_000)
-    page.wait_for_timeout(300)
 
 
 def _heatmap_rows(page) -> list[str]:
@@ -77,10 +61,10 @@ def test_filter_heatmap_table_download_document(app_url, browser, futures_dir):
 
     page.goto(app_url)
     assert _metric(page, "Documents") == f"{len(corpus.documents):,}"
-    _shot(page, "1-overview")
+    shot(page, "1-overview")
 
     page.goto(f"{app_url}/heatmaps")
-    _wait_idle(page)
+    wait_idle(page)
     rows_before = _heatmap_rows(page)
     assert rows_before, "the heatmap shows theme rows"
 
@@ -90,18 +74,18 @@ def test_filter_heatmap_table_download_document(app_url, browser, futures_dir):
     themes_box.locator("input").fill(theme)
     page.get_by_role("option", name=f"{theme} (").first.click()
     page.keyboard.press("Escape")
-    _wait_idle(page)
+    wait_idle(page)
     assert f"theme={theme}" in page.url
     rows_after = _heatmap_rows(page)
     assert rows_after != rows_before, "the heatmap follows the theme filter"
-    _shot(page, "2-heatmap-filtered")
+    shot(page, "2-heatmap-filtered")
 
     # The Tables page shows the filtered signals; download them as CSV and count the rows.
     page.get_by_role("link", name="Tables").click()
-    _wait_idle(page)
+    wait_idle(page)
     page.get_by_text(f"signals ({len(filtered.tables['signals']):,})", exact=True).click()
-    _wait_idle(page)
-    _shot(page, "3-tables-filtered")
+    wait_idle(page)
+    shot(page, "3-tables-filtered")
     with page.expect_download() as download_info:
         page.get_by_role("button", name=f"CSV of signals ({len(filtered.tables['signals']):,} rows)").click()
     download = download_info.value
@@ -116,8 +100,8 @@ def test_filter_heatmap_table_download_document(app_url, browser, futures_dir):
     doc_id = str(filtered.documents["doc_id"].iloc[0])
     title = str(filtered.documents["title"].iloc[0])
     page.goto(f"{app_url}/document?doc={doc_id}")
-    _wait_idle(page)
+    wait_idle(page)
     page.get_by_text(title, exact=False).first.wait_for(timeout=30_000)
-    _shot(page, "4-document")
+    shot(page, "4-document")
     assert not dialogs
     context.close()

@@ -16,18 +16,12 @@ from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pytest
-from browser_support import CHROMIUM, chromium, running_app, scan_tooltips
+from browser_support import BROWSER_MARKS, chromium, running_app, scan_tooltips, shot, wait_idle
 
 from signals import load_corpus, schema
 from signals.synth import write_corpus
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "artifacts" / "browser"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
@@ -65,19 +59,6 @@ def page(browser):
     assert not errors, errors
 
 
-def _shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"views-{name}.png"))
-
-
-def _wait_idle(page) -> None:
-    """Until a page has drawn and its script run has ended."""
-    page.locator("h1").first.wait_for(timeout=60_000)
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60_000)
-    page.wait_for_timeout(500)
-
-
 def _rows_with_theme(corpus, theme: str) -> pd.DataFrame:
     keys = corpus.themes.assign(key=corpus.themes["theme"].astype("str").map(schema.theme_key))
     documents = set(keys.loc[keys["key"] == schema.theme_key(theme), "doc_id"].astype("str"))
@@ -93,13 +74,13 @@ def _listed_rows(page) -> int:
 
 def test_clicking_a_theme_section_cell_lists_the_rows_behind_it(app_url, page, corpus):
     page.goto(f"{app_url}/heatmaps")
-    _wait_idle(page)
+    wait_idle(page)
     chart = page.locator('[data-testid="stVegaLiteChart"]').first
     cells = [c for c in scan_tooltips(page, chart, 0.45) if "Theme" in c[2]]
     assert len(cells) >= 5, "hovering down a column meets the theme rows"
     x, y, tip = cells[2]
     page.mouse.click(x, y)
-    _wait_idle(page)
+    wait_idle(page)
     theme, section = tip["Theme"], tip["Section"]
     page.get_by_role("heading", name=f"Rows behind theme “{theme}” in {section}").wait_for(timeout=30_000)
     expected = _rows_with_theme(corpus, theme)
@@ -109,20 +90,20 @@ def test_clicking_a_theme_section_cell_lists_the_rows_behind_it(app_url, page, c
     assert tip["Rated rows"].replace(",", "") == str(rated), "the tooltip says what the cell rests on"
     mean = expected["relevancy"].dropna().astype(float).mean()
     assert float(tip["Mean relevancy"]) == pytest.approx(mean, abs=0.005)
-    _shot(page, "heatmap-cell-clicked")
+    shot(page, "views-heatmap-cell-clicked")
 
 
 def test_clicking_a_category_cell_and_a_month_cell_lists_their_rows(app_url, page, corpus):
     page.goto(f"{app_url}/heatmaps")
-    _wait_idle(page)
+    wait_idle(page)
     page.get_by_role("tab", name="Category × section").click()
-    _wait_idle(page)
+    wait_idle(page)
     chart = page.locator('[data-testid="stVegaLiteChart"]').first
     cells = [c for c in scan_tooltips(page, chart, 0.3) if "Category" in c[2]]
     assert cells, "the category heatmap has cells"
     x, y, tip = cells[0]
     page.mouse.click(x, y)
-    _wait_idle(page)
+    wait_idle(page)
     category, section = tip["Category"], tip["Section"]
     page.get_by_role("heading", name=f"Rows behind category “{category}” in {section}").wait_for(timeout=30_000)
     documents = corpus.documents
@@ -132,7 +113,7 @@ def test_clicking_a_category_cell_and_a_month_cell_lists_their_rows(app_url, pag
     assert _listed_rows(page) == len(expected)
 
     page.get_by_role("tab", name="Theme × month").click()
-    _wait_idle(page)
+    wait_idle(page)
     chart = page.locator('[data-testid="stVegaLiteChart"]').first
     box = chart.bounding_box()
     cells = []
@@ -143,7 +124,7 @@ def test_clicking_a_category_cell_and_a_month_cell_lists_their_rows(app_url, pag
     assert cells, f"the month heatmap has cells ({box})"
     x, y, tip = cells[0]
     page.mouse.click(x, y)
-    _wait_idle(page)
+    wait_idle(page)
     theme, month = tip["Theme"], tip["Month"]
     page.get_by_role("heading", name=f"Rows behind theme “{theme}” in {month}").wait_for(timeout=30_000)
     dated = documents.assign(month=pd.to_datetime(documents["date"]).dt.strftime("%Y-%m"))
@@ -152,7 +133,7 @@ def test_clicking_a_category_cell_and_a_month_cell_lists_their_rows(app_url, pag
     expected = with_theme[with_theme["doc_id"].astype("str").isin(in_month)]
     assert _listed_rows(page) == len(expected)
     assert int(tip["Documents"]) == expected["doc_id"].nunique() or int(tip["Documents"]) >= 1
-    _shot(page, "heatmap-month-clicked")
+    shot(page, "views-heatmap-month-clicked")
 
 
 def _chosen_table(page) -> str:
@@ -168,7 +149,7 @@ def test_a_document_opened_from_a_filtered_table_keeps_the_view_there_and_back(a
     word = "observatories"
     signals = corpus.tables["signals"]
     page.goto(f"{app_url}/tables?q={word}&rmin=4&table=signals")
-    _wait_idle(page)
+    wait_idle(page)
     assert "signals (" in _chosen_table(page)
     caption_before = _chosen_table(page)
     assert caption_before != f"signals ({len(signals):,})", "the filters narrowed the signals"
@@ -177,26 +158,26 @@ def test_a_document_opened_from_a_filtered_table_keeps_the_view_there_and_back(a
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 15, box["y"] + 35 + 18)  # the first row's selection box
     page.wait_for_url(re.compile(r"/document\?"), timeout=30_000)
-    _wait_idle(page)
+    wait_idle(page)
     params = _params(page.url)
     assert params.get("rmin") == ["4"] and params.get("q") == [word] and params.get("table") == ["signals"]
     assert params.get("doc"), "the document is in the URL"
     thumbs = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"] [data-testid="stSliderThumbValue"]')
     assert thumbs.all_inner_texts() == ["4", "5"], "the relevancy slider kept 4–5"
-    _shot(page, "document-from-table")
+    shot(page, "views-document-from-table")
 
     page.get_by_role("button", name="Back to Tables").click()
     page.wait_for_url(re.compile(r"/tables\?"), timeout=30_000)
-    _wait_idle(page)
+    wait_idle(page)
     params = _params(page.url)
     assert params.get("rmin") == ["4"] and params.get("q") == [word] and params.get("table") == ["signals"]
     assert _chosen_table(page) == caption_before
 
     # And through the navigation bar, by way of another page.
     page.get_by_role("link", name="Overview").click()
-    _wait_idle(page)
+    wait_idle(page)
     page.get_by_role("link", name="Tables").click()
-    _wait_idle(page)
+    wait_idle(page)
     params = _params(page.url)
     assert params.get("rmin") == ["4"] and params.get("table") == ["signals"]
     assert _chosen_table(page) == caption_before
@@ -210,7 +191,7 @@ def _bars(page, chart) -> list[tuple[str, int]]:
 
 def test_top_theme_bars_stay_in_order_after_a_filter_change(app_url, page, corpus):
     page.goto(app_url)
-    _wait_idle(page)
+    wait_idle(page)
     chart = page.locator('[data-testid="stVegaLiteChart"]').first
     before = _bars(page, chart)
     assert [n for _, n in before] == sorted((n for _, n in before), reverse=True)
@@ -222,10 +203,10 @@ def test_top_theme_bars_stay_in_order_after_a_filter_change(app_url, page, corpu
     box.locator("input").fill(theme)
     page.get_by_role("option", name=f"{theme} (").first.click()
     page.keyboard.press("Escape")
-    _wait_idle(page)
+    wait_idle(page)
     page.wait_for_timeout(1000)
     after = _bars(page, chart)
-    _shot(page, "overview-after-filter")
+    shot(page, "views-overview-after-filter")
     keys = corpus.themes.assign(key=corpus.themes["theme"].astype("str").map(schema.theme_key))
     chosen = set(keys.loc[keys["key"] == schema.theme_key(theme), "doc_id"].astype("str"))
     in_view = keys[keys["doc_id"].astype("str").isin(chosen)].drop_duplicates(["doc_id", "key"])

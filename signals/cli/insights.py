@@ -1,7 +1,7 @@
-"""The analyst-insight subcommands of `signals` (registered by signals.cli.build_parser):
+"""The analyst-insight subcommands of `signals`:
 
     signals emerging PATH [--by theme|keyword] [--period month|quarter] [--window N] [--min-docs N] [--top N]
-    signals clusters PATH [--section S] [--threshold T] [--method tfidf|rapidfuzz] [--top N]
+    signals clusters PATH [--section S] [--threshold T] [--method meaning|tfidf|rapidfuzz] [--top N]
     signals themes   PATH [--suggest]
     signals radar    PATH [--out FILE.csv] [--from signals|clusters] [--ring-by relevancy|strength]
                           [--quadrant-by category|type|domain|theme|section] [--top N]
@@ -11,71 +11,40 @@ signals.aliases; applied with the workspace's theme merges, the file winning), `
 and `--format text|csv|json` (radar: always CSV, to --out or stdout). `--section` is the usual row
 filter; for clusters and radar it also names the section(s) analysed (signals by default). Output
 goes to stdout; progress and notes to stderr.
+
+The parsers' choices and defaults come from signals.analysis.parameters; each analysis (and
+pandas, scikit-learn...) is imported by the command that runs it, never to build the parser.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-import pandas as pd
+from signals.analysis import parameters
+from signals.cli.common import FORMATS, add_corpus_arguments, embedding_progress, load_filtered, write_table
 
-FORMATS = ("text", "csv", "json")
 PERIOD_NAMES = {"month": "M", "quarter": "Q"}
 #: The support (documents in the recent window, in the one before) printed beside every score.
 EMERGING_COLUMNS = ("score", "recent", "before", "growth", "label", "documents", "first_seen", "last_seen")
-CLUSTER_COLUMNS = ("cluster_id", "label", "size", "documents", "domains", "mean_relevancy", "strength", "first_seen", "last_seen", "doc_ids")
+CLUSTER_COLUMNS = ("cluster_id", "label", "size", "documents", "domains", "mean_relevancy", "strength", "first_seen",
+                   "last_seen", "doc_ids")
 
 
 def _corpus(args: argparse.Namespace):
-    """Load PATH with its theme merges and --aliases, then the filter flags -> (filtered corpus, filters)."""
-    from signals import cli
-    from signals.filters import apply
-
-    corpus = cli._load(args.path, args.no_cache, args.workspace, args.aliases)
-    filters = cli.filters_from_args(args)
-    return apply(corpus, filters), filters
-
-
-def _for_output(frame: pd.DataFrame) -> pd.DataFrame:
-    """Dates as YYYY-MM-DD, floats to 3 decimals: what text, CSV and JSON print."""
-    shown = frame.copy()
-    for column in shown.columns:
-        if pd.api.types.is_datetime64_any_dtype(shown[column]):
-            shown[column] = shown[column].dt.strftime("%Y-%m-%d")
-        elif pd.api.types.is_float_dtype(shown[column]):
-            shown[column] = shown[column].round(3)
-    return shown
-
-
-def write_table(frame: pd.DataFrame, fmt: str, out=None) -> None:
-    """A result frame -> stdout as aligned text, escaped CSV or a JSON list of records (nulls for gaps)."""
-    from signals import export
-
-    out = out or sys.stdout
-    shown = _for_output(frame)
-    if fmt == "csv":
-        out.write(export.to_csv_bytes(shown).decode("utf-8"))
-    elif fmt == "json":
-        records = json.loads(shown.to_json(orient="records", force_ascii=False))
-        json.dump(records, out, ensure_ascii=False, indent=1)
-        out.write("\n")
-    elif shown.empty:
-        out.write("(nothing matches)\n")
-    else:
-        out.write(shown.astype(object).where(shown.notna(), "—").to_string(index=False) + "\n")
+    """Load PATH with its theme merges and --aliases, then the filter flags -> the filtered corpus."""
+    return load_filtered(args)[1]
 
 
 def _sections(args: argparse.Namespace) -> tuple[str, ...]:
-    return tuple(args.section) or ("signals",)
+    return tuple(args.sections) or ("signals",)
 
 
 def _emerging(args: argparse.Namespace) -> int:
     from signals.analysis.emerging import emerging, supported
 
-    corpus, _ = _corpus(args)
+    corpus = _corpus(args)
     everything = emerging(corpus, args.by, period=PERIOD_NAMES[args.period], window=args.window, min_documents=0)
     table = supported(everything, args.min_docs)
     left_out = len(everything) - len(table)
@@ -90,35 +59,15 @@ def _emerging(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress_bar(what: str):
-    """A progress(done, total) callback drawing a tqdm bar on stderr (created at the first call, so
-    nothing is drawn when everything is cached)."""
-    bar = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            if done >= total:
-                return
-            from tqdm import tqdm
-
-            bar = tqdm(total=total, desc=what, unit="row", file=sys.stderr, disable=None, leave=False)
-        bar.update(done - bar.n)
-        if done >= total:
-            bar.close()
-
-    return progress
-
-
 def _clusters(args: argparse.Namespace) -> int:
     import time
 
     from signals.analysis.clusters import find_clusters
 
-    corpus, _ = _corpus(args)
+    corpus = _corpus(args)
     started = time.perf_counter()
     found = find_clusters(corpus, _sections(args), args.threshold, method=args.method,
-                          min_documents=args.min_documents, progress=_progress_bar("embedding rows"))
+                          min_documents=args.min_documents, progress=embedding_progress("embedding rows"))
     seconds = time.perf_counter() - started
     print(f"{len(found.summary)} clusters among {found.rows:,} rows ({seconds:.1f} s)", file=sys.stderr)
     table = found.summary.head(args.top) if args.top else found.summary
@@ -133,7 +82,7 @@ def _themes(args: argparse.Namespace) -> int:
     from signals.aliases import suggest_synonyms
     from signals.analysis.incidence import encode
 
-    corpus, _ = _corpus(args)
+    corpus = _corpus(args)
     if args.suggest:
         table = suggest_synonyms(corpus, limit=args.top or None)
         if args.format == "text" and not table.empty:
@@ -150,7 +99,7 @@ def _themes(args: argparse.Namespace) -> int:
 def _radar(args: argparse.Namespace) -> int:
     from signals.radar import build_radar, quadrant_warning, radar_csv
 
-    corpus, _ = _corpus(args)
+    corpus = _corpus(args)
     radar = build_radar(
         corpus, args.source, section=_sections(args)[0], ring_by=args.ring_by, quadrant_by=args.quadrant_by,
         top=args.top, threshold=args.threshold, period=PERIOD_NAMES[args.period], window=args.window,
@@ -168,15 +117,10 @@ def _radar(args: argparse.Namespace) -> int:
 
 
 def _common(parser: argparse.ArgumentParser, *, formats: bool = True) -> None:
-    from signals.cli import add_filter_arguments, add_workspace_argument
-
-    parser.add_argument("path", help="folder (or file) of documents")
+    """PATH, the corpus flags, the filters and (unless `formats` is False) --format."""
     if formats:
         parser.add_argument("--format", choices=FORMATS, default="text")
-    parser.add_argument("--aliases", metavar="FILE", help="CSV `alias,theme`: merge these theme spellings first")
-    parser.add_argument("--no-cache", action="store_true", help="parse every file, ignoring the cache")
-    add_workspace_argument(parser)
-    add_filter_arguments(parser)
+    add_corpus_arguments(parser)
 
 
 def _threshold(text: str) -> float:
@@ -207,9 +151,8 @@ def _windows(parser: argparse.ArgumentParser) -> None:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the emerging, clusters, themes and radar subcommands to the `signals` parser."""
-    from signals.analysis.clusters import DEFAULT_THRESHOLD, METHODS
-    from signals.analysis.emerging import BY, DEFAULT_MIN_DOCUMENTS
-    from signals.radar import DEFAULT_TOP, QUADRANT_BY, RING_BY, SOURCES
+    by, min_documents = parameters.EMERGING_BY, parameters.EMERGING_MIN_DOCUMENTS
+    threshold, methods = parameters.CLUSTER_THRESHOLD, parameters.CLUSTER_METHODS
 
     emerging = subparsers.add_parser(
         "emerging", help="themes (or keywords) ranked by how much they are emerging now",
@@ -219,12 +162,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "steady, fading), all documents, first and last seen. Best score first; ties by "
                     "documents, then name.")
     _common(emerging)
-    emerging.add_argument("--by", choices=BY, default="theme")
+    emerging.add_argument("--by", choices=by, default=by[0])
     _windows(emerging)
     emerging.add_argument("--min-docs", "--min-documents", dest="min_docs", type=_positive,
-                          default=DEFAULT_MIN_DOCUMENTS,
+                          default=min_documents,
                           help="documents in the two windows a theme needs to be ranked "
-                               f"(default {DEFAULT_MIN_DOCUMENTS}; 1 lists every theme seen in them)")
+                               f"(default {min_documents}; 1 lists every theme seen in them)")
     emerging.add_argument("--top", type=_positive, help="print only the first N")
     emerging.set_defaults(run=_emerging)
 
@@ -235,9 +178,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "the rows (cached for the next).")
     _common(clusters)
     clusters.add_argument("--threshold", type=_threshold, default=None,
-                          help=f"similarity (0-1) two rows need to link; default {DEFAULT_THRESHOLD} "
+                          help=f"similarity (0-1) two rows need to link; default {threshold} "
                                "(meaning), 0.5 (tfidf, rapidfuzz)")
-    clusters.add_argument("--method", choices=METHODS, default="meaning",
+    clusters.add_argument("--method", choices=methods, default=methods[0],
                           help="meaning: sentence embeddings (default); tfidf, rapidfuzz: shared words")
     clusters.add_argument("--min-documents", type=_positive, default=2, help="documents a cluster spans, at least")
     clusters.add_argument("--top", type=_positive, help="print only the N strongest")
@@ -258,11 +201,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Writes name,ring,quadrant,isNew,description for Thoughtworks' Build Your Own Radar.")
     _common(radar, formats=False)
     radar.add_argument("--out", metavar="FILE.csv", help="write here (default: stdout)")
-    radar.add_argument("--from", dest="source", choices=SOURCES, default="signals",
+    radar.add_argument("--from", dest="source", choices=parameters.RADAR_SOURCES, default="signals",
                        help="blips from table rows (signals) or from clusters of them")
-    radar.add_argument("--ring-by", choices=RING_BY, help="default: relevancy for rows, strength for clusters")
-    radar.add_argument("--quadrant-by", choices=QUADRANT_BY, default="category")
-    radar.add_argument("--top", type=_positive, default=DEFAULT_TOP, help=f"blips, at most (default {DEFAULT_TOP})")
-    radar.add_argument("--threshold", type=_threshold, default=DEFAULT_THRESHOLD, help="for --from clusters")
+    radar.add_argument("--ring-by", choices=parameters.RADAR_RING_BY,
+                       help="default: relevancy for rows, strength for clusters")
+    radar.add_argument("--quadrant-by", choices=parameters.RADAR_QUADRANT_BY, default="category")
+    radar.add_argument("--top", type=_positive, default=parameters.RADAR_TOP,
+                       help=f"blips, at most (default {parameters.RADAR_TOP})")
+    radar.add_argument("--threshold", type=_threshold, default=threshold, help="for --from clusters")
     _windows(radar)
     radar.set_defaults(run=_radar)

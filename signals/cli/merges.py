@@ -1,5 +1,5 @@
-"""`signals merges`: the theme merges kept in a folder's workspace, from a terminal (registered by
-signals.cli.build_parser). The same store as the app's Themes page, so either sees the other's work:
+"""`signals merges`: the theme merges kept in a folder's workspace, from a terminal. The same store
+as the app's Themes page, so either sees the other's work:
 
     signals merges list    PATH [--format text|csv|json]       current merges (csv: an aliases file)
     signals merges add     PATH THEME [THEME ...] --into NAME   count these themes as NAME
@@ -21,6 +21,8 @@ import argparse
 import functools
 import sys
 from pathlib import Path
+
+from signals.cli.common import FORMATS, write_table
 
 
 def _store(args: argparse.Namespace):
@@ -50,7 +52,6 @@ def _reporting_workspace_errors(run):
 def _list(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from signals.cli_insights import write_table
     from signals.workspace import merges
 
     store = _store(args)
@@ -117,7 +118,6 @@ def _undo(args: argparse.Namespace) -> int:
 def _history(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from signals.cli_insights import write_table
 
     changes = _store(args).changes(limit=args.top)
     table = pd.DataFrame(
@@ -154,7 +154,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         if writes:
             parser.add_argument("--by", metavar="NAME", help="who made the change (default: the OS user)")
         if formats:
-            parser.add_argument("--format", choices=("text", "csv", "json"), default="text")
+            parser.add_argument("--format", choices=FORMATS, default="text")
         parser.set_defaults(run=run)
         return parser
 
