@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 #: Up to this many rows, exact search (measured: see module docstring).
-EXACT_LIMIT = 60_000
+EXACT_LIMIT = 20_000
 #: Query rows per block in exact search (bounds the scores held at once).
 BLOCK = 8_192
 #: Buckets scanned per query in the IVF index.

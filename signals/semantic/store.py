@@ -139,6 +139,47 @@ def embeddings(
     return vectors
 
 
+def rows_key(texts: Sequence[str], documents: np.ndarray, *settings: object) -> str:
+    """A key for a result computed from rows: their texts (in order), their documents, the settings."""
+    hasher = xxhash.xxh3_128()
+    hasher.update(digests(texts).tobytes())
+    hasher.update(np.asarray(documents, dtype=np.int64).tobytes())
+    hasher.update(repr(settings).encode())
+    return hasher.hexdigest()
+
+
+def _arrays_path(cache_dir: Path, name: str) -> Path:
+    return cache_dir / SUBFOLDER / f"{name}.npz"
+
+
+def cached_arrays(cache_dir: Path | None, name: str, key: str) -> dict[str, np.ndarray] | None:
+    """Arrays stored under `name` (e.g. "rows.signals.neighbours") when stored for `key`, else None."""
+    if cache_dir is None:
+        return None
+    try:
+        with np.load(_arrays_path(cache_dir, name), allow_pickle=False) as stored:
+            if str(stored["key"]) != key:
+                return None
+            return {field: stored[field] for field in stored.files if field != "key"}
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError):
+        return None
+
+
+def keep_arrays(cache_dir: Path | None, name: str, key: str, **arrays: np.ndarray) -> None:
+    """Store arrays under `name` for `key` (one set per name: the last replaces it), atomically."""
+    if cache_dir is None:
+        return
+    path = _arrays_path(cache_dir, name)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.stem + "-", suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
+            np.savez(out, key=np.asarray(key), **arrays)
+        os.replace(temporary, path)
+    except OSError:
+        pass
+
+
 def corpus_cache_dir(root: str) -> Path | None:
     """The cache folder of a corpus loaded from folder `root` (None for a corpus without one)."""
     if not root:
