@@ -20,7 +20,7 @@ EXACT_LIMIT = 20_000
 #: Query rows per block in exact search (bounds the scores held at once).
 BLOCK = 8_192
 #: Buckets scanned per query in the IVF index.
-NPROBE = 16
+NPROBE = 32
 
 
 def _as32(vectors: np.ndarray) -> np.ndarray:
