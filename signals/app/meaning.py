@@ -9,12 +9,12 @@ import streamlit as st
 from signals.semantic import jobs, store
 
 
-def _vectors(corpus, texts: list[str], name: str, what: str) -> np.ndarray | None:
-    """The texts' embeddings, or None (and a self-refreshing progress bar) while they are computed."""
-    cache_dir = store.corpus_cache_dir(corpus.root)
-    job = jobs.embedding_job(texts, cache_dir, name)
+def _ready(corpus, texts: list[str], name: str, what: str) -> bool:
+    """True when the texts are embedded and stored; else start (or join) their background job, draw
+    its progress bar (refreshed every second; the page reruns when the job ends) and return False."""
+    job = jobs.embedding_job(texts, store.corpus_cache_dir(corpus.root), name)
     if job.ready:
-        return store.embeddings(texts, cache_dir, name)
+        return True
 
     @st.fragment(run_every=1.0)
     def waiting() -> None:
@@ -24,7 +24,19 @@ def _vectors(corpus, texts: list[str], name: str, what: str) -> np.ndarray | Non
             st.rerun()
 
     waiting()
-    return None
+    return False
+
+
+def _vectors(corpus, texts: list[str], name: str, what: str) -> np.ndarray | None:
+    """The texts' embeddings, or None (and a self-refreshing progress bar) while they are computed."""
+    if not _ready(corpus, texts, name, what):
+        return None
+    return store.embeddings(texts, store.corpus_cache_dir(corpus.root), name)
+
+
+def documents_ready(corpus) -> bool:
+    """True when every document is embedded; else a progress bar (see `_ready`) and False."""
+    return _ready(corpus, store.document_texts(corpus.documents).tolist(), "documents", "documents")
 
 
 def document_vectors(corpus) -> np.ndarray | None:
@@ -32,7 +44,17 @@ def document_vectors(corpus) -> np.ndarray | None:
     return _vectors(corpus, store.document_texts(corpus.documents).tolist(), "documents", "documents")
 
 
+def _section_texts(corpus, section: str) -> list[str]:
+    rows = corpus.items[corpus.items["section"].astype("str").to_numpy() == section]
+    return store.row_texts(rows).tolist()
+
+
+def section_ready(corpus, section: str) -> bool:
+    """True when every row of `section` is embedded; else a progress bar (see `_ready`) and False.
+    Pass the whole corpus: a filtered view's rows are then read from the store, whatever the filters."""
+    return _ready(corpus, _section_texts(corpus, section), f"rows.{section}", f"{section} rows")
+
+
 def section_vectors(corpus, section: str) -> np.ndarray | None:
     """The embeddings of every row of `section` (the rows in corpus.items order), or None while computed."""
-    rows = corpus.items[corpus.items["section"].astype("str").to_numpy() == section]
-    return _vectors(corpus, store.row_texts(rows).tolist(), f"rows.{section}", f"{section} rows")
+    return _vectors(corpus, _section_texts(corpus, section), f"rows.{section}", f"{section} rows")

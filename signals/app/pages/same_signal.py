@@ -12,9 +12,9 @@ import streamlit as st
 
 from signals import export, radar, schema
 from signals.analysis.clusters import DEFAULT_THRESHOLD, Clusters, find_clusters
+from signals.app import meaning
 from signals.app.components import empty_state, plain
 from signals.app.context import current_view, open_document
-from signals.semantic import jobs, store
 from signals.wording import counted
 
 #: Clusters listed at most (it is a selection table: sent whole to the browser).
@@ -45,28 +45,6 @@ def clusters_for(view, section: str, threshold: float) -> tuple[Clusters, float]
     if view.key.startswith("|"):
         return _timed(view.filtered, section, threshold)
     return _clusters_shared(view.key, section, threshold, view.filtered)
-
-
-def embeddings_ready(corpus, section: str) -> bool:
-    """True when the section's rows of `corpus` are embedded; otherwise start (or join) the background
-    job, draw its progress bar (refreshed every second; the page fills in when it ends) and return
-    False. Other pages stay usable meanwhile."""
-    rows = corpus.items[corpus.items["section"].astype("str").to_numpy() == section]
-    texts = store.row_texts(rows).tolist()
-    job = jobs.embedding_job(texts, store.corpus_cache_dir(corpus.root), f"rows.{section}")
-    if job.ready:
-        return True
-
-    @st.fragment(run_every=1.0)
-    def waiting() -> None:
-        st.progress(job.done / max(job.total, 1),
-                    text=f"Reading the meaning of {job.total:,} {section} rows (once per corpus; other pages "
-                         f"work meanwhile): {job.done:,} done")
-        if job.ready:
-            st.rerun()
-
-    waiting()
-    return False
 
 
 def member_rows(members: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
@@ -170,7 +148,7 @@ def render() -> None:
         help="How alike in meaning two rows must be to link (0-1: cosine of their embeddings once the "
              "corpus's common direction is removed; unrelated rows score about 0). Higher: fewer, "
              "tighter clusters.")
-    if not embeddings_ready(corpus, section):
+    if not meaning.section_ready(view.corpus, section):
         return
     found, seconds = clusters_for(view, section, threshold)
     columns = st.columns(4)

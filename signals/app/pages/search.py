@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from signals.app import meaning
 from signals.app.components import date_text, empty_state, plain
 from signals.app.context import current_view, open_document
-from signals.semantic import jobs, search, store
+from signals.semantic import search
 from signals.wording import counted
 
 #: URL key of the query (a facet-to-be: see docs/architecture.md, "Search as a facet").
@@ -24,17 +25,7 @@ def search_index(view) -> search.SearchIndex | None:
     """The whole corpus's SearchIndex, or None while its documents are still being embedded (a
     progress bar is drawn and the page reruns when they are)."""
     corpus = view.corpus
-    texts = store.document_texts(corpus.documents).tolist()
-    job = jobs.embedding_job(texts, store.corpus_cache_dir(corpus.root), "documents")
-    if not job.ready:
-        @st.fragment(run_every=1.0)
-        def waiting() -> None:
-            st.progress(job.done / max(job.total, 1),
-                        text=f"Reading the meaning of {job.total:,} documents (once per corpus): {job.done:,} done")
-            if job.ready:
-                st.rerun()
-
-        waiting()
+    if not meaning.documents_ready(corpus):
         return None
     corpus_key = view.key.split("|", 1)[0]
     return _index_shared(corpus_key, corpus) if corpus_key else search.open_index(corpus)
