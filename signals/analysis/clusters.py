@@ -46,7 +46,7 @@ from signals.corpus import Corpus
 from signals.schema import fold_plural
 
 #: Nearest rows from other documents that each row is compared with (method="meaning").
-K_NEIGHBOURS = 20
+K_NEIGHBOURS = 10
 #: Two groups join only when their mean pairwise similarity reaches GUARD x threshold.
 GUARD = 0.8
 #: A word is distinctive when at most max(DISTINCTIVE_MIN_ROWS, DISTINCTIVE_SHARE x rows) rows use it.

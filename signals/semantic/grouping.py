@@ -24,6 +24,8 @@ _ENGLISH = frozenset((
     "that", "this", "which", "a", "an",
 ))
 _LETTERS = "a-zà-ÿœæ"
+#: French function words as whole words (for search's stop words).
+FRENCH_FUNCTION_WORDS = frozenset(w for w in _FRENCH if not w.endswith("'"))
 
 
 def language(text: str) -> str:

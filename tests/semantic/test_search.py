@@ -89,3 +89,9 @@ def test_cli_search_csv(tmp_path, capsys):
     scores = [float(r["score"]) for r in rows]
     assert scores == sorted(scores, reverse=True)
     assert any("**" in r["snippet"] for r in rows)  # matched words marked in CSV
+
+
+def test_stop_words_left_out_of_the_words_query():
+    assert search.fts_query("AI in the schools") == '"AI" OR "schools"'
+    assert search.fts_query("les drones dans les champs") == '"drones" OR "champs"'
+    assert search.fts_query("the") == '"the"'  # nothing else: kept
