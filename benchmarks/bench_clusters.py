@@ -33,7 +33,7 @@ from signals import schema
 from signals.analysis.clusters import find_clusters, pairwise_scores
 from signals.analysis.emerging import emerging
 from signals.analysis.network import typed_network
-from signals.corpus import load_corpus
+from signals.ingest.load import load_corpus
 from signals.synth import GROUND_TRUTH_FILE, write_corpus
 
 

@@ -19,8 +19,8 @@ import sys
 import time
 from types import ModuleType
 
-from signals.corpus import load_corpus
 from signals.filters import Filters
+from signals.ingest.load import load_corpus
 
 CASES = {
     "text privacy": {"text": "privacy"},

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 _CHILD = r"""
 import json, os, resource, sys, time
 t0 = time.perf_counter()
-from signals.corpus import LoadStats, load_corpus
+from signals.ingest.load import LoadStats, load_corpus
 t1 = time.perf_counter()
 stats = LoadStats()
 corpus = load_corpus(sys.argv[1], use_cache=sys.argv[2] == "1", stats=stats)
@@ -50,9 +50,9 @@ import json, sys, time
 sys.path.insert(0, sys.argv[3])
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from signals.corpus import discover
-from signals.frames import finalize
-from signals.rawtables import batch_to_raw, merge_raw
+from signals.ingest.files import discover
+from signals.ingest.frames import finalize
+from signals.ingest.raw import batch_to_raw, merge_raw
 from reference_loader import read_files_reference
 
 files = [(a, b, c) for a, b, c, _, _ in discover(Path(sys.argv[1]))]

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from signals.analysis.clusters import find_clusters
-from signals.corpus import load_corpus
+from signals import load_corpus
 from signals.planted_paraphrases import plant, recovered
 from signals.semantic import search, store
 

@@ -7,7 +7,7 @@ Each input is a real document from the corpus with one to three mutations (tests
 truncation, byte flips (any value, or the format's own characters), shuffled lines (all, a window,
 or two swapped), doubled separators (pipes, newlines, delimiter rows, hashes), deleted, duplicated
 or blanked lines, CRLF/CR line ends. Inputs go through the loader's unit of work exactly as a worker
-process runs it -- files written to a scratch folder, `parse_to_raw` on a chunk of them -- and then
+process runs it -- files written to a scratch folder, `workers.parse_files` on a chunk of them -- and then
 `finalize`, which derives the frames a user sees. Each chunk is checked by tests/rowcount.py, which
 counts table rows without the parser.
 
@@ -35,8 +35,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 import mutate
 import rowcount
 
-from signals.frames import finalize
-from signals.rawtables import parse_to_raw
+from signals.ingest.frames import finalize
+from signals.ingest.workers import parse_files
 
 KEEP_FAILURES = 20
 
@@ -56,14 +56,14 @@ def _run_chunk(sources: list[bytes], rng: random.Random, size: int, scratch: Pat
     failures = []
     files = [(str(scratch / f"{d}.md"), d, f"{d}.md") for d in inputs]
     try:
-        raw = parse_to_raw(files)
+        raw = parse_files(files)
         frames = finalize(raw)
         if len(frames["items"]) != raw["items"].num_rows:
             raise AssertionError(f"finalize kept {len(frames['items'])} of {raw['items'].num_rows} rows")
     except Exception:  # noqa: BLE001 - find the input that did it, one by one
         for doc_id, path in zip(inputs, files):
             try:
-                finalize(parse_to_raw([path]))
+                finalize(parse_files([path]))
             except Exception:  # noqa: BLE001
                 counts["crashes"] += 1
                 failures.append(("crash", recipes[doc_id], inputs[doc_id], traceback.format_exc(limit=4)))

@@ -1,7 +1,7 @@
 """Signals Explorer: load a folder of signal documents into pandas DataFrames and explore them.
 
 The public API is `load_corpus(path) -> Corpus`. Imports are lazy so that parser worker processes,
-which import `signals.parse`, do not pay for pandas.
+which import `signals.ingest.lineparse`, do not pay for pandas.
 """
 
 from __future__ import annotations
@@ -11,12 +11,17 @@ from typing import TYPE_CHECKING, Any
 __all__ = ["Corpus", "load_corpus"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from signals.corpus import Corpus, load_corpus
+    from signals.corpus_type import Corpus
+    from signals.ingest.load import load_corpus
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from signals import corpus
+    if name == "Corpus":
+        from signals.corpus_type import Corpus
 
-        return getattr(corpus, name)
+        return Corpus
+    if name == "load_corpus":
+        from signals.ingest.load import load_corpus
+
+        return load_corpus
     raise AttributeError(name)

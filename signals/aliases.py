@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from signals import schema
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 
 HEADER = ("alias", "theme")
 SUGGESTION_COLUMNS = ("alias", "theme", "reason", "alias_documents", "theme_documents", "similarity", "evidence")

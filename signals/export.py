@@ -26,7 +26,7 @@ from signals import schema
 from signals.schema import slug
 
 if TYPE_CHECKING:
-    from signals.corpus import Corpus
+    from signals.corpus_type import Corpus
 
 __all__ = [
     "APP_SLUG",
@@ -42,6 +42,7 @@ __all__ = [
     "to_parquet_bytes",
     "to_xlsx_bytes",
     "to_zip_bytes",
+    "with_annotations",
     "with_document_context",
     "write_directory",
 ]
@@ -120,6 +121,18 @@ def with_document_context(
     return enriched
 
 
+def with_annotations(frame: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
+    """A table and its rows' annotations (signals.workspace.annotations.for_rows / for_documents:
+    schema.ANNOTATION_COLUMNS, same index) -> the table with those columns after its own; a name
+    the table already has becomes `annotation_<name>`. Dtypes kept (starred bool, ratings Int8), so
+    Parquet holds them as they are; the text is escaped with the rest by every spreadsheet format."""
+    enriched = frame.copy(deep=False)
+    for column in schema.ANNOTATION_COLUMNS:
+        name = column if column not in enriched.columns else f"annotation_{column}"
+        enriched[name] = pd.Series(values[column].array, index=frame.index)
+    return enriched
+
+
 def problems_in_view(problems: pd.DataFrame, view_documents: pd.DataFrame,
                      loaded_documents: pd.DataFrame | None) -> pd.DataFrame:
     """The problems worth exporting with a view: those of its documents, and those that belong to no
@@ -139,7 +152,8 @@ def problems_in_view(problems: pd.DataFrame, view_documents: pd.DataFrame,
     return problems[keep].reset_index(drop=True)
 
 
-def tables_for_export(view: Corpus, loaded: Corpus | None = None) -> dict[str, pd.DataFrame]:
+def tables_for_export(view: Corpus, loaded: Corpus | None = None,
+                      annotations: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """A (filtered) corpus -> its tables as every download holds them, by name (`Corpus.frames` order).
 
     - Every table whose rows belong to a document (items, each section's table, keywords, themes,
@@ -147,18 +161,42 @@ def tables_for_export(view: Corpus, loaded: Corpus | None = None) -> dict[str, p
     - `problems` holds the problems of the documents in `view` plus those of the load that belong to
       no document (`problems_in_view`); `loaded` is the corpus `view` was filtered from (None when
       `view` is the whole load). See PROBLEMS_SCOPE.
+    - With `annotations` (signals.workspace.annotations.read of the folder's workspace), the items
+      and every section table carry each row's own annotation after its columns, and `documents`
+      each document's (schema.ANNOTATION_COLUMNS; `with_annotations`): not starred, status `new` and
+      empty cells where the analyst said nothing.
     """
     documents = view.documents
     document_index = pd.Index(documents["doc_id"].astype("str"))
+    whole_items = (loaded or view).items
     tables = {}
-    for name, frame in view.frames().items():
+    for name, keyed in view.frames().items():
+        # The row key (\x1f-separated) is internal, nothing to read in a sheet; it still finds the
+        # rows' annotations.
+        frame = keyed.drop(columns=[schema.ROW_KEY]) if schema.ROW_KEY in keyed.columns else keyed
         if name == "documents":
             tables[name] = frame
         elif name == "problems":
             tables[name] = problems_in_view(frame, documents, None if loaded is None else loaded.documents)
         else:
             tables[name] = with_document_context(frame, documents, document_index)
+        if annotations is not None:
+            tables[name] = _annotated(name, keyed, tables[name], annotations, whole_items)
     return tables
+
+
+def _annotated(name: str, frame: pd.DataFrame, table: pd.DataFrame, annotations: pd.DataFrame,
+               whole_items: pd.DataFrame) -> pd.DataFrame:
+    """One export table with its annotation columns: documents get theirs, rows theirs, others none."""
+    from signals.workspace import annotations as notes
+
+    if name == "documents":
+        return with_annotations(table, notes.for_documents(frame, annotations))
+    if name == "items":
+        return with_annotations(table, notes.for_rows(frame, annotations, whole=whole_items))
+    if name in schema.FRAME_NAMES or "doc_id" not in frame.columns:
+        return table  # keywords, themes, links, problems: not annotated
+    return with_annotations(table, notes.for_rows(frame, annotations, section=name, whole=whole_items))
 
 
 # ---------------------------------------------------------------------------------------------

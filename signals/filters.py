@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from signals import facets, schema
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 from signals.facets import ChoiceFacet, DateFacet, Facet, RangeFacet, TextFacet
 
 #: The document fields free text is searched in, scope "documents" (also what "matched in" names).

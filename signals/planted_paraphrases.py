@@ -17,7 +17,7 @@ import random
 import numpy as np
 import pandas as pd
 
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 
 #: Each group: six (name, description) pairs telling one development.
 GROUPS: tuple[tuple[tuple[str, str], ...], ...] = (

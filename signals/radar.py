@@ -33,7 +33,7 @@ from signals.analysis.parameters import RADAR_QUADRANT_BY as QUADRANT_BY
 from signals.analysis.parameters import RADAR_RING_BY as RING_BY
 from signals.analysis.parameters import RADAR_SOURCES as SOURCES
 from signals.analysis.parameters import RADAR_TOP as DEFAULT_TOP
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 
 COLUMNS = ("name", "ring", "quadrant", "isNew", "description")
 RINGS = ("Act now", "Prepare", "Watch", "Scan")

@@ -118,6 +118,14 @@ PROBLEM_COLUMNS = ("path", "line", "section", "severity", "message")
 #: (prefixed: a section may have its own `date` column, and links have their target's `title`).
 DOCUMENT_CONTEXT_COLUMNS = {"title": "document_title", "date": "document_date", "domain": "document_domain"}
 
+#: The analyst's annotation of a row or document (signals.workspace.annotations), as the columns
+#: exports add beside each row; a table that has a column of that name already gets `annotation_<name>`.
+ANNOTATION_COLUMNS = ("starred", "status", "impact", "likelihood", "horizon", "tags", "note")
+
+#: The items frame's content key of each row (signals.workspace.keys.with_row_keys adds it after a
+#: load): what annotations are kept under. Internal: exports leave it out.
+ROW_KEY = "row_key"
+
 #: Frame names of a Corpus, in export order (section tables follow as their own names).
 FRAME_NAMES = ("documents", "keywords", "themes", "items", "links", "problems")
 

@@ -248,8 +248,9 @@ def heatmap(
                   "axis": {"labelLimit": LABEL_LIMIT, "labelOverlap": "greedy"}}
     if len(y_key_text) > 12:
         x_encoding["axis"]["orient"] = "top"  # tall grids: column names where the eye starts
-    if len(x_label_text) > 8 or max(len(t) for t in x_label_text) > 14:
-        x_encoding["axis"]["labelAngle"] = -45
+    # Few short columns read level (Vega turned even "signals" on its side at the top); many slant.
+    slanted = len(x_label_text) > 8 or max(len(t) for t in x_label_text) > 14
+    x_encoding["axis"]["labelAngle"] = -45 if slanted else 0
     y_encoding = {"field": Y_KEY, "type": "ordinal", "sort": y_key_text, "title": y_title,
                   "scale": {"domain": y_key_text}, "axis": {"labelLimit": LABEL_LIMIT}}
     is_count = value_format in ("d", ",d")

@@ -1,4 +1,5 @@
-"""Shared fixtures: the seed, the shared real corpus, and private cache and workspace folders per test session."""
+"""Shared fixtures: the shared real corpus (or a synthetic stand-in where only a realistic
+shape is needed, see sample_documents.py), and private cache and workspace folders per test session."""
 
 from __future__ import annotations
 
@@ -6,11 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
-SEED_FILE = SEEDS / "000_19f67a480975dbd3.txt"
-FUTURES = ROOT.parent / "shared" / "corpus" / "futures"
+from sample_documents import FUTURES, write_synthetic_corpus
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -36,7 +33,22 @@ def _validated_figures() -> None:
 
 @pytest.fixture(scope="session")
 def futures_dir() -> Path:
-    """The shared folder of real documents (read-only); skips where it is absent."""
+    """The shared folder of real documents (read-only), for tests about real documents' quirks; skips
+    where it is absent (a fresh clone). Tests that only need a realistic corpus take realistic_dir."""
     if not FUTURES.is_dir():
-        pytest.skip("../shared/corpus/futures is not present")
+        pytest.skip("needs the real documents of ../shared/corpus/futures (absent here, as in a fresh clone)")
     return FUTURES
+
+
+@pytest.fixture(scope="session")
+def synthetic_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """300 synthetic documents (signals.synth, planted, fixed seed) and two damaged hand-written ones."""
+    return write_synthetic_corpus(tmp_path_factory.mktemp("synthetic-corpus"))
+
+
+@pytest.fixture(scope="session")
+def realistic_dir(request: pytest.FixtureRequest) -> Path:
+    """For tests that hold on any corpus of realistic shape: the shared real corpus where it is
+    present, else `synthetic_dir` (a fresh clone has no ../shared). Expected values must be computed
+    from whichever folder this is."""
+    return FUTURES if FUTURES.is_dir() else request.getfixturevalue("synthetic_dir")

@@ -1,4 +1,4 @@
-"""Mutations of real documents for fuzzing the loader (tests/test_fuzz.py, benchmarks/fuzz_loader.py).
+"""Mutations of real documents for fuzzing the loader (tests/ingest/test_fuzz.py, benchmarks/fuzz_loader.py).
 
 Each mutation takes the document's bytes and a `random.Random` (hypothesis's `st.randoms()` in the
 test, a seeded one in the benchmark) and returns new bytes: the damage that copying, syncing,

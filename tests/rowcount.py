@@ -1,7 +1,7 @@
 """An independent count of a document's table rows: the oracle behind "nothing lost".
 
-Shared by tests/test_hostile_input.py, tests/test_fuzz.py and benchmarks/fuzz_loader.py. It does
-not use signals.parse: it reads the text with a few plain rules and names the lines that hold a
+Shared by tests/ingest/test_hostile_input.py, tests/ingest/test_fuzz.py and benchmarks/fuzz_loader.py. It does
+not use signals.ingest.lineparse: it reads the text with a few plain rules and names the lines that hold a
 table row, so that a check can ask the loader where each of them went.
 
 A *row line* is a line that, without its leading and trailing spaces and tabs, starts with `|` and

@@ -7,7 +7,7 @@ import pytest
 
 from signals import aliases, schema
 from signals.analysis.incidence import encode
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 from signals.filters import Filters, apply
 
 

@@ -304,12 +304,12 @@ def test_empty_inputs_give_the_empty_figure_with_its_message():
 
 
 # ---------------------------------------------------------------------------------------------
-# Every chart on the real corpus's aggregates
+# Every chart on a realistic corpus's aggregates (the real one where present)
 # ---------------------------------------------------------------------------------------------
-def test_charts_on_the_real_corpus(futures_dir, tmp_path):
+def test_charts_on_a_realistic_corpus(realistic_dir, tmp_path):
     from signals import analysis, load_corpus
 
-    corpus = load_corpus(futures_dir, cache_root=tmp_path)
+    corpus = load_corpus(realistic_dir, cache_root=tmp_path)
     figures = [
         charts.line(
             analysis.documents_per_period(corpus),
@@ -329,5 +329,7 @@ def test_charts_on_the_real_corpus(futures_dir, tmp_path):
         assert len(figure.data) > 0 and not figure.layout.annotations
         figure.to_json()  # serialisable, as Streamlit will send it
     network = charts.network(analysis.theme_graph(corpus), title="t")
-    assert len(network.data) > 0 and len(network.layout.annotations) == len(network.data[-1].x)  # all labelled
+    # A theme whose label finds no room keeps only its hover (charts.network): most are labelled.
+    labelled, nodes = len(network.layout.annotations), len(network.data[-1].x)
+    assert len(network.data) > 0 and 0.8 * nodes <= labelled <= nodes
     network.to_json()

@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 
 from signals.cli import main
-from signals.corpus import Corpus, load_corpus
+from signals.corpus_type import Corpus
 from signals.filters import Filters, apply
+from signals.ingest.load import load_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_FILE = ROOT / "seeds" / "000_19f67a480975dbd3.txt"  # as in conftest.py (not imported: tests/*/conftest.py)
@@ -167,8 +168,14 @@ def export_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[
             themes="\n".join(f"* {t}" for t in themes), r1=r1, r2=r2), encoding="utf-8")
     corpus: Corpus = load_corpus(folder, use_cache=False)
     filtered = apply(corpus, FILTERS)
-    return folder, {name: frame if name in ("documents", "problems") else _beside_its_document(frame, filtered.documents)
-                    for name, frame in filtered.frames().items()}
+    tables = {name: frame if name in ("documents", "problems") else _beside_its_document(frame, filtered.documents)
+              for name, frame in filtered.frames().items()}
+    # Nothing annotated: documents, items and the section tables end with the annotation columns at
+    # their defaults (not starred, status new, the rest empty).
+    for name in ("documents", "items", *filtered.tables):
+        tables[name] = tables[name].assign(starred=False, status="new", impact=None, likelihood=None, horizon=None,
+                                           tags=None, note=None)
+    return folder, tables
 
 
 def test_the_filters_select_a_proper_subset(export_corpus: tuple[Path, dict[str, pd.DataFrame]]) -> None:

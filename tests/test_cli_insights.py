@@ -14,8 +14,8 @@ from signals.aliases import apply_aliases, read_aliases, suggest_synonyms
 from signals.analysis.clusters import find_clusters
 from signals.analysis.emerging import emerging
 from signals.cli import main
-from signals.corpus import load_corpus
 from signals.filters import Filters, apply
+from signals.ingest.load import load_corpus
 from signals.radar import build_radar
 from signals.synth import write_corpus
 

@@ -13,7 +13,7 @@ import pytest
 from signals import schema
 from signals.aliases import parse_aliases
 from signals.cli import main
-from signals.corpus import load_corpus
+from signals.ingest.load import load_corpus
 from signals.synth import write_corpus
 
 

@@ -425,8 +425,8 @@ VIEW_DOCS = {
 
 @pytest.fixture
 def view_and_corpus(tmp_path):
-    from signals.corpus import load_corpus
     from signals.filters import Filters, apply
+    from signals.ingest.load import load_corpus
 
     for doc_id, (title, page_id, domain, relevancy) in VIEW_DOCS.items():
         (tmp_path / f"{doc_id}.md").write_text(VIEW_DOC.format(

@@ -32,8 +32,9 @@ from streamlit.testing.v1 import AppTest
 
 from signals import export
 from signals.cli import main as cli_main
-from signals.corpus import Corpus, load_corpus
+from signals.corpus_type import Corpus
 from signals.filters import Filters, apply
+from signals.ingest.load import load_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(ROOT / "dashboard.py")

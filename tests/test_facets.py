@@ -14,9 +14,10 @@ import pytest
 from signals import facets
 from signals.cli import build_parser
 from signals.cli.common import filters_from_args
-from signals.corpus import Corpus, load_corpus
+from signals.corpus_type import Corpus
 from signals.facets import ChoiceFacet, RangeFacet, Source
 from signals.filters import Filters, apply, facet_counts
+from signals.ingest.load import load_corpus
 from signals.synth import write_corpus
 
 REVIEWER = ChoiceFacet(key="reviewer", field="reviewers", label="Reviewer", singular="reviewer", plural="reviewers",

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from signals.corpus import Corpus, load_corpus
+from signals.corpus_type import Corpus
 from signals.filters import Filters, apply, matched_in
+from signals.ingest.load import load_corpus
 
 # What the documents say, in plain Python: the oracle the filtered frames are checked against.
 DOCS = {

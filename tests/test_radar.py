@@ -12,7 +12,8 @@ import pytest
 from signals import radar, schema
 from signals.analysis.clusters import find_clusters
 from signals.analysis.emerging import as_of_date, windows
-from signals.corpus import Corpus, load_corpus
+from signals.corpus_type import Corpus
+from signals.ingest.load import load_corpus
 from signals.synth import write_corpus
 
 TODAY = dt.date(2025, 1, 1)

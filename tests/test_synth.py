@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from signals import synth
-from signals.parse import parse_document
-from signals.reader import decode
+from signals.ingest.files import decode
+from signals.ingest.lineparse import parse_document
 
 BOM = b"\xef\xbb\xbf"
 FILE_NAME = re.compile(r"^(\d{4})/(\d{5})_([0-9a-f]{8})\.md$")
@@ -25,7 +25,7 @@ STOPWORDS = frozenset({
 
 
 def _parsed(root: Path, summary: dict) -> dict[str, dict]:
-    """doc_id -> parsed record, decoding bytes as the loader does (signals.reader.decode strips the BOM)."""
+    """doc_id -> parsed record, decoding bytes as the loader does (signals.ingest.files.decode strips the BOM)."""
     records = {}
     for relative in summary["files"]:
         text, problem = decode((root / relative).read_bytes())
@@ -141,7 +141,7 @@ def test_titles_parse_back_exactly(planted_corpus):
 
 
 def test_loader_reads_the_corpus_without_problems(tmp_path):
-    from signals.corpus import load_corpus
+    from signals.ingest.load import load_corpus
 
     summary = synth.write_corpus(tmp_path / "corpus", 60, seed=2, planted=True)
     corpus = load_corpus(tmp_path / "corpus", use_cache=False, workers=1, today=dt.date(2026, 1, 1))

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from signals import uploads
-from signals.corpus import combine, load_corpus
+from signals.ingest.load import combine, load_corpus
 from signals.uploads import save_uploads
 
 ROOT = Path(__file__).resolve().parents[1]

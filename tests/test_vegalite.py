@@ -77,10 +77,10 @@ def test_empty_input_gives_the_message(frame):
     assert vegalite.stacked_relevancy(empty_dist)["mark"]["type"] == "text"
 
 
-def test_the_overview_charts_on_the_real_corpus(futures_dir, tmp_path):
+def test_the_overview_charts_on_a_realistic_corpus(realistic_dir, tmp_path):
     from signals import analysis, load_corpus
 
-    corpus = load_corpus(futures_dir, cache_root=tmp_path)
+    corpus = load_corpus(realistic_dir, cache_root=tmp_path)
     specs = [
         vegalite.bar(analysis.top_themes(corpus), x="documents", y="theme", title="t", x_title="Documents",
                      y_title="Theme", horizontal=True, select="pick"),
@@ -158,11 +158,11 @@ def test_heatmap_without_cells_is_the_empty_chart():
     assert _heat(pd.DataFrame())["mark"]["type"] == "text"
 
 
-def test_heatmaps_on_the_real_corpus(futures_dir, tmp_path):
+def test_heatmaps_on_a_realistic_corpus(realistic_dir, tmp_path):
     from signals import load_corpus
     from signals.analysis import heatmaps
 
-    corpus = load_corpus(futures_dir, cache_root=tmp_path)
+    corpus = load_corpus(realistic_dir, cache_root=tmp_path)
     by_section = heatmaps.relevancy_by_theme_section(corpus)
     spec = _heat(by_section)
     assert len(_values(spec)) == int((by_section["rows"] > 0).sum())  # every cell with rows, no empty one

@@ -42,7 +42,7 @@ from signals import schema
 from signals.analysis.parameters import CLUSTER_METHODS as METHODS
 from signals.analysis.parameters import CLUSTER_THRESHOLD as DEFAULT_THRESHOLD
 from signals.analysis.parameters import CLUSTER_THRESHOLDS as DEFAULT_THRESHOLDS
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 from signals.schema import fold_plural
 
 #: Nearest rows from other documents that each row is compared with (method="meaning").

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from signals.analysis.incidence import encode
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 
 MEASURES = ("count", "jaccard", "lift")
 #: Documents a pair must share (and a theme must be in) before its jaccard, lift or link is shown.

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from signals.analysis.related import documents_sharing_themes
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 from signals.semantic.related import similar_documents
 
 

@@ -44,7 +44,7 @@ from signals import schema
 from signals.analysis.incidence import period_alias
 from signals.analysis.parameters import EMERGING_BY as BY
 from signals.analysis.parameters import EMERGING_MIN_DOCUMENTS as DEFAULT_MIN_DOCUMENTS
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 
 PERIODS = {"M": "month", "Q": "quarter"}
 DEFAULT_WINDOW = {"M": 6, "Q": 2}

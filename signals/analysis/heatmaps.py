@@ -20,7 +20,7 @@ from scipy import sparse
 
 from signals import schema
 from signals.analysis.incidence import EncodedCorpus, encode, facet_codes, indicator, period_alias
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 
 MEASURES = ("documents", "mean_relevancy")
 

@@ -26,7 +26,7 @@ import pandas as pd
 from scipy import sparse
 
 from signals import schema
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 
 #: How a missing category / type / domain is shown.
 NONE_LABEL = "(none)"

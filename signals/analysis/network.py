@@ -35,7 +35,7 @@ from signals import schema
 from signals.analysis import graph_layout
 from signals.analysis.incidence import normalized_text_key
 from signals.analysis.short_labels import short_label
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 
 THEMES = "themes"
 NODE_TYPES = (THEMES, *schema.TABLE_SECTIONS)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from signals import schema
 from signals.analysis.incidence import NONE_LABEL, encode, facet_codes, section_order
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 
 
 def _empty(columns: dict[str, str]) -> pd.DataFrame:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from signals.analysis.incidence import distinct_sorted, encode
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 
 SHARED_THEMES_SEPARATOR = "; "
 

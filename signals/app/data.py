@@ -17,13 +17,23 @@ from pathlib import Path
 
 import streamlit as st
 
-from signals.corpus import Corpus, combine, discover, load_corpus
+from signals import demo
+from signals.app import state
+from signals.corpus_type import Corpus
 from signals.filters import Filters, apply
+from signals.ingest.cache import default_cache_root
+from signals.ingest.files import discover
+from signals.ingest.load import combine, load_corpus
+from signals.wording import counted
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = PROJECT_ROOT / "seeds"
 DATA_ENV = "SIGNALS_DATA"
 ALLOWED_ENV = "SIGNALS_ALLOWED_ROOTS"
+#: The folder this session reads when it is not the configured one (opened in Data source, or the demo).
+FOLDER_KEY = "_folder"
+#: Set by the "Open the demo corpus" buttons; the frame opens the demo at the start of the next run.
+DEMO_REQUEST_KEY = "_demo_requested"
 
 
 def configured_folder(argv: list[str] | None = None) -> Path:
@@ -36,6 +46,57 @@ def configured_folder(argv: list[str] | None = None) -> Path:
             return Path(arg.split("=", 1)[1]).expanduser()
     env = os.environ.get(DATA_ENV)
     return Path(env).expanduser() if env else DEFAULT_DATA
+
+
+def no_data_configured(argv: list[str] | None = None) -> bool:
+    """Whether the app was started without data (no `--data`, $SIGNALS_DATA or $SIGNALS_ALLOWED_ROOTS):
+    a newcomer's first run, the only one offered the demo corpus."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    given = any(arg == "--data" or arg.startswith("--data=") for arg in args)
+    return not given and not os.environ.get(DATA_ENV) and not os.environ.get(ALLOWED_ENV)
+
+
+def session_folder(configured: Path) -> Path:
+    """The folder this session reads: the one opened in Data source (or the demo), else the configured one."""
+    return Path(st.session_state.get(FOLDER_KEY, str(configured)))
+
+
+def demo_offered() -> bool:
+    """Whether to offer the demo corpus: started without data, and this session still reads the seed."""
+    return no_data_configured() and session_folder(DEFAULT_DATA) == DEFAULT_DATA
+
+
+def showing_demo() -> bool:
+    """Whether this session reads the synthetic demo corpus (every screen then says so)."""
+    return demo.is_demo_folder(session_folder(DEFAULT_DATA))
+
+
+def request_demo() -> None:
+    """Button callback: open the demo corpus at the start of the run this click causes, with every
+    filter back to its default (the seed's one-day date range would hide all but two documents)."""
+    st.session_state[DEMO_REQUEST_KEY] = True
+    state.reset()
+
+
+def open_requested_demo() -> None:
+    """When a demo button was pressed: write the demo corpus if this machine has none yet (with a
+    progress bar), then make it this session's folder. Called by the frame before anything loads."""
+    if not st.session_state.pop(DEMO_REQUEST_KEY, False):
+        return
+    bar = st.progress(0.0, text="Writing the synthetic demo corpus")
+
+    def written(done: int, total: int) -> None:
+        bar.progress(min(done / total, 1.0), text=f"Writing the synthetic demo corpus: {done:,} of "
+                                                  f"{counted(total, 'document')} (once; reused after)")
+
+    try:
+        folder = demo.ensure_demo_corpus(progress=written)
+    except OSError as error:
+        st.error(f"The demo corpus could not be written into the cache folder {default_cache_root()}: {error}")
+        return
+    finally:
+        bar.empty()
+    st.session_state[FOLDER_KEY] = str(folder)
 
 
 def allowed_roots(configured: Path) -> list[Path]:

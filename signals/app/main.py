@@ -7,15 +7,16 @@ from pathlib import Path
 
 import streamlit as st
 
-from signals import aliases
+from signals import aliases, demo
 from signals.app import context, data, state, theme_merges
 from signals.app.components import date_text, plain
-from signals.corpus import Corpus, load_corpus
+from signals.corpus_type import Corpus
 from signals.filters import facet_counts
+from signals.ingest.load import load_corpus
 from signals.uploads import save_uploads
 from signals.wording import counted
 
-FOLDER_KEY = "_folder"
+FOLDER_KEY = data.FOLDER_KEY
 ALIASES_KEY = "_aliases"
 
 _PAGE_DIR = "signals/app/pages"  # relative to dashboard.py, as st.Page wants file paths
@@ -57,9 +58,19 @@ def _source_panel(configured: Path) -> tuple[Path, bool]:
     the 3 s budget, benchmarks/bench_app.py). The widgets still run here on every rerun, so
     uploads and the folder stay in the session while it is closed.
     """
-    folder = Path(st.session_state.get(FOLDER_KEY, str(configured)))
+    folder = data.session_folder(configured)
     with st.sidebar.popover("Data source", icon=":material/folder_open:", width="stretch"):
-        st.caption(f"Reading **{folder.name or folder}**")
+        if data.showing_demo():
+            st.caption("Reading the **synthetic demo corpus**")
+            st.button("Back to the seed document", key="close_demo", on_click=_close_demo,
+                      icon=":material/undo:")
+        else:
+            st.caption(f"Reading **{folder.name or folder}**")
+        if data.demo_offered():
+            st.button(f"Open the demo corpus ({counted(demo.DEMO_DOCUMENTS, 'synthetic document')})",
+                      key="source_open_demo", on_click=data.request_demo, icon=":material/science:",
+                      help="Made by `signals synth` on this machine (once, into the cache folder): "
+                           "not real analysis, a way to see what every page does.")
         typed = st.text_input("Folder on this server", value=str(folder), key="folder_input")
         if st.button("Open folder", key="open_folder") and typed != str(folder):
             chosen, error = data.check_folder(typed, data.allowed_roots(configured))
@@ -92,6 +103,11 @@ def _source_panel(configured: Path) -> tuple[Path, bool]:
         reload_pressed = st.button("Reload from disk", icon=":material/refresh:", key="reload",
                                    help="Pick up files added, changed or deleted since the folder was loaded")
     return folder, reload_pressed
+
+
+def _close_demo() -> None:
+    st.session_state.pop(FOLDER_KEY, None)
+    state.reset()  # the demo's filter values mean nothing on the seed
 
 
 def _take_uploads(uploads: list) -> None:
@@ -169,12 +185,19 @@ button[aria-label="Download as CSV"] { display: none; }
 """
 
 
+# The badge above each page's title needs the room the top navigation bar would otherwise cover.
+_DEMO_STYLE = """
+<style>.block-container, [data-testid="stMainBlockContainer"] { padding-top: 4.5rem; }</style>
+"""
+
+
 def run() -> None:
     """Draw the whole app for one script run."""
     st.set_page_config(page_title="Signals Explorer", page_icon=":material/radar:", layout="wide")
     st.html(_STYLE)
     configured = data.configured_folder()
     st.sidebar.title("Signals Explorer")
+    data.open_requested_demo()
     folder, reload_pressed = _source_panel(configured)
     if not folder.exists():
         st.error(f"The data folder {folder} does not exist. Start with `--data DIR` or set {data.DATA_ENV}.")
@@ -188,6 +211,11 @@ def run() -> None:
     # The folder's stored theme merges and this session's aliases file; the key gains their digest.
     corpus, corpus_key = theme_merges.with_theme_merges(folder, corpus, corpus_key, st.session_state.get(ALIASES_KEY))
     pages = build_pages()
+    if data.showing_demo():
+        # Above every page's title and in the sidebar: a screenshot of any page says what it shows.
+        st.sidebar.warning(demo.DEMO_LABEL, icon=":material/science:")
+        st.html(_DEMO_STYLE)
+        st.badge(demo.DEMO_LABEL, icon=":material/science:", color="orange")
     _loaded_summary(corpus, pages)
 
     st.sidebar.divider()

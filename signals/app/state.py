@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from signals import facets, schema
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 from signals.facets import MATCH_MODES, TEXT_SCOPES, ChoiceFacet, DateFacet, Facet, RangeFacet, TextFacet
 from signals.filters import Filters
 
@@ -254,6 +254,13 @@ def reset() -> None:
     """Callback: every filter widget back to its default (which also clears it from the URL)."""
     for widget in _widgets():
         widget.reset()
+    # A widget reset by removing its value (the dates: drawn again at the corpus's whole span) loses
+    # its kept copy too, or restore_kept would put the old range back; another corpus (the demo)
+    # has another span.
+    state, kept = st.session_state, st.session_state.get(_KEPT) or {}
+    for key in [key for facet in facets.FACETS for key in facet.widget_keys().values()]:
+        if key not in state:
+            kept.pop(key, None)
 
 
 def add_theme(theme: str) -> None:

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from signals import aliases, schema
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 from signals.workspace import WorkspaceError, merges
 from signals.workspace.store import Store, default_author, workspace_path
 

@@ -9,6 +9,7 @@ and `signals --help` must not pay for pandas or the loader.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ from signals import facets
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from signals.corpus import Corpus
+    from signals.corpus_type import Corpus
     from signals.filters import Filters
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -36,6 +37,31 @@ def add_workspace_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workspace", metavar="FILE",
                         help="workspace file holding the theme merges (default: one per folder under the user's "
                              "data directory; or $SIGNALS_WORKSPACE)")
+
+
+def workspace_store(args: argparse.Namespace):
+    """The workspace of args.path (or args.workspace): what `signals merges` and `signals notes` edit."""
+    from signals.workspace import open_store
+
+    if not Path(args.path).exists():
+        raise ValueError(f"no such folder or file: {args.path}")
+    return open_store(args.path, args.workspace)
+
+
+def reporting_workspace_errors(run):
+    """A subcommand whose workspace problems (misplaced, damaged, read-only) end as usage errors
+    (exit 2, the message on stderr; refused values are ValueErrors already)."""
+
+    @functools.wraps(run)
+    def wrapped(args: argparse.Namespace) -> int:
+        from signals.workspace import WorkspaceError
+
+        try:
+            return run(args)
+        except WorkspaceError as error:
+            raise ValueError(str(error)) from error
+
+    return wrapped
 
 
 def add_corpus_arguments(parser: argparse.ArgumentParser, *, filters: bool = True) -> None:
@@ -91,7 +117,7 @@ def load(args: argparse.Namespace) -> Corpus:
     merges` show in every output. Notes about the merges (an unreadable workspace) go to stderr.
     """
     from signals.aliases import apply_aliases, read_aliases
-    from signals.corpus import load_corpus
+    from signals.ingest.load import load_corpus
     from signals.workspace import WorkspaceLocationError, theme_aliases
 
     path, aliases_file = args.path, getattr(args, "aliases", None)

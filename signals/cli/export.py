@@ -1,5 +1,6 @@
 """`signals export PATH --out OUT [--format csv|parquet] [--aliases FILE] [filters]`: every table,
-filtered, to one xlsx / zip / json file or a folder of csv / parquet files (signals.export)."""
+filtered, to one xlsx / zip / json file or a folder of csv / parquet files (signals.export), each
+row with its annotation from the folder's workspace (signals.cli.notes.workspace_annotations)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ def _export(args: argparse.Namespace) -> int:
     if out.suffix.lower() not in SUFFIXES and not args.format:
         raise UsageError(f"--out {args.out}: use a .xlsx, .zip or .json file, or a folder with --format csv|parquet")
     corpus, filtered, filters = load_filtered(args)
-    frames = export.tables_for_export(filtered, corpus)
+    from signals.cli.notes import workspace_annotations
+
+    frames = export.tables_for_export(filtered, corpus, workspace_annotations(args.path, args.workspace))
     export.export_file(frames, out, filters=filters.describe(), fmt=args.format)
     print(f"wrote {out} ({len(filtered.documents)} documents, {len(filtered.items)} rows)", file=sys.stderr)
     if not filters.is_empty and len(corpus.problems):

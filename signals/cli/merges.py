@@ -18,43 +18,19 @@ not pay for pandas.
 from __future__ import annotations
 
 import argparse
-import functools
 import sys
 from pathlib import Path
 
-from signals.cli.common import FORMATS, write_table
+from signals.cli.common import FORMATS, reporting_workspace_errors, workspace_store, write_table
 
 
-def _store(args: argparse.Namespace):
-    from signals.workspace import open_store
-
-    if not Path(args.path).exists():
-        raise ValueError(f"no such folder or file: {args.path}")
-    return open_store(args.path, args.workspace)
-
-
-def _reporting_workspace_errors(run):
-    """A subcommand whose workspace problems (misplaced, damaged, read-only) end as usage errors."""
-
-    @functools.wraps(run)
-    def wrapped(args: argparse.Namespace) -> int:
-        from signals.workspace import WorkspaceError
-
-        try:
-            return run(args)
-        except WorkspaceError as error:
-            raise ValueError(str(error)) from error
-
-    return wrapped
-
-
-@_reporting_workspace_errors
+@reporting_workspace_errors
 def _list(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from signals.workspace import merges
 
-    store = _store(args)
+    store = workspace_store(args)
     found = merges.theme_merges(store)
     table = pd.DataFrame([(m.alias, m.theme, m.created_by, m.created_at) for m in found],
                          columns=["alias", "theme", "merged_by", "merged_at"])
@@ -68,14 +44,14 @@ def _documents_of(corpus, keys: set[str]) -> int:
     return int(themes.loc[themes["theme_key"].astype("str").isin(keys), "doc_id"].nunique())
 
 
-@_reporting_workspace_errors
+@reporting_workspace_errors
 def _add(args: argparse.Namespace) -> int:
     from signals import schema
     from signals.aliases import apply_aliases
-    from signals.corpus import load_corpus
+    from signals.ingest.load import load_corpus
     from signals.workspace import merges, theme_aliases
 
-    store = _store(args)
+    store = workspace_store(args)
     corpus = load_corpus(args.path)
     known = set(corpus.themes["theme_key"].astype("str")) | {schema.theme_key(t) for t in merges.mapping(store).values()}
     for theme in args.themes:
@@ -88,25 +64,25 @@ def _add(args: argparse.Namespace) -> int:
     return 0
 
 
-@_reporting_workspace_errors
+@reporting_workspace_errors
 def _remove(args: argparse.Namespace) -> int:
     from signals.workspace import merges
 
-    print(merges.unmerge(_store(args), args.aliases, by=args.by), file=sys.stderr)
+    print(merges.unmerge(workspace_store(args), args.aliases, by=args.by), file=sys.stderr)
     return 0
 
 
-@_reporting_workspace_errors
+@reporting_workspace_errors
 def _split(args: argparse.Namespace) -> int:
     from signals.workspace import merges
 
-    print(merges.split(_store(args), args.theme, by=args.by), file=sys.stderr)
+    print(merges.split(workspace_store(args), args.theme, by=args.by), file=sys.stderr)
     return 0
 
 
-@_reporting_workspace_errors
+@reporting_workspace_errors
 def _undo(args: argparse.Namespace) -> int:
-    undone = _store(args).undo_last(by=args.by)
+    undone = workspace_store(args).undo_last(by=args.by)
     if undone is None:
         print("nothing to undo", file=sys.stderr)
         return 1
@@ -114,12 +90,12 @@ def _undo(args: argparse.Namespace) -> int:
     return 0
 
 
-@_reporting_workspace_errors
+@reporting_workspace_errors
 def _history(args: argparse.Namespace) -> int:
     import pandas as pd
 
 
-    changes = _store(args).changes(limit=args.top)
+    changes = workspace_store(args).changes(limit=args.top)
     table = pd.DataFrame(
         [(c.id, c.at, c.by, c.action, c.summary, c.undone_by) for c in changes],
         columns=["change", "at", "by", "action", "summary", "undone_by"],
@@ -128,14 +104,14 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
-@_reporting_workspace_errors
+@reporting_workspace_errors
 def _import(args: argparse.Namespace) -> int:
     from signals.aliases import read_aliases
     from signals.workspace import merges
 
     if not Path(args.file).is_file():
         raise ValueError(f"no such file: {args.file}")
-    print(merges.import_aliases(_store(args), read_aliases(args.file), by=args.by), file=sys.stderr)
+    print(merges.import_aliases(workspace_store(args), read_aliases(args.file), by=args.by), file=sys.stderr)
     return 0
 
 

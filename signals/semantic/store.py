@@ -5,7 +5,7 @@ rather than by the file it came from: an edited file costs only the rows whose w
 renamed or copied file costs nothing, and no bookkeeping ties this cache to the loader's tables.
 (Hashing is cheap: 0.02 s for the 214,000 rows of the 10k synthetic corpus.)
 
-Layout, inside the corpus's own cache folder (signals.cache.corpus_cache_dir; never the data folder):
+Layout, inside the corpus's own cache folder (signals.ingest.cache.corpus_cache_dir; never the data folder):
 
     <corpus cache dir>/semantic/<name>.npz    digests (uint64, sorted) and vectors (float16, same order)
 
@@ -184,6 +184,6 @@ def corpus_cache_dir(root: str) -> Path | None:
     """The cache folder of a corpus loaded from folder `root` (None for a corpus without one)."""
     if not root:
         return None
-    from signals.cache import corpus_cache_dir as cache_dir_of
+    from signals.ingest.cache import corpus_cache_dir as cache_dir_of
 
     return cache_dir_of(Path(root))

@@ -6,8 +6,8 @@
 `theme_aliases(corpus_path)` is what every reader of a corpus calls: the merges to apply to it.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: it would bind the name `annotations` in this
+# package, and `from signals.workspace import annotations` would then get that, not the module.
 import os
 from dataclasses import dataclass, field
 

@@ -15,6 +15,10 @@ What the file holds (schema version in `PRAGMA user_version`, our mark in `PRAGM
                                              (NULL: the row did not exist), so any change can be reverted
     theme_merges(alias_key, alias, theme, created_by, created_at)
                                              theme spellings counted as another theme (signals.workspace.merges)
+    annotations(target_key, target, doc_id, section, anchor_kind, anchor, occurrence, row, starred,
+                status, impact, likelihood, horizon, tags, note, updated_by, updated_at)
+                                             the analyst's triage, ratings, tags and note on a document or
+                                             a table row, keyed by content (signals.workspace.annotations)
 
 Every write is one transaction (`BEGIN IMMEDIATE`, so concurrent writers queue instead of failing
 half-way) that records its own history: callers edit rows through `Store.change()` and cannot
@@ -102,6 +106,31 @@ _MIGRATIONS: tuple[str, ...] = (
         created_at TEXT NOT NULL
     );
     """,
+    # 2: annotations. Every value is text (the store's rows are str -> str): "" for no value, tags
+    # a JSON list; signals.workspace.annotations types them. `anchor` is the name or description as
+    # the row showed it when annotated, `row` its 1-based place then: what an orphan tells.
+    """
+    CREATE TABLE annotations (
+        target_key TEXT PRIMARY KEY,
+        target TEXT NOT NULL,
+        doc_id TEXT NOT NULL,
+        section TEXT NOT NULL,
+        anchor_kind TEXT NOT NULL,
+        anchor TEXT NOT NULL,
+        occurrence TEXT NOT NULL,
+        row TEXT NOT NULL,
+        starred TEXT NOT NULL,
+        status TEXT NOT NULL,
+        impact TEXT NOT NULL,
+        likelihood TEXT NOT NULL,
+        horizon TEXT NOT NULL,
+        tags TEXT NOT NULL,
+        note TEXT NOT NULL,
+        updated_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX annotations_doc ON annotations(doc_id);
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -113,11 +142,16 @@ class TableSpec:
     name: str
     key: str
     columns: tuple[str, ...]
+    #: The schema version that created the table: an older file reads as having no rows of it.
+    since: int = 1
 
 
 #: The tables analysts' changes go to. A new kind of annotation is a migration plus an entry here.
 TABLES = {
     "theme_merges": TableSpec("theme_merges", "alias_key", ("alias", "theme", "created_by", "created_at")),
+    "annotations": TableSpec("annotations", "target_key", (
+        "target", "doc_id", "section", "anchor_kind", "anchor", "occurrence", "row", "starred", "status",
+        "impact", "likelihood", "horizon", "tags", "note", "updated_by", "updated_at"), since=2),
 }
 
 
@@ -148,6 +182,22 @@ class Change:
 
 
 Row = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One row one change touched: the change (who, when, what), the row's key, its value before and
+    after (None: the row did not exist), and the undo that reverted the change, if any."""
+
+    change_id: int
+    at: str
+    by: str
+    action: str
+    summary: str
+    key: str
+    before: Row | None
+    after: Row | None
+    undone_by: int | None = None
 
 
 def default_author() -> str:
@@ -370,20 +420,95 @@ class Store:
         except sqlite3.DatabaseError as error:
             raise WorkspaceError(self.path, f"cannot be read ({error})") from error
 
+    @contextmanager
+    def _reading_table(self, table: str) -> Iterator[sqlite3.Connection | None]:
+        """A read-only connection to read `table` from, or None when the file has no such table yet
+        (nothing written, or written before the migration that made it)."""
+        with self._reading() as connection:
+            if connection is None or connection.execute("PRAGMA user_version").fetchone()[0] < TABLES[table].since:
+                yield None
+            else:
+                yield connection
+
     def rows(self, table: str) -> dict[str, Row]:
         """Every row of one of TABLES: key -> row ({} before the first write)."""
-        with self._reading() as connection:
+        with self._reading_table(table) as connection:
             return {} if connection is None else _all_rows(connection, table)
+
+    def row(self, table: str, key: str) -> Row | None:
+        """One row of one of TABLES, or None."""
+        spec = TABLES[table]
+        with self._reading_table(table) as connection:
+            if connection is None:
+                return None
+            found = connection.execute(
+                f"SELECT {', '.join(spec.columns)} FROM {spec.name} WHERE {spec.key} = ?", (key,)).fetchone()
+            return None if found is None else dict(zip(spec.columns, found))
 
     def column(self, table: str, column: str) -> dict[str, str]:
         """One value column of one of TABLES: key -> value (what a run reads; cheaper than `rows`)."""
         spec = TABLES[table]
         if column not in spec.columns:
             raise KeyError(column)
-        with self._reading() as connection:
+        with self._reading_table(table) as connection:
             if connection is None:
                 return {}
             return dict(connection.execute(f"SELECT {spec.key}, {column} FROM {spec.name}").fetchall())
+
+    def records(self, table: str) -> tuple[int, tuple[str, ...], list[tuple[str, ...]]]:
+        """Every row of one of TABLES as tuples, key first, read in one connection: (the newest
+        change's id, column names, rows). What a frame is built from: 5,000 rows as dicts cost more
+        than the query."""
+        spec = TABLES[table]
+        names = (spec.key, *spec.columns)
+        with self._reading_table(table) as connection:
+            if connection is None:
+                return self.revision(), names, []
+            revision = connection.execute("SELECT coalesce(max(id), 0) FROM changes").fetchone()[0]
+            return revision, names, connection.execute(f"SELECT {', '.join(names)} FROM {spec.name}").fetchall()
+
+    def changed_since(self, table: str, change_id: int
+                      ) -> tuple[int, list[str], tuple[str, ...], list[tuple[str, ...]]]:
+        """What changes after `change_id` did to `table`, read in one connection: (the newest
+        change's id, the keys they touched (undos included), column names, those keys' rows now,
+        key first). A touched key without a row was removed."""
+        spec = TABLES[table]
+        names = (spec.key, *spec.columns)
+        with self._reading_table(table) as connection:
+            if connection is None:
+                return self.revision(), [], names, []
+            revision = connection.execute("SELECT coalesce(max(id), 0) FROM changes").fetchone()[0]
+            # `+tbl` keeps SQLite off the (tbl, row_key) index: the newest changes are a range of
+            # the primary key, where the index would walk every row of the table's history.
+            keys = [key for (key,) in connection.execute(
+                "SELECT DISTINCT row_key FROM history WHERE change_id > ? AND change_id <= ? AND +tbl = ?",
+                (change_id, revision, table))]
+            rows: list[tuple[str, ...]] = []
+            for first in range(0, len(keys), 500):  # SQLite caps the parameters of one statement
+                chunk = keys[first:first + 500]
+                rows += connection.execute(f"SELECT {', '.join(names)} FROM {spec.name} WHERE {spec.key} IN "
+                                           f"({', '.join('?' * len(chunk))})", chunk).fetchall()
+            return revision, keys, names, rows
+
+    def revision(self) -> int:
+        """The id of the newest change (0 before the first): a small cache key for what was read."""
+        with self._reading() as connection:
+            if connection is None:
+                return 0
+            return connection.execute("SELECT coalesce(max(id), 0) FROM changes").fetchone()[0]
+
+    def history(self, table: str, key: str | None = None, limit: int | None = None) -> list[Edit]:
+        """The edits of one of TABLES (of one row when `key` is given), newest first, at most `limit`."""
+        query = ("SELECT c.id, c.at, c.by, c.action, c.summary, h.row_key, h.before, h.after, u.id "
+                 "FROM history h JOIN changes c ON c.id = h.change_id LEFT JOIN changes u ON u.undoes = c.id "
+                 "WHERE h.tbl = ?" + (" AND h.row_key = ?" if key is not None else "")
+                 + " ORDER BY c.id DESC, h.seq" + (" LIMIT ?" if limit else ""))
+        parameters = (table, *(() if key is None else (key,)), *((limit,) if limit else ()))
+        with self._reading() as connection:
+            if connection is None:
+                return []
+            return [Edit(i, at, by, action, summary, k, _row(b), _row(a), undone)
+                    for i, at, by, action, summary, k, b, a, undone in connection.execute(query, parameters)]
 
     def changes(self, limit: int | None = None) -> list[Change]:
         """The changes made so far, newest first (at most `limit`), each with the undo that reverted it."""
@@ -404,12 +529,13 @@ class Store:
                 "SELECT tbl, row_key, before, after FROM history WHERE change_id = ? ORDER BY seq", (change_id,))
             return [(t, k, _row(b), _row(a)) for t, k, b, a in found]
 
-    def last_undoable(self) -> Change | None:
-        """The change `undo_last` would revert: the newest one that is not an undo and not undone."""
+    def last_undoable(self, table: str | None = None) -> Change | None:
+        """The change `undo_last` would revert: the newest one that is not an undo and not undone
+        (and, with `table`, that edited that table)."""
         with self._reading() as connection:
             if connection is None:
                 return None
-            found = connection.execute(_LAST_UNDOABLE).fetchone()
+            found = connection.execute(*_last_undoable(table)).fetchone()
             return None if found is None else Change(*found)
 
     @contextmanager
@@ -445,18 +571,23 @@ class Store:
         except sqlite3.DatabaseError as error:
             raise WorkspaceError(self.path, f"could not be written ({error})") from error
 
-    def undo_last(self, by: str | None = None) -> Change | None:
+    def undo_last(self, by: str | None = None, table: str | None = None) -> Change | None:
         """Revert the newest change not yet undone (undos themselves are skipped, so repeated calls
-        walk back through history). Recorded as a change of its own. None when nothing is left."""
+        walk back through history). Recorded as a change of its own. None when nothing is left.
+
+        With `table`, the newest change that edited that table (`signals notes undo` reverts the
+        last annotation, not a theme merge made since). A change's rows belong to its tables
+        only, so skipping changes of other tables never reverts a row past a later edit of it.
+        """
         with self.change("undo", by) as transaction:
-            found = transaction._connection.execute(_LAST_UNDOABLE).fetchone()
+            found = transaction._connection.execute(*_last_undoable(table)).fetchone()
             if found is None:
                 return None
             undone = Change(*found)
             edits = transaction._connection.execute(
                 "SELECT tbl, row_key, before FROM history WHERE change_id = ? ORDER BY seq DESC", (undone.id,))
-            for table, key, before in edits.fetchall():
-                transaction._set(table, key, _row(before))
+            for edited_table, key, before in edits.fetchall():
+                transaction._set(edited_table, key, _row(before))
             transaction.summary = f"undid: {undone.summary}"
             transaction.undoes = undone.id
         return undone
@@ -481,8 +612,16 @@ class Store:
 _LAST_UNDOABLE = (
     "SELECT c.id, c.at, c.by, c.action, c.summary, c.undoes, NULL FROM changes c "
     "WHERE c.undoes IS NULL AND NOT EXISTS (SELECT 1 FROM changes u WHERE u.undoes = c.id) "
-    "ORDER BY c.id DESC LIMIT 1"
+    "{table}ORDER BY c.id DESC LIMIT 1"
 )
+
+
+def _last_undoable(table: str | None) -> tuple[str, tuple[str, ...]]:
+    """The query (and its parameters) for the newest undoable change, of any table or of `table`."""
+    if table is None:
+        return _LAST_UNDOABLE.format(table=""), ()
+    return (_LAST_UNDOABLE.format(table="AND EXISTS (SELECT 1 FROM history h WHERE h.change_id = c.id "
+                                        "AND h.tbl = ?) "), (table,))
 
 
 def _row(text: str | None) -> Row | None:

@@ -1,5 +1,7 @@
 """Corpora for the analysis tests: a tiny hand-built one whose answers are worked out by hand in the
-tests, the same with a categorical doc_id, an empty one, and the shared real corpus.
+tests, the same with a categorical doc_id, an empty one, the shared real corpus (for tests about
+real documents' quirks; skipped where absent), and a realistic one (the real corpus where present,
+else a synthetic one: for invariants that hold on any corpus).
 
 The tiny corpus (N = 4 documents):
 
@@ -18,8 +20,9 @@ import pandas as pd
 import pytest
 
 from signals import schema
-from signals.corpus import Corpus, load_corpus
+from signals.corpus_type import Corpus
 from signals.filters import Filters, apply
+from signals.ingest.load import load_corpus
 
 DOCUMENTS = [
     ("d1", "One", "2024-01-10", "tech", "news", "a.com"),
@@ -111,3 +114,9 @@ def empty(request: pytest.FixtureRequest) -> Corpus:
 def futures(futures_dir, tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     """The shared real corpus, loaded once (skips where it is absent)."""
     return load_corpus(futures_dir, cache_root=tmp_path_factory.mktemp("futures-cache"))
+
+
+@pytest.fixture(scope="session")
+def realistic(realistic_dir, tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    """The shared real corpus where present, else a synthetic one (tests/sample_documents.py), loaded once."""
+    return load_corpus(realistic_dir, cache_root=tmp_path_factory.mktemp("realistic-cache"))

@@ -16,8 +16,9 @@ import pytest
 
 from signals import schema
 from signals.analysis import clusters as cl
-from signals.corpus import Corpus, load_corpus
+from signals.corpus_type import Corpus
 from signals.filters import Filters, apply
+from signals.ingest.load import load_corpus
 from signals.synth import GROUND_TRUTH_FILE, write_corpus
 
 

@@ -150,65 +150,65 @@ def test_empty_corpus(empty):
     assert unlinked_themes(theme_graph(empty)).empty
 
 
-def test_real_corpus_invariants(futures):
-    counts = theme_cooccurrence(futures, top_n=20, min_documents=1)
+def test_invariants_on_a_realistic_corpus(realistic):
+    counts = theme_cooccurrence(realistic, top_n=20, min_documents=1)
     matrix = counts.to_numpy()
     assert counts.shape == (20, 20)
     assert (matrix == matrix.T).all()
     diagonal = np.diag(matrix)
     assert (matrix <= np.minimum.outer(diagonal, diagonal)).all()
-    assert diagonal.tolist() == top_themes(futures, n=20)["documents"].tolist()
+    assert diagonal.tolist() == top_themes(realistic, n=20)["documents"].tolist()
 
-    jaccard = theme_cooccurrence(futures, top_n=20, measure="jaccard", min_documents=1).to_numpy()
+    jaccard = theme_cooccurrence(realistic, top_n=20, measure="jaccard", min_documents=1).to_numpy()
     # Pairs that share no document have no jaccard or lift (nothing to rest on), the rest are in [0, 1].
     assert (np.isnan(jaccard) == (matrix == 0)).all()
     assert ((jaccard[matrix > 0] > 0) & (jaccard[matrix > 0] <= 1)).all()
     assert np.allclose(jaccard, jaccard.T, equal_nan=True)
-    lift = theme_cooccurrence(futures, top_n=20, measure="lift", min_documents=1).to_numpy()
-    n_documents = len(futures.documents)
+    lift = theme_cooccurrence(realistic, top_n=20, measure="lift", min_documents=1).to_numpy()
+    n_documents = len(realistic.documents)
     i, j = 0, 1
     assert lift[i, j] == pytest.approx(matrix[i, j] * n_documents / (diagonal[i] * diagonal[j]))
 
     # One pair checked against plain sets of doc_ids.
-    themes = futures.themes.astype({"doc_id": "str", "theme": "str"})
+    themes = realistic.themes.astype({"doc_id": "str", "theme": "str"})
     first, second = counts.index[0], counts.index[1]
     shared = set(themes.loc[themes["theme"] == first, "doc_id"]) & set(
         themes.loc[themes["theme"] == second, "doc_id"]
     )
     assert counts.loc[first, second] == len(shared)
 
-    pairs = theme_pairs(futures, top_n=20, min_documents=1)
+    pairs = theme_pairs(realistic, top_n=20, min_documents=1)
     assert len(pairs) == int((np.triu(matrix, k=1) > 0).sum())
     assert pairs["documents"].is_monotonic_decreasing
-    graph = theme_graph(futures, top_n=20, min_documents=2)
+    graph = theme_graph(realistic, top_n=20, min_documents=2)
     assert graph.number_of_nodes() == 20
     assert graph.number_of_edges() == int((np.triu(matrix, k=1) >= 2).sum())
     assert isinstance(counts, pd.DataFrame)
 
 
 @pytest.mark.parametrize("top_n", [20, 60])
-def test_real_corpus_no_measure_rests_on_fewer_than_the_minimum(futures, top_n):
+def test_no_measure_rests_on_fewer_than_the_minimum(realistic, top_n):
     """On real documents two themes sharing their only two documents got a lift of 80. With the
     default support, every lift, jaccard and link shown rests on at least 3 shared documents."""
-    themes = futures.themes.astype({"doc_id": "str", "theme_key": "str"})
+    themes = realistic.themes.astype({"doc_id": "str", "theme_key": "str"})
     docs_of_key = themes.groupby("theme_key")["doc_id"].agg(set)
-    display = futures.themes.astype({"theme": "str", "theme_key": "str"}).drop_duplicates("theme_key")
+    display = realistic.themes.astype({"theme": "str", "theme_key": "str"}).drop_duplicates("theme_key")
     key_of = dict(zip(display["theme"], display["theme_key"]))
     minimum = DEFAULT_MIN_DOCUMENTS
     for measure in ("lift", "jaccard"):
-        matrix = theme_cooccurrence(futures, top_n=top_n, measure=measure)
+        matrix = theme_cooccurrence(realistic, top_n=top_n, measure=measure)
         shown = [(a, b) for a in matrix.index for b in matrix.columns if a != b and not math.isnan(matrix.loc[a, b])]
         assert shown  # something is left to show
         assert all(len(docs_of_key[key_of[a]] & docs_of_key[key_of[b]]) >= minimum for a, b in shown)
-    assert all(len(docs_of_key[key_of[t]]) >= minimum for t in theme_cooccurrence(futures, top_n=top_n).index)
-    pairs = theme_pairs(futures, top_n=top_n, order_by="lift")
+    assert all(len(docs_of_key[key_of[t]]) >= minimum for t in theme_cooccurrence(realistic, top_n=top_n).index)
+    pairs = theme_pairs(realistic, top_n=top_n, order_by="lift")
     assert (pairs["documents"] >= minimum).all() and pairs["lift"].is_monotonic_decreasing
     for a, b, shared, own_a, own_b, lift in pairs[["theme_a", "theme_b", "documents", "documents_a", "documents_b",
                                                    "lift"]].itertuples(index=False):
         assert len(docs_of_key[key_of[a]] & docs_of_key[key_of[b]]) == shared
         assert (own_a, own_b) == (len(docs_of_key[key_of[a]]), len(docs_of_key[key_of[b]]))
-        assert lift == pytest.approx(shared * len(futures.documents) / (own_a * own_b))
-    graph = theme_graph(futures, top_n=top_n)
+        assert lift == pytest.approx(shared * len(realistic.documents) / (own_a * own_b))
+    graph = theme_graph(realistic, top_n=top_n)
     assert all(weight >= minimum for _, _, weight in graph.edges(data="weight"))
     lone = unlinked_themes(graph)
     assert len(lone) + sum(1 for n in graph if graph.degree(n)) == graph.number_of_nodes()

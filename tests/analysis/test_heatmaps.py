@@ -180,27 +180,27 @@ def naive_theme_section(corpus, theme_keys):
     )
 
 
-def test_real_corpus_against_a_merge(futures):
-    grid = relevancy_by_theme_section(futures, top_n=10)
+def test_a_realistic_corpus_against_a_merge(realistic):
+    grid = relevancy_by_theme_section(realistic, top_n=10)
     assert grid["theme"].nunique() == 10
-    keys = futures.themes.drop_duplicates("theme_key").set_index("theme")["theme_key"].astype("str")
-    naive = naive_theme_section(futures, keys[grid["theme"].unique()].tolist())
+    keys = realistic.themes.drop_duplicates("theme_key").set_index("theme")["theme_key"].astype("str")
+    naive = naive_theme_section(realistic, keys[grid["theme"].unique()].tolist())
     for row in grid[grid["rows"] > 0].itertuples(index=False):
         expected = naive.loc[(keys[row.theme], row.section)]
         assert row.mean_relevancy == pytest.approx(expected["mean_relevancy"])
         assert (row.rows, row.documents) == (expected["rows"], expected["documents"])
     assert grid["mean_relevancy"].dropna().between(1, 5).all()
 
-    by_category = relevancy_by_category_section(futures)
-    assert by_category["rows"].sum() == futures.items["relevancy"].notna().sum()
+    by_category = relevancy_by_category_section(realistic)
+    assert by_category["rows"].sum() == realistic.items["relevancy"].notna().sum()
 
-    over_time = themes_by_period(futures, top_n=5)
-    dated = futures.documents.loc[futures.documents["date"].notna(), "doc_id"].astype("str")
+    over_time = themes_by_period(realistic, top_n=5)
+    dated = realistic.documents.loc[realistic.documents["date"].notna(), "doc_id"].astype("str")
     top = over_time["theme"].iloc[0]
-    with_top = futures.themes.loc[futures.themes["theme"] == top, "doc_id"].astype("str")
+    with_top = realistic.themes.loc[realistic.themes["theme"] == top, "doc_id"].astype("str")
     assert over_time.loc[over_time["theme"] == top, "documents"].sum() == with_top.isin(dated).sum()
 
-    behind = rows_behind_cell(futures, theme=top, section="signals")
+    behind = rows_behind_cell(realistic, theme=top, section="signals")
     assert behind["relevancy"].notna().sum() == cell(grid, theme=top, section="signals")["rows"]
 
 

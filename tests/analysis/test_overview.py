@@ -137,30 +137,30 @@ def test_empty_corpus(empty):
 # ---------------------------------------------------------------------------------------------
 # The real corpus
 # ---------------------------------------------------------------------------------------------
-def test_real_corpus_invariants(futures):
-    counts = headline_counts(futures)
-    assert counts["documents"] == len(futures.documents)
-    assert sum(counts["rows_per_section"].values()) == counts["rows"] == len(futures.items)
-    assert counts["themes"] == futures.themes["theme_key"].nunique()
+def test_invariants_on_a_realistic_corpus(realistic):
+    counts = headline_counts(realistic)
+    assert counts["documents"] == len(realistic.documents)
+    assert sum(counts["rows_per_section"].values()) == counts["rows"] == len(realistic.items)
+    assert counts["themes"] == realistic.themes["theme_key"].nunique()
     assert 1 <= counts["mean_relevancy"] <= 5
 
-    themes = top_themes(futures, n=15)
+    themes = top_themes(realistic, n=15)
     assert len(themes) == 15
     assert themes["documents"].is_monotonic_decreasing
-    independent = futures.themes.groupby("theme_key", observed=True)["doc_id"].nunique().max()
+    independent = realistic.themes.groupby("theme_key", observed=True)["doc_id"].nunique().max()
     assert themes["documents"].iloc[0] == independent
 
-    keywords = top_keywords(futures, n=10)
+    keywords = top_keywords(realistic, n=10)
     assert keywords["documents"].is_monotonic_decreasing
-    folded = futures.keywords.assign(key=futures.keywords["keyword"].astype("str").map(schema.theme_key))
+    folded = realistic.keywords.assign(key=realistic.keywords["keyword"].astype("str").map(schema.theme_key))
     assert keywords["documents"].iloc[0] == folded.groupby("key")["doc_id"].nunique().max()
 
-    per_month = documents_per_period(futures)
-    assert per_month["documents"].sum() == futures.documents["date"].notna().sum()
+    per_month = documents_per_period(realistic)
+    assert per_month["documents"].sum() == realistic.documents["date"].notna().sum()
     assert (per_month["period"].diff().dropna() <= pd.Timedelta(days=31)).all()
 
-    distribution = relevancy_distribution(futures)
-    assert distribution["rows"].sum() == futures.items["relevancy"].notna().sum()
+    distribution = relevancy_distribution(realistic)
+    assert distribution["rows"].sum() == realistic.items["relevancy"].notna().sum()
 
-    by_category = counts_by(futures, "category")
-    assert by_category["documents"].sum() == len(futures.documents)
+    by_category = counts_by(realistic, "category")
+    assert by_category["documents"].sum() == len(realistic.documents)

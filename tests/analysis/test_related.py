@@ -37,11 +37,11 @@ def test_unknown_or_themeless_documents_give_an_empty_frame(tiny, empty):
     assert documents_sharing_themes(lonely, "d1").empty
 
 
-def test_real_corpus_against_sets(futures):
-    themes = futures.themes.astype({"doc_id": "str", "theme_key": "str"})
+def test_a_realistic_corpus_against_sets(realistic):
+    themes = realistic.themes.astype({"doc_id": "str", "theme_key": "str"})
     keys_of = themes.groupby("doc_id")["theme_key"].agg(set)
     doc_id = themes["doc_id"].value_counts().index[0]  # the document with most themes
-    related = documents_sharing_themes(futures, doc_id, n=5)
+    related = documents_sharing_themes(realistic, doc_id, n=5)
     assert 0 < len(related) <= 5 and doc_id not in related["doc_id"].tolist()
     for other, shared in zip(related["doc_id"], related["shared"]):
         assert shared == len(keys_of[doc_id] & keys_of[other])

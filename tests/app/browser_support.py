@@ -9,10 +9,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -35,12 +38,18 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(data: Path, cache_dir: Path, env: dict | None = None) -> Iterator[str]:
-    """`streamlit run dashboard.py -- --data DATA` on a free port; yields its URL, stops it after."""
+def running_app(data: Path | None, cache_dir: Path, env: dict | None = None) -> Iterator[str]:
+    """`streamlit run dashboard.py -- --data DATA` on a free port; yields its URL, stops it after.
+    With data=None, the README's `streamlit run dashboard.py` as a newcomer runs it: no data configured."""
     port = free_port()
     environment = dict(os.environ, SIGNALS_CACHE_DIR=str(cache_dir), **(env or {}))
+    if data is None:
+        for name in ("SIGNALS_DATA", "SIGNALS_ALLOWED_ROOTS"):
+            environment.pop(name, None)
     command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.headless", "true", "--", "--data", str(data)]
+               "--server.address", "127.0.0.1", "--server.headless", "true"]
+    if data is not None:
+        command += ["--", "--data", str(data)]
     server = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -88,8 +97,12 @@ def vega_tooltip(page) -> dict[str, str] | None:
 
 
 def scan_tooltips(page, chart, x_fraction: float, *, step: int = 6) -> list[tuple[float, float, dict]]:
-    """Hover down a chart at one x: every distinct tooltip met, in screen order, with where it was."""
+    """Hover down a chart at one x: every distinct tooltip met, in screen order, with where it was
+    (none when the chart was being redrawn: callers that wait for cells poll with wait_until)."""
+    chart.wait_for(state="visible", timeout=60_000)
     box = chart.bounding_box()
+    if box is None:  # replaced by a redraw between the two calls
+        return []
     x = box["x"] + box["width"] * x_fraction
     found: list[tuple[float, float, dict]] = []
     for dy in range(10, int(box["height"]) - 5, step):
@@ -107,9 +120,34 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
-def wait_idle(page) -> None:
-    """Until a page has drawn its title and its script run has ended."""
-    page.locator("h1").first.wait_for(timeout=60_000)
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60_000)
-    page.wait_for_timeout(500)
+def wait_idle(page, timeout: float = 90) -> None:
+    """Until a page has drawn its title, no script run is going on, and the page has stopped
+    changing: three polls 300 ms apart with no running indicator and the same amount of HTML.
+
+    Not "the running indicator is hidden" once: on two busy cores the run a click causes may not
+    have started yet when that is first checked, and the test would read the page before it."""
+    page.locator("h1").first.wait_for(timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    sizes: list[int] = []
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(300)
+        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        sizes = [] if running else [*sizes[-2:], page.evaluate("() => document.body.innerHTML.length")]
+        if len(sizes) == 3 and len(set(sizes)) == 1:
+            return
+    pytest.fail(f"the page was still running or changing after {timeout:.0f} s")
+
+
+def wait_until(page, check: Callable[[], T], what: str, timeout: float = 60) -> T:
+    """Poll `check()` until it returns something truthy (returned); fail after `timeout` seconds.
+
+    For what a browser draws after the script run has ended (a chart redrawn, a URL rewritten): a
+    fixed sleep is too short on two busy cores and needlessly long elsewhere."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {timeout:.0f} s for {what}")
+        page.wait_for_timeout(200)

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pytest
-from browser_support import BROWSER_MARKS, chromium, running_app, scan_tooltips, shot, wait_idle
+from browser_support import BROWSER_MARKS, chromium, running_app, scan_tooltips, shot, wait_idle, wait_until
 
 from signals import load_corpus, schema
 from signals.synth import write_corpus
@@ -98,9 +98,9 @@ def test_clicking_a_category_cell_and_a_month_cell_lists_their_rows(app_url, pag
     wait_idle(page)
     page.get_by_role("tab", name="Category × section").click()
     wait_idle(page)
-    chart = page.locator('[data-testid="stVegaLiteChart"]').first
-    cells = [c for c in scan_tooltips(page, chart, 0.3) if "Category" in c[2]]
-    assert cells, "the category heatmap has cells"
+    chart = page.locator('[data-testid="stVegaLiteChart"]:visible').first
+    cells = wait_until(page, lambda: [c for c in scan_tooltips(page, chart, 0.3) if "Category" in c[2]],
+                       "the category heatmap's cells")
     x, y, tip = cells[0]
     page.mouse.click(x, y)
     wait_idle(page)
@@ -114,14 +114,16 @@ def test_clicking_a_category_cell_and_a_month_cell_lists_their_rows(app_url, pag
 
     page.get_by_role("tab", name="Theme × month").click()
     wait_idle(page)
-    chart = page.locator('[data-testid="stVegaLiteChart"]').first
-    box = chart.bounding_box()
-    cells = []
-    for fraction in (0.5, 0.6, 0.7, 0.8, 0.4):
-        cells = [c for c in scan_tooltips(page, chart, fraction, step=8) if "Month" in c[2]]
-        if cells:
-            break
-    assert cells, f"the month heatmap has cells ({box})"
+    chart = page.locator('[data-testid="stVegaLiteChart"]:visible').first
+
+    def month_cells() -> list:
+        for fraction in (0.5, 0.6, 0.7, 0.8, 0.4):  # months with no document are blank: try a few columns
+            found = [c for c in scan_tooltips(page, chart, fraction, step=8) if "Month" in c[2]]
+            if found:
+                return found
+        return []
+
+    cells = wait_until(page, month_cells, "the month heatmap's cells")
     x, y, tip = cells[0]
     page.mouse.click(x, y)
     wait_idle(page)
@@ -173,12 +175,14 @@ def test_a_document_opened_from_a_filtered_table_keeps_the_view_there_and_back(a
     assert params.get("rmin") == ["4"] and params.get("q") == [word] and params.get("table") == ["signals"]
     assert _chosen_table(page) == caption_before
 
-    # And through the navigation bar, by way of another page.
+    # And through the navigation bar, by way of another page (the run rewrites the URL: wait for it).
     page.get_by_role("link", name="Overview").click()
+    page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
     wait_idle(page)
     page.get_by_role("link", name="Tables").click()
+    page.wait_for_url(re.compile(r"/tables"), timeout=60_000)
     wait_idle(page)
-    params = _params(page.url)
+    params = wait_until(page, lambda: (found := _params(page.url)).get("table") and found, "table= in the URL")
     assert params.get("rmin") == ["4"] and params.get("table") == ["signals"]
     assert _chosen_table(page) == caption_before
 
@@ -204,14 +208,14 @@ def test_top_theme_bars_stay_in_order_after_a_filter_change(app_url, page, corpu
     page.get_by_role("option", name=f"{theme} (").first.click()
     page.keyboard.press("Escape")
     wait_idle(page)
-    page.wait_for_timeout(1000)
-    after = _bars(page, chart)
-    shot(page, "views-overview-after-filter")
     keys = corpus.themes.assign(key=corpus.themes["theme"].astype("str").map(schema.theme_key))
     chosen = set(keys.loc[keys["key"] == schema.theme_key(theme), "doc_id"].astype("str"))
     in_view = keys[keys["doc_id"].astype("str").isin(chosen)].drop_duplicates(["doc_id", "key"])
     expected = in_view["theme"].astype("str").value_counts()
-    assert after, "the chart shows bars after the filter"
+    # Read until the redrawn chart is there (drawn after the run ends; slower on two busy cores).
+    after = wait_until(page, lambda: (bars := _bars(page, chart)) != before and bars,
+                       "the top-themes chart to follow the filter")
+    shot(page, "views-overview-after-filter")
     assert [n for _, n in after] == sorted((n for _, n in after), reverse=True), after
     assert after[0] == (theme, len(chosen))
     assert all(expected.get(label) == n for label, n in after)

@@ -10,11 +10,10 @@ network drew unlinked themes in a row of overlapping labels and kept its colours
 from __future__ import annotations
 
 import itertools
-import time
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, chromium, running_app
+from browser_support import CHROMIUM, chromium, running_app, wait_until
 
 from signals import load_corpus
 from signals.synth import write_corpus
@@ -76,18 +75,24 @@ def test_network_labels_unlinked_list_and_measure(corpus_dir, tmp_path):
         page.goto(f"{url}/cooccurrence")
         page.get_by_role("tab", name="Network").wait_for(timeout=90_000)
         # Minimum documents 3 -> 5: on these 400 documents some top themes lose every link.
-        page.get_by_role("slider", name="Minimum documents").focus()
-        for _ in range(2):
+        slider = page.get_by_role("slider", name="Minimum documents")
+        slider.focus()
+        for wanted in ("4", "5"):
             page.keyboard.press("ArrowRight")
-            time.sleep(0.3)
+            wait_until(page, lambda wanted=wanted: slider.get_attribute("aria-valuetext") == wanted,
+                       f"the slider at {wanted}")
         page.get_by_text("Themes in at least 5 documents").wait_for(timeout=30_000)
         page.get_by_role("tab", name="Network").click()
         page.get_by_text("Not linked").wait_for(timeout=30_000)
-        time.sleep(2)
 
         linked, unlinked = _expected(corpus, 20, 5)
         assert unlinked and linked  # the corpus exercises both
-        drawn = page.evaluate(NETWORK_JS)
+
+        def network_drawn() -> dict | None:
+            drawn = page.evaluate(NETWORK_JS)
+            return drawn if len(drawn["nodes"]) == len(linked) and drawn["labels"] else None
+
+        drawn = wait_until(page, network_drawn, "the network of the linked themes to be drawn")
         labels, nodes = drawn["labels"], drawn["nodes"]
         assert len(nodes) == len(linked)  # unlinked themes are not drawn
         assert {key_of[label["text"].casefold()] for label in labels} <= linked
@@ -101,5 +106,4 @@ def test_network_labels_unlinked_list_and_measure(corpus_dir, tmp_path):
 
         page.get_by_text("Lift", exact=True).click()
         page.get_by_text("Line width and colour: lift").wait_for(timeout=30_000)
-        time.sleep(2)
-        assert page.evaluate(NETWORK_JS)["colourbar"] == "Lift"
+        wait_until(page, lambda: page.evaluate(NETWORK_JS)["colourbar"] == "Lift", "the colour bar to say Lift")

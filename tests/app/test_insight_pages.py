@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
-from browser_support import chromium, running_app
+from browser_support import chromium, running_app, scan_tooltips, wait_until
 from streamlit.testing.v1 import AppTest
 
 from signals import load_corpus, radar
@@ -64,8 +64,8 @@ def _metrics(app: AppTest) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_pages_render_on_the_shared_corpus(monkeypatch, futures_dir, page):
-    _app(monkeypatch, futures_dir, page)
+def test_pages_render_on_a_realistic_corpus(monkeypatch, realistic_dir, page):
+    _app(monkeypatch, realistic_dir, page)
 
 
 def test_timeline_numbers_match_emerging(monkeypatch, planted_dir, planted):
@@ -166,7 +166,7 @@ def _open(browser, url: str):
     return page
 
 
-def _wait_for_param(page, key: str, timeout: float = 20) -> list[str]:
+def _wait_for_param(page, key: str, timeout: float = 60) -> list[str]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         values = parse_qs(urlsplit(page.url).query).get(key)
@@ -207,16 +207,14 @@ def test_clicking_a_top_theme_on_the_overview_filters_by_it(browser, app_url, pl
     page = _open(browser, app_url)
     chart = page.locator("[data-testid='stVegaLiteChart']").first
     chart.locator("canvas, svg.marks").first.wait_for(timeout=30_000)
-    page.wait_for_timeout(500)
-    box = chart.bounding_box()
-    # The first bar (the most frequent theme) sits just under the chart's title, left of the middle.
-    for dy in range(30, 90, 6):
-        page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + dy)
-        page.wait_for_timeout(400)
-        if "theme=" in page.url:
-            break
-    picked = _wait_for_param(page, "theme")
     top = numbers.top_themes(planted, n=15)["theme"].tolist()
+    # Find the first bar (the most frequent theme) by its tooltip, hovering down the chart at 45% of
+    # its width (right of the theme names at 1400 px), then click it once: clicking down
+    # the chart until the URL changed could click a second bar before the first click's run ended.
+    bars = wait_until(page, lambda: [(x, y) for x, y, tip in scan_tooltips(page, chart, 0.45, step=5)
+                                     if tip.get("Theme") == top[0]], f"a bar with the tooltip {top[0]}")
+    page.mouse.click(*bars[len(bars) // 2])
+    picked = _wait_for_param(page, "theme")
     assert picked == [top[0]]
     page.close()
 
@@ -246,8 +244,5 @@ def test_radar_download_and_aliases_upload(browser, app_url, planted, tmp_path):
         "input[type='file']").set_input_files(str(aliases_file))
     page.get_by_text("1 theme aliases in use.").wait_for(timeout=30_000)
     wanted = f"{merged.themes['theme_key'].nunique():,}"
-    deadline = time.monotonic() + 20
-    while themes.inner_text().split()[-1] != wanted and time.monotonic() < deadline:
-        page.wait_for_timeout(250)
-    assert themes.inner_text().split()[-1] == wanted
+    wait_until(page, lambda: themes.inner_text().split()[-1] == wanted, f"the Themes metric to read {wanted}")
     page.close()

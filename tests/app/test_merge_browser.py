@@ -10,7 +10,7 @@ import pytest
 from browser_support import CHROMIUM, chromium, running_app
 
 from signals import schema
-from signals.corpus import load_corpus
+from signals.ingest.load import load_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "browser"
@@ -50,12 +50,12 @@ def _top_theme_bars(page) -> list[str]:
         "bars => bars.map(bar => bar.getAttribute('aria-label'))")
 
 
-def test_a_merge_in_the_app_shows_on_the_overview(futures_dir, tmp_path):
-    corpus = load_corpus(futures_dir)
+def test_a_merge_in_the_app_shows_on_the_overview(realistic_dir, tmp_path):
+    corpus = load_corpus(realistic_dir)
     ai, spelled_out = _documents(corpus, ["AI"]), _documents(corpus, ["artificial intelligence"])
     merged = _documents(corpus, ["AI", "artificial intelligence"])
     workspaces = tmp_path / "workspaces"
-    with running_app(futures_dir, tmp_path / "cache", env={"SIGNALS_WORKSPACE_DIR": str(workspaces)}) as url, \
+    with running_app(realistic_dir, tmp_path / "cache", env={"SIGNALS_WORKSPACE_DIR": str(workspaces)}) as url, \
             chromium() as browser:
         page = browser.new_page(viewport={"width": 1500, "height": 1200})
         page.goto(url)

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from signals import schema
-from signals.corpus import load_corpus
+from signals.ingest.load import load_corpus
 from signals.synth import write_corpus
 from signals.workspace import merges, open_store
 

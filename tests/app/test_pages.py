@@ -1,5 +1,6 @@
-"""AppTest: every page renders on the seed and the shared corpus; filters change the numbers shown
-exactly as computing them from the DataFrames does; the empty state; query parameters restore filters."""
+"""AppTest: every page renders on the seed and a realistic corpus (the shared real one where present,
+else a synthetic one); filters change the numbers shown exactly as computing them from the DataFrames
+does; the empty state; query parameters restore filters."""
 
 from __future__ import annotations
 
@@ -43,9 +44,9 @@ def _no_exceptions(app: AppTest) -> None:
     assert not app.exception, [e.value for e in app.exception]
 
 
-@pytest.mark.parametrize("folder", ["seeds", "futures"])
-def test_every_page_renders(monkeypatch, folder, futures_dir):
-    corpus_dir = ROOT / "seeds" if folder == "seeds" else futures_dir
+@pytest.mark.parametrize("folder", ["seeds", "realistic"])
+def test_every_page_renders(monkeypatch, folder, realistic_dir):
+    corpus_dir = ROOT / "seeds" if folder == "seeds" else realistic_dir
     app = _app(monkeypatch, corpus_dir)
     _no_exceptions(app)
     for page in PAGES:
@@ -53,9 +54,9 @@ def test_every_page_renders(monkeypatch, folder, futures_dir):
         _no_exceptions(app)
 
 
-def test_overview_counts_match_the_frames(monkeypatch, futures_dir):
-    corpus = load_corpus(futures_dir)
-    app = _app(monkeypatch, futures_dir)
+def test_overview_counts_match_the_frames(monkeypatch, realistic_dir):
+    corpus = load_corpus(realistic_dir)
+    app = _app(monkeypatch, realistic_dir)
     assert _metric(app, "Documents") == f"{len(corpus.documents):,}"
     assert _metric(app, "Table rows") == f"{len(corpus.items):,}"
     assert _metric(app, "Themes") == f"{corpus.themes['theme_key'].nunique():,}"
@@ -77,10 +78,10 @@ def test_overview_counts_match_the_frames(monkeypatch, futures_dir):
         ({"category": "TECHNOLOGY", "theme": "ai"}, Filters(categories=("technology",), themes=("AI",))),
     ],
 )
-def test_each_filter_changes_numbers_as_the_frames_do(monkeypatch, futures_dir, params, filters):
+def test_each_filter_changes_numbers_as_the_frames_do(monkeypatch, realistic_dir, params, filters):
     """A URL with the filter opens the view, and its headline counts equal filters.apply's frames."""
-    expected = apply(load_corpus(futures_dir), filters)
-    app = _app(monkeypatch, futures_dir, params)
+    expected = apply(load_corpus(realistic_dir), filters)
+    app = _app(monkeypatch, realistic_dir, params)
     _no_exceptions(app)
     if expected.documents.empty:
         assert any("Nothing matches" in i.value for i in app.info)
@@ -89,16 +90,16 @@ def test_each_filter_changes_numbers_as_the_frames_do(monkeypatch, futures_dir, 
     assert _metric(app, "Table rows") == f"{len(expected.items):,}"
 
 
-def test_query_parameters_restore_the_widgets(monkeypatch, futures_dir):
-    app = _app(monkeypatch, futures_dir, {"category": ["science"], "q": "robot", "theme_mode": "all"})
+def test_query_parameters_restore_the_widgets(monkeypatch, realistic_dir):
+    app = _app(monkeypatch, realistic_dir, {"category": ["science"], "q": "robot", "theme_mode": "all"})
     assert app.multiselect(key="category").value == ["science"]
     assert app.text_input(key="q").value == "robot"
     assert app.segmented_control(key="theme_mode").value == "all"
 
 
-def test_widget_change_filters_and_reset_returns_to_everything(monkeypatch, futures_dir):
-    corpus = load_corpus(futures_dir)
-    app = _app(monkeypatch, futures_dir)
+def test_widget_change_filters_and_reset_returns_to_everything(monkeypatch, realistic_dir):
+    corpus = load_corpus(realistic_dir)
+    app = _app(monkeypatch, realistic_dir)
     app.multiselect(key="category").select("science").run()
     expected = apply(corpus, Filters(categories=("science",)))
     assert _metric(app, "Documents") == f"{len(expected.documents):,}"
@@ -107,8 +108,8 @@ def test_widget_change_filters_and_reset_returns_to_everything(monkeypatch, futu
     assert app.multiselect(key="category").value == []
 
 
-def test_no_match_is_a_friendly_empty_state_on_every_page(monkeypatch, futures_dir):
-    app = _app(monkeypatch, futures_dir, {"q": "zzzz-no-such-text-zzzz"})
+def test_no_match_is_a_friendly_empty_state_on_every_page(monkeypatch, realistic_dir):
+    app = _app(monkeypatch, realistic_dir, {"q": "zzzz-no-such-text-zzzz"})
     _no_exceptions(app)
     assert any("Nothing matches" in i.value for i in app.info)
     for page in PAGES:
@@ -125,9 +126,9 @@ def test_document_page_shows_the_seed(monkeypatch):
     assert _metric(app, "Category") == "politics"
 
 
-def test_data_health_lists_problems_with_file_and_line(monkeypatch, futures_dir):
-    corpus = load_corpus(futures_dir)
-    app = _app(monkeypatch, futures_dir)
+def test_data_health_lists_problems_with_file_and_line(monkeypatch, realistic_dir):
+    corpus = load_corpus(realistic_dir)
+    app = _app(monkeypatch, realistic_dir)
     app.switch_page("signals/app/pages/data_health.py").run()
     _no_exceptions(app)
     table = app.dataframe[0].value

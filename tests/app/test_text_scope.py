@@ -1,6 +1,6 @@
 """AppTest: the search text's scope (rows / documents) in the URL and the sidebar, the filter caption
 in words, and the Tables page's "matched in" column, on the synthetic corpus (runs on a fresh clone)
-and on the shared real documents (skipped when absent)."""
+and on the shared real documents (synthetic ones where they are absent)."""
 
 from __future__ import annotations
 
@@ -82,9 +82,9 @@ def _metric_after_overview(app: AppTest) -> str:
     return _metric(app, "Table rows")
 
 
-def test_privacy_on_the_real_documents(monkeypatch, futures_dir):
+def test_privacy_on_a_realistic_corpus(monkeypatch, realistic_dir):
     """The issue's case: `?q=privacy&rmin=5` lists only signals that mention privacy."""
-    app = _app(monkeypatch, futures_dir, {"q": "privacy", "rmin": "5"})
+    app = _app(monkeypatch, realistic_dir, {"q": "privacy", "rmin": "5"})
     table = _signals_table(app)
     assert len(table) > 0
     for _, row in table.iterrows():

@@ -9,7 +9,7 @@ import io
 import pytest
 
 from signals.analysis import clusters as cl
-from signals.corpus import load_corpus
+from signals import load_corpus
 from signals.planted_paraphrases import GROUPS, plant, recovered
 from signals.synth import write_corpus
 

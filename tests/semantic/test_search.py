@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from signals import schema
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 from signals.semantic import search
 
 DOCUMENTS = [

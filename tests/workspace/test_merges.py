@@ -8,7 +8,7 @@ import pytest
 
 from signals import schema
 from signals.aliases import apply_aliases
-from signals.corpus import load_corpus
+from signals.ingest.load import load_corpus
 from signals.synth import write_corpus
 from signals.workspace import WorkspaceError, merges, open_store, theme_aliases
 from signals.workspace.store import Store

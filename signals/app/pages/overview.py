@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from signals import vegalite
+from signals import demo, vegalite
 from signals.analysis import overview as numbers
 from signals.analysis.heatmaps import dense_span
-from signals.app import state
+from signals.app import data, state
 from signals.app.components import cached_chart, date_text, empty_state, plain
 from signals.app.context import current_view
 from signals.wording import counted
@@ -35,6 +35,8 @@ def render() -> None:
     else:
         # Filter values are document text (theme and category names): shown as typed, never as markup.
         st.caption(f"Filtered — {plain(view.filters.summary())}")
+    if data.demo_offered():
+        _demo_offer()
     if corpus.documents.empty:
         empty_state()
         return
@@ -73,6 +75,19 @@ def render() -> None:
         _chart(view, "overview-types", lambda: vegalite.bar(
             numbers.counts_by(corpus, "type"), x="documents", y="value", title="Types",
             x_title="Documents", y_title="Type", horizontal=True))
+
+
+def _demo_offer() -> None:
+    """A first run shows the one seed document: offer a corpus that fills every chart."""
+    with st.container(border=True):
+        st.markdown(
+            f"**This is the one seed document that comes with Signals Explorer.** To see what the tool "
+            f"does with a whole corpus, open a demo of {counted(demo.DEMO_DOCUMENTS, 'synthetic document')} "
+            "(written once on this machine into the cache folder, in a few seconds). Your own folder "
+            "opens from **Data source** in the sidebar, or with `streamlit run dashboard.py -- --data DIR`."
+        )
+        st.button(f"Open the demo corpus ({counted(demo.DEMO_DOCUMENTS, 'synthetic document')})",
+                  key="overview_open_demo", on_click=data.request_demo, type="primary", icon=":material/science:")
 
 
 def _per_month(corpus) -> dict:

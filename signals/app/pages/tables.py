@@ -9,7 +9,7 @@ from signals import export, schema
 from signals.app import state
 from signals.app.components import display_frame, downloads, empty_state, link_columns, paged
 from signals.app.context import current_view, open_document
-from signals.corpus import Corpus
+from signals.corpus_type import Corpus
 from signals.filters import Filters, matched_in
 
 

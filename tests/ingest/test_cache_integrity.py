@@ -19,19 +19,22 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sample_documents import SEED_FILE, real_or_synthetic_files
 
-from signals.corpus import Corpus, LoadStats, load_corpus
+from signals.corpus_type import Corpus
+from signals.ingest.load import LoadStats, load_corpus
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED_FILE = ROOT / "seeds" / "000_19f67a480975dbd3.txt"  # as in conftest.py (not imported: tests/*/conftest.py)
-FUTURES = ROOT.parent / "shared" / "corpus" / "futures"
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The seed and 6 more documents: real where ../shared is present, else synthetic."""
+    return [SEED_FILE, *real_or_synthetic_files(6, tmp_path_factory.mktemp("integrity-sources"))]
 
 
 @pytest.fixture
-def data(tmp_path: Path) -> Path:
+def data(tmp_path: Path, sources: list[Path]) -> Path:
     folder = tmp_path / "data"
     folder.mkdir()
-    sources = [SEED_FILE, *sorted(FUTURES.glob("*.md"))[:6]] if FUTURES.is_dir() else [SEED_FILE]
     for source in sources:
         shutil.copy(source, folder / f"{source.stem}.md")
     (folder / "broken.md").write_text("# Broken, (from page [20240101](https://x.test/p).)\n\n## Signals\n\n"

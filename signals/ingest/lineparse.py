@@ -3,7 +3,13 @@
 Hand-written rather than built on markdown-it-py because a markdown-it-py loader measured about
 30x slower on the 10k benchmark corpus (see docs/performance.md); the GFM table rules below mirror
 markdown-it-py's `rules_block/table.py` and are tested differentially against it
-(tests/test_parse_differential.py).
+(tests/ingest/test_lineparse_differential.py).
+
+The rules a line follows are public functions, so that the vectorized parser (batchparse), which
+reads the usual documents many at a time, applies the same ones where it cannot reduce them to
+kernels: `heading_parts`, `heading_level`, `title_parts`, `strip_emphasis`, `attribute`, `external_link`,
+`closest_link`, `column_names`, `split_cells`, `parse_relevancy`, `page_date`, and `MD_TRIM` and
+`MAX_COLUMNS`. Everything with a leading underscore is this parser's own.
 
 A parsed record is a plain dict (cheap to pickle between processes):
 
@@ -26,10 +32,10 @@ from itertools import repeat
 
 from signals import schema
 
-# What markdown-it-py 4's mdTrim strips from table lines and cells: JavaScript's trim() set minus
-# U+FEFF -- NBSP, U+1680, U+2000-U+200A, U+2028/9, U+202F, U+205F and U+3000 included. str.strip()
-# would differ the other way: it also eats U+001C-U+001F and U+0085, which mdTrim keeps.
-_MD_TRIM = (
+#: What markdown-it-py 4's mdTrim strips from table lines and cells: JavaScript's trim() set minus
+#: U+FEFF -- NBSP, U+1680, U+2000-U+200A, U+2028/9, U+202F, U+205F and U+3000 included. str.strip()
+#: would differ the other way: it also eats U+001C-U+001F and U+0085, which mdTrim keeps.
+MD_TRIM = (
     " \t\n\v\f\r\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 )
 
@@ -143,7 +149,7 @@ def _ends_table(raw: str) -> bool:
     indent = _indent(raw)
     if indent >= 4:
         return True
-    text = raw.strip(_MD_TRIM)
+    text = raw.strip(MD_TRIM)
     if not text:
         return True
     first = text[0]
@@ -166,7 +172,7 @@ def _starts_table(lines: list[str], i: int) -> bool:
     if i + 1 >= len(lines) or "|" not in lines[i] or _indent(lines[i]) >= 4 or "-" not in lines[i + 1]:
         return False
     count = _delimiter_columns(lines[i + 1])
-    return bool(count) and len(split_cells(lines[i].strip(_MD_TRIM))) == count
+    return bool(count) and len(split_cells(lines[i].strip(MD_TRIM))) == count
 
 
 def attribute(text: str) -> tuple[str | None, str | None]:
@@ -181,10 +187,10 @@ def attribute(text: str) -> tuple[str | None, str | None]:
         if key_text.startswith(marker) and value_text.startswith(marker):
             value_text = value_text[len(marker):]
             break
-    return schema.slug(key_text) or "attribute", _strip_emphasis(value_text)
+    return schema.slug(key_text) or "attribute", strip_emphasis(value_text)
 
 
-def _strip_emphasis(text: str) -> str:
+def strip_emphasis(text: str) -> str:
     text = text.strip()
     if text[:1] not in ("*", "_") or not text:
         return text  # the usual case, without the regex
@@ -232,7 +238,9 @@ def page_date(page_id: str) -> tuple[str | None, str | None]:
     return date.isoformat(), note
 
 
-def _parse_title(line: str, record: dict) -> None:
+def title_parts(line: str) -> tuple[str | None, str | None, str | None]:
+    """A title line (`# Title, (from page [ID](URL).)`) -> (title, page id, page URL), None where absent."""
+    page_id = page_url = None
     body = line.lstrip()[1:].strip()
     # The *last* `from` followed by a link: titles say "from" too (`A Timeline from 2011 to 2035`).
     # Right to left, each `from` looks for a link only up to where the later one looked from: the
@@ -241,12 +249,12 @@ def _parse_title(line: str, record: dict) -> None:
     for match in reversed(list(_FROM.finditer(body))):
         link = _link_between(body, match.end(), limit)
         if link:
-            record["page_id"] = link.group(1).strip()
-            record["page_url"] = link.group(2).strip() or None
+            page_id = link.group(1).strip()
+            page_url = link.group(2).strip() or None
             body = body[: _from_start(body, match.start())]
             break
         limit = match.end()
-    record["title"] = _strip_emphasis(body.rstrip(" ,")) or None
+    return strip_emphasis(body.rstrip(" ,")) or None, page_id, page_url
 
 
 def _link_between(text: str, start: int, limit: int) -> re.Match | None:
@@ -284,13 +292,9 @@ def _bullet_text(bullet: re.Match) -> str:
     return bullet.group(1).rstrip()
 
 
-def _unique_columns(headers: list[str] | tuple[str, ...]) -> list[str]:
-    """Header cells -> canonical column names, duplicates numbered (`name`, `name_2`)."""
-    return list(_unique_columns_cached(tuple(headers)))
-
-
 @lru_cache(maxsize=4096)
-def _unique_columns_cached(headers: tuple[str, ...]) -> tuple[str, ...]:
+def column_names(headers: tuple[str, ...]) -> tuple[str, ...]:
+    """Header cells -> canonical column names, duplicates numbered (`name`, `name_2`)."""
     seen: dict[str, int] = {}
     names = []
     for header in headers:
@@ -308,8 +312,14 @@ def _unique_columns_cached(headers: tuple[str, ...]) -> tuple[str, ...]:
 _FORMAT_SECTIONS = frozenset(schema.SECTION_ALIASES.values())
 
 
+def heading_level(raw: str) -> int:
+    """A line -> its heading level (1-6), 0 when it is not a heading."""
+    heading = _HEADING.match(raw)
+    return len(heading.group(1)) if heading else 0
+
+
 @lru_cache(maxsize=1024)
-def _heading_parts(raw: str) -> tuple[int, str]:
+def heading_parts(raw: str) -> tuple[int, str]:
     """A heading line -> (level, text), (0, "") when it is not one. Cached: documents repeat the
     same few section headings."""
     heading = _HEADING.match(raw)
@@ -343,12 +353,13 @@ class _State:
 
     def heading(self, raw: str, line_no: int) -> bool:
         """Take a heading line; False when the line is not a heading after all."""
-        level, text = _heading_parts(raw)
+        level, text = heading_parts(raw)
         if not level:
             return False
         if level == 1 and not self.title_seen and self.section == schema.PREAMBLE:
             self.title_seen = True
-            _parse_title(raw, self.record)
+            record = self.record
+            record["title"], record["page_id"], record["page_url"] = title_parts(raw)
             return True
         section = self.section = schema.section_slug(text)
         if section in self.seen_sections:
@@ -377,7 +388,7 @@ def parse_document(text: str) -> dict:
 
     Usual documents are cut at their headings and each section's table read in one piece
     (`_parse_chunked`); anything unusual goes line by line (`_parse_lines`). Both give the same
-    record; tests/test_parse.py checks that on every variant.
+    record; tests/ingest/test_lineparse.py checks that on every variant.
     """
     if text[:1] == "\ufeff":
         # A byte-order mark decoded as text (`read_text(encoding="utf-8")`) would hide the title.
@@ -437,7 +448,7 @@ def _read_whole_table(body: list[str], first_line: int, state: _State) -> bool:
     if joined[0] != "|" or joined.count("\n|") != len(lines) - 1:
         return False
     count = _delimiter_columns(lines[1])
-    headers = split_cells(lines[0].strip(_MD_TRIM))
+    headers = split_cells(lines[0].strip(MD_TRIM))
     if not count or len(headers) != count:
         return False
     record = state.record
@@ -455,7 +466,7 @@ def _parse_lines(lines: list[str], offset: int, state: _State, headings_allowed:
     i = 0
     while i < n:
         raw = lines[i]
-        stripped = raw.strip(_MD_TRIM)
+        stripped = raw.strip(MD_TRIM)
         if not stripped:
             if state.section == schema.SUMMARY and state.summary_lines:
                 state.summary_lines.append("")
@@ -474,7 +485,7 @@ def _parse_lines(lines: list[str], offset: int, state: _State, headings_allowed:
                 # A heading with pipes in it (`## Signals | x`) over a delimiter row of another width
                 # is a heading, as markdown-it-py reads it once its table rule fails: it falls through
                 # to the heading below (its section then holds what follows, and reports stray rows).
-                if not (headings_allowed and stripped[0] == "#" and _heading_parts(raw)[0]):
+                if not (headings_allowed and stripped[0] == "#" and heading_parts(raw)[0]):
                     problems.append((
                         offset + i + 1,
                         section,
@@ -518,9 +529,7 @@ def _text_line(state: _State, raw: str, stripped: str, line_no: int) -> None:
         state.summary_lines.append(stripped)
     elif section == schema.PREAMBLE:
         if "[" in stripped and record["article_url"] is None:
-            external = _EXTERNAL.search(stripped)
-            if external:
-                record["article_url"] = external.group(1) or None
+            record["article_url"] = external_link(stripped)
         if stripped[0] == "|" and stripped.count("|") >= 2:
             # A row above every section heading: reported, never silently dropped.
             _stray_row(record, line_no, section, stripped)
@@ -528,21 +537,17 @@ def _text_line(state: _State, raw: str, stripped: str, line_no: int) -> None:
         bullet = _BULLET.match(raw)
         value = _bullet_text(bullet) if bullet else stripped
         if section == schema.KEYWORDS:
-            record["keywords"].append(_strip_emphasis(value))
+            record["keywords"].append(strip_emphasis(value))
         elif section == schema.THEMES:
-            record["themes"].append(_strip_emphasis(value))
+            record["themes"].append(strip_emphasis(value))
         elif section == schema.OTHER:
-            key, value_text = attribute(_strip_emphasis(value))
+            key, value_text = attribute(strip_emphasis(value))
             if key is not None:
                 record["attrs"][key] = value_text
             else:
                 record["problems"].append((line_no, section, "warning", f"Other line is not 'Key: value': {value!r}"))
         else:
-            link = _LINK.search(value)
-            if link:
-                record["links"].append((_target_id(link.group(2).strip()), link.group(1).strip() or None))
-            else:
-                record["links"].append((_target_id(value), None))
+            record["links"].append(closest_link(value))
     elif section not in schema.TABLE_SECTIONS:
         bullet = _BULLET.match(raw)
         if bullet:
@@ -561,6 +566,22 @@ def _stray_row(record: dict, line_no: int, section: str, stripped: str) -> None:
         line_no, section, "error",
         f"line looks like a table row but is not in a table (no header/delimiter row): {stripped[:200]!r}",
     ))
+
+
+def external_link(text: str) -> str | None:
+    """A preamble line -> the URL of its `[External link](URL)`, or None (no such link, or no URL)."""
+    external = _EXTERNAL.search(text)
+    return (external.group(1) or None) if external else None
+
+
+def closest_link(value: str) -> tuple[str, str | None]:
+    """A Closest bullet's text -> (the linked document's id, the link's title or None).
+
+    `[Title](2023/00001_ab.md)` -> ("2023/00001_ab", "Title"); a bare `2022/plain` is an id."""
+    link = _LINK.search(value)
+    if link:
+        return _target_id(link.group(2).strip()), link.group(1).strip() or None
+    return _target_id(value), None
 
 
 def _target_id(target: str) -> str:
@@ -606,7 +627,7 @@ def _uniform_columns(body: list[str], width: int) -> list[list[str]] | None:
     if len(parts) != len(body) * step + 1:
         return None
     separators = parts[::step]
-    if "".join(separators).strip(_MD_TRIM):
+    if "".join(separators).strip(MD_TRIM):
         return None
     # Each separator between rows must hold its row break (else an empty cell stands in for one);
     # no other part can hold one, as every line starts with a pipe.
@@ -616,7 +637,7 @@ def _uniform_columns(body: list[str], width: int) -> list[list[str]] | None:
     # faster than with the CommonMark set, and equal to it unless a cell holds one of the five
     # characters Python counts as whitespace and CommonMark does not.
     if any(ch in text for ch in _PY_ONLY_SPACE):
-        cells = list(map(str.strip, parts, repeat(_MD_TRIM, len(parts))))
+        cells = list(map(str.strip, parts, repeat(MD_TRIM, len(parts))))
     else:
         cells = list(map(str.strip, parts))
     return [cells[column::step] for column in range(1, step)]
@@ -630,7 +651,7 @@ def _read_table(
 
     Line numbers in the record are 1-based and shifted by `offset` (where `lines` starts in the file).
     """
-    columns = list(_unique_columns_cached(tuple(h.strip(_MD_TRIM) for h in headers)))
+    columns = list(column_names(tuple(h.strip(MD_TRIM) for h in headers)))
     width = len(columns)
     relevancy_at = columns.index(schema.RELEVANCY) if schema.RELEVANCY in columns else -1
     kept = [c for c in columns if c != schema.RELEVANCY] if relevancy_at >= 0 else columns
@@ -670,7 +691,7 @@ def _ragged_columns(body: list[str], first: int, width: int, section: str, probl
     """The general path: split row by row, padding short rows and reporting long ones."""
     columns: list[list[str]] = [[] for _ in range(width)]
     for offset, raw in enumerate(body):
-        cells = [c.strip(_MD_TRIM) for c in split_cells(raw.strip(_MD_TRIM))]
+        cells = [c.strip(MD_TRIM) for c in split_cells(raw.strip(MD_TRIM))]
         count = len(cells)
         if count < width:
             problems.append((

@@ -1,4 +1,5 @@
-"""signals.reader: file bytes -> text (decoding and its problems) -> parsed batches."""
+"""signals.ingest.files: reading a file once (bytes and fingerprint), decoding it (and its problems);
+and what the per-file path (workers.parse_one_by_one) makes of every kind of failure."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from signals.parse import parse_document
-from signals.reader import decode, read_files
+from signals.ingest.files import NO_STAMP, batch_text, changed_ns, decode, read
+from signals.ingest.lineparse import parse_document
+from signals.ingest.workers import parse_one_by_one
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEED_FILE = ROOT / "seeds" / "000_19f67a480975dbd3.txt"  # as in conftest.py (not imported: tests/*/conftest.py)
 
 DOC = "# __Café Signals__, (from page [20240101](https://x.test/p/20240101).)\n\n## Keywords\n\n* naïve\n* 東京\n"
@@ -69,7 +71,7 @@ def _write(folder: Path, name: str, data: bytes) -> tuple[str, str, str]:
     return str(path), name.rsplit(".", 1)[0], name
 
 
-def test_read_files_turns_every_failure_into_a_problem_and_loads_the_rest(tmp_path: Path) -> None:
+def test_one_by_one_turns_every_failure_into_a_problem_and_loads_the_rest(tmp_path: Path) -> None:
     seed = SEED_FILE.read_bytes()
     files = [
         _write(tmp_path, "good.md", seed),
@@ -80,7 +82,7 @@ def test_read_files_turns_every_failure_into_a_problem_and_loads_the_rest(tmp_pa
         _write(tmp_path, "latin.md", seed.replace(b"Ukraine Amid", b"Ukra\xefne Amid")),
         (str(tmp_path / "missing.md"), "missing", "missing.md"),
     ]
-    batch = read_files(files)
+    batch = parse_one_by_one(files)
     assert batch.documents["doc_id"] == ["good", "latin"]
     problems = list(zip(*(batch.problems[c] for c in ("path", "line", "severity", "message")), strict=True))
     assert [p[:3] for p in problems] == [
@@ -100,11 +102,11 @@ def test_read_files_turns_every_failure_into_a_problem_and_loads_the_rest(tmp_pa
     assert batch.documents["title"][1] == "South Korea Considers Arms Supply to Ukra\u00efne Amid North Korea-Russia Military Cooperation"
 
 
-def test_read_files_bom_and_crlf_give_the_same_rows(tmp_path: Path) -> None:
+def test_one_by_one_bom_and_crlf_give_the_same_rows(tmp_path: Path) -> None:
     text = SEED_FILE.read_text(encoding="utf-8")
-    plain = read_files([_write(tmp_path, "plain.md", text.encode())])
-    windows = read_files([_write(tmp_path, "windows.md", b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())])
-    utf16 = read_files([_write(tmp_path, "utf16.md", text.encode("utf-16"))])
+    plain = parse_one_by_one([_write(tmp_path, "plain.md", text.encode())])
+    windows = parse_one_by_one([_write(tmp_path, "windows.md", b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())])
+    utf16 = parse_one_by_one([_write(tmp_path, "utf16.md", text.encode("utf-16"))])
     for batch in (windows, utf16):
         assert batch.problems["message"] == []
         for column in ("title", "page_id", "summary"):
@@ -113,3 +115,23 @@ def test_read_files_bom_and_crlf_give_the_same_rows(tmp_path: Path) -> None:
         assert batch.keywords["keyword"] == plain.keywords["keyword"]
     assert parse_document(text)["tables"]  # the seed has tables: the comparison above is not empty
     assert len(plain.items["row"]) == 5 + 6 + 7 + 4 + 5
+
+
+def test_read_gives_the_bytes_and_the_fingerprint_of_the_open_file(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_bytes(b"# x\n" * 1000)
+    data, stamp, error = read(str(path))
+    status = path.stat()
+    assert (data, stamp, error) == (b"# x\n" * 1000, (status.st_size, changed_ns(status)), None)
+
+
+def test_read_never_raises(tmp_path: Path) -> None:
+    assert read(str(tmp_path / "missing.md")) == (None, NO_STAMP, "No such file or directory")
+    assert read(str(tmp_path)).data is None  # a folder
+
+
+def test_batch_text_is_what_decode_and_the_line_parser_read() -> None:
+    text = "# t\r\n\r\n## Keywords\r* a\n"
+    assert batch_text(b"\xef\xbb\xbf" + text.encode()) == b"# t\n\n## Keywords\n* a\n"
+    assert batch_text(b"no title\n") is None
+    assert batch_text(b"") is None

@@ -1,6 +1,6 @@
-"""signals.fastbatch: the vectorized parser gives exactly the raw tables of the document-by-document
-path (read_files + batch_to_raw, called directly here), and hands back every document it is not
-sure of.
+"""signals.ingest.batchparse: the vectorized parser gives exactly the raw tables of the
+document-by-document path (workers.parse_one_by_one + raw.batch_to_raw, called directly here), and
+declines every document it is not sure of.
 
 Equality is checked table by table with Arrow's `equals` (same rows in the same order, same columns
 in the same order, same types, same section-columns metadata), which is stricter than comparing
@@ -17,26 +17,28 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from signals import fastbatch
-from signals.corpus import discover
-from signals.rawtables import RAW_TABLES, batch_to_raw, parse_to_raw
-from signals.reader import read_files
+from signals.ingest import batchparse, files, raw, workers
 from signals.synth import write_corpus
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 
 
 def files_of(folder: Path) -> list[tuple[str, str, str]]:
-    return [(location, doc_id, path) for location, doc_id, path, _, _ in discover(folder)]
+    return [(location, doc_id, path) for location, doc_id, path, _, _ in files.discover(folder)]
 
 
-def assert_same_raw(files: list[tuple[str, str, str]]) -> None:
-    """read_to_raw (fast path + fallback) == read_files + batch_to_raw (the reference)."""
-    reference = batch_to_raw(read_files(files))
-    fast = fastbatch.read_to_raw(files, batch_to_raw)
-    assert set(fast) == set(reference) == set(RAW_TABLES)
-    for name in RAW_TABLES:
+def batch_texts(chunk: list[tuple[str, str, str]]) -> list[bytes]:
+    return [files.batch_text(Path(location).read_bytes()) or b"" for location, _, _ in chunk]
+
+
+def assert_same_raw(chunk: list[tuple[str, str, str]]) -> None:
+    """parse_files (batch parser + line parser for what it declines) == every file through the
+    line parser (the reference), text columns as large_string in both."""
+    reference = raw.large_strings(raw.batch_to_raw(workers.parse_one_by_one(chunk)))
+    fast = workers.parse_files(chunk)
+    assert set(fast) == set(reference) == set(raw.RAW_TABLES)
+    for name in raw.RAW_TABLES:
         want, got = reference[name], fast[name]
         assert got.column_names == want.column_names, name
         assert got.schema == want.schema, name
@@ -49,23 +51,22 @@ def assert_same_raw(files: list[tuple[str, str, str]]) -> None:
             pytest.fail(f"{name} differs")
 
 
-def fast_share(files: list[tuple[str, str, str]]) -> float:
-    """Share of the files that parse_batch reads itself (it must not raise: read_to_raw would hide it)."""
-    texts = [fastbatch._fast_text(Path(location).read_bytes()) or b"" for location, _, _ in files]
-    result = fastbatch.parse_batch(texts)
-    return 1 - len(result.fallback) / len(files)
+def fast_share(chunk: list[tuple[str, str, str]]) -> float:
+    """Share of the files that parse_batch reads itself (it must not raise: parse_files would hide it)."""
+    result = batchparse.parse_batch(batch_texts(chunk))
+    return 1 - len(result.declined) / len(chunk)
 
 
 def test_seed() -> None:
-    files = files_of(SEEDS)
-    assert_same_raw(files)
-    assert fast_share(files) == 1.0
+    chunk = files_of(SEEDS)
+    assert_same_raw(chunk)
+    assert fast_share(chunk) == 1.0
 
 
 def test_every_real_document(futures_dir: Path) -> None:
-    files = files_of(futures_dir)
-    assert_same_raw(files)
-    assert fast_share(files) >= 0.9
+    chunk = files_of(futures_dir)
+    assert_same_raw(chunk)
+    assert fast_share(chunk) >= 0.9
 
 
 @pytest.fixture(scope="module")
@@ -76,23 +77,23 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_synthetic_corpus_with_its_variants(synthetic: Path) -> None:
-    files = files_of(synthetic)
-    assert_same_raw(files)
-    assert fast_share(files) >= 0.85
+    chunk = files_of(synthetic)
+    assert_same_raw(chunk)
+    assert fast_share(chunk) >= 0.85
 
 
 def test_mixed_batches_keep_file_order_and_column_order(synthetic: Path, tmp_path: Path) -> None:
     """Slow documents between fast ones, unreadable and non-document files among them."""
-    files = files_of(synthetic)[:60]
+    chunk = files_of(synthetic)[:60]
     (tmp_path / "notes.md").write_text("just some notes\n", encoding="utf-8")
     (tmp_path / "empty.md").write_bytes(b"")
     (tmp_path / "binary.md").write_bytes(b"# x\x00\x00")
     (tmp_path / "latin.md").write_bytes("# Caf\xe9 (from page [20240101](u).)\n\n## Keywords\n\n* a\n".encode("latin-1"))
     extra = files_of(tmp_path)
     missing = (str(tmp_path / "gone.md"), "gone", "gone.md")
-    mixed = sorted([*files, *extra, missing], key=lambda f: f[1])
+    mixed = sorted([*chunk, *extra, missing], key=lambda f: f[1])
     assert_same_raw(mixed)
-    assert_same_raw(files[::7])
+    assert_same_raw(chunk[::7])
     assert_same_raw([])
 
 
@@ -100,8 +101,8 @@ def test_batches_of_one_and_str_input(synthetic: Path) -> None:
     for file in files_of(synthetic)[:5]:
         assert_same_raw([file])
     texts = [Path(location).read_text(encoding="utf-8") for location, _, _ in files_of(SEEDS)]
-    tables, fallback = fastbatch.parse_batch(texts)
-    assert fallback == []
+    tables, declined = batchparse.parse_batch(texts)
+    assert declined == []
     assert tables["documents"].num_rows == 1
 
 
@@ -187,11 +188,11 @@ def test_near_regular_documents(documents: list[str], regular: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         for k, document in enumerate([*documents, regular]):
             (Path(folder) / f"doc{k}.md").write_bytes(document.encode("utf-8"))
-        files = files_of(Path(folder))
-        assert_same_raw(files)
+        chunk = files_of(Path(folder))
+        assert_same_raw(chunk)
         # The unmutated document is read by the fast path (it is the last file).
-        texts = [fastbatch._fast_text(Path(location).read_bytes()) or b"" for location, _, _ in files]
-        assert len(texts) - 1 not in fastbatch.parse_batch(texts).fallback
+        texts = batch_texts(files_of(Path(folder)))
+        assert len(texts) - 1 not in batchparse.parse_batch(texts).declined
 
 
 def test_parse_batch_hands_back_what_it_does_not_read() -> None:
@@ -205,22 +206,31 @@ def test_parse_batch_hands_back_what_it_does_not_read() -> None:
         "repeated section": regular + "\n\n## Keywords\n\n* again\n",
         "no title": regular.split("\n", 1)[1],
     }
-    _, fallback = fastbatch.parse_batch([regular, *variants.values()])
-    assert fallback == list(range(1, len(variants) + 1))
+    _, declined = batchparse.parse_batch([regular, *variants.values()])
+    assert declined == list(range(1, len(variants) + 1))
 
 
 def test_workers_hand_back_large_strings(synthetic: Path) -> None:
-    """parse_to_raw: read_to_raw's tables, every text column as large_string (pandas' own)."""
-    files = files_of(synthetic)[:40]
-    reference = fastbatch.read_to_raw(files, batch_to_raw)
-    raw = parse_to_raw(files)
-    for name, table in raw.items():
+    """parse_files: every text column as large_string (pandas' own), cast once in the worker."""
+    for name, table in workers.parse_files(files_of(synthetic)[:40]).items():
         assert pa.string() not in table.schema.types, name
-        assert table.to_pylist() == reference[name].to_pylist(), name
-        assert table.schema.metadata == reference[name].schema.metadata, name
+
+
+def test_every_file_is_read_once(synthetic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Declined documents are parsed from the bytes already read, not read again."""
+    seed = (SEEDS / "000_19f67a480975dbd3.txt").read_text(encoding="utf-8")
+    (tmp_path / "tab.md").write_text(seed.replace("| ", "|\t", 1), encoding="utf-8")
+    (tmp_path / "notes.md").write_text("just some notes\n", encoding="utf-8")
+    chunk = sorted([*files_of(synthetic)[:20], *files_of(tmp_path)], key=lambda f: f[1])
+    assert fast_share(chunk) < 1  # some documents go to the line parser
+    opened = []
+    real_read = files.read
+    monkeypatch.setattr(files, "read", lambda location: opened.append(location) or real_read(location))
+    workers.parse_files(chunk)
+    assert sorted(opened) == sorted(location for location, _, _ in chunk)
 
 
 def test_empty_batch() -> None:
-    tables, fallback = fastbatch.parse_batch([])
-    assert fallback == [] and tables == {}
-    assert isinstance(parse_to_raw([])["documents"], pa.Table)
+    tables, declined = batchparse.parse_batch([])
+    assert declined == [] and tables == {}
+    assert isinstance(workers.parse_files([])["documents"], pa.Table)

@@ -38,7 +38,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from signals.rawtables import RAW_TABLES
+from signals.ingest.raw import RAW_TABLES
 
 CACHE_VERSION = 8  # 4: raw documents carry their own section columns; 5: CRC-32 per file; 6: frames;
 # 7: xxh3 content digests; 8: raw text columns as large_string

@@ -14,28 +14,30 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sample_documents import SEED_FILE, real_or_synthetic_files
 
-from signals import cache
-from signals.corpus import Corpus, LoadStats, load_corpus
-
-ROOT = Path(__file__).resolve().parents[1]
-SEED_FILE = ROOT / "seeds" / "000_19f67a480975dbd3.txt"  # as in conftest.py (not imported: tests/*/conftest.py)
-FUTURES = ROOT.parent / "shared" / "corpus" / "futures"
+from signals.corpus_type import Corpus
+from signals.ingest import cache
+from signals.ingest.load import LoadStats, load_corpus
 
 TODAY = dt.date(2025, 6, 1)
 
 
-def sources() -> list[Path]:
-    """The seed plus up to 20 shared-corpus documents (the seed alone where that corpus is absent)."""
-    return [SEED_FILE, *sorted(FUTURES.glob("*.md"))[:20]] if FUTURES.is_dir() else [SEED_FILE]
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The seed plus 20 documents: real ones where ../shared is present, else synthetic (a seed alone
+    left the top folder empty, and the tests that touch a file there had none to touch)."""
+    return [SEED_FILE, *real_or_synthetic_files(20, tmp_path_factory.mktemp("cache-sources"))]
 
 
 @pytest.fixture
-def data(tmp_path: Path) -> Path:
+def data(tmp_path: Path, sources: list[Path]) -> Path:
+    """A data folder of the sources, every third in sub/ (the seed first, so sub/<seed>.md)."""
     folder = tmp_path / "data"
     (folder / "sub").mkdir(parents=True)
-    for k, source in enumerate(sources()):
+    for k, source in enumerate(sources):
         shutil.copy(source, folder / ("sub" if k % 3 == 0 else "") / f"{source.stem}.md")
+    assert len(list(folder.glob("*.md"))) >= 2  # the tests below touch files at the top
     return folder
 
 
@@ -82,18 +84,19 @@ def test_a_first_load_keys_each_file_by_its_state_when_read(data: Path, cache_ro
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """Without a cache, files are listed without a stat and fingerprinted as they are read: what
     is cached is each file's size and change time at that moment."""
-    import signals.corpus as corpus_module
+    from signals.ingest import load as loader
+    from signals.ingest import workers as pool
 
-    monkeypatch.setattr(corpus_module, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 1)
     target = next(data.rglob("*.md"))
-    real_discover = corpus_module.discover
+    real_discover = loader.discover
 
     def discover_then_edit(root: Path, *args, **kwargs):
         found = real_discover(root, *args, **kwargs)
         target.write_bytes(target.read_bytes() + b"\n")  # listed, then changed before it is read
         return found
 
-    monkeypatch.setattr(corpus_module, "discover", discover_then_edit)
+    monkeypatch.setattr(loader, "discover", discover_then_edit)
     load_corpus(data, cache_root=cache_root, today=TODAY, workers=workers)
     entry = cache.open_entry(cache.corpus_cache_dir(data, cache_root))
     on_disk = {}
@@ -161,8 +164,8 @@ ODD_DOC = """\
 
 @pytest.mark.parametrize("which", ["seed", "odd"])
 def test_deleting_a_file_drops_it(data: Path, cache_root: Path, which: str) -> None:
-    # The seed is the only document with a Concerns table and named Technologies; the odd one the
-    # only one with a Region attribute and an Opportunities table: none of it may linger.
+    # The odd one is the only document with a Region attribute and an Opportunities table (and among
+    # the real documents, the seed the only one with a Concerns table): none of it may linger.
     (data / "odd.md").write_text(ODD_DOC, encoding="utf-8")
     cold, _ = load(data, cache_root)
     assert "region" in cold.documents.columns and "owner" in cold.items.columns

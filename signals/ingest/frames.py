@@ -1,8 +1,10 @@
-"""Parsed batches -> raw Arrow tables (what the cache stores) -> the Corpus's typed pandas frames.
+"""Raw tables (one set for the whole corpus) -> the typed pandas frames a Corpus holds.
 
-Raw tables hold only what parsing a file yields, so they can be cached per file. Everything that
-depends on the whole corpus or on today (dates in the future, duplicates, theme spellings) is derived
-in `finalize`, on every load.
+Raw tables hold only what parsing each file yields, so that they can be cached per file (see
+`raw`, `cache`). What depends on the whole corpus or on today -- dates in the future, duplicates,
+each theme's most common spelling, the row frames' doc_id as a categorical over the documents'
+ids -- is derived here by `finalize`, on every load, with the cheap per-column derivations (dates
+from page ids, article domains, dtypes). Arrow kernels where they measured faster than pandas.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from signals import schema
-from signals.reader import SECTION_COLUMNS
+from signals.ingest.raw import SECTION_COLUMNS
 
 _HOST = r"^[A-Za-z][A-Za-z0-9+.\-]*://(?:[^@/?#]*@)?(?:\[([^\]/?#]*)\]|([^:/?#\[\]]*))"
 
@@ -76,7 +78,7 @@ def _named_groups(pattern: str) -> str:
 def _dates(documents: pd.DataFrame, today: dt.date) -> tuple[pd.Series, list[dict]]:
     """Page ids -> dates (missing when not a valid YYYYMMDD) and a problem for each doubtful one.
 
-    Vectorized; the messages are those of parse.page_date (tested against it).
+    Vectorized; the messages are those of lineparse.page_date (tested against it).
     """
     parts = _extract(documents["page_id"].astype("str").str.strip(), r"^(\d{8})(\D.*)?$")
     dates = pd.to_datetime(parts[0], format="%Y%m%d", errors="coerce")
@@ -105,7 +107,7 @@ def _dates(documents: pd.DataFrame, today: dt.date) -> tuple[pd.Series, list[dic
 
 
 def finalize(raw: dict[str, pa.Table], today: dt.date | None = None) -> dict[str, pd.DataFrame]:
-    """Raw tables -> the Corpus frames with their dtypes and derived columns (see signals.corpus).
+    """Raw tables -> the Corpus frames with their dtypes and derived columns (see signals.ingest.load).
 
     Two threads at once, about equally loaded: a second thread derives the items (first the parts
     that need no document ids), then themes and links; this one the document ids, the documents,

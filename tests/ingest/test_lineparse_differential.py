@@ -1,27 +1,27 @@
-"""Differential tests: signals.parse's GFM tables against markdown-it-py's (commonmark + table).
+"""Differential tests: signals.ingest.lineparse's GFM tables against markdown-it-py's (commonmark + table).
 
-parse.py reads tables by hand for speed but means to follow markdown-it-py's `rules_block/table.py`
+lineparse.py reads tables by hand for speed but means to follow markdown-it-py's `rules_block/table.py`
 exactly. Hypothesis writes small signal documents full of table edge cases (`documents`: any pipe
 style, escapes, unicode and odd whitespace, ragged rows, broken delimiters, every kind of line that
 ends a table; `regular_documents`: the pipeline's own layout with small faults, which is what
-parse.py's fast paths read). markdown-it-py tokenizes the same text, and the tables it finds --
+lineparse.py's fast paths read). markdown-it-py tokenizes the same text, and the tables it finds --
 section, header, per-row source lines, cells, relevancy -- must be the ones parse_document returns.
 The low-level pieces (`split_cells`, `_delimiter_columns`, `_ends_table`) are checked on the lines
 markdown-it used, and on their own one line at a time. Last, the reference loader
 (benchmarks/reference_loader.py) must agree with parse_document on every real document.
 
 Whitespace: markdown-it-py 4 trims cells with mdTrim, JavaScript's trim() set, so NBSP and U+3000
-*are* trimmed while U+200B and U+0085 are not; parse.py follows that.
+*are* trimmed while U+200B and U+0085 are not; lineparse.py follows that.
 
-What the generator keeps away from, because parse.py deliberately does not model it (it is not a
+What the generator keeps away from, because lineparse.py deliberately does not model it (it is not a
 table rule and its effect on tables is nil in the signal format):
-  * setext headings (`text` underlined by `---`): parse.py's sections are ATX headings only, so the
+  * setext headings (`text` underlined by `---`): lineparse.py's sections are ATX headings only, so the
     markdown-it side ignores setext headings for sections too;
   * containers left open across a table: a table right after a list item or a `>` line with no
     blank line is, for markdown-it, a lazy continuation of that container; every list, quote,
     fence and HTML block the generator writes is closed (blank line or closing fence) before the
     next table;
-  * `#word` lines and NBSP-indented bullets (`\u00a0- x`) outside tables: parse.py takes them for
+  * `#word` lines and NBSP-indented bullets (`\u00a0- x`) outside tables: lineparse.py takes them for
     a heading (`##Signals`) and a bullet on purpose, markdown-it does not; inside a table body both
     read them as rows, which is tested;
   * markdown-it-py's MAX_AUTOCOMPLETED_CELLS (65,536 padded cells per table): a pathological limit
@@ -42,14 +42,15 @@ from markdown_it import MarkdownIt
 from markdown_it.common import utils as markdown_it_utils
 from markdown_it.rules_block.table import escapedSplit
 
-from signals import parse, schema
+from signals import schema
+from signals.ingest import lineparse
 
 pytestmark = pytest.mark.skipif(
     int(markdown_it.__version__.split(".")[0]) < 4,
-    reason="parse.py mirrors markdown-it-py 4's table rules (its mdTrim)",
+    reason="lineparse.py mirrors markdown-it-py 4's table rules (its mdTrim)",
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / ".." / "shared" / "corpus" / "futures"
 
 _MD = MarkdownIt("commonmark").enable("table")
@@ -82,7 +83,7 @@ def markdown_it_tables(text: str) -> tuple[list[tuple], list[tuple]]:
 
     A raw table is (map, header cells, row lines, row cells) with every cell's inline `.content`;
     a record table is what parse_document should return for it: (section, columns, lines, rows,
-    relevancy), including the one-row `name` tables parse.py makes of bullet items in sections
+    relevancy), including the one-row `name` tables lineparse.py makes of bullet items in sections
     the format does not name.
     """
     tokens = _MD.parse(text)
@@ -133,37 +134,37 @@ def markdown_it_tables(text: str) -> tuple[list[tuple], list[tuple]]:
 
 
 def _as_record_table(section: str, header: list[str], lines: list[int], rows: list[list[str]]) -> tuple:
-    """markdown-it's raw table -> parse.py's record shape (canonical columns, relevancy moved out)."""
-    columns = parse._unique_columns(header)
+    """markdown-it's raw table -> lineparse.py's record shape (canonical columns, relevancy moved out)."""
+    columns = list(lineparse.column_names(tuple(header)))
     if schema.RELEVANCY not in columns:
         return section, columns, lines, [list(row) for row in rows], [None] * len(rows)
     at = columns.index(schema.RELEVANCY)
     kept_rows = [row[:at] + row[at + 1:] for row in rows]
-    relevancy = [parse.parse_relevancy(row[at])[0] for row in rows]
+    relevancy = [lineparse.parse_relevancy(row[at])[0] for row in rows]
     return section, [c for c in columns if c != schema.RELEVANCY], lines, kept_rows, relevancy
 
 
 def check_against_markdown_it(text: str) -> None:
-    """Assert parse_document, parse.py's pieces and the reference loader agree with markdown-it."""
+    """Assert parse_document, lineparse.py's pieces and the reference loader agree with markdown-it."""
     raw_tables, expected = markdown_it_tables(text)
-    got = parse.parse_document(text)["tables"]
+    got = lineparse.parse_document(text)["tables"]
     assert got == expected
 
     # The pieces, line by line, on the source lines markdown-it used (token.map).
     lines = _lines(text)
     for (start, end), header, row_lines, rows in raw_tables:
-        assert parse._indent(lines[start]) < 4
-        assert parse._delimiter_columns(lines[start + 1]) == len(header)
-        header_cells = parse.split_cells(lines[start].strip(parse._MD_TRIM))
-        assert [c.strip(parse._MD_TRIM) for c in header_cells] == header
+        assert lineparse._indent(lines[start]) < 4
+        assert lineparse._delimiter_columns(lines[start + 1]) == len(header)
+        header_cells = lineparse.split_cells(lines[start].strip(lineparse.MD_TRIM))
+        assert [c.strip(lineparse.MD_TRIM) for c in header_cells] == header
         assert row_lines == list(range(start + 3, end + 1))
         for line_no, cells in zip(row_lines, rows, strict=True):
             raw = lines[line_no - 1]
-            assert not parse._ends_table(raw), raw
-            split = [c.strip(parse._MD_TRIM) for c in parse.split_cells(raw.strip(parse._MD_TRIM))]
+            assert not lineparse._ends_table(raw), raw
+            split = [c.strip(lineparse.MD_TRIM) for c in lineparse.split_cells(raw.strip(lineparse.MD_TRIM))]
             assert (split + [""] * len(header))[: len(header)] == cells
         if end < len(lines) and not (end == len(lines) - 1 and not lines[end]):
-            assert parse._ends_table(lines[end]), lines[end]
+            assert lineparse._ends_table(lines[end]), lines[end]
 
     assert reference_loader.parse_document_markdown_it(text)["tables"] == expected
 
@@ -311,7 +312,7 @@ padded_word = st.tuples(
 @st.composite
 def regular_documents(draw) -> str:
     """A document as the pipeline writes it -- blank line before every heading, every table line
-    inside outer pipes -- with a few small faults: the shape parse.py reads on its fast paths
+    inside outer pipes -- with a few small faults: the shape lineparse.py reads on its fast paths
     (whole-section tables, column-wise splitting), so those paths meet the edge cases too."""
     lines = ["# __A title__, (from page [20240101](https://example.com/p/20240101).)", ""]
     for name in draw(st.lists(st.sampled_from(SECTIONS), min_size=1, max_size=4)):
@@ -389,7 +390,7 @@ def test_split_cells_is_escaped_split(line: str) -> None:
         expected.pop(0)
     if expected and expected[-1] == "":
         expected.pop()
-    assert parse.split_cells(trimmed) == expected
+    assert lineparse.split_cells(trimmed) == expected
 
 
 delimiter_candidates = st.tuples(
@@ -406,7 +407,7 @@ def test_delimiter_columns_match_markdown_it(line: str) -> None:
         if _MD.parse("|" + " a |" * k + "\n" + line + "\n")[0].type == "table_open"
     ]
     assert len(tables_for) <= 1
-    assert parse._delimiter_columns(line) == (tables_for[0] if tables_for else 0)
+    assert lineparse._delimiter_columns(line) == (tables_for[0] if tables_for else 0)
 
 
 BLOCK_PREFIXES = [
@@ -428,7 +429,7 @@ def test_ends_table_matches_markdown_it(indent: str, prefix: str, sep: str, tail
     line = indent + prefix + sep + tail
     table = _MD.parse("| h |\n|---|\n| r |\n" + line + "\n")[0]
     assert table.type == "table_open"
-    assert parse._ends_table(line) == (table.map[1] == 3)
+    assert lineparse._ends_table(line) == (table.map[1] == 3)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -449,7 +450,7 @@ def test_reference_loader_agrees_on_corpus() -> None:
     disagreements = []
     for path, reference in zip(paths, records, strict=True):
         text = path.read_text(encoding="utf-8", errors="replace")
-        record = parse.parse_document(text)
+        record = lineparse.parse_document(text)
         assert record["tables"], path.name
         disagreements += [(path.name, name) for name in COMPARED_FIELDS if record[name] != reference[name]]
         # Every GFM table, to the cell, by markdown-it-py's own token walk too.

@@ -1,4 +1,4 @@
-"""signals.corpus.load_corpus: the frames a user sees, checked against the documents themselves.
+"""signals.ingest.load.load_corpus: the frames a user sees, checked against the documents themselves.
 
 Three sources of truth: the seed document (every value written out below, by hand), the shared
 corpus (rows and relevancy counted by an independent reader of the markdown, `count_tables`), and
@@ -15,9 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from signals.corpus import Corpus, discover, load_corpus
+from signals.corpus_type import Corpus
+from signals.ingest.load import discover, load_corpus
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEED_FILE = ROOT / "seeds" / "000_19f67a480975dbd3.txt"  # as in conftest.py (not imported: tests/*/conftest.py)
 
 TODAY = dt.date(2025, 6, 1)
@@ -442,7 +443,7 @@ def test_categorical_helpers_agree_with_pandas_on_chunked_and_missing_values():
     """frames._category / _with_doc_codes (Arrow kernels) give what astype would, on chunked input."""
     import pyarrow as pa
 
-    from signals import frames
+    from signals.ingest import frames
 
     values = pd.concat([pd.Series(["b", "a", None], dtype="str"), pd.Series(["c", "a"], dtype="str")],
                        ignore_index=True)

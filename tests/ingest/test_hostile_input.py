@@ -12,7 +12,6 @@ is reported skipped as a whole); and the good documents load exactly as they do 
 from __future__ import annotations
 
 import os
-import sys
 import threading
 import time
 from pathlib import Path
@@ -21,11 +20,11 @@ import pandas as pd
 import pytest
 import rowcount
 
-from signals import corpus as corpus_module
-from signals import reader
-from signals.corpus import Corpus, LoadStats, load_corpus
+from signals.corpus_type import Corpus
+from signals.ingest import files, load
+from signals.ingest.load import LoadStats, load_corpus
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEED_FILE = ROOT / "seeds" / "000_19f67a480975dbd3.txt"  # as in conftest.py (not imported: tests/*/conftest.py)
 SEED_ROWS = 27
 
@@ -261,24 +260,27 @@ def test_stray_rows_are_reported_where_they_are(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", sorted(BACKTRACKING))
 def test_lines_built_to_backtrack_load_in_linear_time(tmp_path: Path, name: str) -> None:
     folder = _folder_with(tmp_path, {f"{name}.md": BACKTRACKING[name].encode()})
-    started = time.perf_counter()
+    _load(folder)  # once before measuring: the first load of a process also pays for its imports
+    # CPU time of this process, not the wall clock: other work on two busy cores stretches the one,
+    # not the other. A backtracking pattern takes minutes on a 200 kB line; the parse, 0.1 s.
+    started = time.process_time()
     loaded = _load(folder)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 3.0, f"{name}: {elapsed:.1f} s for a 200 kB line"
+    elapsed = time.process_time() - started
+    assert elapsed < 3.0, f"{name}: {elapsed:.1f} s of CPU for a 200 kB line"
     assert_nothing_lost(folder, loaded)
     assert_good_documents_load(loaded)
 
 
 def test_a_file_that_vanishes_mid_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = _folder_with(tmp_path, {"vanishing.md": _doc("## Signals\n\n" + TABLE + "| gone | soon | 3 |\n").encode()})
-    real_discover = corpus_module.discover
+    real_discover = load.discover
 
     def discover_then_delete(root: Path, *args, **kwargs):
         found = real_discover(root, *args, **kwargs)
         (folder / "vanishing.md").unlink()  # listed, then gone before it is read
         return found
 
-    monkeypatch.setattr(corpus_module, "discover", discover_then_delete)
+    monkeypatch.setattr(load, "discover", discover_then_delete)
     loaded = _load(folder, tmp_path / "cache")
     [problem] = loaded.problems.to_dict("records")
     assert (problem["path"], problem["line"], problem["severity"]) == ("vanishing.md", 0, "error")
@@ -293,17 +295,12 @@ def test_a_file_that_becomes_unreadable_mid_load_is_read_again_later(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Running as root, chmod cannot make a file unreadable: the loader's opening of it fails instead
-    # (both ways it opens files: the reader's open() and the batch reader's os.open()).
+    # (files.read, the one place that opens the data folder's files, with os.open).
     folder = _folder_with(tmp_path, {"locked.md": _doc("## Signals\n\n" + TABLE + "| locked | row | 3 |\n").encode()})
-    real_open = open
 
     def refuse(path) -> None:
         if str(path).endswith("locked.md"):
             raise PermissionError(13, "Permission denied", str(path))
-
-    def open_refusing_locked(path, *args, **kwargs):
-        refuse(path)
-        return real_open(path, *args, **kwargs)
 
     class RefusingOs:
         def __getattr__(self, name):
@@ -314,9 +311,7 @@ def test_a_file_that_becomes_unreadable_mid_load_is_read_again_later(
             refuse(path)
             return os.open(path, *args, **kwargs)
 
-    monkeypatch.setattr(reader, "open", open_refusing_locked, raising=False)
-    for module in [m for name, m in sys.modules.items() if name.startswith("signals.") and getattr(m, "os", None) is os]:
-        monkeypatch.setattr(module, "os", RefusingOs())
+    monkeypatch.setattr(files, "os", RefusingOs())
     loaded = _load(folder, tmp_path / "cache")
     assert loaded.problems["message"].tolist() == ["cannot read file: Permission denied; skipped"]
     assert_good_documents_load(loaded)
@@ -368,13 +363,13 @@ def test_a_50_mb_document(tmp_path: Path) -> None:
     text = _doc("## Signals\n\n" + TABLE + body)
     folder = _folder_with(tmp_path, {"big.md": text.encode()})
     assert (folder / "big.md").stat().st_size >= 50_000_000
-    started = time.perf_counter()
+    started = time.process_time()  # CPU, not wall time (see the backtracking test): about 1 s
     loaded = _load(folder)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     big = loaded.items[loaded.items["doc_id"].astype("str") == "big"]
     assert len(big) == len(rowcount.row_lines(text)) == count
     assert big["relevancy"].value_counts().sort_index().tolist() == [count // 5 + (k < count % 5) for k in range(5)]
     assert big["name"].iloc[-1] == f"row {count - 1:06d}"
     assert loaded.problems.empty
     assert_good_documents_load(loaded)
-    assert elapsed < 20, f"{elapsed:.1f} s"
+    assert elapsed < 20, f"{elapsed:.1f} s of CPU"

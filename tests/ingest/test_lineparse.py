@@ -1,4 +1,4 @@
-"""signals.parse: every spelling of the document format, with the values and problems it yields.
+"""signals.ingest.lineparse: every spelling of the document format, with the values and problems it yields.
 
 Each variant is a small document written out below. Line numbers in the expectations come from
 `line_of` (the 1-based line of the first line holding a piece of text), so they are independent of
@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from signals import parse
-from signals.parse import page_date, parse_document, parse_relevancy, split_cells
+from signals.ingest import lineparse
+from signals.ingest.lineparse import page_date, parse_document, parse_relevancy, split_cells
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEED_FILE = ROOT / "seeds" / "000_19f67a480975dbd3.txt"  # as in conftest.py (not imported: tests/*/conftest.py)
 
 
@@ -32,14 +32,14 @@ def line_of(text: str, needle: str, start: int = 1) -> int:
 
 def line_walk(text: str) -> dict:
     """The record the general line-by-line path gives (what parse_document falls back to)."""
-    state = parse._State()
-    parse._parse_lines(parse.normalize_newlines(text.removeprefix("\ufeff")), 0, state)
+    state = lineparse._State()
+    lineparse._parse_lines(lineparse.normalize_newlines(text.removeprefix("\ufeff")), 0, state)
     return state.finish()
 
 
 def takes_fast_path(text: str) -> bool:
     """Whether parse_document reads this text with the chunked fast path."""
-    return parse._parse_chunked("\n".join(parse.normalize_newlines(text.removeprefix("\ufeff"))), parse._State())
+    return lineparse._parse_chunked("\n".join(lineparse.normalize_newlines(text.removeprefix("\ufeff"))), lineparse._State())
 
 
 def tables_by_section(record: dict) -> dict[str, list[tuple]]:
@@ -555,7 +555,7 @@ _PHRASE = st.lists(_WORD, min_size=1, max_size=5).map(" ".join)
 # Cell text: letters, digits, punctuation (incl. `|` and `\`), symbols, unicode spaces. No line
 # breaks; nothing at the ends that a GFM cell loses (markdown-it-py's mdTrim set).
 _CELL = st.text(st.characters(categories=("L", "N", "P", "S", "Zs")), max_size=20).map(
-    lambda text: text.strip(parse._MD_TRIM)
+    lambda text: text.strip(lineparse.MD_TRIM)
 )
 _GOOD_RELEVANCY = st.tuples(st.integers(1, 5), st.sampled_from(["{}", "{}.0", " {} "])).map(
     lambda pair: (pair[1].format(pair[0]), pair[0])
@@ -588,7 +588,7 @@ def _table(draw: st.DrawFn, section: str) -> tuple[str, list[str], list[str], li
 
 @st.composite
 def generated_documents(draw: st.DrawFn) -> dict:
-    sections = draw(st.permutations(parse.schema.TABLE_SECTIONS))[: draw(st.integers(0, 5))]
+    sections = draw(st.permutations(lineparse.schema.TABLE_SECTIONS))[: draw(st.integers(0, 5))]
     return {
         "title": draw(_PHRASE),
         "date": draw(st.dates(dt.date(2000, 1, 1), dt.date(2099, 12, 31))),

@@ -1,8 +1,9 @@
 """A bounded fuzz of the loader: real documents, damaged the way files get damaged, lose no row.
 
-Hypothesis picks real documents from ../shared/corpus/futures and applies truncations, byte flips,
+Hypothesis picks real documents from ../shared/corpus/futures (synthetic ones from signals.synth
+where it is absent, see sample_documents.py) and applies truncations, byte flips,
 shuffled lines, doubled separators and line edits (tests/mutate.py). Each damaged file goes through
-the loader's own unit of work (`parse_to_raw`, what a worker process runs on a chunk of files): no
+the loader's own unit of work (`workers.parse_files`, what a worker process runs on a chunk of files): no
 exception, no parser failure, and every table row -- counted independently by tests/rowcount.py --
 is an item at its own line or a problem at its line, or its file is reported skipped. A smaller run
 loads whole folders of damaged documents beside a good one with `load_corpus` (cache included).
@@ -21,18 +22,20 @@ import pytest
 import rowcount
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sample_documents import SEED_FILE, real_or_synthetic_files
 
-from signals.corpus import LoadStats, load_corpus
-from signals.rawtables import parse_to_raw
+from signals.ingest.load import LoadStats, load_corpus
+from signals.ingest.workers import parse_files
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED_FILE = ROOT / "seeds" / "000_19f67a480975dbd3.txt"  # as in conftest.py (not imported: tests/*/conftest.py)
-FUTURES = ROOT.parent / "shared" / "corpus" / "futures"
 
-# Sorted by size so that shrinking moves towards the smaller documents.
-SOURCES = sorted(
-    [SEED_FILE.read_bytes(), *(p.read_bytes() for p in sorted(FUTURES.glob("*.md"))[:40])], key=len
-) if FUTURES.is_dir() else [SEED_FILE.read_bytes()]
+def _sources() -> list[bytes]:
+    """The seed and 40 more documents, sorted by size so that shrinking moves towards the smaller."""
+    with tempfile.TemporaryDirectory(prefix="signals-fuzz-sources-") as scratch:
+        others = [path.read_bytes() for path in real_or_synthetic_files(40, Path(scratch))]
+    return sorted([SEED_FILE.read_bytes(), *others], key=len)
+
+
+SOURCES = _sources()
 
 damage = st.lists(st.sampled_from(sorted(mutate.MUTATIONS)), min_size=1, max_size=3)
 FAST = settings(max_examples=250, deadline=None, derandomize=True,
@@ -57,7 +60,7 @@ def test_a_damaged_document_loses_no_row(scratch: Path, source: bytes, names: li
     data = mutate.mutate(source, names, rng)
     path = scratch / "doc.md"
     path.write_bytes(data)
-    raw = parse_to_raw([(str(path), "doc", "doc.md")])
+    raw = parse_files([(str(path), "doc", "doc.md")])
     _assert_clean(rowcount.audit({"doc": data}, raw))
 
 
@@ -77,9 +80,14 @@ def test_folders_of_damaged_documents_load_beside_a_good_one(
     cache_root = folder.with_suffix(".cache")
     corpus = load_corpus(folder, cache_root=cache_root)
     good = corpus.items[corpus.items["doc_id"].astype("str") == "good"]
-    assert len(good) == 27 and not (corpus.problems["path"] == "good.md").any()
+    assert len(good) == 27
+    # A mutation may leave a document byte for byte the seed (a shuffle of lines that were equal):
+    # then good.md is rightly reported a duplicate of the first such one (by name), and only that.
+    identical = sorted(d for d, text in inputs.items() if text == SEED_FILE.read_bytes())
+    about_good = corpus.problems.loc[corpus.problems["path"] == "good.md", "message"].tolist()
+    assert about_good == ([f"duplicate of {identical[0]!r} (same bytes); both kept"] if identical else [])
     # The frames the user sees hold what the raw tables hold: every row, every problem.
-    raw = parse_to_raw([(str(folder / f"{d}.md"), d, f"{d}.md") for d in inputs])
+    raw = parse_files([(str(folder / f"{d}.md"), d, f"{d}.md") for d in inputs])
     _assert_clean(rowcount.audit(inputs, raw))
     assert len(corpus.items) - 27 == raw["items"].num_rows
     reported = corpus.problems[corpus.problems["path"] != "good.md"]

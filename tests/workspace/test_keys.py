@@ -1,0 +1,93 @@
+"""signals.workspace.keys: a row's key is what it says, not where it is."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from signals import load_corpus
+from signals.workspace import keys
+
+
+@pytest.mark.parametrize(("text", "normalized"), [
+    ("Heat pumps in flats", "heat pumps in flats"),
+    ("  HEAT-PUMPS   in flats!! ", "heat pumps in flats"),
+    ("heat_pumps/in (flats)", "heat pumps in flats"),
+    ("Énergie solaire", "énergie solaire"),  # accents kept
+    ("E\u0301nergie solaire", "énergie solaire"),  # combining accent: the same text
+    ("Straße", "strasse"),  # case-folded, not only lowered
+    ("ＡＩ　ｃｈｉｐｓ", "ai chips"),  # full-width letters and space (NFKC)
+    ("--", ""),
+    (None, ""),
+    (float("nan"), ""),
+])
+def test_normalize(text, normalized):
+    assert keys.normalize(text) == normalized
+
+
+def test_energie_with_and_without_accent_are_two_rows():
+    assert keys.normalize("Énergie") != keys.normalize("Energie")
+
+
+def test_the_vectorized_normalization_agrees_with_normalize_on_awkward_text():
+    texts = ["Heat pumps", "  A--B  ", "Café au lait", "ÀÉÎ", "Straße", "İstanbul", "ΣΊΣΥΦΟΣ", "tab\there",
+             "emoji 🙂 here", "x_y", "", None, "ﬁnance", "1,000 km²", "日本語のテキスト", "'quoted' \"twice\""]
+    series = pd.Series(texts, dtype="str")
+    assert keys.normalize_many(series).to_pylist() == [keys.normalize(t) for t in texts]
+
+
+def _items(rows: list[tuple[str, str, str | None, str | None, int]]) -> pd.DataFrame:
+    """(doc_id, section, name, description, line) rows -> an items-like frame."""
+    frame = pd.DataFrame(rows, columns=["doc_id", "section", "name", "description", "line"])
+    frame["row"] = frame.groupby(["doc_id", "section"]).cumcount()
+    return frame.astype({"name": "str", "description": "str"})
+
+
+def test_keys_name_then_description_and_number_duplicates_in_document_order():
+    items = _items([
+        ("d1", "signals", "Heat pumps", "first", 10),
+        ("d1", "signals", "Batteries", "x", 11),
+        ("d1", "signals", "heat  PUMPS!", "second, same name", 12),
+        ("d1", "technologies", None, "Solid-state transformers", 20),
+        ("d1", "technologies", "  ", "Smart meters", 21),
+        ("d2", "signals", "Heat pumps", "other document", 5),
+    ])
+    got = list(keys.row_keys(items))
+    sep = keys.SEPARATOR
+    assert got == [
+        f"d1{sep}signals{sep}name:heat pumps{sep}1",
+        f"d1{sep}signals{sep}name:batteries{sep}1",
+        f"d1{sep}signals{sep}name:heat pumps{sep}2",
+        f"d1{sep}technologies{sep}description:solid state transformers{sep}1",
+        f"d1{sep}technologies{sep}description:smart meters{sep}1",
+        f"d2{sep}signals{sep}name:heat pumps{sep}1",
+    ]
+    assert [keys.split_row_key(k) for k in got[2:4]] == [
+        keys.RowAnchor("d1", "signals", "name", "heat pumps", 2),
+        keys.RowAnchor("d1", "technologies", "description", "solid state transformers", 1)]
+    assert keys.row_key("d1", "signals", "name", "Heat Pumps", 2) == got[2]
+
+
+def test_reordering_and_adding_rows_keeps_every_key():
+    before = _items([("d", "signals", "A", "", 1), ("d", "signals", "B", "", 2), ("d", "signals", "A", "dup", 3)])
+    after = _items([("d", "signals", "New", "", 1), ("d", "signals", "B", "", 2), ("d", "signals", "A", "", 3),
+                    ("d", "signals", "A", "dup", 4)])
+    assert set(keys.row_keys(before)) <= set(keys.row_keys(after))
+
+
+def test_a_document_id_is_not_a_row_key_and_a_key_splits_back():
+    assert not keys.is_row_key("2021/some-doc")
+    key = keys.row_key("a\x1fb/c", "signals", "name", "X", 3)  # even an id holding the separator
+    assert keys.split_row_key(key) == keys.RowAnchor("a\x1fb/c", "signals", "name", "x", 3)
+
+
+def test_the_loaders_items_get_one_key_per_row(futures_dir):
+    items = load_corpus(futures_dir).items
+    with_keys = keys.with_row_keys(items)
+    assert with_keys[keys.ROW_KEY].is_unique
+    assert len(with_keys) == len(items)
+    first = with_keys.iloc[0]
+    label = first["name"] if keys.normalize(first["name"]) else first["description"]
+    kind = "name" if keys.normalize(first["name"]) else "description"
+    assert first[keys.ROW_KEY].startswith(f"{first['doc_id']}{keys.SEPARATOR}{first['section']}{keys.SEPARATOR}"
+                                          f"{kind}:{keys.normalize(label)}")
