@@ -12,7 +12,7 @@ from __future__ import annotations
 CLUSTER_METHODS = ("meaning", "tfidf", "rapidfuzz")
 #: The similarity two rows need to link, per method (meaning: centred cosine of embeddings, chosen on
 #: planted paraphrase groups, docs/insights.md; tfidf, rapidfuzz: word overlap).
-CLUSTER_THRESHOLDS = {"meaning": 0.2, "tfidf": 0.5, "rapidfuzz": 0.5}
+CLUSTER_THRESHOLDS = {"meaning": 0.35, "tfidf": 0.5, "rapidfuzz": 0.5}
 CLUSTER_THRESHOLD = CLUSTER_THRESHOLDS[CLUSTER_METHODS[0]]
 
 # signals.analysis.emerging
