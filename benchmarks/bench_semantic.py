@@ -11,7 +11,8 @@ five in both), then prints for this machine:
     (both >= 0.8);
   - the search index: build time, then the median and worst time of `--queries` searches;
   - the process's peak resident memory.
-Cold means the semantic cache is emptied first (the parsed corpus stays cached). Figures go to
+Cold means the semantic cache is emptied first (the parsed corpus stays cached); with
+--keep-embeddings only the neighbour lists and groups are (embeddings are computed once per text). Figures go to
 docs/insights.md and docs/performance.md by hand; this script is never run as a unit test.
 """
 
@@ -53,6 +54,8 @@ def main() -> None:
     parser.add_argument("--groups", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--queries", type=int, default=20)
+    parser.add_argument("--keep-embeddings", action="store_true",
+                        help="cold = neighbours and groups recomputed, the stored embeddings read")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -62,7 +65,11 @@ def main() -> None:
     corpus, truth = plant(corpus, seed=args.seed, groups=args.groups, pool=DISTINCT)
     signals = int((corpus.items["section"].astype("str") == "signals").sum())
     semantic_cache = store.corpus_cache_dir(corpus.root) / store.SUBFOLDER
-    shutil.rmtree(semantic_cache, ignore_errors=True)
+    if args.keep_embeddings:
+        for computed in [*semantic_cache.rglob("*.neighbours.npz"), *semantic_cache.rglob("*.groups.npz")]:
+            computed.unlink()
+    else:
+        shutil.rmtree(semantic_cache, ignore_errors=True)
 
     for run in ("cold", "cached"):
         started = time.perf_counter()

@@ -54,9 +54,9 @@ def reviews(corpus: Corpus) -> pd.DataFrame:
 def test_the_product_facets_declare_every_filter_field_once() -> None:
     assert list(facets.field_defaults()) == [
         "themes", "theme_mode", "categories", "types", "keywords", "domains", "sections", "since", "until",
-        "min_relevancy", "max_relevancy", "text", "text_scope"]
+        "min_relevancy", "max_relevancy", "text", "text_scope", "search"]
     assert facets.url_keys() == ("theme", "theme_mode", "category", "type", "keyword", "domain", "section",
-                                 "since", "until", "rmin", "rmax", "q", "q_in")
+                                 "since", "until", "rmin", "rmax", "q", "q_in", "search")
     assert Filters().fields() == facets.field_defaults()
 
 

@@ -205,7 +205,7 @@ def meaning_pairs(
     cache_dir = store.corpus_cache_dir(rows.attrs.get("root", ""))
     vectors = store.embeddings(texts, cache_dir, f"rows.{section}", progress)
     centred = grouping.centred(vectors)
-    key = store.rows_key(texts, docs, K_NEIGHBOURS)
+    key = store.rows_key(texts, docs, K_NEIGHBOURS, "one mean")
     cached = store.cached_arrays(cache_dir, f"rows.{section}.neighbours", key)
     if cached is None:
         indices, similarities = nearest(centred, K_NEIGHBOURS, docs)

@@ -245,7 +245,15 @@ def _filtered_shared(corpus_key: str, filters_key: str, _corpus: Corpus, _filter
 
 
 def make_view(corpus: Corpus, corpus_key: str, filters: Filters) -> View:
-    """Filter (cached across sessions by folder fingerprint + filters, never by hashing frames)."""
-    filters_key = repr(filters)
-    filtered = _filtered_shared(corpus_key, filters_key, corpus, filters) if corpus_key else apply(corpus, filters)
+    """Filter (cached across sessions by folder fingerprint + filters, never by hashing frames).
+
+    A ranked search waits for the documents' embeddings: until they are stored (a background job;
+    the Search page draws its progress), pages show the view without it rather than freeze."""
+    from signals.app import meaning
+
+    applied = filters
+    if filters.search and not meaning.documents_embedded(corpus):
+        applied = filters.with_(search="")
+    filters_key = repr(applied)
+    filtered = _filtered_shared(corpus_key, filters_key, corpus, applied) if corpus_key else apply(corpus, applied)
     return View(corpus, filtered, filters, f"{corpus_key}|{filters_key}")

@@ -34,6 +34,12 @@ def _vectors(corpus, texts: list[str], name: str, what: str) -> np.ndarray | Non
     return store.embeddings(texts, store.corpus_cache_dir(corpus.root), name)
 
 
+def documents_embedded(corpus) -> bool:
+    """True when every document is embedded (nothing drawn; the embedding starts if it has not)."""
+    texts = store.document_texts(corpus.documents).tolist()
+    return jobs.embedding_job(texts, store.corpus_cache_dir(corpus.root), "documents").ready
+
+
 def documents_ready(corpus) -> bool:
     """True when every document is embedded; else a progress bar (see `_ready`) and False."""
     return _ready(corpus, store.document_texts(corpus.documents).tolist(), "documents", "documents")

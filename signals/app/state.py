@@ -22,7 +22,7 @@ import streamlit as st
 
 from signals import facets, schema
 from signals.corpus_type import Corpus
-from signals.facets import MATCH_MODES, TEXT_SCOPES, ChoiceFacet, DateFacet, Facet, RangeFacet, TextFacet
+from signals.facets import MATCH_MODES, TEXT_SCOPES, ChoiceFacet, DateFacet, Facet, RangeFacet, SearchFacet, TextFacet
 from signals.filters import Filters
 
 #: Widget keys (in session state): Filters field -> its widget's key; a date or range facet's key
@@ -126,6 +126,26 @@ class _TextWidget:
         st.session_state[self.facet.scope_key] = TEXT_SCOPES[0]
 
 
+class _SearchWidget:
+    """The ranked search's query: its box is on the Search page (the same session-state key), so the
+    sidebar draws nothing; the query is read, loaded from the URL and reset like the others."""
+
+    def __init__(self, facet: SearchFacet) -> None:
+        self.facet = facet
+
+    def draw(self, corpus: Corpus, counts: dict[str, pd.Series]) -> None:
+        return None
+
+    def read(self, corpus: Corpus) -> dict[str, Any]:
+        return {self.facet.field: (st.session_state.get(self.facet.key) or "").strip()}
+
+    def load(self, filters: Filters, corpus: Corpus, counts: dict[str, pd.Series]) -> None:
+        st.session_state[self.facet.key] = self.facet.query(filters)
+
+    def reset(self) -> None:
+        st.session_state[self.facet.key] = ""
+
+
 def date_bounds(corpus: Corpus, facet: DateFacet) -> tuple[dt.date, dt.date] | None:
     """First and last date of a date facet's column, or None when no row has a date."""
     dates = getattr(corpus, facet.source.table)[facet.source.column].dropna()
@@ -197,7 +217,8 @@ class _RangeWidget:
 
 
 #: Facet kind -> its widget.
-_WIDGETS = {ChoiceFacet: _ChoiceWidget, TextFacet: _TextWidget, DateFacet: _DateWidget, RangeFacet: _RangeWidget}
+_WIDGETS = {ChoiceFacet: _ChoiceWidget, TextFacet: _TextWidget, DateFacet: _DateWidget, RangeFacet: _RangeWidget,
+            SearchFacet: _SearchWidget}
 
 
 def _widgets() -> list:

@@ -95,3 +95,33 @@ def test_stop_words_left_out_of_the_words_query():
     assert search.fts_query("AI in the schools") == '"AI" OR "schools"'
     assert search.fts_query("les drones dans les champs") == '"drones" OR "champs"'
     assert search.fts_query("the") == '"the"'  # nothing else: kept
+
+
+def test_search_is_a_facet_that_keeps_the_documents_found():
+    """`search` is declared in signals.facets: in the URL, in words, and narrowing every view to
+    the documents the query finds by words or meaning (here by meaning: no word in common)."""
+    from signals.filters import Filters, apply
+
+    filters = Filters.from_params({"search": ["farmers flying drones over their fields"]})
+    assert filters.to_params() == {"search": ["farmers flying drones over their fields"]}
+    assert "farmers flying drones" in filters.describe()["search"]
+    kept = apply(corpus_of(DOCUMENTS), filters)
+    ids = set(kept.documents["doc_id"])
+    assert "agri" in ids and "bank" not in ids and "bees" not in ids
+    assert kept.items.empty  # the only table row belongs to a document the search did not find
+
+
+def test_cli_search_flag_narrows_other_commands(tmp_path, capsys):
+    """Every command takes --search like the other filter flags: export lists only the found documents."""
+    from signals.cli import main
+    from signals.synth import write_corpus
+
+    write_corpus(tmp_path / "c", 40, seed=2)
+    assert main(["export", str(tmp_path / "c"), "--out", str(tmp_path / "all"), "--format", "csv"]) == 0
+    assert main(["export", str(tmp_path / "c"), "--out", str(tmp_path / "found"), "--format", "csv",
+                 "--search", "heat pumps"]) == 0
+    capsys.readouterr()
+    every = pd.read_csv(tmp_path / "all" / "documents.csv")
+    found = pd.read_csv(tmp_path / "found" / "documents.csv")
+    assert 0 < len(found) < len(every)
+    assert set(found["doc_id"]) <= set(every["doc_id"])

@@ -1,18 +1,21 @@
 """Search: the filtered documents ranked by the query's words and meaning together, with the matched
-words in bold; each opens its document. The query lives in the URL (`?search=...`)."""
+words in bold; each opens its document. The query is the `search` facet (signals.facets): its box is
+here, it lives in the URL (`?search=...`) and every other page is narrowed to what it finds."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from signals import facets
 from signals.app import meaning
 from signals.app.components import date_text, empty_state, plain
 from signals.app.context import current_view, open_document
 from signals.semantic import search
 from signals.wording import counted
 
-#: URL key of the query (a facet-to-be: see docs/architecture.md, "Search as a facet").
-SEARCH_QUERY_KEY = "search"
+#: The ranked search's facet; its key is the box's session-state key and the URL parameter.
+SEARCH_FACET = next(facet for facet in facets.FACETS if isinstance(facet, facets.SearchFacet))
+SEARCH_QUERY_KEY = SEARCH_FACET.key
 SHOWN = 20
 
 
@@ -46,13 +49,11 @@ def render() -> None:
     st.header("Search")
     st.caption("Documents ranked by your words (titles, summaries and table rows; accents ignored) and by "
                "meaning (what the title and summary are about, in whatever words), within the filters.")
-    if SEARCH_QUERY_KEY not in st.session_state:
-        st.session_state[SEARCH_QUERY_KEY] = st.query_params.get(SEARCH_QUERY_KEY, "")
+    st.session_state.setdefault(SEARCH_QUERY_KEY, SEARCH_FACET.query(view.filters))
     query = st.text_input("Words or a sentence", key=SEARCH_QUERY_KEY, placeholder="e.g. farmers flying drones over their fields")
     if query.strip():
-        st.query_params[SEARCH_QUERY_KEY] = query.strip()
-    elif SEARCH_QUERY_KEY in st.query_params:
-        del st.query_params[SEARCH_QUERY_KEY]
+        st.caption(f"Every page now shows the documents this search finds (the best {SEARCH_FACET.top}), "
+                   "within the other filters; clear the box to see them all again.")
     if view.filtered.documents.empty:
         empty_state()
         return
