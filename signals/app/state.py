@@ -22,7 +22,16 @@ import streamlit as st
 
 from signals import facets, schema
 from signals.corpus_type import Corpus
-from signals.facets import MATCH_MODES, TEXT_SCOPES, ChoiceFacet, DateFacet, Facet, RangeFacet, SearchFacet, TextFacet
+from signals.facets import (
+    MATCH_MODES,
+    TEXT_SCOPES,
+    ChoiceFacet,
+    DateFacet,
+    Facet,
+    RangeFacet,
+    SearchFacet,
+    TextFacet,
+)
 from signals.filters import Filters
 
 #: Widget keys (in session state): Filters field -> its widget's key; a date or range facet's key
