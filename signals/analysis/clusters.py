@@ -47,6 +47,7 @@ from signals.analysis.parameters import CLUSTER_THRESHOLD as DEFAULT_THRESHOLD
 from signals.analysis.parameters import CLUSTER_THRESHOLDS as DEFAULT_THRESHOLDS
 from signals.corpus_type import Corpus
 from signals.schema import fold_plural
+from signals.semantic.grouping import CentredRows
 
 #: Nearest rows from other documents that each row is compared with (method="meaning").
 K_NEIGHBOURS = 10
@@ -190,10 +191,11 @@ def similar_pairs(
 
 def meaning_pairs(
     rows: pd.DataFrame, docs: np.ndarray, floor: float, progress=None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, CentredRows]:
     """One section's rows + each row's document code -> (i, j, similarity) with i < j: each row and
-    its K_NEIGHBOURS nearest rows of other documents, centred cosine >= floor; and the centred
-    vectors (float32, for each member's similarity to its representative).
+    its K_NEIGHBOURS nearest rows of other documents, centred cosine >= floor; and the rows' centred
+    vectors on demand (grouping.CentredRows: the linkage's group means, each member's similarity to
+    its representative).
 
     The neighbour lists are cached beside the embeddings (signals.semantic.store.cached_arrays),
     keyed by the rows' texts and documents: a second run on the same rows skips the search."""
@@ -204,11 +206,11 @@ def meaning_pairs(
     section = str(rows["section"].iloc[0]) if len(rows) else "rows"
     cache_dir = store.corpus_cache_dir(rows.attrs.get("root", ""))
     vectors = store.embeddings(texts, cache_dir, f"rows.{section}", progress)
-    centred = grouping.centred(vectors)
+    centred = grouping.CentredRows(vectors)
     key = store.rows_key(texts, docs, K_NEIGHBOURS, "one mean")
     cached = store.cached_arrays(cache_dir, f"rows.{section}.neighbours", key)
     if cached is None:
-        indices, similarities = nearest(centred, K_NEIGHBOURS, docs)
+        indices, similarities = nearest(centred.all(), K_NEIGHBOURS, docs)
         store.keep_arrays(cache_dir, f"rows.{section}.neighbours", key, indices=indices.astype(np.int32),
                           similarities=similarities)
     else:
@@ -280,7 +282,7 @@ def link(n: int, first: np.ndarray, second: np.ndarray, similarity: np.ndarray, 
 
 
 def link_by_vectors(
-    vectors: np.ndarray, first: np.ndarray, second: np.ndarray, similarity: np.ndarray, threshold: float,
+    vectors: CentredRows, first: np.ndarray, second: np.ndarray, similarity: np.ndarray, threshold: float,
     guard: float,
 ) -> np.ndarray:
     """Average linkage over the nearest-neighbour graph of unit vectors -> a group code per row.
@@ -288,7 +290,8 @@ def link_by_vectors(
     The candidate pairs at or above `threshold` are visited strongest first; each merges its two
     groups when their mean pairwise cosine, over *all* their pairs, is at least `guard`. That mean
     is exact and costs one dot product: with unit vectors, sum over a in A, b in B of a.b equals
-    (sum of A) . (sum of B), so each group carries its vector sum. The word-based `link` counts the
+    (sum of A) . (sum of B), so each group of two rows or more carries its vector sum (a single row's
+    sum is its own vector, read when needed: no n x d copy). The word-based `link` counts the
     pairs that are not candidates as 0, which splits a group whose members are not all among each
     other's nearest rows: at 10,000 synthetic documents, a planted member had on average 3.4 of its
     5 group-mates among its 10 nearest rows (template rows crowd the rest), and groups fell apart.
@@ -296,19 +299,27 @@ def link_by_vectors(
     n = len(vectors)
     owner = np.arange(n)
     size = np.ones(n, dtype=np.int64)
-    sums = np.asarray(vectors, dtype=np.float64).copy()
+    sums: dict[int, np.ndarray] = {}
     members: dict[int, list[int]] = {}
     strong = np.flatnonzero(similarity >= threshold)
     strong = strong[np.argsort(-similarity[strong], kind="stable")]
+    linked = np.unique(np.concatenate([first[strong], second[strong]]))
+    # The rows that can link, centred once (float32); a single row's sum is its own vector.
+    own = dict(zip(linked.tolist(), vectors.rows(linked).astype(np.float64)))
+
+    def total(group: int) -> np.ndarray:
+        return sums[group] if group in sums else own[group]
+
     for i, j in zip(first[strong].tolist(), second[strong].tolist()):
         a, b = owner[i], owner[j]
         if a == b:
             continue
-        if size[a] + size[b] > 2 and float(sums[a] @ sums[b]) / (size[a] * size[b]) < guard:
+        if size[a] + size[b] > 2 and float(total(a) @ total(b)) / (size[a] * size[b]) < guard:
             continue
         if size[a] < size[b]:
             a, b = b, a
-        sums[a] += sums[b]
+        b_sum = sums.pop(b) if b in sums else own[b]
+        sums[a] = total(a) + b_sum
         size[a] += size[b]
         b_rows = members.pop(b, [b])
         members.setdefault(a, [a]).extend(b_rows)
@@ -338,7 +349,7 @@ def _empty_clusters(rows: int = 0) -> Clusters:
 
 def _section_groups(
     rows: pd.DataFrame, threshold: float, method: str, progress=None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, CentredRows | None]:
     """One section's rows -> (group per row; the pairs (i, j, similarity) at or above threshold / 2;
     each row's document code; the centred vectors for method="meaning", else None)."""
     docs = pd.factorize(rows["doc_id"].astype("str"))[0]
@@ -428,7 +439,7 @@ def find_clusters(
 
 def _describe(
     members: pd.DataFrame, first: np.ndarray, second: np.ndarray, similarity: np.ndarray,
-    groups: np.ndarray, corpus: Corpus, vectors: np.ndarray | None = None,
+    groups: np.ndarray, corpus: Corpus, vectors: CentredRows | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clustered rows of one section -> (one summary row per group, the member rows).
 
@@ -454,7 +465,7 @@ def _describe(
     found = (pair_codes[at] == wanted) if len(pair_codes) else np.zeros(len(wanted), dtype=bool)
     to_rep = np.where(found, pair_similarity[at] if len(pair_codes) else 0.0, 0.0)
     if vectors is not None:
-        to_rep = np.einsum("ij,ij->i", vectors[own], vectors[rep])
+        to_rep = np.einsum("ij,ij->i", vectors.rows(own), vectors.rows(rep))
     members["similarity"] = np.where(own == rep, 1.0, np.clip(to_rep, 0.0, 1.0)).astype("float64")
 
     by_group = members.groupby("group", sort=False)
