@@ -7,9 +7,10 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from browser_support import chromium, running_app
+from browser_support import chromium, running_app, shot, wait_idle
 
 from signals import load_corpus
+from signals.filters import Filters, apply
 from signals.semantic import search
 from signals.synth import write_corpus
 
@@ -44,4 +45,34 @@ def test_search_box_results_and_open(corpus_dir, tmp_path):
         page.goto(f"{url}/search?search={urllib.parse.quote(query)}")
         page.get_by_text(f"1. {first_title}").wait_for(timeout=60_000)
         page.screenshot(path=str(tmp_path / "search.png"))
+        page.close()
+
+
+@pytest.mark.browser
+def test_a_search_narrows_the_other_pages(corpus_dir, tmp_path):
+    """The search is a facet: typed on the Search page, it stays in the URL when the Overview is
+    opened, whose document count is then the documents the query finds (computed here by
+    signals.filters on the same corpus)."""
+    query = "heat pumps replacing gas boilers"
+    corpus = load_corpus(corpus_dir)
+    found = len(apply(corpus, Filters(search=query)).documents)
+    assert 0 < found < len(corpus.documents)
+    with running_app(corpus_dir, tmp_path / "cache") as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/search")
+        box = page.get_by_label("Words or a sentence")
+        box.wait_for(timeout=60_000)
+        box.fill(query)
+        box.press("Enter")
+        page.get_by_text("Every page now shows the documents this search finds").wait_for(timeout=60_000)
+        page.get_by_text("1. ", exact=False).first.wait_for(timeout=120_000)  # ranked once embedded
+        wait_idle(page)
+        shot(page, "search-facet")
+        page.get_by_role("link", name="Overview").click()
+        page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+        wait_idle(page)
+        assert urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["search"] == [query]
+        documents = page.get_by_test_id("stMetric").filter(has_text="Documents")
+        documents.get_by_text(f"{found:,}", exact=True).wait_for(timeout=30_000)
+        shot(page, "search-facet-overview")
         page.close()
