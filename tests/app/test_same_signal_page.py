@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from browser_support import chromium, running_app
 from streamlit.testing.v1 import AppTest
@@ -56,7 +57,8 @@ def _expected_rows(folder: Path, section: str):
     keys = list(zip(members["doc_id"].astype("str"), members["row"]))
     return {
         "name": [items.loc[k, "name"] for k in keys],
-        "description": [items.loc[k, "description"] for k in keys],
+        # A row without a description shows an empty cell (the page fills it with "").
+        "description": ["" if pd.isna(items.loc[k, "description"]) else items.loc[k, "description"] for k in keys],
         "title": [documents.loc[d, "title"] for d, _ in keys],
         "domain": [documents.loc[d, "domain"] for d, _ in keys],
     }

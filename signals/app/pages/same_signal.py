@@ -133,7 +133,8 @@ def render() -> None:
     corpus = view.filtered
     st.header("Same signal, many articles")
     st.caption("Rows of different documents that describe the same development, in whatever words, grouped "
-               "by what their name and description mean (sentence embeddings). Strongest clusters "
+               "by what their name and description mean (multilingual sentence embeddings: a French report "
+               "joins its English counterpart). Strongest clusters "
                "(documents × mean relevancy) first; select one to see its rows.")
     if corpus.items.empty:
         empty_state()
@@ -146,8 +147,8 @@ def render() -> None:
     threshold = controls[1].slider(
         "Similarity threshold", 0.1, 0.9, DEFAULT_THRESHOLD, step=0.05, key="clusters_threshold",
         help="How alike in meaning two rows must be to link (0-1: cosine of their embeddings once the "
-             "corpus's common direction is removed; unrelated rows score about 0). Higher: fewer, "
-             "tighter clusters.")
+             "corpus's common direction is removed; unrelated rows score about 0, paraphrases 0.35-0.55). "
+             "A cluster's rows average at least this with each other. Higher: fewer, tighter clusters.")
     if not meaning.section_ready(view.corpus, section):
         return
     found, seconds = clusters_for(view, section, threshold)
