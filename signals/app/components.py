@@ -4,47 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 
 import pandas as pd
 import streamlit as st
 
 from signals import export, schema
 from signals.filters import Filters
+from signals.safe_text import plain, safe_url  # noqa: F401  (pages import them from here)
 from signals.wording import counted
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'@])")
-# GFM links bare `https://x`, `www.x` and `a@b.c` *after* escapes are resolved, so a backslash
-# cannot stop it (a theme `x@evil.test` became a mailto: link): a word joiner (U+2060, invisible)
-# inside each trigger does.
-_AUTOLINK_TRIGGER = re.compile(r"(?i)(?<=://)|(?<=@)|(?<=\bwww)(?=\.)")
-_WORD_JOINER = "\u2060"
 
 #: Widest table sent whole to the browser; larger ones are paged (the guide: selection tables are sent whole).
 PAGE_ROWS = 2_000
-
-
-def plain(text: object) -> str:
-    """Any document text -> markdown that shows it literally (every markup character escaped).
-
-    Document text is data, never markup: `<script>`, links (bare ones too) and emphasis come out as
-    typed.
-    """
-    if text is None or (not isinstance(text, str) and pd.isna(text)):
-        return ""
-    unlinked = _AUTOLINK_TRIGGER.sub(_WORD_JOINER, str(text))
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", unlinked).replace("\n", "  \n")
-
-
-def safe_url(url: object) -> str | None:
-    """The URL when it is http(s), else None (javascript:, data:, relative paths are not links)."""
-    if not isinstance(url, str):
-        return None
-    stripped = url.strip()
-    lowered = stripped.lower()
-    if lowered.startswith(("http://", "https://")) and not any(c in stripped for c in "\x00\r\n\t "):
-        return stripped
-    return None
 
 
 def safe_url_column(series: pd.Series) -> pd.Series:

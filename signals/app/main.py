@@ -45,9 +45,30 @@ def build_pages() -> dict[str, st.Page]:
     "tables": st.Page(f"{_PAGE_DIR}/tables.py", title="Tables", url_path="tables"),
     "document": st.Page(f"{_PAGE_DIR}/document.py", title="Document", url_path="document"),
     "themes": st.Page(f"{_PAGE_DIR}/themes.py", title="Themes", url_path="themes"),
+    "brief": st.Page(f"{_PAGE_DIR}/brief.py", title="Brief", url_path="brief"),
     "data_health": st.Page(f"{_PAGE_DIR}/data_health.py", title="Data health",
                       url_path="health"),
     }
+
+
+#: Where each page sits in the top bar: the pages an analyst works in all day first, in the bar
+#: itself (the "" section); the others in menus by the step of the work they serve. Fourteen
+#: titles in one row did not fit at 1366 px (the bar folded the last ones into "N more").
+NAV_SECTIONS: dict[str, tuple[str, ...]] = {
+    "": ("overview", "search", "tables", "document", "assessment"),
+    "Explore": ("heatmaps", "cooccurrence", "emerging", "same_signal", "network"),
+    "Report": ("compare", "brief"),
+    "Corpus": ("themes", "data_health"),
+}
+
+
+def navigation_sections(pages: dict[str, st.Page]) -> dict[str, list[st.Page]]:
+    """The pages grouped as NAV_SECTIONS says; a page it does not name goes into the bar itself,
+    so a new page is never left out of the navigation."""
+    placed = {name for names in NAV_SECTIONS.values() for name in names}
+    sections = {label: [pages[name] for name in names if name in pages] for label, names in NAV_SECTIONS.items()}
+    sections[""] += [page for name, page in pages.items() if name not in placed]
+    return {label: listed for label, listed in sections.items() if listed}
 
 
 def _source_panel(configured: Path) -> tuple[Path, bool]:
@@ -232,7 +253,7 @@ def run() -> None:
     context.set_view(data.make_view(corpus, corpus_key, filters))
     context.register_pages(pages)
 
-    navigation = st.navigation(list(pages.values()), position="top")
+    navigation = st.navigation(navigation_sections(pages), position="top")
     context.set_current_page(next((name for name, page in pages.items() if page.url_path == navigation.url_path),
                                   "overview"))
     try:

@@ -8,6 +8,7 @@
     signals merges list|add|remove|split|undo|history|import PATH ...     signals.cli.merges
     signals annotate PATH --doc DOC_ID [--section S --row N | --name T] ...  signals.cli.notes
     signals notes list|export|import|orphans|history|undo PATH ...       signals.cli.notes
+    signals brief PATH --out brief.md|.html|.pptx [filters] ...          signals.cli.brief
 
 One module per group of subcommands, each with a `register(subparsers)`; what they share (loading
 with the theme merges, the filter flags made from signals.facets, printing a table) is in
@@ -28,11 +29,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from signals.cli import check, export, insights, merges, notes, search, synth
+from signals.cli import brief, check, export, insights, merges, notes, search, synth
 from signals.cli.common import EXIT_USAGE, UsageError
 
 #: The groups of subcommands, in the order `signals --help` lists them.
-GROUPS = (check, export, synth, insights, search, merges, notes)
+GROUPS = (check, export, synth, insights, search, merges, notes, brief)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -151,3 +151,28 @@ def wait_until(page, check: Callable[[], T], what: str, timeout: float = 60) -> 
         if time.monotonic() > deadline:
             pytest.fail(f"waited {timeout:.0f} s for {what}")
         page.wait_for_timeout(200)
+
+
+def open_from_navigation(page, title: str) -> None:
+    """Go to a page the way a user does: its link in the top bar, or its entry in one of the bar's
+    menus (signals.app.main.NAV_SECTIONS) after opening that menu."""
+    link = page.get_by_role("link", name=title, exact=True)
+    if link.count() and link.first.is_visible():
+        link.first.click()
+        return
+    from signals.app.main import NAV_SECTIONS  # streamlit is imported by the test process anyway
+
+    for section in (label for label in NAV_SECTIONS if label):
+        menu = page.get_by_text(section, exact=True)
+        if not menu.count():
+            continue
+        menu.first.click()
+        entry = page.get_by_role("menuitem", name=title, exact=True)
+        try:
+            entry.first.wait_for(state="visible", timeout=1500)
+        except Exception:  # noqa: BLE001 - not in this menu: close it and try the next
+            page.keyboard.press("Escape")
+            continue
+        entry.first.click()
+        return
+    raise AssertionError(f"no page titled {title!r} in the navigation")

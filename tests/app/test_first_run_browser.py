@@ -8,7 +8,15 @@ it with `python -m pytest tests/app/test_first_run_browser.py` and copy it over.
 
 from __future__ import annotations
 
-from browser_support import BROWSER_MARKS, chromium, running_app, shot, wait_idle, wait_until
+from browser_support import (
+    BROWSER_MARKS,
+    chromium,
+    open_from_navigation,
+    running_app,
+    shot,
+    wait_idle,
+    wait_until,
+)
 
 from signals import demo
 
@@ -44,7 +52,7 @@ def test_the_first_run_opens_the_demo_from_the_overview(tmp_path):
             timeout=60_000)
         shot(page, "first-run-demo")
 
-        page.get_by_role("link", name="Heatmaps").click()
+        open_from_navigation(page, "Heatmaps")
         page.get_by_role("heading", name="Heatmaps").wait_for(timeout=60_000)
         assert page.locator('[data-testid="stMain"]').get_by_text(demo.DEMO_LABEL).is_visible()
     assert len(list((cache / demo.DEMO_PARENT).glob("*/*/*.md"))) == demo.DEMO_DOCUMENTS

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, chromium, running_app
+from browser_support import CHROMIUM, chromium, open_from_navigation, running_app
 
 from signals import schema
 from signals.ingest.load import load_corpus
@@ -64,7 +64,7 @@ def test_a_merge_in_the_app_shows_on_the_overview(realistic_dir, tmp_path):
         assert f"Documents: {ai}; Theme: AI" in bars
         assert f"Documents: {spelled_out}; Theme: artificial intelligence" in bars
 
-        page.get_by_role("link", name="Themes", exact=True).click()
+        open_from_navigation(page, "Themes")
         _wait_idle(page)
         _pick(page, "Themes to merge", f"AI ({ai})")
         _pick(page, "Themes to merge", f"artificial intelligence ({spelled_out})")
