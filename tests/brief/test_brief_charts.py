@@ -18,7 +18,7 @@ def test_each_chart_holds_the_brief_figures_and_renders_to_a_png() -> None:
     brief = _brief([("energy", 2), ("health <b>", 1)], [("2024-05", 2), ("2024-06", 1)])
     specs = chart_specs(brief)
     assert list(specs) == ["themes", "months"]
-    title, alt, spec = specs["themes"]
+    _title, alt, spec = specs["themes"]
     assert [(r["label"], r["value"]) for r in spec["data"]["values"]] == [("energy", 2), ("health <b>", 1)]
     assert alt == "Bar chart of documents per theme: energy 2, health <b> 1"
     # Small counts: a tick at each whole number, none at halves.
