@@ -29,8 +29,14 @@ from signals import schema
 from signals.corpus_type import Corpus
 
 HEADER = ("alias", "theme")
-SUGGESTION_COLUMNS = ("alias", "theme", "reason", "alias_documents", "theme_documents", "similarity")
-REASONS = ("plural", "acronym", "spelling", "shared words")
+SUGGESTION_COLUMNS = ("alias", "theme", "reason", "alias_documents", "theme_documents", "similarity", "evidence")
+REASONS = ("plural", "acronym", "spelling", "shared words", "meaning")
+#: Cosine of two theme names' embeddings for a "meaning" suggestion (they must also be each other's
+#: nearest theme). With the multilingual model, on the real corpus's themes: "climate crisis" /
+#: "climate change" 0.73, "depopulation" / "population decline" 0.80, "psychologie" / "psychology"
+#: 0.87, but also neighbours that are not synonyms ("bull market" / "bear market" 0.78, "safety" /
+#: "security" 0.88): suggestions, with their evidence, for an analyst to accept or not.
+MEANING_SIMILARITY = 0.7
 #: Near-identical spellings: rapidfuzz ratio (0-100) at least this.
 SPELLING_RATIO = 90
 #: Shared-word pairs: Jaccard of the two themes' word sets at least this.
@@ -148,7 +154,7 @@ def suggest_synonyms(corpus: Corpus, limit: int | None = 200) -> pd.DataFrame:
 
     themes = corpus.themes
     empty = pd.DataFrame({c: pd.Series(dtype=d) for c, d in zip(
-        SUGGESTION_COLUMNS, ("str", "str", "str", "int64", "int64", "float64"))})
+        SUGGESTION_COLUMNS, ("str", "str", "str", "int64", "int64", "float64", "str"))})
     if themes.empty:
         return empty
     counts = (themes.drop_duplicates(["doc_id", "theme_key"]).groupby("theme_key", observed=True).size())
@@ -198,12 +204,13 @@ def suggest_synonyms(corpus: Corpus, limit: int | None = 200) -> pd.DataFrame:
                     jaccard = len(wa & wb) / len(wa | wb)
                     if jaccard >= SHARED_WORDS_JACCARD:
                         note(a, b, "shared words", jaccard)
+    _meaning_pairs(keys, display, words, note)
     rows = []
     for (a, b), (reason, similarity) in found.items():
         # The more used theme is the target (ties: the longer, more explicit spelling; then alphabetical).
         target, alias = sorted((a, b), key=lambda k: (-documents[k], -len(k), k))
         rows.append((display[alias], display[target], reason, documents[alias], documents[target],
-                     round(similarity, 3)))
+                     round(similarity, 3), _EVIDENCE[reason].format(similarity=similarity)))
     if not rows:
         return empty
     table = pd.DataFrame(rows, columns=list(SUGGESTION_COLUMNS))
@@ -213,6 +220,39 @@ def suggest_synonyms(corpus: Corpus, limit: int | None = 200) -> pd.DataFrame:
                               kind="stable", ignore_index=True)
     table = table[list(SUGGESTION_COLUMNS)].astype({"alias": "str", "theme": "str", "reason": "str"})
     return table if limit is None else table.head(limit)
+
+
+_EVIDENCE = {
+    "plural": "the same words once made singular",
+    "acronym": "one is the initials of the other",
+    "spelling": "spellings {similarity:.0%} alike (rapidfuzz ratio)",
+    "shared words": "{similarity:.0%} of their words in common (Jaccard)",
+    "meaning": "names' embeddings at cosine {similarity:.2f}, each the other's nearest theme, neither a "
+               "narrower form of the other",
+}
+
+
+def _meaning_pairs(keys: list[str], display: pd.Series, words: dict[str, frozenset[str]], note) -> None:
+    """Note ("meaning") the themes whose names mean the same by their embeddings: each other's
+    nearest theme, cosine >= MEANING_SIMILARITY, and not one's words inside the other's ("privacy" /
+    "data privacy" is narrower, not a synonym: 0.89). Exact nearest neighbours (signals.semantic)."""
+    import numpy as np
+
+    from signals.semantic.model import embed
+    from signals.semantic.neighbours import nearest
+
+    if len(keys) < 2:
+        return
+    vectors = embed([str(display[k]) for k in keys])
+    indices, similarities = nearest(vectors, 1)
+    best, score = indices[:, 0], similarities[:, 0]
+    for i in np.flatnonzero((best >= 0) & (score >= MEANING_SIMILARITY)).tolist():
+        j = int(best[i])
+        if i < j and best[j] == i:
+            a, b = keys[i], keys[j]
+            if words[a] and words[b] and (words[a] <= words[b] or words[b] <= words[a]):
+                continue
+            note(a, b, "meaning", float(score[i]))
 
 
 def aliases_csv(pairs: pd.DataFrame) -> str:

@@ -9,10 +9,10 @@ A facet is one entry in FACETS. From that entry come:
 - the matching and the option counts (signals.filters, one function per kind),
 - the sidebar widgets and their session-state keys (signals.app.state, one widget per kind).
 
-Four kinds (and their annotation variants, below), as Datasette registers its facet classes in one list: `ChoiceFacet` (pick values from a
+Five kinds (and their annotation variants, below), as Datasette registers its facet classes in one list: `ChoiceFacet` (pick values from a
 list, a document needs any of them; or all of them, with a `MatchMode`), `RangeFacet` (a lowest and
 a highest number), `DateFacet` (a first and a last day), `TextFacet` (free text, searched where its
-scope says). A new facet of one of these kinds is one more entry; its values may come from any table
+scope says), `SearchFacet` (a query ranked by words and meaning: the documents it finds). A new facet of one of these kinds is one more entry; its values may come from any table
 whose rows name their document by `doc_id`, not only from the loader's frames (see `Source`).
 
 No pandas here: the `signals` parser builds its flags from this module, and `signals --help` must
@@ -485,6 +485,66 @@ class TextFacet(Facet):
         return {self.field: self.key, self.scope_field: self.scope_key}
 
 
+@dataclass(frozen=True)
+class SearchFacet(Facet):
+    """A query ranked by its words and its meaning together (signals.semantic.search): a document is
+    kept when it is among the `top` documents the query finds in the whole corpus.
+
+    Its matching needs the corpus's search index (words and document embeddings), which
+    signals.filters opens only when a query is set; a caller that holds the index open hands the
+    found documents in as the table `source.table` (`tables=`, as for the workspace's tables). The
+    app draws its box on the Search page (same session-state key), not in the sidebar.
+    """
+
+    key: str
+    field: str
+    label: str
+    cli_flag: str
+    top: int = 100
+    help: str = ""
+    level: str = "documents"
+    source: Source | None = Source("search", "doc_id")
+
+    def defaults(self) -> dict[str, Any]:
+        """See Facet.defaults: no query."""
+        return {self.field: ""}
+
+    def query(self, filters: Filters) -> str:
+        """The query in `filters` ("" for none)."""
+        return getattr(filters, self.field)
+
+    def is_set(self, filters: Filters) -> bool:
+        """See Facet.is_set."""
+        return bool(self.query(filters).strip())
+
+    def url_keys(self) -> tuple[str, ...]:
+        """See Facet.url_keys."""
+        return (self.key,)
+
+    def to_params(self, filters: Filters) -> dict[str, list[str]]:
+        """See Facet.to_params: `{"search": ["farmers flying drones"]}`."""
+        return {self.key: [self.query(filters)]} if self.is_set(filters) else {}
+
+    def from_params(self, params: Mapping[str, list[str]]) -> dict[str, Any]:
+        """See Facet.from_params."""
+        query = _read(params, self.key)
+        return {self.field: query[0]} if query else {}
+
+    def describe(self, filters: Filters) -> dict[str, str]:
+        """See Facet.describe: `{"search": "“farmers flying drones” (best 100 by words and meaning)"}`."""
+        if not self.is_set(filters):
+            return {}
+        return {self.key: f"“{self.query(filters)}” (best {self.top} by words and meaning)"}
+
+    def add_arguments(self, group: argparse._ArgumentGroup) -> None:
+        """See Facet.add_arguments: `--search QUERY`."""
+        group.add_argument(self.cli_flag, default="", dest=self.field, metavar="QUERY", help=self.help)
+
+    def widget_keys(self) -> dict[str, str]:
+        """See Facet.widget_keys: the Search page's box."""
+        return {self.field: self.key}
+
+
 # ---------------------------------------------------------------------------------------------
 # The analyst's annotations: starred, status, tags, note, ratings, horizon (signals.workspace)
 # ---------------------------------------------------------------------------------------------
@@ -646,6 +706,9 @@ FACETS: tuple[Facet, ...] = (
               help="Free text, searched in rows or in documents (case-insensitive; accents count)",
               scope_help="in rows: each table row's own text (name, description, other columns); "
                          "in documents: a document's title, summary, keywords and themes, keeping all its rows"),
+    SearchFacet(key="search", field="search", label="Search by words and meaning", cli_flag="--search",
+                help="Keep the 100 documents a query finds by its words and its meaning together "
+                     "(accents ignored; French and English; see `signals search`)"),
     # The analyst's own assessments (the sidebar's "Assessment" group): rows whose annotation, or
     # their document's, says so. Field names are those of annotations.Criteria.
     AnnotationFlagFacet(key="starred", field="starred", label="Starred", words=("starred", "not starred"),

@@ -18,6 +18,8 @@ Semantics (what users get):
     page counts the same documents as the rows it lists.
   - "documents": in each document's title, summary, keywords and themes. A matching document
     keeps all its rows (within the other row filters); a row's own text is not read.
+- A ranked search (`search`) keeps the documents its query finds by words and meaning together
+  (signals.semantic.search: the best 100 of the whole corpus), then the other facets narrow them.
 - When a row filter (section, relevancy, text in rows) is set, a document stays only if at least
   one of its rows does.
 - `problems` is not filtered: it is the data-health record of the whole load.
@@ -33,7 +35,7 @@ import pandas as pd
 
 from signals import facets, schema
 from signals.corpus_type import Corpus, PendingRows
-from signals.facets import AnnotationFacet, ChoiceFacet, DateFacet, Facet, RangeFacet, TextFacet
+from signals.facets import AnnotationFacet, ChoiceFacet, DateFacet, Facet, RangeFacet, SearchFacet, TextFacet
 
 #: The document fields free text is searched in, scope "documents" (also what "matched in" names).
 DOCUMENT_TEXT_FIELDS = ("title", "summary", "keywords", "themes")
@@ -218,7 +220,21 @@ def _date_hits(facet: DateFacet, frame: pd.DataFrame, filters: Filters) -> np.nd
 
 
 #: Facet kind -> which rows of its source table match (text has its own rules, below).
-_HITS = {ChoiceFacet: _choice_hits, RangeFacet: _range_hits, DateFacet: _date_hits}
+def _search_hits(facet: SearchFacet, frame: pd.DataFrame, filters: Filters) -> np.ndarray:
+    """Every row of the found documents' table names a document the query found."""
+    return np.ones(len(frame), dtype=bool)
+
+
+def found_by_search(corpus: Corpus, facet: SearchFacet, filters: Filters) -> pd.DataFrame:
+    """The documents (doc_id, rank) a search facet's query finds in the whole corpus: its search
+    index opened (built and its documents embedded the first time; cached after)."""
+    from signals.semantic import search  # SQLite, the model: only when a query is set
+
+    found = search.search(search.open_index(corpus), facet.query(filters), top=facet.top)
+    return found[["doc_id", "rank"]]
+
+
+_HITS = {ChoiceFacet: _choice_hits, RangeFacet: _range_hits, DateFacet: _date_hits, SearchFacet: _search_hits}
 
 
 def _source_hits(facet: Facet, frame: pd.DataFrame, filters: Filters) -> np.ndarray:
@@ -257,6 +273,9 @@ def matching_documents(corpus: Corpus, filters: Filters,
         if isinstance(facet, TextFacet):
             if facet.scope(filters) == "documents":
                 keep &= documents_matching_text(corpus, facet.text(filters))
+        elif isinstance(facet, SearchFacet) and not (tables and facet.source.table in tables):
+            tables = {**(tables or {}), facet.source.table: found_by_search(corpus, facet, filters)}
+            keep &= _documents_with(facet, corpus, space, filters, tables)
         elif facet.level == "documents":
             keep &= _documents_with(facet, corpus, space, filters, tables)
     return keep

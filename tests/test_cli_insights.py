@@ -101,8 +101,8 @@ def test_clusters_csv_equals_the_function(capsys, folder, corpus):
     assert code == 0
     expected = find_clusters(corpus, ("signals",), 0.5)
     rows = _csv(out)
-    assert list(rows[0]) == ["cluster_id", "label", "size", "mean_relevancy", "strength", "first_seen",
-                             "last_seen", "doc_ids"]
+    assert list(rows[0]) == ["cluster_id", "label", "size", "documents", "domains", "mean_relevancy", "strength",
+                             "first_seen", "last_seen", "doc_ids"]
     assert len(rows) == len(expected.summary)
     assert [r["label"] for r in rows] == expected.summary["label"].tolist()
     assert rows[0]["doc_ids"].split() == expected.summary["doc_ids"].iloc[0].split()

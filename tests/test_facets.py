@@ -54,11 +54,11 @@ def reviews(corpus: Corpus) -> pd.DataFrame:
 def test_the_product_facets_declare_every_filter_field_once() -> None:
     assert list(facets.field_defaults()) == [
         "themes", "theme_mode", "categories", "types", "keywords", "domains", "sections", "since", "until",
-        "min_relevancy", "max_relevancy", "text", "text_scope",
+        "min_relevancy", "max_relevancy", "text", "text_scope", "search",
         "starred", "statuses", "tags", "has_note", "min_impact", "max_impact", "min_likelihood", "max_likelihood",
         "horizons", "rated"]
     assert facets.url_keys() == ("theme", "theme_mode", "category", "type", "keyword", "domain", "section",
-                                 "since", "until", "rmin", "rmax", "q", "q_in",
+                                 "since", "until", "rmin", "rmax", "q", "q_in", "search",
                                  "starred", "status", "tag", "has_note", "imin", "imax", "lmin", "lmax",
                                  "horizon", "rated")
     assert Filters().fields() == facets.field_defaults()

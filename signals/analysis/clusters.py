@@ -2,19 +2,29 @@
 
 How rows are compared (see docs/insights.md for the measurements behind these choices):
 
-text        a row's name and description ("label" when it has no name), lower-cased, English stop
-            words dropped, plurals folded (`batteries` -> `battery`, `pumps` -> `pump`)
-similarity  cosine of sublinear TF-IDF vectors (method="tfidf", the default), or rapidfuzz's
-            token_set_ratio / 100 (method="rapidfuzz"); 0 = nothing in common, 1 = the same words
-candidates  two rows are compared only when they come from different documents and share at least
-            one *distinctive* word: one used by at most max(25, 1% of the rows). Words on more rows
-            than that still count in the similarity, but cannot on their own make two rows
-            candidates. This is what keeps the work sparse (no n x n matrix): on 10,000 documents
-            the similarity graph is built in about a second.
-clusters    rows linked by a similarity >= threshold, strongest links first (single linkage), with a
-            guard against chaining: two groups join only when their mean pairwise similarity is at
-            least GUARD x threshold (pairs below threshold / 2 count as 0). Without the guard, long
-            chains of rows that each resemble the next glue thousands of unrelated rows together.
+method="meaning" (the default): by what the rows say, whatever words they use
+  text        a row's name and description ("label" when it has neither), as signals.semantic embeds it
+  vectors     offline sentence embeddings (signals.semantic.model), cached per text on disk
+  similarity  cosine of the vectors once the section's mean vector is removed
+              (signals.semantic.grouping.centred): about 0 for unrelated rows (99th percentile 0.30
+              at 10,000 synthetic documents), 0.35-0.55 for paraphrases, in English or French
+  candidates  each row's K_NEIGHBOURS nearest rows from other documents (signals.semantic.neighbours:
+              exact, or an IVF index above 20,000 rows): n x K pairs, whatever the vocabulary
+
+method="tfidf" / "rapidfuzz": by shared words (the former method, kept for comparison)
+  text        as above, lower-cased, English stop words dropped, plurals folded
+  similarity  cosine of sublinear TF-IDF vectors, or rapidfuzz's token_set_ratio / 100
+  candidates  rows of different documents sharing at least one *distinctive* word (used by at most
+              max(25, 1% of the rows)). Its cost grows with the words rows share: on a flat
+              vocabulary it is quadratic (21.7 GB at 100,000 documents, issue 13).
+
+clusters: rows linked by a similarity >= threshold, strongest links first, with a guard against
+            chaining: two groups join only when their mean pairwise similarity is at least the guard,
+            so long chains of rows that each resemble the next do not glue thousands of unrelated
+            rows together.
+    meaning  average linkage over the nearest-neighbour graph (`link_by_vectors`): the mean over
+             *all* pairs of the two groups, exact, from each group's vector sum; guard = threshold
+    words    `link`: the mean over candidate pairs, the others counting 0; guard = GUARD x threshold
 
 Each cluster spans at least `min_documents` documents (2 by default: a row alone is not a cluster).
 Its representative is the member most similar to the others (ties: higher relevancy, then first
@@ -23,6 +33,7 @@ row); strength = documents x mean relevancy (unrated clusters count the scale's 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,10 +44,14 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer,
 from signals import schema
 from signals.analysis.parameters import CLUSTER_METHODS as METHODS
 from signals.analysis.parameters import CLUSTER_THRESHOLD as DEFAULT_THRESHOLD
+from signals.analysis.parameters import CLUSTER_THRESHOLDS as DEFAULT_THRESHOLDS
 from signals.corpus_type import Corpus
 from signals.schema import fold_plural
+from signals.semantic.grouping import CentredRows
 
-#: Two groups join only when their mean pairwise similarity reaches GUARD x threshold.
+#: Nearest rows from other documents that each row is compared with (method="meaning").
+K_NEIGHBOURS = 10
+#: By words, two groups join only when their mean candidate-pair similarity reaches GUARD x threshold.
 GUARD = 0.8
 #: A word is distinctive when at most max(DISTINCTIVE_MIN_ROWS, DISTINCTIVE_SHARE x rows) rows use it.
 DISTINCTIVE_MIN_ROWS = 25
@@ -49,7 +64,7 @@ BLOCK_ROWS = 2_000
 DOC_ID_SEPARATOR = " "
 
 SUMMARY_COLUMNS = (
-    "cluster_id", "section", "label", "description", "size", "documents", "mean_relevancy",
+    "cluster_id", "section", "label", "description", "size", "documents", "domains", "mean_relevancy",
     "max_relevancy", "strength", "first_seen", "last_seen", "doc_ids",
 )
 MEMBER_COLUMNS = (
@@ -174,6 +189,43 @@ def similar_pairs(
     return first[keep], second[keep], similarity[keep]
 
 
+def meaning_pairs(
+    rows: pd.DataFrame, docs: np.ndarray, floor: float, progress=None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, CentredRows]:
+    """One section's rows + each row's document code -> (i, j, similarity) with i < j: each row and
+    its K_NEIGHBOURS nearest rows of other documents, centred cosine >= floor; and the rows' centred
+    vectors on demand (grouping.CentredRows: the linkage's group means, each member's similarity to
+    its representative).
+
+    The neighbour lists are cached beside the embeddings (signals.semantic.store.cached_arrays),
+    keyed by the rows' texts and documents: a second run on the same rows skips the search."""
+    from signals.semantic import grouping, store
+    from signals.semantic.neighbours import nearest
+
+    texts = store.row_texts(rows).tolist()
+    section = str(rows["section"].iloc[0]) if len(rows) else "rows"
+    cache_dir = store.corpus_cache_dir(rows.attrs.get("root", ""))
+    vectors = store.embeddings(texts, cache_dir, f"rows.{section}", progress)
+    centred = grouping.CentredRows(vectors)
+    key = store.rows_key(texts, docs, K_NEIGHBOURS, "one mean")
+    cached = store.cached_arrays(cache_dir, f"rows.{section}.neighbours", key)
+    if cached is None:
+        indices, similarities = nearest(centred.all(), K_NEIGHBOURS, docs)
+        store.keep_arrays(cache_dir, f"rows.{section}.neighbours", key, indices=indices.astype(np.int32),
+                          similarities=similarities)
+    else:
+        indices, similarities = cached["indices"].astype(np.int64), cached["similarities"]
+    n = len(rows)
+    first = np.repeat(np.arange(n, dtype=np.int64), indices.shape[1])
+    second, similarity = indices.ravel(), similarities.ravel()
+    keep = (second >= 0) & (similarity >= floor)
+    first, second, similarity = first[keep], second[keep], similarity[keep]
+    # Each pair once (it is found from both ends when mutual).
+    low, high = np.minimum(first, second), np.maximum(first, second)
+    _, unique = np.unique(low * n + high, return_index=True)
+    return low[unique], high[unique], similarity[unique].astype(np.float32), centred
+
+
 # ---------------------------------------------------------------------------------------------
 # Pairs -> clusters
 # ---------------------------------------------------------------------------------------------
@@ -182,25 +234,23 @@ def link(n: int, first: np.ndarray, second: np.ndarray, similarity: np.ndarray, 
 
     Pairs below threshold may be passed (down to threshold / 2): they count in the groups' mean
     similarity but never link on their own. The pairs at or above threshold are visited strongest
-    first; each may merge two groups (the smaller into the larger). A sequential loop over those
-    links, not over rows; each guard check reads only the smaller group's rows of the sparse
-    similarity matrix.
+    first; each may merge two groups. A sequential loop over those links, not over rows.
+
+    Each group keeps the summed similarity of its pairs to every neighbouring group (a dict), merged
+    into the survivor when two groups join (the smaller dict into the larger), so the guard is one
+    lookup. Recomputing the sum from the rows' pairs at each check took 21 s (sparse row slices) or
+    7 s (Python lists) for the 290,000 candidate pairs of the 10k synthetic corpus's signals.
     """
     guard = GUARD * threshold
     n = int(n)
-    adjacency = sparse.csr_matrix((similarity.astype(np.float64), (first, second)), shape=(n, n))
-    adjacency = (adjacency + adjacency.T).tocsr()
-    # Each row's group: a numpy copy for the vectorised guard, a list for fast one-at-a-time reads.
-    group = np.arange(n)
+    size = [1] * n
     owner = list(range(n))
     members: dict[int, list[int]] = {}
-    # Two groups refused once stay refused until one of them grows: many strong pairs can link the
-    # same two groups, and re-checking them was most of the time on dense corpora.
-    refused: set[tuple[int, int, int, int]] = set()
-
-    def mean_between(small: list[int], other: int, other_size: int) -> float:
-        rows = adjacency[small]
-        return float(rows.data[group[rows.indices] == other].sum()) / (len(small) * other_size)
+    between: list[dict[int, float] | None] = [{} for _ in range(n)]
+    for i, j, weight in zip(first.tolist(), second.tolist(), similarity.tolist()):
+        if i != j:
+            between[i][j] = between[i].get(j, 0.0) + weight
+            between[j][i] = between[j].get(i, 0.0) + weight
 
     strong = np.flatnonzero(similarity >= threshold)
     strong = strong[np.argsort(-similarity[strong], kind="stable")]
@@ -208,23 +258,73 @@ def link(n: int, first: np.ndarray, second: np.ndarray, similarity: np.ndarray, 
         a, b = owner[i], owner[j]
         if a == b:
             continue
-        a_rows, b_rows = members.get(a, [a]), members.get(b, [b])
-        if len(a_rows) < len(b_rows):
-            a, b, a_rows, b_rows = b, a, b_rows, a_rows
         # Two single rows linked by this pair always pass (its similarity is >= threshold > guard).
-        if len(a_rows) + len(b_rows) > 2:
-            key = (a, b, len(a_rows), len(b_rows))
-            if key in refused:
+        if size[a] + size[b] > 2 and between[a].get(b, 0.0) / (size[a] * size[b]) < guard:
+            continue
+        if len(between[a]) < len(between[b]):
+            a, b = b, a  # the survivor keeps the larger dict
+        survivor, merged = between[a], between[b]
+        for other, weight in merged.items():
+            if other == a:
                 continue
-            if mean_between(b_rows, a, len(a_rows)) < guard:
-                refused.add(key)
-                continue
-        members[a] = a_rows + b_rows
-        members.pop(b, None)
-        group[b_rows] = a
+            survivor[other] = survivor.get(other, 0.0) + weight
+            theirs = between[other]
+            theirs[a] = theirs.get(a, 0.0) + theirs.pop(b)
+        survivor.pop(b, None)
+        between[b] = None
+        a_rows = members.setdefault(a, [a])
+        b_rows = members.pop(b, [b])
+        a_rows.extend(b_rows)
         for row in b_rows:
             owner[row] = a
-    return pd.factorize(group)[0] if n else np.empty(0, np.int64)
+        size[a] += size[b]
+    return pd.factorize(np.asarray(owner, dtype=np.int64))[0] if n else np.empty(0, np.int64)
+
+
+def link_by_vectors(
+    vectors: CentredRows, first: np.ndarray, second: np.ndarray, similarity: np.ndarray, threshold: float,
+    guard: float,
+) -> np.ndarray:
+    """Average linkage over the nearest-neighbour graph of unit vectors -> a group code per row.
+
+    The candidate pairs at or above `threshold` are visited strongest first; each merges its two
+    groups when their mean pairwise cosine, over *all* their pairs, is at least `guard`. That mean
+    is exact and costs one dot product: with unit vectors, sum over a in A, b in B of a.b equals
+    (sum of A) . (sum of B), so each group of two rows or more carries its vector sum (a single row's
+    sum is its own vector, read when needed: no n x d copy). The word-based `link` counts the
+    pairs that are not candidates as 0, which splits a group whose members are not all among each
+    other's nearest rows: at 10,000 synthetic documents, a planted member had on average 3.4 of its
+    5 group-mates among its 10 nearest rows (template rows crowd the rest), and groups fell apart.
+    """
+    n = len(vectors)
+    owner = np.arange(n)
+    size = np.ones(n, dtype=np.int64)
+    sums: dict[int, np.ndarray] = {}
+    members: dict[int, list[int]] = {}
+    strong = np.flatnonzero(similarity >= threshold)
+    strong = strong[np.argsort(-similarity[strong], kind="stable")]
+    linked = np.unique(np.concatenate([first[strong], second[strong]]))
+    # The rows that can link, centred once (float32); a single row's sum is its own vector.
+    own = dict(zip(linked.tolist(), vectors.rows(linked).astype(np.float64)))
+
+    def total(group: int) -> np.ndarray:
+        return sums[group] if group in sums else own[group]
+
+    for i, j in zip(first[strong].tolist(), second[strong].tolist()):
+        a, b = owner[i], owner[j]
+        if a == b:
+            continue
+        if size[a] + size[b] > 2 and float(total(a) @ total(b)) / (size[a] * size[b]) < guard:
+            continue
+        if size[a] < size[b]:
+            a, b = b, a
+        b_sum = sums.pop(b) if b in sums else own[b]
+        sums[a] = total(a) + b_sum
+        size[a] += size[b]
+        b_rows = members.pop(b, [b])
+        members.setdefault(a, [a]).extend(b_rows)
+        owner[b_rows] = a
+    return pd.factorize(owner)[0] if n else np.empty(0, np.int64)
 
 
 def _empty_clusters(rows: int = 0) -> Clusters:
@@ -232,7 +332,8 @@ def _empty_clusters(rows: int = 0) -> Clusters:
         "cluster_id": pd.Series(dtype="int64"), "section": pd.Series(dtype="str"),
         "label": pd.Series(dtype="str"), "description": pd.Series(dtype="str"),
         "size": pd.Series(dtype="int64"), "documents": pd.Series(dtype="int64"),
-        "mean_relevancy": pd.Series(dtype="float64"), "max_relevancy": pd.Series(dtype="Int8"),
+        "domains": pd.Series(dtype="int64"), "mean_relevancy": pd.Series(dtype="float64"),
+        "max_relevancy": pd.Series(dtype="Int8"),
         "strength": pd.Series(dtype="float64"), "first_seen": pd.Series(dtype="datetime64[ns]"),
         "last_seen": pd.Series(dtype="datetime64[ns]"), "doc_ids": pd.Series(dtype="str"),
     })
@@ -247,29 +348,53 @@ def _empty_clusters(rows: int = 0) -> Clusters:
 
 
 def _section_groups(
-    rows: pd.DataFrame, threshold: float, method: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One section's rows -> (group per row; the pairs (i, j, similarity) at or above threshold / 2)."""
+    rows: pd.DataFrame, threshold: float, method: str, progress=None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, CentredRows | None]:
+    """One section's rows -> (group per row; the pairs (i, j, similarity) at or above threshold / 2;
+    each row's document code; the centred vectors for method="meaning", else None)."""
     docs = pd.factorize(rows["doc_id"].astype("str"))[0]
-    first, second, similarity = similar_pairs(row_text(rows), docs, threshold / 2, method)
+    vectors = None
+    if method == "meaning":
+        first, second, similarity, vectors = meaning_pairs(rows, docs, threshold / 2, progress)
+    else:
+        first, second, similarity = similar_pairs(row_text(rows), docs, threshold / 2, method)
+    if method == "meaning":
+        # The linkage is a sequential loop (seconds at 100,000 documents): kept for the same rows
+        # and threshold, so the second run of a view is a read.
+        from signals.semantic import store
+
+        cache_dir = store.corpus_cache_dir(rows.attrs.get("root", ""))
+        key = store.rows_key(store.row_texts(rows).tolist(), docs, K_NEIGHBOURS, threshold, "average")
+        name = f"rows.{rows['section'].iloc[0]}.groups"
+        cached = store.cached_arrays(cache_dir, name, key)
+        if cached is not None:
+            return cached["groups"], first, second, similarity, docs, vectors
+        groups = link_by_vectors(vectors, first, second, similarity, threshold, guard=threshold)
+        store.keep_arrays(cache_dir, name, key, groups=groups)
+        return groups, first, second, similarity, docs, vectors
     groups = link(len(rows), first, second, similarity, threshold)
-    return groups, first, second, similarity, docs
+    return groups, first, second, similarity, docs, vectors
 
 
 def find_clusters(
     corpus: Corpus,
     sections: tuple[str, ...] | list[str] | str = ("signals",),
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = None,
     *,
-    method: str = "tfidf",
+    method: str = "meaning",
     min_documents: int = 2,
+    progress=None,
 ) -> Clusters:
     """Corpus -> Clusters of near-duplicate rows of each given section, across documents.
 
     Sections are clustered separately (a signal and a concern are never one cluster). threshold is
-    the similarity (0-1) two rows need to link; higher = fewer, tighter clusters. A cluster must
-    span at least min_documents documents. See the module docstring for the method.
+    the similarity (0-1) two rows need to link (None: the method's DEFAULT_THRESHOLDS); higher =
+    fewer, tighter clusters. A cluster must span at least min_documents documents. progress(done,
+    total) is called while embeddings are computed (method="meaning"). See the module docstring.
     """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    threshold = DEFAULT_THRESHOLDS.get(method, DEFAULT_THRESHOLD) if threshold is None else threshold
     if not 0 < threshold <= 1:
         raise ValueError("threshold must be in (0, 1]")
     sections = (sections,) if isinstance(sections, str) else tuple(sections)
@@ -284,9 +409,11 @@ def find_clusters(
     for section, section_rows in rows.groupby(rows["section"].astype("str"), sort=False):
         section_rows = section_rows.reset_index(drop=True)
         section_rows["position"] = np.arange(len(section_rows))
+        section_rows.attrs["root"] = corpus.root
         if len(section_rows) < 2:
             continue
-        groups, first, second, similarity, docs = _section_groups(section_rows, threshold, method)
+        groups, first, second, similarity, docs, vectors = _section_groups(section_rows, threshold, method,
+                                                                           progress)
         documents_per_group = pd.Series(docs).groupby(groups).nunique()
         kept = documents_per_group.index[documents_per_group >= max(min_documents, 2)].to_numpy()
         in_cluster = np.isin(groups, kept)
@@ -300,7 +427,7 @@ def find_clusters(
         members["group"] = groups[in_cluster]
         members["centrality"] = total[in_cluster]
         members["section"] = section
-        summaries_part, members_part = _describe(members, first, second, similarity, groups, corpus)
+        summaries_part, members_part = _describe(members, first, second, similarity, groups, corpus, vectors)
         summaries.append(summaries_part)
         member_frames.append(members_part)
     if not summaries:
@@ -312,10 +439,14 @@ def find_clusters(
 
 def _describe(
     members: pd.DataFrame, first: np.ndarray, second: np.ndarray, similarity: np.ndarray,
-    groups: np.ndarray, corpus: Corpus,
+    groups: np.ndarray, corpus: Corpus, vectors: CentredRows | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Clustered rows of one section -> (one summary row per group, the member rows)."""
-    documents = corpus.documents[["doc_id", "title", "date"]].astype({"doc_id": "str"}).drop_duplicates("doc_id")
+    """Clustered rows of one section -> (one summary row per group, the member rows).
+
+    With vectors (method="meaning"), a member's similarity to its representative is their centred
+    cosine, computed directly; otherwise it is read from the candidate pairs (0 when not one)."""
+    wanted = ["doc_id", "title", "date"] + (["domain"] if "domain" in corpus.documents.columns else [])
+    documents = corpus.documents[wanted].astype({"doc_id": "str"}).drop_duplicates("doc_id")
     members = members.astype({"doc_id": "str"}).merge(documents, on="doc_id", how="left")
     members["relevancy_rank"] = members[schema.RELEVANCY].astype("float64").fillna(0)
     members = members.sort_values(["group", "centrality", "relevancy_rank", "position"],
@@ -333,7 +464,9 @@ def _describe(
     at = np.clip(np.searchsorted(pair_codes, wanted), 0, max(len(pair_codes) - 1, 0))
     found = (pair_codes[at] == wanted) if len(pair_codes) else np.zeros(len(wanted), dtype=bool)
     to_rep = np.where(found, pair_similarity[at] if len(pair_codes) else 0.0, 0.0)
-    members["similarity"] = np.where(own == rep, 1.0, to_rep).astype("float64")
+    if vectors is not None:
+        to_rep = np.einsum("ij,ij->i", vectors.rows(own), vectors.rows(rep))
+    members["similarity"] = np.where(own == rep, 1.0, np.clip(to_rep, 0.0, 1.0)).astype("float64")
 
     by_group = members.groupby("group", sort=False)
     relevancy = members[schema.RELEVANCY].astype("Float64")
@@ -344,13 +477,19 @@ def _describe(
         else pd.Series(pd.NA, index=representative.index, dtype="str"),
         "size": by_group.size(),
         "documents": by_group["doc_id"].nunique(),
+        # Corroboration: distinct source domains (one outlet republishing a story is one voice).
+        "domains": by_group["domain"].nunique() if "domain" in members else by_group["doc_id"].nunique(),
         "mean_relevancy": relevancy.groupby(members["group"]).mean().astype("float64"),
         "max_relevancy": members[schema.RELEVANCY].groupby(members["group"]).max().astype("Int8"),
         "first_seen": by_group["date"].min(),
         "last_seen": by_group["date"].max(),
     })
     ordered_docs = members.sort_values(["group", "date", "doc_id"], kind="stable").drop_duplicates(["group", "doc_id"])
-    summary["doc_ids"] = ordered_docs.groupby("group", sort=False)["doc_id"].agg(DOC_ID_SEPARATOR.join)
+    # Joined in one pass over the sorted rows (pandas' per-group Python join took 0.5 s for 7,000 groups).
+    joined = {group: DOC_ID_SEPARATOR.join(doc for _, doc in pairs) for group, pairs in
+              itertools.groupby(zip(ordered_docs["group"].tolist(), ordered_docs["doc_id"].tolist()),
+                                key=lambda pair: pair[0])}
+    summary["doc_ids"] = pd.Series(joined)
     summary["strength"] = summary["documents"] * summary["mean_relevancy"].fillna(NEUTRAL_RELEVANCY)
     summary = summary.rename_axis("group").reset_index()
     return summary, members

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from signals.analysis.incidence import encode
 from signals.analysis.related import documents_sharing_themes
 from signals.corpus_type import Corpus
+from signals.semantic.related import similar_documents
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,9 @@ class DocumentView:
     closest: pd.DataFrame
     #: Other documents sharing most themes (analysis.related.documents_sharing_themes).
     related: pd.DataFrame
+    #: Other documents closest in meaning (signals.semantic.related.similar_documents): doc_id,
+    #: title, date, similarity; None when the documents' embeddings were not given.
+    similar: pd.DataFrame | None = None
 
 
 def rows_of(frame: pd.DataFrame, doc_id: str) -> pd.DataFrame:
@@ -52,8 +57,13 @@ def as_read(rows: pd.DataFrame, doc_id: str) -> pd.DataFrame:
     return shown.reset_index(drop=True)
 
 
-def document_view(corpus: Corpus, doc_id: str, related: int = 8) -> DocumentView | None:
-    """Corpus + doc_id -> its DocumentView, or None when the corpus has no such document."""
+def document_view(
+    corpus: Corpus, doc_id: str, related: int = 8, document_vectors: np.ndarray | None = None
+) -> DocumentView | None:
+    """Corpus + doc_id -> its DocumentView, or None when the corpus has no such document.
+
+    document_vectors: the documents' embeddings in corpus.documents order (signals.semantic.store);
+    given, the view lists the documents closest in meaning too."""
     record = rows_of(corpus.documents, doc_id)
     if record.empty:
         return None
@@ -81,4 +91,6 @@ def document_view(corpus: Corpus, doc_id: str, related: int = 8) -> DocumentView
         tables=tables,
         closest=closest,
         related=documents_sharing_themes(corpus, doc_id, n=related),
+        similar=None if document_vectors is None
+        else similar_documents(corpus.documents, document_vectors, doc_id, n=related),
     )

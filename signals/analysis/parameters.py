@@ -9,8 +9,11 @@ names it always had (`clusters.METHODS`, `emerging.BY`, `radar.QUADRANT_BY`...).
 from __future__ import annotations
 
 # signals.analysis.clusters
-CLUSTER_METHODS = ("tfidf", "rapidfuzz")
-CLUSTER_THRESHOLD = 0.5
+CLUSTER_METHODS = ("meaning", "tfidf", "rapidfuzz")
+#: The similarity two rows need to link, per method (meaning: centred cosine of embeddings, chosen on
+#: planted paraphrase groups, docs/insights.md; tfidf, rapidfuzz: word overlap).
+CLUSTER_THRESHOLDS = {"meaning": 0.35, "tfidf": 0.5, "rapidfuzz": 0.5}
+CLUSTER_THRESHOLD = CLUSTER_THRESHOLDS[CLUSTER_METHODS[0]]
 #: Most rows of a section the app groups on opening the Same signal page. Clustering grows faster
 #: than the rows: 43,901 signal rows (10,000 documents) take 2.5 s, 440,000 (100,000 documents) took
 #: 63 s and 8.3 GB (issue 15), which a page must not start unasked; above it the page asks for filters.

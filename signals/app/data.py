@@ -250,8 +250,15 @@ def make_view(corpus: Corpus, corpus_key: str, filters: Filters, tables: dict | 
     """Filter (cached across sessions by folder fingerprint + filters, never by hashing frames).
 
     `tables`: what facets beyond the corpus read (the joined annotations, signals.filters.apply),
-    named in the key by `tables_key` (the workspace's revision), so an edit makes a new view."""
-    filters_key = repr(filters) + tables_key
-    filtered = (_filtered_shared(corpus_key, filters_key, corpus, filters, tables) if corpus_key
-                else apply(corpus, filters, tables))
+    named in the key by `tables_key` (the workspace's revision), so an edit makes a new view.
+    A ranked search waits for the documents' embeddings: until they are stored (a background job;
+    the Search page draws its progress), pages show the view without it rather than freeze."""
+    from signals.app import meaning
+
+    applied = filters
+    if filters.search and not meaning.documents_embedded(corpus):
+        applied = filters.with_(search="")
+    filters_key = repr(applied) + tables_key
+    filtered = (_filtered_shared(corpus_key, filters_key, corpus, applied, tables) if corpus_key
+                else apply(corpus, applied, tables))
     return View(corpus, filtered, filters, f"{corpus_key}|{filters_key}")

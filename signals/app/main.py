@@ -34,6 +34,7 @@ def build_pages() -> dict[str, st.Page]:
     return {
     "overview": st.Page(f"{_PAGE_DIR}/overview.py", title="Overview",
                         url_path="overview", default=True),
+    "search": st.Page(f"{_PAGE_DIR}/search.py", title="Search", url_path="search"),
     "heatmaps": st.Page(f"{_PAGE_DIR}/heatmaps.py", title="Heatmaps", url_path="heatmaps"),
     "cooccurrence": st.Page(f"{_PAGE_DIR}/cooccurrence.py", title="Co-occurrence",
                             url_path="cooccurrence"),

@@ -33,6 +33,7 @@ from signals.facets import (
     DateFacet,
     Facet,
     RangeFacet,
+    SearchFacet,
     TextFacet,
 )
 from signals.filters import Filters
@@ -143,6 +144,26 @@ class _TextWidget:
         st.session_state[self.facet.scope_key] = TEXT_SCOPES[0]
 
 
+class _SearchWidget:
+    """The ranked search's query: its box is on the Search page (the same session-state key), so the
+    sidebar draws nothing; the query is read, loaded from the URL and reset like the others."""
+
+    def __init__(self, facet: SearchFacet) -> None:
+        self.facet = facet
+
+    def draw(self, corpus: Corpus, counts: dict[str, pd.Series]) -> None:
+        return None
+
+    def read(self, corpus: Corpus) -> dict[str, Any]:
+        return {self.facet.field: (st.session_state.get(self.facet.key) or "").strip()}
+
+    def load(self, filters: Filters, corpus: Corpus, counts: dict[str, pd.Series]) -> None:
+        st.session_state[self.facet.key] = self.facet.query(filters)
+
+    def reset(self) -> None:
+        st.session_state[self.facet.key] = ""
+
+
 def date_bounds(corpus: Corpus, facet: DateFacet) -> tuple[dt.date, dt.date] | None:
     """First and last date of a date facet's column, or None when no row has a date."""
     dates = getattr(corpus, facet.source.table)[facet.source.column].dropna()
@@ -239,7 +260,8 @@ class _FlagWidget:
 
 #: Facet kind -> its widget.
 _WIDGETS = {ChoiceFacet: _ChoiceWidget, TextFacet: _TextWidget, DateFacet: _DateWidget, RangeFacet: _RangeWidget,
-            AnnotationChoiceFacet: _ChoiceWidget, AnnotationRangeFacet: _RangeWidget, AnnotationFlagFacet: _FlagWidget}
+            AnnotationChoiceFacet: _ChoiceWidget, AnnotationRangeFacet: _RangeWidget, AnnotationFlagFacet: _FlagWidget,
+            SearchFacet: _SearchWidget}
 #: The title of the sidebar's group of annotation facets.
 ASSESSMENT_GROUP = "Assessment"
 

@@ -4,6 +4,7 @@
     signals export PATH --out OUT [--format csv|parquet] [filters]        signals.cli.export
     signals synth --docs N --out DIR [--seed S] [--planted]               signals.cli.synth
     signals emerging|clusters|themes|radar PATH [filters] ...             signals.cli.insights
+    signals search PATH "query" [--top N] [filters]                       signals.cli.search
     signals merges list|add|remove|split|undo|history|import PATH ...     signals.cli.merges
     signals annotate PATH --doc DOC_ID [--section S --row N | --name T] ...  signals.cli.notes
     signals notes list|export|import|orphans|history|undo PATH ...       signals.cli.notes
@@ -31,11 +32,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from signals.cli import brief, check, compare, export, insights, merges, notes, synth, views
+from signals.cli import brief, check, compare, export, insights, merges, notes, search, synth, views
 from signals.cli.common import EXIT_USAGE, UsageError
 
 #: The groups of subcommands, in the order `signals --help` lists them.
-GROUPS = (check, export, synth, insights, merges, notes, views, brief, compare)
+GROUPS = (check, export, synth, insights, search, merges, notes, views, brief, compare)
 
 
 def build_parser() -> argparse.ArgumentParser:

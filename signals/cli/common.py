@@ -89,6 +89,26 @@ def _progress_bar(description: str):
     return bar, update
 
 
+def embedding_progress(what: str):
+    """A progress(done, total) callback drawing a tqdm bar on stderr (created at the first call, so
+    nothing is drawn when everything is cached)."""
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            if done >= total:
+                return
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, desc=what, unit="row", file=sys.stderr, disable=None, leave=False)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return progress
+
+
 def load(args: argparse.Namespace) -> Corpus:
     """The corpus at `args.path` with the theme merges of its workspace (`args.workspace`) and of
     `args.aliases` (which wins) applied; `args.no_cache` parses every file again.

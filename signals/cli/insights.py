@@ -1,7 +1,7 @@
 """The analyst-insight subcommands of `signals`:
 
     signals emerging PATH [--by theme|keyword] [--period month|quarter] [--window N] [--min-docs N] [--top N]
-    signals clusters PATH [--section S] [--threshold T] [--method tfidf|rapidfuzz] [--top N]
+    signals clusters PATH [--section S] [--threshold T] [--method meaning|tfidf|rapidfuzz] [--top N]
     signals themes   PATH [--suggest]
     signals radar    PATH [--out FILE.csv] [--from signals|clusters] [--ring-by relevancy|strength]
                           [--quadrant-by category|type|domain|theme|section] [--top N]
@@ -23,12 +23,13 @@ import sys
 from pathlib import Path
 
 from signals.analysis import parameters
-from signals.cli.common import FORMATS, add_corpus_arguments, load_filtered, write_table
+from signals.cli.common import FORMATS, add_corpus_arguments, embedding_progress, load_filtered, write_table
 
 PERIOD_NAMES = {"month": "M", "quarter": "Q"}
 #: The support (documents in the recent window, in the one before) printed beside every score.
 EMERGING_COLUMNS = ("score", "recent", "before", "growth", "label", "documents", "first_seen", "last_seen")
-CLUSTER_COLUMNS = ("cluster_id", "label", "size", "mean_relevancy", "strength", "first_seen", "last_seen", "doc_ids")
+CLUSTER_COLUMNS = ("cluster_id", "label", "size", "documents", "domains", "mean_relevancy", "strength", "first_seen",
+                   "last_seen", "doc_ids")
 
 
 def _corpus(args: argparse.Namespace):
@@ -66,7 +67,7 @@ def _clusters(args: argparse.Namespace) -> int:
     corpus = _corpus(args)
     started = time.perf_counter()
     found = find_clusters(corpus, _sections(args), args.threshold, method=args.method,
-                          min_documents=args.min_documents)
+                          min_documents=args.min_documents, progress=embedding_progress("embedding rows"))
     seconds = time.perf_counter() - started
     print(f"{len(found.summary)} clusters among {found.rows:,} rows ({seconds:.1f} s)", file=sys.stderr)
     table = found.summary.head(args.top) if args.top else found.summary
@@ -172,12 +173,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     clusters = subparsers.add_parser(
         "clusters", help="the same signal seen across articles: near-duplicate rows grouped",
-        description="Groups rows of a section (--section, signals by default) whose name and description "
-                    "are similar, across documents. Strongest clusters first.")
+        description="Groups rows of a section (--section, signals by default) that say the same thing, "
+                    "in whatever words, across documents. Strongest clusters first. The first run embeds "
+                    "the rows (cached for the next).")
     _common(clusters)
-    clusters.add_argument("--threshold", type=_threshold, default=threshold,
-                          help=f"similarity (0-1) two rows need to link; default {threshold}")
-    clusters.add_argument("--method", choices=methods, default=methods[0])
+    clusters.add_argument("--threshold", type=_threshold, default=None,
+                          help=f"similarity (0-1) two rows need to link; default {threshold} "
+                               "(meaning), 0.5 (tfidf, rapidfuzz)")
+    clusters.add_argument("--method", choices=methods, default=methods[0],
+                          help="meaning: sentence embeddings (default); tfidf, rapidfuzz: shared words")
     clusters.add_argument("--min-documents", type=_positive, default=2, help="documents a cluster spans, at least")
     clusters.add_argument("--top", type=_positive, help="print only the N strongest")
     clusters.set_defaults(run=_clusters)

@@ -57,7 +57,7 @@ def small() -> Corpus:
 
 
 def test_clusters_and_their_columns(small):
-    found = cl.find_clusters(small, threshold=0.3)
+    found = cl.find_clusters(small, threshold=0.3, method="tfidf")
     assert list(found.summary.columns) == list(cl.SUMMARY_COLUMNS)
     assert list(found.members.columns) == list(cl.MEMBER_COLUMNS)
     assert found.rows == 6  # the signals rows compared
@@ -81,13 +81,13 @@ def test_clusters_and_their_columns(small):
 
 
 def test_sections_are_clustered_separately(small):
-    found = cl.find_clusters(small, ("signals", "concerns"), threshold=0.3)
+    found = cl.find_clusters(small, ("signals", "concerns"), threshold=0.3, method="tfidf")
     assert set(found.summary["section"]) == {"signals"}  # the lone concern has no partner
     assert found.rows == 7
 
 
 def test_threshold_makes_fewer_tighter_clusters(small):
-    loose, strict, strictest = (cl.find_clusters(small, threshold=t) for t in (0.2, 0.5, 0.95))
+    loose, strict, strictest = (cl.find_clusters(small, threshold=t, method="tfidf") for t in (0.2, 0.5, 0.95))
     assert len(loose.members) == 6 and len(strict.members) == 5 and strictest.members.empty
     assert loose.summary["size"].tolist() == [4, 2] and strict.summary["size"].tolist() == [3, 2]
     with pytest.raises(ValueError):
@@ -98,7 +98,7 @@ def test_rows_of_one_document_are_not_a_cluster():
     rows = [("d1", "signals", "Vertical farms", "Indoor vertical farms grow greens.", 4),
             ("d1", "signals", "Vertical farms", "Indoor vertical farms grow greens.", 4),
             ("d2", "signals", "Seaweed packaging", "Packaging made of seaweed.", 3)]
-    found = cl.find_clusters(make_corpus(rows, {"d1": "2024-01-01", "d2": "2024-01-02"}), threshold=0.3)
+    found = cl.find_clusters(make_corpus(rows, {"d1": "2024-01-01", "d2": "2024-01-02"}), threshold=0.3, method="tfidf")
     assert found.summary.empty and found.members.empty
 
 
@@ -185,6 +185,6 @@ def test_rapidfuzz_clusters_worse_than_tfidf(planted):
     """The measurement behind the default (docs/insights.md): at its best threshold on this corpus,
     rapidfuzz's recall stays well below TF-IDF's."""
     corpus, truth = planted
-    _, tfidf_recall, _ = pairwise_scores(cl.find_clusters(corpus), truth)
+    _, tfidf_recall, _ = pairwise_scores(cl.find_clusters(corpus, method="tfidf"), truth)
     fuzzy = [pairwise_scores(cl.find_clusters(corpus, threshold=t, method="rapidfuzz"), truth) for t in (0.7, 0.8)]
     assert all(precision < 0.8 or recall < tfidf_recall - 0.2 for precision, recall, _ in fuzzy)

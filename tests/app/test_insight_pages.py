@@ -95,8 +95,10 @@ def test_timeline_follows_filters(monkeypatch, planted_dir, planted):
 
 
 def test_clusters_numbers_match_find_clusters(monkeypatch, planted_dir, planted):
-    app = _app(monkeypatch, planted_dir, CLUSTERS)
+    # Embedded first (else the page shows its progress bar: tests/app/test_same_signal_page.py).
     found = find_clusters(planted, ("signals",), DEFAULT_THRESHOLD)
+    find_clusters(planted, ("behaviors",))
+    app = _app(monkeypatch, planted_dir, CLUSTERS)
     metrics = _metrics(app)
     assert metrics["Clusters"] == f"{len(found.summary):,}"
     assert metrics["Rows in clusters"] == f"{len(found.members):,}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from browser_support import chromium, running_app
 from streamlit.testing.v1 import AppTest
@@ -28,7 +29,11 @@ def planted_dir(tmp_path_factory) -> Path:
 
 
 def _cluster_rows(monkeypatch, folder: Path, section: str = "signals"):
-    """The app on the Same signal page with its first cluster selected -> the members table."""
+    """The app on the Same signal page with its first cluster selected -> the members table.
+
+    The section's rows are embedded first (the page would otherwise show its progress bar and fill in
+    when the background job ends: test_embedding_progress_then_clusters)."""
+    find_clusters(load_corpus(folder), (section,))
     monkeypatch.setenv("SIGNALS_DATA", str(folder))
     app = AppTest.from_file(DASHBOARD, default_timeout=90)
     app.run()
@@ -53,7 +58,8 @@ def _expected_rows(folder: Path, section: str):
     keys = list(zip(members["doc_id"].astype("str"), members["row"]))
     return {
         "name": [items.loc[k, "name"] for k in keys],
-        "description": [items.loc[k, "description"] for k in keys],
+        # A row without a description shows an empty cell (the page fills it with "").
+        "description": ["" if pd.isna(items.loc[k, "description"]) else items.loc[k, "description"] for k in keys],
         "title": [documents.loc[d, "title"] for d, _ in keys],
         "domain": [documents.loc[d, "domain"] for d, _ in keys],
     }
@@ -121,3 +127,39 @@ def test_a_view_with_too_many_rows_asks_for_narrower_filters(monkeypatch, plante
     assert not any("grouping more than" in info.value for info in app.info)
     compared = {metric.label: metric.value for metric in app.metric}
     assert compared["Signals compared"] == f"{in_theme:,}"
+
+
+def test_embedding_progress_then_clusters(monkeypatch, tmp_path):
+    """A corpus never embedded: the page shows a progress bar (the work runs in the background), then,
+    once the job has ended, the clusters. The job is held until the first run has drawn."""
+    import threading
+
+    from signals.semantic import jobs
+
+    folder = tmp_path / "fresh"
+    write_corpus(folder, 40, seed=5)
+    monkeypatch.setenv("SIGNALS_CACHE_DIR", str(tmp_path / "cache"))
+    release = threading.Event()
+    real_run = jobs._run
+
+    def held_run(*args):
+        release.wait(60)
+        real_run(*args)
+
+    monkeypatch.setattr(jobs, "_run", held_run)
+    monkeypatch.setenv("SIGNALS_DATA", str(folder))
+    app = AppTest.from_file(DASHBOARD, default_timeout=90)
+    app.run()
+    app.switch_page(CLUSTERS).run()
+    rows = int((load_corpus(folder).items["section"].astype("str") == "signals").sum())
+    assert not app.metric  # no clusters yet
+    texts = [element.proto.text for element in app.get("progress")]
+    assert texts and f"{rows:,} signals rows" in texts[0] and "0 done" in texts[0]
+    release.set()
+    for job in list(jobs._jobs.values()):
+        job.finished.wait(60)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.get("progress")
+    found = find_clusters(load_corpus(folder), ("signals",))
+    assert app.metric[0].value == f"{len(found.summary):,}"

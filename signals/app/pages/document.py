@@ -3,12 +3,13 @@ and the analyst's assessment of it and of each of its rows (the shared annotatio
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from signals import schema
 from signals.analysis.document import document_view
-from signals.app import annotation_editor, annotation_state
+from signals.app import annotation_editor, annotation_state, meaning
 from signals.app.components import date_text, display_frame, link_columns, plain, safe_url
 from signals.app.context import (
     DOCUMENT_CHOICE,
@@ -18,6 +19,7 @@ from signals.app.context import (
     open_document,
     page,
 )
+from signals.semantic.related import rows_like
 
 DOC_KEY = schema.DOCUMENT_QUERY_KEY
 #: Most documents offered in the choice list.
@@ -80,7 +82,7 @@ def render() -> None:
     if not doc_id:
         st.info("No documents to show.")
         return
-    shown = document_view(view.corpus, doc_id)
+    shown = document_view(view.corpus, doc_id, document_vectors=meaning.document_vectors(view.corpus))
     row = shown.record
     st.subheader(plain(row["title"] or "(untitled)"))
     facts = st.columns(4)
@@ -119,9 +121,11 @@ def render() -> None:
             annotation_editor.row_editor(selected, base=f"doc-edit-{section}")
     if not shown.tables:
         st.caption("This document has no table rows.")
+    else:
+        _rows_like_this_one(view.corpus, doc_id, shown)
 
     st.subheader("Related documents")
-    left, right = st.columns(2)
+    left, right, by_meaning = st.columns(3)
     with left:
         st.markdown("**Closest (listed in the document)**")
         if shown.closest.empty:
@@ -141,6 +145,60 @@ def render() -> None:
                 key=f"related-{other.doc_id}", on_click=open_document, args=(str(other.doc_id), False),
                 help=plain(other.shared_themes),
             )
+    with by_meaning:
+        st.markdown("**Closest in meaning**")
+        if shown.similar is None:
+            st.caption("Filled in once the documents' meaning is read (progress above).")
+        elif shown.similar.empty:
+            st.caption("No other document is close in meaning.")
+        else:
+            for other in shown.similar.itertuples(index=False):
+                st.button(
+                    f"{plain(other.title or other.doc_id)} — {other.similarity:.2f}",
+                    key=f"similar-{other.doc_id}", on_click=open_document, args=(str(other.doc_id), False),
+                    help="Cosine similarity of the titles and summaries' embeddings (0-1)",
+                )
+
+
+def _rows_like_this_one(corpus, doc_id: str, shown) -> None:
+    """Pick one of the document's rows: the rows of other documents closest to it in meaning."""
+    st.markdown("**Rows like this one** (in other documents, by meaning)")
+    choices = [(section, position) for section, rows in shown.tables.items() for position in range(len(rows))]
+
+    def label(choice: tuple[str, int]) -> str:
+        section, position = choice
+        row = shown.tables[section].iloc[position]
+        text = row.get("name") if isinstance(row.get("name"), str) and row.get("name") else row.get("description")
+        return f"{section} #{position + 1}: {str(text or '')[:90]}"
+
+    chosen = st.selectbox("Row of this document", choices, format_func=label, key="rows-like-choice", index=None,
+                          placeholder="Choose a row of this document")
+    if chosen is None:
+        return
+    section, position = chosen
+    vectors = meaning.section_vectors(corpus, section)
+    if vectors is None:
+        return
+    rows = corpus.items[corpus.items["section"].astype("str").to_numpy() == section]
+    own = np.flatnonzero(rows["doc_id"].astype("str").to_numpy() == doc_id)
+    if position >= len(own):
+        return
+    alike = rows_like(rows, vectors, int(own[position]), n=8)
+    if alike.empty:
+        st.caption("No row of another document is close in meaning.")
+        return
+    titles = corpus.documents.astype({"doc_id": "str"}).drop_duplicates("doc_id").set_index("doc_id")["title"]
+    table = pd.DataFrame({
+        "row": alike["label"].astype("str"),
+        "document": alike["doc_id"].astype("str").map(titles),
+        "similarity": alike["similarity"],
+    })
+    event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
+                         key="rows-like-table",
+                         column_config={"similarity": st.column_config.NumberColumn(format="%.2f")})
+    picked = event.selection.rows if event else []
+    if picked:
+        open_document(str(alike["doc_id"].iloc[picked[0]]))
 
 
 if __name__ == "__main__":

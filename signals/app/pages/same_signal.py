@@ -13,7 +13,7 @@ import streamlit as st
 from signals import export, radar, schema
 from signals.analysis.clusters import DEFAULT_THRESHOLD, Clusters, find_clusters
 from signals.analysis.parameters import CLUSTER_MAX_ROWS_IN_APP
-from signals.app import annotation_editor
+from signals.app import annotation_editor, meaning
 from signals.app.components import empty_state, plain
 from signals.app.context import current_view
 from signals.wording import counted
@@ -130,9 +130,10 @@ def render() -> None:
     view = current_view()
     corpus = view.filtered
     st.header("Same signal, many articles")
-    st.caption("Rows of different documents that describe the same development in other words, grouped by "
-               "how similar their name and description are. Strongest clusters (documents × mean relevancy) "
-               "first; select one to see its rows.")
+    st.caption("Rows of different documents that describe the same development, in whatever words, grouped "
+               "by what their name and description mean (multilingual sentence embeddings: a French report "
+               "joins its English counterpart). Strongest clusters "
+               "(documents × mean relevancy) first; select one to see its rows.")
     rows_per_section = {section: rows for section, rows in corpus.row_counts().items() if rows}
     if not rows_per_section:
         empty_state()
@@ -143,15 +144,18 @@ def render() -> None:
     section = controls[0].selectbox("Section", sections, key="clusters_section",
                                     index=sections.index("signals") if "signals" in sections else 0)
     threshold = controls[1].slider(
-        "Similarity threshold", 0.2, 0.95, DEFAULT_THRESHOLD, step=0.05, key="clusters_threshold",
-        help="How alike two rows must be to link (0-1, TF-IDF cosine of name and description). "
-             "Higher: fewer, tighter clusters.")
+        "Similarity threshold", 0.1, 0.9, DEFAULT_THRESHOLD, step=0.05, key="clusters_threshold",
+        help="How alike in meaning two rows must be to link (0-1: cosine of their embeddings once the "
+             "corpus's common direction is removed; unrelated rows score about 0, paraphrases 0.35-0.55). "
+             "A cluster's rows average at least this with each other. Higher: fewer, tighter clusters.")
     compared = rows_per_section[section]
     if compared > CLUSTER_MAX_ROWS_IN_APP:
         st.info(f"This view has {counted(compared, f'{section} row')}: "
                 f"grouping more than {CLUSTER_MAX_ROWS_IN_APP:,} takes minutes and gigabytes of memory. Narrow the "
                 "filters in the sidebar (a theme, a category, a date range) to find the same signal in them.",
                 icon=":material/filter_alt:")
+        return
+    if not meaning.section_ready(view.corpus, section):
         return
     found, seconds = clusters_for(view, section, threshold)
     columns = st.columns(4)
@@ -163,7 +167,7 @@ def render() -> None:
         empty_state(f"No two {section} rows from different documents are this similar: try a lower threshold.")
         return
     shown = found.summary.head(SHOWN)[
-        ["cluster_id", "label", "documents", "size", "mean_relevancy", "max_relevancy", "strength",
+        ["cluster_id", "label", "documents", "domains", "size", "mean_relevancy", "max_relevancy", "strength",
          "first_seen", "last_seen"]]
     event = st.dataframe(
         shown, hide_index=True, on_select="rerun", selection_mode="single-row", key=f"clusters-table-{section}",
@@ -171,6 +175,7 @@ def render() -> None:
             "cluster_id": st.column_config.NumberColumn("#", format="%d"),
             "label": st.column_config.TextColumn("representative", help="The member most similar to the others"),
             "size": st.column_config.NumberColumn("rows"),
+            "domains": st.column_config.NumberColumn("sources", help="Distinct source domains: corroboration"),
             "mean_relevancy": st.column_config.NumberColumn("mean relevancy", format="%.2f"),
             "max_relevancy": st.column_config.NumberColumn("max relevancy", format="%d"),
             "strength": st.column_config.NumberColumn("strength", format="%.1f",

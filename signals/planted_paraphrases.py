@@ -1,0 +1,328 @@
+"""Planted paraphrase groups: the same development told six times in different words, in English and
+in French, dropped among a corpus's unrelated rows to measure "same signal" clustering.
+
+The groups were written for this test the way different journalists would report one story: other
+headlines, other verbs, synonyms and circumlocutions, few words in common (a group's members share on
+average under two content words). They are not used to tune anything but the benchmark's report.
+
+`plant(corpus, seed)` overwrites the name and description of one signals row in each of six
+different documents per group, and returns the corpus and the ground truth ([[{"doc_id", "row"}]],
+the shape of synth's ground_truth.json signal_groups, so `pairwise_scores` reads it).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from signals.corpus_type import Corpus
+from signals.semantic import grouping
+
+#: Each group: six (name, description) pairs telling one development.
+GROUPS: tuple[tuple[tuple[str, str], ...], ...] = (
+    (
+        ("Hospitals trial robot nurses", "Several hospitals are testing robots that help nurses on the wards."),
+        ("Care robots tested on hospital wards", "Machines that lift and fetch for patients are being piloted in clinics."),
+        ("Robotic assistants join nursing staff", "Automated helpers now work shifts alongside human carers."),
+        ("Wards welcome mechanical orderlies", "Medical centres bring in autonomous machines to relieve overstretched carers."),
+        ("Automation reaches the bedside", "Clinics deploy androids to deliver medicine and monitor inpatients."),
+        ("Nursing shortage met with machines", "Health systems turn to robotics to cover gaps in care teams."),
+    ),
+    (
+        ("Farmers fly drones over their fields", "Growers use unmanned aircraft to watch crops and spray pesticide."),
+        ("Agricultural drones take off", "Small quadcopters now survey farmland and dose fertiliser from the air."),
+        ("Crop spraying goes airborne", "Pilotless craft replace tractors for treating plantations."),
+        ("Aerial robots tend the harvest", "UAVs map soil moisture and spot blight across acreage."),
+        ("Precision farming from the sky", "Rural producers adopt flying sensors to manage their land."),
+        ("Skies above farmland fill with UAVs", "Agronomists rely on remote-piloted aircraft for crop monitoring."),
+    ),
+    (
+        ("Cities plant urban forests to beat heat", "Municipalities add trees to cool streets during heatwaves."),
+        ("Tree canopies cool sweltering streets", "Local councils green neighbourhoods to lower summer temperatures."),
+        ("Greening boulevards against hot summers", "Town halls expand parks and foliage to shade pavements."),
+        ("Shade becomes civic infrastructure", "Metropolitan planners treat woodland as protection from extreme temperatures."),
+        ("Leafy districts fight the heat island", "Councils sow groves to bring down soaring thermometer readings downtown."),
+        ("Mayors bet on foliage for cooler towns", "Planting saplings along avenues is the new answer to scorching weather."),
+    ),
+    (
+        ("Four-day week spreads among employers", "Firms cut the working week to four days without cutting pay."),
+        ("Companies trial shorter working weeks", "Businesses let staff take Fridays off while keeping salaries."),
+        ("Long weekends become company policy", "Employers test compressed schedules to retain workers."),
+        ("Offices close on Fridays for good", "More businesses give personnel a permanent three-day weekend."),
+        ("Reduced hours, same wages", "Corporations experiment with thirty-two-hour contracts."),
+        ("The five-day grind loses ground", "Managers find productivity holds when teams work fewer days."),
+    ),
+    (
+        ("Lab-grown meat reaches restaurant menus", "Cultivated chicken made from cells is served to diners."),
+        ("Cultured beef goes on sale", "Steak grown in bioreactors arrives in shops."),
+        ("Slaughter-free protein hits plates", "Eateries serve burgers produced from animal cells rather than livestock."),
+        ("Cell-based burgers win approval", "Regulators clear cultivated meat for public consumption."),
+        ("Bioreactor chicken on the table", "Start-ups sell poultry grown in steel vats."),
+        ("Meat without animals enters kitchens", "Chefs cook with tissue cultured in laboratories."),
+    ),
+    (
+        ("Heat pumps replace gas boilers", "Households swap fossil heating for electric heat pumps."),
+        ("Homes switch to electric heating", "Families rip out furnaces in favour of air-source units."),
+        ("Boiler bans push families to new systems", "Residents install devices that draw warmth from outside air."),
+        ("Households abandon fossil furnaces", "Owners retrofit dwellings with low-carbon climate control."),
+        ("Air-source units sell out", "Demand soars for machines that warm houses using ambient energy."),
+        ("Gas heating falls out of favour", "Property owners move to efficient electric alternatives for warmth."),
+    ),
+    (
+        ("Les hôpitaux testent des robots infirmiers", "Plusieurs établissements de santé expérimentent des machines qui assistent le personnel soignant."),
+        ("Des automates dans les services de soins", "Les cliniques accueillent des assistants mécaniques pour soulager les aides-soignants."),
+        ("La robotique au chevet des malades", "Des androïdes distribuent les médicaments et surveillent les patients hospitalisés."),
+        ("Pénurie de soignants : les machines en renfort", "Face au manque d'infirmières, les CHU misent sur l'automatisation."),
+        ("Un robot pour épauler les infirmières", "Des engins autonomes portent les plateaux et aident à lever les malades."),
+        ("L'hôpital s'équipe d'aides robotisées", "Les centres hospitaliers pilotent des assistants automatisés en gériatrie."),
+    ),
+    (
+        ("Les agriculteurs adoptent les drones", "Des exploitants survolent leurs parcelles pour surveiller les cultures."),
+        ("Épandage par les airs dans les champs", "Des appareils sans pilote traitent les vignes et les céréales."),
+        ("La ferme connectée prend de la hauteur", "Les paysans cartographient l'humidité du sol depuis le ciel."),
+        ("Des quadricoptères au-dessus des récoltes", "Les cultivateurs repèrent les maladies des plantes grâce à l'imagerie aérienne."),
+        ("L'agronomie vue du ciel", "Les coopératives agricoles investissent dans les aéronefs télépilotés."),
+        ("Les engins volants remplacent le tracteur", "Pulvériser engrais et pesticides se fait désormais en vol."),
+    ),
+    (
+        ("Les villes plantent pour lutter contre la canicule", "Les municipalités multiplient les arbres pour rafraîchir les rues."),
+        ("Végétaliser les quartiers face aux vagues de chaleur", "Les mairies créent des îlots de fraîcheur avec des parcs."),
+        ("L'ombre des arbres contre les fortes températures", "Les collectivités reboisent les boulevards pour abaisser le thermomètre."),
+        ("Des forêts urbaines pour des étés supportables", "Les communes verdissent les places et les cours d'école."),
+        ("Îlots de chaleur : la réponse verte des élus", "Les maires misent sur la canopée pour protéger les habitants."),
+        ("Le feuillage comme climatiseur municipal", "Les métropoles plantent des bosquets pour atténuer la fournaise estivale."),
+    ),
+    (
+        ("La semaine de quatre jours gagne les entreprises", "Des employeurs réduisent le temps de travail sans baisser les salaires."),
+        ("Travailler moins de jours, même paie", "Les sociétés testent le vendredi chômé pour leurs salariés."),
+        ("Le week-end de trois jours séduit les patrons", "Des PME compressent les horaires pour fidéliser leurs équipes."),
+        ("Fin de la semaine de cinq jours ?", "Les directions constatent que la productivité tient avec moins de journées."),
+        ("Les bureaux fermés le vendredi", "Un nombre croissant de firmes accorde un jour de repos supplémentaire."),
+        ("Horaires resserrés, rémunération intacte", "Les groupes expérimentent les contrats de trente-deux heures."),
+    ),
+    (
+        ("La viande cultivée arrive au restaurant", "Du poulet produit à partir de cellules est servi aux clients."),
+        ("Steak de laboratoire en vente", "Des start-up commercialisent du bœuf élevé en bioréacteur."),
+        ("Des protéines sans abattoir dans l'assiette", "Les restaurateurs cuisinent des galettes issues de cellules animales."),
+        ("Feu vert pour la chair artificielle", "Les autorités sanitaires autorisent la consommation de viande cellulaire."),
+        ("Le poulet sort des cuves", "Des jeunes pousses fabriquent de la volaille dans des fermenteurs."),
+        ("Manger de la viande sans élevage", "Les chefs adoptent des tissus cultivés en laboratoire."),
+    ),
+    (
+        ("Les pompes à chaleur remplacent les chaudières", "Les ménages abandonnent le fioul et le gaz pour des systèmes électriques."),
+        ("Fin programmée du chauffage au gaz", "Les familles installent des appareils qui puisent la chaleur dans l'air extérieur."),
+        ("Rénovation : le chauffage bas carbone s'impose", "Les propriétaires équipent leurs logements de solutions thermodynamiques."),
+        ("Les foyers tournent le dos au fioul", "Les particuliers troquent leur vieille chaudière contre un équipement électrique."),
+        ("Ruée sur les systèmes aérothermiques", "La demande explose pour les machines qui réchauffent les maisons avec l'énergie ambiante."),
+        ("Se chauffer sans combustible fossile", "Les habitants misent sur des alternatives électriques performantes."),
+    ),
+)
+
+
+#: A second set in another style, so the clustering is not tuned to one writer: six other
+#: developments, each told by three English and three French reports of two sentences, the way a
+#: wire story, a trade weekly and a regional paper would (longer, more context, few shared words;
+#: a group's members meet across languages or not at all).
+MIXED_GROUPS: tuple[tuple[tuple[str, str], ...], ...] = (
+    (
+        ("Coastal towns turn seawater into drinking water",
+         ("Facing dry summers, several seaside municipalities have commissioned desalination plants. "
+         "Officials say the units will cover a third of household demand by the end of the decade.")),
+        ("Desalination plants multiply along parched shores",
+         ("Reverse-osmosis facilities are being built wherever aquifers run low. Critics warn about the "
+         "brine pumped back into the sea and the electricity bill.")),
+        ("Taps fed by the ocean",
+         ("Water utilities in drought-hit regions now filter salt out of sea water to keep supplies "
+         "flowing. Engineers expect costs per cubic metre to keep falling.")),
+        ("Les communes littorales dessalent l'eau de mer",
+         ("Confrontées à des étés de plus en plus secs, des villes côtières se dotent d'usines de "
+         "dessalement. Elles devraient couvrir un tiers de la consommation des ménages.")),
+        ("L'océan au robinet",
+         ("Les régies des eaux des régions touchées par la sécheresse misent sur l'osmose inverse pour "
+         "garantir l'approvisionnement. Les associations s'inquiètent des rejets de saumure.")),
+        ("Sécheresse : les usines de dessalement se multiplient",
+         ("Là où les nappes phréatiques s'épuisent, les collectivités construisent des unités qui retirent "
+         "le sel de l'eau marine. Leur consommation d'électricité fait débat.")),
+    ),
+    (
+        ("Orbit clean-up missions get funding",
+         ("Space agencies have signed contracts with start-ups that will capture defunct satellites. "
+         "The first servicing craft is due to grab a dead spacecraft with a robotic arm next year.")),
+        ("Junk in low Earth orbit draws a commercial response",
+         ("Companies are designing tugs that tow dead hardware down to burn up in the atmosphere. "
+         "Insurers say collisions now threaten the business case of new constellations.")),
+        ("Removing wreckage from space becomes an industry",
+         ("Investors back firms whose vehicles dock with abandoned rocket stages. Regulators are drafting "
+         "rules that would make operators pay for the disposal of their satellites.")),
+        ("Débris spatiaux : les missions de nettoyage financées",
+         ("Les agences spatiales commandent à de jeunes entreprises des engins capables de capturer des "
+         "satellites hors d'usage. Un premier remorqueur doit agripper une épave l'an prochain.")),
+        ("L'orbite basse encombrée, un marché pour les dépanneurs",
+         ("Des sociétés conçoivent des véhicules qui ramènent les carcasses vers l'atmosphère où elles se "
+         "consument. Les assureurs redoutent les collisions avec les nouvelles constellations.")),
+        ("Ramasser les épaves au-dessus de nos têtes",
+         ("Des investisseurs soutiennent des firmes dont les appareils s'arriment aux étages de fusées "
+         "abandonnés. Une réglementation obligerait les opérateurs à payer leur désorbitation.")),
+    ),
+    (
+        ("Tiny plastic fragments found in human blood",
+         ("Researchers detected microplastics in samples taken from volunteers. Doctors do not yet know "
+         "what the particles do inside the body, but call for limits on single-use packaging.")),
+        ("Microscopic polymer debris turns up in our organs",
+         ("A new study reports particles shed by bottles and synthetic fabrics in lung and placenta "
+         "tissue. Health authorities have commissioned further toxicology work.")),
+        ("Scientists trace plastic dust inside patients",
+         ("Laboratory analyses show that fragments smaller than a grain of sand reach the bloodstream. "
+         "Campaigners want manufacturers to stop adding them to cosmetics.")),
+        ("Des microplastiques retrouvés dans le sang humain",
+         ("Des chercheurs ont mis en évidence des particules de plastique dans les prélèvements de "
+         "volontaires. Leurs effets sur l'organisme restent inconnus.")),
+        ("Nos organes contaminés par des fragments de polymères",
+         ("Une étude signale des résidus issus des bouteilles et des textiles synthétiques dans les "
+         "poumons et le placenta. Les autorités sanitaires lancent de nouvelles analyses.")),
+        ("La poussière de plastique jusque dans nos veines",
+         ("Des prélèvements montrent que des débris plus petits qu'un grain de sable passent dans la "
+         "circulation sanguine. Des ONG réclament leur interdiction dans les cosmétiques.")),
+    ),
+    (
+        ("Electric bikes overtake cars for city commutes",
+         ("In several capitals, more workers now reach the office on a battery-assisted bicycle than by "
+         "car. Councils are widening cycle lanes to keep up with demand.")),
+        ("Pedal-assist cycling booms among office workers",
+         ("Sales of motor-assisted bicycles have doubled as employees ditch traffic jams. Employers add "
+         "secure parking and charging points to their premises.")),
+        ("Battery bicycles reshape the morning rush",
+         ("Transport surveys show two-wheelers with small motors replacing second cars in suburbs. "
+         "Planners redraw junctions to give them priority.")),
+        ("Le vélo électrique détrône la voiture pour aller au travail",
+         ("Dans plusieurs grandes villes, les salariés sont désormais plus nombreux à pédaler avec "
+         "assistance qu'à prendre le volant. Les pistes cyclables s'élargissent.")),
+        ("Les VAE gagnent les trajets domicile-bureau",
+         ("Les ventes de bicyclettes à assistance électrique ont doublé. Les entreprises installent des "
+         "abris sécurisés et des bornes de recharge pour leurs employés.")),
+        ("Pédaler sans effort, la nouvelle façon de se rendre au bureau",
+         ("Les enquêtes de mobilité montrent que ces deux-roues remplacent la seconde voiture en "
+         "périphérie. Les urbanistes revoient les carrefours pour leur donner la priorité.")),
+    ),
+    (
+        ("Fake videos of candidates flood the campaign",
+         ("Election officials report a wave of fabricated clips showing politicians saying things they "
+         "never said. Platforms promise labels on synthetic media before polling day.")),
+        ("Synthetic footage becomes a weapon in elections",
+         ("Doctored recordings generated by software circulate on messaging apps days before the vote. "
+         "Fact-checkers struggle to debunk them fast enough.")),
+        ("Voters targeted by machine-made impersonations",
+         ("Counterfeit audio of party leaders is being spread to depress turnout. Lawmakers want to "
+         "criminalise deceptive impersonation during campaigns.")),
+        ("Des vidéos truquées de candidats inondent la campagne",
+         ("Les autorités électorales signalent une vague de séquences fabriquées prêtant aux responsables "
+         "politiques des propos jamais tenus. Les plateformes promettent un étiquetage.")),
+        ("Les hypertrucages, nouvelle arme électorale",
+         ("Des enregistrements falsifiés par logiciel circulent sur les messageries à quelques jours du "
+         "scrutin. Les vérificateurs peinent à les démentir à temps.")),
+        ("Fausses voix de chefs de parti pour décourager les électeurs",
+         ("Des imitations audio générées par ordinateur sont diffusées pour faire baisser la "
+         "participation. Des députés veulent sanctionner ces usurpations.")),
+    ),
+    (
+        ("Pension funds pour money into care homes",
+         ("Institutional investors are buying nursing homes as the number of people over eighty grows. "
+         "Unions warn that the pursuit of returns could squeeze staffing levels.")),
+        ("Ageing population lures investors to elderly care",
+         ("Retirement residences and home-help services attract private equity. Analysts expect demand "
+         "for assisted living to double within twenty years.")),
+        ("The silver economy becomes an asset class",
+         ("Fund managers market portfolios of senior housing to savers. Regulators look at fees charged "
+         "to residents and their families.")),
+        ("Les fonds de pension investissent dans les maisons de retraite",
+         ("Les investisseurs institutionnels rachètent des établissements pour personnes âgées dépendantes "
+         "à mesure que les plus de quatre-vingts ans se multiplient.")),
+        ("Le vieillissement attire les capitaux vers la dépendance",
+         ("Résidences seniors et services d'aide à domicile séduisent le capital-investissement. La "
+         "demande d'hébergement médicalisé pourrait doubler en vingt ans.")),
+        ("La silver économie, nouveau placement financier",
+         ("Des gérants proposent aux épargnants des portefeuilles de logements pour retraités. Les "
+         "autorités examinent les frais facturés aux résidents.")),
+    ),
+)
+
+
+#: Ten groups telling ten different developments (a cross-language model rightly puts GROUPS' English
+#: and French tellings of one development together, so planting both would blur precision): five
+#: from GROUPS, English and French alternating, and five mixed-language groups from MIXED_GROUPS.
+DISTINCT: tuple[tuple[tuple[str, str], ...], ...] = (GROUPS[0], GROUPS[7], GROUPS[2], GROUPS[9], GROUPS[4],
+                                                     *MIXED_GROUPS[:5])
+
+
+def language_of(group: Sequence[tuple[str, str]]) -> str:
+    """A group's language in words: "English", "French" or "English + French"."""
+    kinds = {"French" if group_is_french else "English"
+             for group_is_french in grouping.french(pd.Series([f"{n} {d}" for n, d in group]))}
+    return " + ".join(sorted(kinds))
+
+
+def plant(
+    corpus: Corpus, seed: int = 0, groups: int = 10, section: str = "signals",
+    pool: Sequence[Sequence[tuple[str, str]]] | None = None,
+) -> tuple[Corpus, list[list[dict]]]:
+    """Corpus -> (the corpus with `groups` paraphrase groups written over rows of `section`, each
+    member in a different document; the ground truth [[{"doc_id", "row"}, ...], ...]).
+
+    Groups are the first `groups` of `pool` (by default GROUPS, English and French alternating: the
+    first ten are 5 + 5); rows are drawn at random with `seed`. The corpus needs at least six
+    documents with a row of `section` per group planted."""
+    rng = random.Random(seed)
+    chosen = list(pool)[:groups] if pool is not None else [GROUPS[i] for i in _order()[:groups]]
+    items = corpus.items.copy()
+    in_section = np.flatnonzero(items["section"].astype("str").to_numpy() == section)
+    doc_of = items["doc_id"].astype("str").to_numpy()
+    first_row_per_doc = pd.Series(in_section).groupby(doc_of[in_section]).first()
+    needed = sum(len(group) for group in chosen)
+    if len(first_row_per_doc) < needed:
+        raise ValueError(f"need {needed} documents with {section} rows, found {len(first_row_per_doc)}")
+    picked = rng.sample(list(first_row_per_doc.to_numpy()), needed)
+    name = items["name"].astype("object").to_numpy().copy()
+    description = items["description"].astype("object").to_numpy().copy()
+    label = items["label"].astype("object").to_numpy().copy()
+    truth = []
+    positions = iter(picked)
+    for group in chosen:
+        members = []
+        for (title, text), position in zip(group, positions):
+            name[position], description[position], label[position] = title, text, title
+            members.append({"doc_id": str(doc_of[position]), "row": int(items["row"].iloc[position])})
+        truth.append(members)
+    items["name"] = pd.Series(name, index=items.index).astype(corpus.items["name"].dtype)
+    items["description"] = pd.Series(description, index=items.index).astype(corpus.items["description"].dtype)
+    items["label"] = pd.Series(label, index=items.index).astype(corpus.items["label"].dtype)
+    return corpus.with_frames(items=items), truth
+
+
+def _order() -> list[int]:
+    """Group indices, English and French alternating (6 English groups, then 6 French in GROUPS)."""
+    english, french = list(range(6)), list(range(6, 12))
+    return [g for pair in zip(english, french) for g in pair]
+
+
+def recovered(found_members: pd.DataFrame, truth: list[list[dict]], at_least: float = 0.8) -> list[dict]:
+    """Clusters' member rows (doc_id, row, cluster_id) + truth -> per planted group, the cluster
+    holding most of its members and that cluster's precision (share of its rows from the group) and
+    recall (share of the group in it); `recovered` when both reach at_least."""
+    cluster_of = {(str(d), int(r)): int(c) for d, r, c in
+                  zip(found_members["doc_id"], found_members["row"], found_members["cluster_id"])}
+    sizes = found_members["cluster_id"].value_counts()
+    report = []
+    for group in truth:
+        clusters = [cluster_of.get((m["doc_id"], m["row"])) for m in group]
+        counted = pd.Series([c for c in clusters if c is not None]).value_counts()
+        if counted.empty:
+            report.append({"cluster_id": None, "precision": 0.0, "recall": 0.0, "recovered": False})
+            continue
+        best, hits = int(counted.index[0]), int(counted.iloc[0])
+        precision, recall = hits / int(sizes[best]), hits / len(group)
+        report.append({"cluster_id": best, "precision": precision, "recall": recall,
+                       "recovered": precision >= at_least and recall >= at_least})
+    return report

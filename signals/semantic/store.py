@@ -1,0 +1,189 @@
+"""Embeddings cached on disk, keyed by the text embedded: only new or changed texts are embedded.
+
+A row's vector depends on its text alone, so the cache is keyed by each text's 64-bit xxh3 digest
+rather than by the file it came from: an edited file costs only the rows whose wording changed, a
+renamed or copied file costs nothing, and no bookkeeping ties this cache to the loader's tables.
+(Hashing is cheap: 0.02 s for the 214,000 rows of the 10k synthetic corpus.)
+
+Layout, inside the corpus's own cache folder (signals.ingest.cache.corpus_cache_dir; never the data folder):
+
+    <corpus cache dir>/semantic/<model>/<name>.npz    digests (uint64, sorted) and vectors (float16, same order)
+
+`name` is what the texts are ("rows.signals", "documents"). A file is replaced atomically (written
+under a temporary name, then renamed), so readers see a whole old file or a whole new one; an
+unreadable file is a miss. Vectors are kept as float16: half the memory of float32, and cosine
+similarities change by less than 0.002 (measured on the 10k corpus's signal rows).
+
+The file holds every text embedded under that name so far: a filtered view finds its rows there and
+adds nothing; an edited row adds its new wording (old wordings stay until the cache folder is
+cleared: pruning to the texts of one request would throw away the rest of the corpus whenever a
+filtered view asked first).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xxhash
+
+from signals.semantic.model import DIMENSIONS, MODEL_NAME, Progress, embed
+
+SUBFOLDER = "semantic"
+
+
+def row_texts(items: pd.DataFrame) -> pd.Series:
+    """Table rows -> the text embedded per row: "name. description", the description alone where
+    there is no name (or the label, for rows that have neither column)."""
+    def column(name: str) -> pd.Series:
+        if name not in items.columns:
+            return pd.Series("", index=items.index, dtype="object")
+        return items[name].astype("object").where(items[name].notna(), "").astype("str")
+
+    name, description = column("name").str.strip(), column("description").str.strip()
+    text = (name + ". " + description).where((name != "") & (description != ""), name + description)
+    return text.where(text != "", column("label")).str.strip()
+
+
+def document_texts(documents: pd.DataFrame) -> pd.Series:
+    """Documents -> the text embedded per document: "title. summary" (either alone when the other
+    is missing)."""
+    def column(name: str) -> pd.Series:
+        if name not in documents.columns:
+            return pd.Series("", index=documents.index, dtype="object")
+        return documents[name].astype("object").where(documents[name].notna(), "").astype("str").str.strip()
+
+    title, summary = column("title"), column("summary")
+    return (title + ". " + summary).where((title != "") & (summary != ""), title + summary)
+
+
+def digests(texts: Sequence[str]) -> np.ndarray:
+    """Texts -> their 64-bit xxh3 digests (uint64), in order."""
+    digest = xxhash.xxh3_64_intdigest
+    return np.fromiter((digest(t.encode("utf-8", "surrogatepass")) for t in texts), dtype=np.uint64,
+                       count=len(texts))
+
+
+def store_path(cache_dir: Path, name: str) -> Path:
+    """The store file of `name` texts in a corpus's cache folder (one folder per model)."""
+    return cache_dir / SUBFOLDER / MODEL_NAME / f"{name}.npz"
+
+
+def _read(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted digests, float16 vectors) of a store file; empty arrays when missing or unreadable."""
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            keys, vectors = stored["digests"], stored["vectors"]
+        if keys.dtype == np.uint64 and vectors.shape == (len(keys), DIMENSIONS) and vectors.dtype == np.float16:
+            return keys, vectors
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError):
+        pass
+    return np.empty(0, np.uint64), np.empty((0, DIMENSIONS), np.float16)
+
+
+def _write(path: Path, keys: np.ndarray, vectors: np.ndarray) -> None:
+    """Replace a store file atomically; a folder that cannot be written leaves things uncached."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.stem + "-", suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
+            np.savez(out, digests=keys, vectors=vectors)
+        os.replace(temporary, path)
+    except OSError:
+        pass
+
+
+def stored_digests(cache_dir: Path, name: str) -> np.ndarray:
+    """The digests (sorted uint64) of the texts stored under `name` (empty when none)."""
+    return _read(store_path(cache_dir, name))[0]
+
+
+def embeddings(
+    texts: Sequence[str], cache_dir: Path | None, name: str, progress: Progress | None = None
+) -> np.ndarray:
+    """Texts -> float16 array (len(texts) x DIMENSIONS) of unit vectors, in order.
+
+    Texts found in the store (by digest) are read; the others, each distinct text once, are embedded
+    (progress(done, total) while they are) and added to the store. cache_dir None: nothing is read
+    or written (an uploaded corpus, which has no folder)."""
+    texts = [str(t) for t in texts]
+    keys = digests(texts)
+    path = store_path(cache_dir, name) if cache_dir is not None else None
+    stored_keys, stored_vectors = _read(path) if path is not None else (np.empty(0, np.uint64), None)
+    at = np.searchsorted(stored_keys, keys)
+    found = np.zeros(len(keys), dtype=bool)
+    if len(stored_keys):
+        at = np.minimum(at, len(stored_keys) - 1)
+        found = stored_keys[at] == keys
+    vectors = np.empty((len(texts), DIMENSIONS), dtype=np.float16)
+    if found.any():
+        vectors[found] = stored_vectors[at[found]]
+    missing = np.flatnonzero(~found)
+    if len(missing) == 0:
+        if progress is not None:
+            progress(len(texts), len(texts))
+        return vectors
+    new_keys, first, inverse = np.unique(keys[missing], return_index=True, return_inverse=True)
+    fresh = embed([texts[i] for i in missing[first]], progress).astype(np.float16)
+    vectors[missing] = fresh[inverse.ravel()]
+    if path is not None:
+        all_keys = np.concatenate([stored_keys, new_keys])
+        all_vectors = np.concatenate([stored_vectors, fresh]) if len(stored_keys) else fresh
+        order = np.argsort(all_keys, kind="stable")
+        _write(path, all_keys[order], all_vectors[order])
+    return vectors
+
+
+def rows_key(texts: Sequence[str], documents: np.ndarray, *settings: object) -> str:
+    """A key for a result computed from rows: their texts (in order), their documents, the settings."""
+    hasher = xxhash.xxh3_128()
+    hasher.update(digests(texts).tobytes())
+    hasher.update(np.asarray(documents, dtype=np.int64).tobytes())
+    hasher.update(repr(settings).encode())
+    return hasher.hexdigest()
+
+
+def _arrays_path(cache_dir: Path, name: str) -> Path:
+    return cache_dir / SUBFOLDER / MODEL_NAME / f"{name}.npz"
+
+
+def cached_arrays(cache_dir: Path | None, name: str, key: str) -> dict[str, np.ndarray] | None:
+    """Arrays stored under `name` (e.g. "rows.signals.neighbours") when stored for `key`, else None."""
+    if cache_dir is None:
+        return None
+    try:
+        with np.load(_arrays_path(cache_dir, name), allow_pickle=False) as stored:
+            if str(stored["key"]) != key:
+                return None
+            return {field: stored[field] for field in stored.files if field != "key"}
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError):
+        return None
+
+
+def keep_arrays(cache_dir: Path | None, name: str, key: str, **arrays: np.ndarray) -> None:
+    """Store arrays under `name` for `key` (one set per name: the last replaces it), atomically."""
+    if cache_dir is None:
+        return
+    path = _arrays_path(cache_dir, name)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.stem + "-", suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
+            np.savez(out, key=np.asarray(key), **arrays)
+        os.replace(temporary, path)
+    except OSError:
+        pass
+
+
+def corpus_cache_dir(root: str) -> Path | None:
+    """The cache folder of a corpus loaded from folder `root` (None for a corpus without one)."""
+    if not root:
+        return None
+    from signals.ingest.cache import corpus_cache_dir as cache_dir_of
+
+    return cache_dir_of(Path(root))

@@ -1,0 +1,82 @@
+"""Same signal by meaning: planted paraphrase groups (signals.planted_paraphrases: one development told
+six times in other words, in English, in French, or three times in each) among the rows of a
+synthetic corpus are recovered as clusters."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from signals import load_corpus
+from signals.analysis import clusters as cl
+from signals.planted_paraphrases import DISTINCT, GROUPS, MIXED_GROUPS, language_of, plant, recovered
+from signals.synth import write_corpus
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("paraphrases")
+    write_corpus(folder, 300, seed=3)
+    corpus, truth = plant(load_corpus(folder), seed=1, groups=10, pool=DISTINCT)
+    return corpus, truth
+
+
+def test_planted_groups_share_few_words():
+    """The groups are paraphrases, not copies: two members share on average under two content words."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    shared = []
+    for group in GROUPS[:6]:  # English
+        words = [{w.strip(".,:;?").lower() for w in (n + " " + d).split()} - ENGLISH_STOP_WORDS
+                 for n, d in group]
+        shared += [len(words[i] & words[j]) for i in range(6) for j in range(i + 1, 6)]
+    assert sum(shared) / len(shared) < 2
+
+
+def test_the_second_set_mixes_languages_within_each_group():
+    assert {language_of(group) for group in MIXED_GROUPS} == {"English + French"}
+    assert [language_of(group) for group in DISTINCT[:5]] == ["English", "French", "English", "French", "English"]
+
+
+def test_paraphrase_groups_are_recovered_in_english_french_and_across(planted):
+    """The issue's bar: at least 8 of 10 groups with precision and recall >= 0.8 each; French and
+    mixed-language groups among them (the English-only model this replaced recovered no French)."""
+    corpus, truth = planted
+    found = cl.find_clusters(corpus)
+    report = recovered(found.members, truth)
+    assert sum(r["recovered"] for r in report) >= 8, report
+    assert any(r["recovered"] for r in report[1:4:2]), report  # a French group
+    assert sum(r["recovered"] for r in report[5:]) >= 4, report  # English + French groups
+
+
+def test_words_alone_miss_them(planted):
+    """The former word-based method finds almost none of these groups (why the default changed)."""
+    corpus, truth = planted
+    report = recovered(cl.find_clusters(corpus, method="tfidf").members, truth)
+    assert sum(r["recovered"] for r in report) <= 2
+
+
+def test_cluster_counts_documents_and_domains(planted):
+    corpus, _truth = planted
+    found = cl.find_clusters(corpus)
+    members = found.members.merge(corpus.documents[["doc_id", "domain"]].astype({"doc_id": "str"}), on="doc_id")
+    first = found.summary.iloc[0]
+    rows = members[members["cluster_id"] == first["cluster_id"]]
+    assert first["documents"] == rows["doc_id"].nunique()
+    assert first["domains"] == rows["domain"].nunique()
+    assert first["label"] == rows.iloc[0]["label"]  # the representative is listed first, similarity 1
+    assert rows.iloc[0]["similarity"] == 1.0 and (rows["similarity"] <= 1).all()
+
+
+def test_cli_csv_lists_the_clusters_with_doc_ids(tmp_path, capsys):
+    from signals.cli import main
+
+    write_corpus(tmp_path / "c", 120, seed=4)
+    assert main(["clusters", str(tmp_path / "c"), "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    expected = cl.find_clusters(load_corpus(tmp_path / "c"))
+    assert [r["label"] for r in rows] == expected.summary["label"].tolist()
+    assert [r["doc_ids"] for r in rows] == expected.summary["doc_ids"].tolist()
+    assert [int(r["domains"]) for r in rows] == expected.summary["domains"].tolist()

