@@ -125,6 +125,11 @@ def test_a_view_with_too_many_rows_asks_for_narrower_filters(monkeypatch, plante
     assert not app.metric  # nothing grouped
     app.multiselect(key="theme").set_value([theme]).run()
     assert not any("grouping more than" in info.value for info in app.info)
+    from signals.semantic import jobs  # the section's embeddings are made in the background first
+
+    for job in list(jobs._jobs.values()):
+        job.finished.wait(120)
+    app.run()
     compared = {metric.label: metric.value for metric in app.metric}
     assert compared["Signals compared"] == f"{in_theme:,}"
 
