@@ -481,6 +481,25 @@ def apart_section(frame: pd.DataFrame, rule: str) -> ApartSection:
                         tuple(tuple(cell(v) for v in record) for record in frame.itertuples(index=False)))
 
 
+def distinctive_terms_of(filters: Filters, top: int = 8) -> tuple[Callable[[Corpus, Corpus], pd.DataFrame], str]:
+    """The Overview's "What sets this view apart" for a brief: (what_sets_apart, its rule in words),
+    to pass to build_brief. What the view was selected on (its themes, keywords) is left out."""
+    from signals.analysis import distinctive
+    from signals.analysis.parameters import DISTINCTIVE_MIN_DOCUMENTS
+    from signals.analysis.significance import Z_SIGNIFICANT
+
+    excluded = distinctive.excluded_by_filters(filters)
+
+    def terms(view: Corpus, corpus: Corpus) -> pd.DataFrame:
+        return distinctive.distinctive_terms(view, corpus, top=top, exclude=excluded)
+
+    rule = (f"Themes, keywords and words over-represented in this view against the rest of the corpus: weighted "
+            f"log-odds with an informative Dirichlet prior (Monroe et al.), z ≥ {Z_SIGNIFICANT}, in at least "
+            f"{DISTINCTIVE_MIN_DOCUMENTS} documents of the view; at most {top} of each kind. in_view / in_rest "
+            "are documents. Empty when no filter is set.")
+    return terms, rule
+
+
 # ---------------------------------------------------------------------------------------------
 # The brief
 # ---------------------------------------------------------------------------------------------

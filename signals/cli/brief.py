@@ -27,7 +27,7 @@ def _brief(args: argparse.Namespace) -> int:
     if args.max_signals < 1:
         raise UsageError("--max-signals must be at least 1")
     corpus, view, filters = load_filtered(args)
-    from signals.brief.content import build_brief
+    from signals.brief.content import build_brief, distinctive_terms_of
     from signals.brief.files import brief_bytes
     from signals.brief.options import BriefOptions
     from signals.cli.notes import workspace_annotations
@@ -35,7 +35,9 @@ def _brief(args: argparse.Namespace) -> int:
     options = BriefOptions(select=args.select, group=args.group, max_signals=args.max_signals,
                            themes=tuple(args.themes), title=args.title)
     started = time.perf_counter()
-    brief = build_brief(view, corpus, filters, workspace_annotations(args.path, args.workspace), options)
+    apart, apart_rule = distinctive_terms_of(filters)
+    brief = build_brief(view, corpus, filters, workspace_annotations(args.path, args.workspace), options,
+                        what_sets_apart=apart, apart_rule=apart_rule)
     payload = brief_bytes(brief, fmt)
     out = Path(args.out)
     out.write_bytes(payload)

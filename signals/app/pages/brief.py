@@ -14,7 +14,7 @@ from signals.analysis.overview import top_themes
 from signals.app.components import empty_state, plain
 from signals.app.context import current_view
 from signals.brief.charts import ChartImage, brief_charts
-from signals.brief.content import Brief, build_brief
+from signals.brief.content import Brief, build_brief, distinctive_terms_of
 from signals.brief.files import brief_bytes
 from signals.brief.markdown import render as markdown_text
 from signals.brief.options import DEFAULT_MAX_SIGNALS, FORMATS, GROUPINGS, SELECTIONS, BriefOptions
@@ -55,7 +55,9 @@ def _brief_shared(view_key: str, options: BriefOptions, notes_key: str, _view, _
 
 def _timed_brief(view, notes, options: BriefOptions) -> tuple[Brief, float]:
     started = time.perf_counter()
-    brief = build_brief(view.filtered, view.corpus, view.filters, notes, options)
+    apart, apart_rule = distinctive_terms_of(view.filters)
+    brief = build_brief(view.filtered, view.corpus, view.filters, notes, options,
+                        what_sets_apart=apart, apart_rule=apart_rule)
     return brief, time.perf_counter() - started
 
 
