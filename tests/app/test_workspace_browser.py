@@ -1,5 +1,6 @@
 """In Chromium, the analyst's workspace: (a) filter, select a row on Tables, set its status and
-impact in the editor, reload: still there, and the CSV download carries them; (b) a hostile note
+impact (and likelihood) in the editor, reload: still there, the CSV download carries them and the
+Assessment grid places the row; (b) a hostile note
 is shown as the text it is on the Tables and Document pages (no markup, no script, no dialog);
 (c) a saved view reopened from the sidebar brings its filters back. The workspace lives in a
 private folder; what is stored is checked in it, not through the app."""
@@ -87,6 +88,7 @@ def test_walk_filter_select_assess_reload_download(app_url, browser, folder, sto
     page.get_by_text(f"Assess: signals row {int(first['row']) + 1}").wait_for(timeout=30_000)
     _choose(form, "Status", "watch")
     _choose(form, "Impact", "4")
+    _choose(form, "Likelihood", "3")
     shot(page, "workspace-editor-open")
     form.get_by_role("button", name="Save").click()
     page.get_by_text("Saved: status watch, impact 4").wait_for(timeout=30_000)
@@ -106,6 +108,14 @@ def test_walk_filter_select_assess_reload_download(app_url, browser, folder, sto
     rows = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8"))))
     assert {r["name"]: (r["status"], r["impact"]) for r in rows}[first["name"]] == ("watch", "4")
     assert all(r["status"] == "new" for r in rows if r["name"] != first["name"])
+
+    # The Assessment grid places it: the table beside the chart lists it at impact 4, likelihood 3.
+    page.goto(f"{app_url}/assessment")
+    wait_idle(page)
+    cells = wait_until(page, lambda: (found := _cells(page)) and first["name"] in found and found,
+                       "the rated row in the table beside the grid")
+    placed = cells[cells.index(first["name"]) - 6:cells.index(first["name"]) + 8]
+    assert "4" in placed and "3" in placed, placed
     context.close()
 
 
