@@ -45,3 +45,7 @@ COMPARE_RATIO = 1.5
 DISTINCTIVE_KINDS = ("theme", "keyword", "word")
 #: Documents in the view a term needs to be listed as distinctive.
 DISTINCTIVE_MIN_DOCUMENTS = 3
+#: Above this many documents the comparison waits to be asked for: its first run on a corpus reads
+#: every document's words once (about 15 s at 100,000 documents, benchmarks/bench_scale.py; later
+#: filter changes 0.1-0.3 s), which a filter change must not pay unasked.
+DISTINCTIVE_ASKED_ABOVE = 20_000

@@ -52,7 +52,7 @@ PAGE_SETTING_KEYS = (
     "heat_every_period",
     "heat_markers", "compare_mode", "compare_by", "compare_min_docs", "compare_before", "compare_after",
     "compare_show_few", "compare_old_folder",
-    "assessment_mode", "assessment_colour",
+    "assessment_mode", "assessment_colour", "overview_distinctive",
 )
 _KEPT = "_kept_values"
 

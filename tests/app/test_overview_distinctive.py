@@ -47,3 +47,16 @@ def test_a_category_view_lists_the_planted_theme_and_word_with_counts(monkeypatc
     assert any(c.value == "None stands out." for c in app.caption)
     assert planted.DISTINCT_WORD in set(words["term"])
     assert dict(zip(words["term"], words["in_view"]))[planted.DISTINCT_WORD] == 15
+
+
+def test_over_the_size_limit_the_comparison_waits_for_the_switch(monkeypatch, folder):
+    """A large corpus (the limit lowered below these 100 documents) does not compare on a filter change;
+    the switch does, with the same figures."""
+    monkeypatch.setattr("signals.analysis.parameters.DISTINCTIVE_ASKED_ABOVE", 50)
+    app = _app(monkeypatch, folder)
+    app.multiselect(key=state.KEYS["categories"]).set_value(["energy"]).run()
+    assert not [d for d in app.dataframe if "in_view" in d.value.columns]
+    app.toggle(key="overview_distinctive").set_value(True).run()
+    assert not app.exception, [e.value for e in app.exception]
+    themes = next(d.value for d in app.dataframe if "in_view" in d.value.columns)
+    assert themes.iloc[0][["term", "in_view", "in_rest"]].tolist() == [planted.DISTINCT_THEME, 16, 4]

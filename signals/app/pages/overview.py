@@ -90,6 +90,7 @@ def _what_sets_it_apart(view) -> None:
     The analysis (scikit-learn's tokenizer, SciPy) is imported here, when a filter is set: the
     Overview is the first page of every visit and must not pay for it otherwise."""
     from signals.analysis.distinctive import distinctive_terms, excluded_by_filters
+    from signals.analysis.parameters import DISTINCTIVE_ASKED_ABOVE
 
     st.subheader("What sets this view apart")
     if view.filters.is_empty:
@@ -98,6 +99,11 @@ def _what_sets_it_apart(view) -> None:
         return
     in_view = len(view.filtered.documents)
     rest = len(view.corpus.documents) - in_view
+    large = len(view.corpus.documents) > DISTINCTIVE_ASKED_ABOVE
+    if large and not st.toggle("Compare this view with the rest of the corpus", key="overview_distinctive",
+                               help=f"Over {DISTINCTIVE_ASKED_ABOVE:,} documents the first comparison reads every "
+                                    "document's words once (seconds); later ones are quick."):
+        return
     terms = cached_chart(view, "overview-distinctive", lambda: distinctive_terms(
         view.filtered, view.corpus, top=DISTINCTIVE_SHOWN, exclude=excluded_by_filters(view.filters)))
     st.caption(f"Against the rest of the corpus ({counted(rest, 'document')}; {counted(in_view, 'document')} in view). "
