@@ -46,6 +46,7 @@ DISTINCTIVE_KINDS = ("theme", "keyword", "word")
 #: Documents in the view a term needs to be listed as distinctive.
 DISTINCTIVE_MIN_DOCUMENTS = 3
 #: Above this many documents the comparison waits to be asked for: its first run on a corpus reads
-#: every document's words once (about 15 s at 100,000 documents, benchmarks/bench_scale.py; later
-#: filter changes 0.1-0.3 s), which a filter change must not pay unasked.
-DISTINCTIVE_ASKED_ABOVE = 20_000
+#: every document's words once (1.8 s at 10,000 documents in benchmarks/bench_app.py, 16 s at
+#: 100,000 in benchmarks/bench_scale.py; later filter changes 0.02-0.3 s), which the first filter
+#: change must not pay unasked. The 3,000-document demo corpus shows it at once.
+DISTINCTIVE_ASKED_ABOVE = 5_000
