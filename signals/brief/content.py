@@ -481,9 +481,13 @@ def apart_section(frame: pd.DataFrame, rule: str) -> ApartSection:
                         tuple(tuple(cell(v) for v in record) for record in frame.itertuples(index=False)))
 
 
-def distinctive_terms_of(filters: Filters, top: int = 8) -> tuple[Callable[[Corpus, Corpus], pd.DataFrame], str]:
+def distinctive_terms_of(filters: Filters, top: int = 8
+                         ) -> tuple[Callable[[Corpus, Corpus], pd.DataFrame] | None, str]:
     """The Overview's "What sets this view apart" for a brief: (what_sets_apart, its rule in words),
-    to pass to build_brief. What the view was selected on (its themes, keywords) is left out."""
+    to pass to build_brief. What the view was selected on (its themes, keywords) is left out. With
+    no filter the view is the whole corpus and there is nothing to set apart: (None, "")."""
+    if filters.is_empty:
+        return None, ""
     from signals.analysis import distinctive
     from signals.analysis.parameters import DISTINCTIVE_MIN_DOCUMENTS
     from signals.analysis.significance import Z_SIGNIFICANT
@@ -496,7 +500,7 @@ def distinctive_terms_of(filters: Filters, top: int = 8) -> tuple[Callable[[Corp
     rule = (f"Themes, keywords and words over-represented in this view against the rest of the corpus: weighted "
             f"log-odds with an informative Dirichlet prior (Monroe et al.), z ≥ {Z_SIGNIFICANT}, in at least "
             f"{DISTINCTIVE_MIN_DOCUMENTS} documents of the view; at most {top} of each kind. in_view / in_rest "
-            "are documents. Empty when no filter is set.")
+            "are documents.")
     return terms, rule
 
 
