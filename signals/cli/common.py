@@ -207,3 +207,14 @@ def write_table(frame: pd.DataFrame, fmt: str, out: TextIO | None = None) -> Non
         out.write("(nothing matches)\n")
     else:
         out.write(shown.astype(object).where(shown.notna(), "—").to_string(index=False) + "\n")
+
+
+def positive_int(text: str) -> int:
+    """argparse type for counts and limits (`--top`, `--min-docs`): a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from error
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value

@@ -20,7 +20,15 @@ import json
 import sys
 
 from signals.analysis import parameters
-from signals.cli.common import FORMATS, UsageError, add_corpus_arguments, load, load_filtered, write_table
+from signals.cli.common import (
+    FORMATS,
+    UsageError,
+    add_corpus_arguments,
+    load,
+    load_filtered,
+    positive_int,
+    write_table,
+)
 
 TERM_COLUMNS = ("before", "after", "before_share", "after_share", "change", "ratio", "z", "label")
 TABLES = ("terms", "documents", "rows")
@@ -35,15 +43,6 @@ def _period(text: str):
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from error
 
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from error
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def _compared(args: argparse.Namespace):
@@ -147,14 +146,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     compare.add_argument("--before", type=_period, metavar="START..END", help="the earlier period, days included")
     compare.add_argument("--after", type=_period, metavar="START..END", help="the later period")
     compare.add_argument("--by", choices=parameters.COMPARE_BY, default=parameters.COMPARE_BY[0])
-    compare.add_argument("--min-docs", "--min-documents", dest="min_docs", type=_positive,
+    compare.add_argument("--min-docs", "--min-documents", dest="min_docs", type=positive_int,
                          default=parameters.COMPARE_MIN_DOCUMENTS,
                          help="documents in the two together an item needs for a label "
                               f"(default {parameters.COMPARE_MIN_DOCUMENTS})")
     compare.add_argument("--ratio", type=float, default=parameters.COMPARE_RATIO,
                          help=f"share ratio for rising / falling (default {parameters.COMPARE_RATIO})")
     compare.add_argument("--all", action="store_true", help="also list the items with too few documents")
-    compare.add_argument("--top", type=_positive, help="print only the first N items")
+    compare.add_argument("--top", type=positive_int, help="print only the first N items")
     compare.add_argument("--table", choices=TABLES, default="terms",
                          help="two folders, --format csv: which table to print")
     compare.set_defaults(run=_compare)
@@ -167,8 +166,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_corpus_arguments(distinctive)
     distinctive.add_argument("--kind", dest="kinds", action="append", choices=parameters.DISTINCTIVE_KINDS,
                              help="theme, keyword or word (repeatable; default all three)")
-    distinctive.add_argument("--min-docs", "--min-documents", dest="min_docs", type=_positive,
+    distinctive.add_argument("--min-docs", "--min-documents", dest="min_docs", type=positive_int,
                              default=parameters.DISTINCTIVE_MIN_DOCUMENTS,
                              help=f"documents of the view a term needs (default {parameters.DISTINCTIVE_MIN_DOCUMENTS})")
-    distinctive.add_argument("--top", type=_positive, default=15, help="at most N per kind (default 15)")
+    distinctive.add_argument("--top", type=positive_int, default=15, help="at most N per kind (default 15)")
     distinctive.set_defaults(run=_distinctive)

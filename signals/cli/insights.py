@@ -23,7 +23,14 @@ import sys
 from pathlib import Path
 
 from signals.analysis import parameters
-from signals.cli.common import FORMATS, add_corpus_arguments, embedding_progress, load_filtered, write_table
+from signals.cli.common import (
+    FORMATS,
+    add_corpus_arguments,
+    embedding_progress,
+    load_filtered,
+    positive_int,
+    write_table,
+)
 
 PERIOD_NAMES = {"month": "M", "quarter": "Q"}
 #: The support (documents in the recent window, in the one before) printed beside every score.
@@ -133,19 +140,10 @@ def _threshold(text: str) -> float:
     return value
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from error
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
 
 def _windows(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--period", choices=tuple(PERIOD_NAMES), default="month")
-    parser.add_argument("--window", type=_positive,
+    parser.add_argument("--window", type=positive_int,
                         help="periods in the recent window (and in the one before); default 6 months / 2 quarters")
 
 
@@ -164,11 +162,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _common(emerging)
     emerging.add_argument("--by", choices=by, default=by[0])
     _windows(emerging)
-    emerging.add_argument("--min-docs", "--min-documents", dest="min_docs", type=_positive,
+    emerging.add_argument("--min-docs", "--min-documents", dest="min_docs", type=positive_int,
                           default=min_documents,
                           help="documents in the two windows a theme needs to be ranked "
                                f"(default {min_documents}; 1 lists every theme seen in them)")
-    emerging.add_argument("--top", type=_positive, help="print only the first N")
+    emerging.add_argument("--top", type=positive_int, help="print only the first N")
     emerging.set_defaults(run=_emerging)
 
     clusters = subparsers.add_parser(
@@ -182,8 +180,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                "(meaning), 0.5 (tfidf, rapidfuzz)")
     clusters.add_argument("--method", choices=methods, default=methods[0],
                           help="meaning: sentence embeddings (default); tfidf, rapidfuzz: shared words")
-    clusters.add_argument("--min-documents", type=_positive, default=2, help="documents a cluster spans, at least")
-    clusters.add_argument("--top", type=_positive, help="print only the N strongest")
+    clusters.add_argument("--min-documents", type=positive_int, default=2, help="documents a cluster spans, at least")
+    clusters.add_argument("--top", type=positive_int, help="print only the N strongest")
     clusters.set_defaults(run=_clusters)
 
     themes = subparsers.add_parser(
@@ -193,7 +191,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "as an aliases file.")
     _common(themes)
     themes.add_argument("--suggest", action="store_true", help="list likely synonyms instead")
-    themes.add_argument("--top", type=_positive, help="print only the first N")
+    themes.add_argument("--top", type=positive_int, help="print only the first N")
     themes.set_defaults(run=_themes)
 
     radar = subparsers.add_parser(
@@ -206,7 +204,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     radar.add_argument("--ring-by", choices=parameters.RADAR_RING_BY,
                        help="default: relevancy for rows, strength for clusters")
     radar.add_argument("--quadrant-by", choices=parameters.RADAR_QUADRANT_BY, default="category")
-    radar.add_argument("--top", type=_positive, default=parameters.RADAR_TOP,
+    radar.add_argument("--top", type=positive_int, default=parameters.RADAR_TOP,
                        help=f"blips, at most (default {parameters.RADAR_TOP})")
     radar.add_argument("--threshold", type=_threshold, default=threshold, help="for --from clusters")
     _windows(radar)

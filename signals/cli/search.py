@@ -6,7 +6,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from signals.cli.common import FORMATS, add_corpus_arguments, embedding_progress, load_filtered, write_table
+from signals.cli.common import (
+    FORMATS,
+    add_corpus_arguments,
+    embedding_progress,
+    load_filtered,
+    positive_int,
+    write_table,
+)
 
 DEFAULT_TOP = 10
 
@@ -26,12 +33,6 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `search` subcommand to the `signals` parser."""
@@ -43,5 +44,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--format", choices=FORMATS, default="text")
     add_corpus_arguments(parser)
     parser.add_argument("query", help="words or a sentence")
-    parser.add_argument("--top", type=_positive, default=DEFAULT_TOP, help=f"documents listed (default {DEFAULT_TOP})")
+    parser.add_argument("--top", type=positive_int, default=DEFAULT_TOP, help=f"documents listed (default {DEFAULT_TOP})")
     parser.set_defaults(run=_search)
