@@ -80,6 +80,8 @@ class Corpus:
     problems   doc_id, path, line, section, severity, message (sorted by path and line)
     section_columns  section slug -> the columns its tables have, in order of first appearance
     root       the resolved folder (or file) it was loaded from; "" when made by hand
+    loaded_documents  documents when loaded (filtered views keep it: what depends on the corpus's
+               size, like its embedding model, does not change with the filters); 0 when made by hand
     tables     section slug -> that section's rows with its own columns (a cached property)
 
     The row frames' doc_id is categorical over the documents' ids (filters match integer codes).
@@ -93,6 +95,7 @@ class Corpus:
     problems: pd.DataFrame
     section_columns: dict[str, list[str]] = field(default_factory=dict)
     root: str = ""
+    loaded_documents: int = 0
 
     @cached_property
     def tables(self) -> dict[str, pd.DataFrame]:

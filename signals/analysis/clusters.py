@@ -48,6 +48,7 @@ from signals.analysis.parameters import CLUSTER_THRESHOLDS as DEFAULT_THRESHOLDS
 from signals.corpus_type import Corpus
 from signals.schema import fold_plural
 from signals.semantic.grouping import CentredRows
+from signals.semantic.model import FULL, for_corpus
 
 #: Nearest rows from other documents that each row is compared with (method="meaning").
 K_NEIGHBOURS = 10
@@ -205,13 +206,14 @@ def meaning_pairs(
     texts = store.row_texts(rows).tolist()
     section = str(rows["section"].iloc[0]) if len(rows) else "rows"
     cache_dir = store.corpus_cache_dir(rows.attrs.get("root", ""))
-    vectors = store.embeddings(texts, cache_dir, f"rows.{section}", progress)
+    model = rows.attrs.get("model", FULL)
+    vectors = store.embeddings(texts, cache_dir, f"rows.{section}", progress, model)
     centred = grouping.CentredRows(vectors)
     key = store.rows_key(texts, docs, K_NEIGHBOURS, "one mean")
-    cached = store.cached_arrays(cache_dir, f"rows.{section}.neighbours", key)
+    cached = store.cached_arrays(cache_dir, f"rows.{section}.neighbours", key, model)
     if cached is None:
         indices, similarities = nearest(centred.all(), K_NEIGHBOURS, docs)
-        store.keep_arrays(cache_dir, f"rows.{section}.neighbours", key, indices=indices.astype(np.int32),
+        store.keep_arrays(cache_dir, f"rows.{section}.neighbours", key, model, indices=indices.astype(np.int32),
                           similarities=similarities)
     else:
         indices, similarities = cached["indices"].astype(np.int64), cached["similarities"]
@@ -366,11 +368,12 @@ def _section_groups(
         cache_dir = store.corpus_cache_dir(rows.attrs.get("root", ""))
         key = store.rows_key(store.row_texts(rows).tolist(), docs, K_NEIGHBOURS, threshold, "average")
         name = f"rows.{rows['section'].iloc[0]}.groups"
-        cached = store.cached_arrays(cache_dir, name, key)
+        model = rows.attrs.get("model", FULL)
+        cached = store.cached_arrays(cache_dir, name, key, model)
         if cached is not None:
             return cached["groups"], first, second, similarity, docs, vectors
         groups = link_by_vectors(vectors, first, second, similarity, threshold, guard=threshold)
-        store.keep_arrays(cache_dir, name, key, groups=groups)
+        store.keep_arrays(cache_dir, name, key, model, groups=groups)
         return groups, first, second, similarity, docs, vectors
     groups = link(len(rows), first, second, similarity, threshold)
     return groups, first, second, similarity, docs, vectors
@@ -410,6 +413,7 @@ def find_clusters(
         section_rows = section_rows.reset_index(drop=True)
         section_rows["position"] = np.arange(len(section_rows))
         section_rows.attrs["root"] = corpus.root
+        section_rows.attrs["model"] = for_corpus(corpus)
         if len(section_rows) < 2:
             continue
         groups, first, second, similarity, docs, vectors = _section_groups(section_rows, threshold, method,

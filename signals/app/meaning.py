@@ -7,12 +7,13 @@ import numpy as np
 import streamlit as st
 
 from signals.semantic import jobs, store
+from signals.semantic.model import for_corpus
 
 
 def _ready(corpus, texts: list[str], name: str, what: str) -> bool:
     """True when the texts are embedded and stored; else start (or join) their background job, draw
     its progress bar (refreshed every second; the page reruns when the job ends) and return False."""
-    job = jobs.embedding_job(texts, store.corpus_cache_dir(corpus.root), name)
+    job = jobs.embedding_job(texts, store.corpus_cache_dir(corpus.root), name, for_corpus(corpus))
     if job.ready:
         return True
 
@@ -31,13 +32,13 @@ def _vectors(corpus, texts: list[str], name: str, what: str) -> np.ndarray | Non
     """The texts' embeddings, or None (and a self-refreshing progress bar) while they are computed."""
     if not _ready(corpus, texts, name, what):
         return None
-    return store.embeddings(texts, store.corpus_cache_dir(corpus.root), name)
+    return store.embeddings(texts, store.corpus_cache_dir(corpus.root), name, model=for_corpus(corpus))
 
 
 def documents_embedded(corpus) -> bool:
     """True when every document is embedded (nothing drawn; the embedding starts if it has not)."""
     texts = store.document_texts(corpus.documents).tolist()
-    return jobs.embedding_job(texts, store.corpus_cache_dir(corpus.root), "documents").ready
+    return jobs.embedding_job(texts, store.corpus_cache_dir(corpus.root), "documents", for_corpus(corpus)).ready
 
 
 def documents_ready(corpus) -> bool:

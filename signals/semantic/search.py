@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from signals.semantic import store
-from signals.semantic.model import embed
+from signals.semantic.model import FULL, embed, for_corpus
 from signals.semantic.neighbours import top_matches
 
 #: Reciprocal rank fusion constant (the usual 60: ranks 1 and 10 differ, ranks 100 and 110 barely).
@@ -54,6 +54,7 @@ class SearchIndex:
     connection: sqlite3.Connection
     documents: pd.DataFrame
     vectors: np.ndarray
+    model: str = FULL  # the vectors' model: the query is embedded by it
 
 
 def _texts(corpus) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -106,11 +107,12 @@ def open_index(corpus, progress=None) -> SearchIndex:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
     else:
         connection = _build(path, documents, rows)
-    vectors = store.embeddings(documents["text"].tolist(), cache_dir, "documents", progress)
+    model = for_corpus(corpus)
+    vectors = store.embeddings(documents["text"].tolist(), cache_dir, "documents", progress, model)
     shown = corpus.documents[["doc_id", "title", "date"]].astype({"doc_id": "str"}).reset_index(drop=True)
     shown["summary"] = (corpus.documents["summary"].astype("object").reset_index(drop=True)
                         if "summary" in corpus.documents.columns else None)
-    return SearchIndex(connection, shown, vectors)
+    return SearchIndex(connection, shown, vectors, model)
 
 
 def fts_query(query: str) -> str:
@@ -150,7 +152,7 @@ def search(index: SearchIndex, query: str, top: int = 20, within: set[str] | Non
                 snippets[doc_id] = snippet
             if len(words_rank) >= CANDIDATES:
                 break
-    query_vector = embed([query])[0]
+    query_vector = embed([query], model=index.model)[0]
     meaning_rank = {}
     if np.any(query_vector):
         ids = index.documents["doc_id"].to_numpy()

@@ -9,6 +9,9 @@ Layout, inside the corpus's own cache folder (signals.ingest.cache.corpus_cache_
 
     <corpus cache dir>/semantic/<model>/<name>.npz    digests (uint64, sorted) and vectors (float16, same order)
 
+<model> is signals.semantic.model.FULL or TOKENS (the corpus's, `model.for_corpus`); every function
+here takes it (FULL by default), so one model's vectors are never compared with the other's.
+
 `name` is what the texts are ("rows.signals", "documents"). A file is replaced atomically (written
 under a temporary name, then renamed), so readers see a whole old file or a whole new one; an
 unreadable file is a miss. Vectors are kept as float16: half the memory of float32, and cosine
@@ -32,7 +35,7 @@ import numpy as np
 import pandas as pd
 import xxhash
 
-from signals.semantic.model import DIMENSIONS, MODEL_NAME, Progress, embed
+from signals.semantic.model import DIMENSIONS, FULL, Progress, embed
 
 SUBFOLDER = "semantic"
 
@@ -69,9 +72,9 @@ def digests(texts: Sequence[str]) -> np.ndarray:
                        count=len(texts))
 
 
-def store_path(cache_dir: Path, name: str) -> Path:
+def store_path(cache_dir: Path, name: str, model: str = FULL) -> Path:
     """The store file of `name` texts in a corpus's cache folder (one folder per model)."""
-    return cache_dir / SUBFOLDER / MODEL_NAME / f"{name}.npz"
+    return cache_dir / SUBFOLDER / model / f"{name}.npz"
 
 
 def _read(path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -98,13 +101,14 @@ def _write(path: Path, keys: np.ndarray, vectors: np.ndarray) -> None:
         pass
 
 
-def stored_digests(cache_dir: Path, name: str) -> np.ndarray:
+def stored_digests(cache_dir: Path, name: str, model: str = FULL) -> np.ndarray:
     """The digests (sorted uint64) of the texts stored under `name` (empty when none)."""
-    return _read(store_path(cache_dir, name))[0]
+    return _read(store_path(cache_dir, name, model))[0]
 
 
 def embeddings(
-    texts: Sequence[str], cache_dir: Path | None, name: str, progress: Progress | None = None
+    texts: Sequence[str], cache_dir: Path | None, name: str, progress: Progress | None = None,
+    model: str = FULL,
 ) -> np.ndarray:
     """Texts -> float16 array (len(texts) x DIMENSIONS) of unit vectors, in order.
 
@@ -113,7 +117,7 @@ def embeddings(
     or written (an uploaded corpus, which has no folder)."""
     texts = [str(t) for t in texts]
     keys = digests(texts)
-    path = store_path(cache_dir, name) if cache_dir is not None else None
+    path = store_path(cache_dir, name, model) if cache_dir is not None else None
     stored_keys, stored_vectors = _read(path) if path is not None else (np.empty(0, np.uint64), None)
     at = np.searchsorted(stored_keys, keys)
     found = np.zeros(len(keys), dtype=bool)
@@ -129,7 +133,7 @@ def embeddings(
             progress(len(texts), len(texts))
         return vectors
     new_keys, first, inverse = np.unique(keys[missing], return_index=True, return_inverse=True)
-    fresh = embed([texts[i] for i in missing[first]], progress).astype(np.float16)
+    fresh = embed([texts[i] for i in missing[first]], progress, model).astype(np.float16)
     vectors[missing] = fresh[inverse.ravel()]
     if path is not None:
         all_keys = np.concatenate([stored_keys, new_keys])
@@ -148,16 +152,12 @@ def rows_key(texts: Sequence[str], documents: np.ndarray, *settings: object) -> 
     return hasher.hexdigest()
 
 
-def _arrays_path(cache_dir: Path, name: str) -> Path:
-    return cache_dir / SUBFOLDER / MODEL_NAME / f"{name}.npz"
-
-
-def cached_arrays(cache_dir: Path | None, name: str, key: str) -> dict[str, np.ndarray] | None:
+def cached_arrays(cache_dir: Path | None, name: str, key: str, model: str = FULL) -> dict[str, np.ndarray] | None:
     """Arrays stored under `name` (e.g. "rows.signals.neighbours") when stored for `key`, else None."""
     if cache_dir is None:
         return None
     try:
-        with np.load(_arrays_path(cache_dir, name), allow_pickle=False) as stored:
+        with np.load(store_path(cache_dir, name, model), allow_pickle=False) as stored:
             if str(stored["key"]) != key:
                 return None
             return {field: stored[field] for field in stored.files if field != "key"}
@@ -165,11 +165,11 @@ def cached_arrays(cache_dir: Path | None, name: str, key: str) -> dict[str, np.n
         return None
 
 
-def keep_arrays(cache_dir: Path | None, name: str, key: str, **arrays: np.ndarray) -> None:
+def keep_arrays(cache_dir: Path | None, name: str, key: str, model: str = FULL, **arrays: np.ndarray) -> None:
     """Store arrays under `name` for `key` (one set per name: the last replaces it), atomically."""
     if cache_dir is None:
         return
-    path = _arrays_path(cache_dir, name)
+    path = store_path(cache_dir, name, model)
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.stem + "-", suffix=".tmp")

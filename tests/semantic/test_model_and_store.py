@@ -70,9 +70,9 @@ def test_store_embeds_only_new_texts(tmp_path, monkeypatch):
     calls: list[list[str]] = []
     real_embed = store.embed
 
-    def counting_embed(texts, progress=None):
+    def counting_embed(texts, progress=None, model=model.FULL):
         calls.append(list(texts))
-        return real_embed(texts, progress)
+        return real_embed(texts, progress, model)
 
     monkeypatch.setattr(store, "embed", counting_embed)
     first = store.embeddings(["alpha rises", "beta falls", "alpha rises"], tmp_path, "rows.signals")
@@ -126,3 +126,46 @@ def test_nearest_skips_own_document_and_self(exact):
     scores[documents == documents[5]] = -np.inf
     if exact:
         assert indices[5, 0] == int(np.argmax(scores))
+
+
+def test_tokens_model_understands_french_and_english_too():
+    """The bag-of-tokens run (for large corpora) keeps what matters here: paraphrases across the
+    two languages meet, unrelated texts stay apart, and its vectors point where the full network's do."""
+    texts = ["Hospitals trial robot nurses", "Les hôpitaux testent des robots infirmiers",
+             "Care robots tested on hospital wards", "La banque centrale relève ses taux directeurs", ""]
+    english, french, wards, bank, blank = model.embed(texts, model=model.TOKENS)
+    assert english @ french > french @ bank + 0.3
+    assert english @ wards > english @ bank + 0.2
+    assert np.allclose(np.linalg.norm([english, french, wards, bank], axis=1), 1, atol=1e-4)
+    assert not blank.any()
+    full = model.embed(texts[:4])
+    agreement = np.sum(full * np.array([english, french, wards, bank]), axis=1)
+    assert agreement.min() > 0.8
+
+
+def test_tokens_vectors_do_not_depend_on_the_batch():
+    """A text's vector is its own: the same alone, among others, or in another batch size."""
+    texts = ["Crop spraying goes airborne", "Pilotless craft replace tractors", "Les drones survolent les champs"]
+    together = model.embed(texts, model=model.TOKENS)
+    alone = np.vstack([model.embed([t], model=model.TOKENS) for t in texts])
+    assert np.allclose(together, alone, atol=1e-5)
+
+
+def test_a_corpus_keeps_its_model_when_filtered(synthetic_dir):
+    from signals import load_corpus
+
+    corpus = load_corpus(synthetic_dir)
+    assert corpus.loaded_documents == len(corpus.documents)
+    assert model.for_corpus(corpus) == model.FULL
+    large = corpus.with_frames(documents=corpus.documents.iloc[:1])
+    object.__setattr__(large, "loaded_documents", model.FULL_MODEL_MAX_DOCUMENTS + 1)
+    assert model.for_corpus(large) == model.TOKENS
+    assert model.for_corpus(large.with_frames(documents=large.documents.iloc[:0])) == model.TOKENS
+
+
+def test_each_model_has_its_own_store(tmp_path):
+    full = store.embeddings(["alpha rises"], tmp_path, "rows.signals")
+    tokens = store.embeddings(["alpha rises"], tmp_path, "rows.signals", model=model.TOKENS)
+    assert store.store_path(tmp_path, "rows.signals").is_file()
+    assert store.store_path(tmp_path, "rows.signals", model.TOKENS).is_file()
+    assert not np.array_equal(full, tokens)
