@@ -196,10 +196,14 @@ def parse_to_shared(files: Files, folder: str | None, prefix: str
     handed: dict[str, pa.Table | str] = {}
     for name, table in tables.items():
         try:
-            handle, path = tempfile.mkstemp(prefix=prefix, suffix=f".{name}.arrow", dir=folder)
-            if _LOADER_GONE.is_set():  # the watch is removing this load's files: this one too
-                os.close(handle)
-                os.unlink(path)
+            # Created under the lock the watch takes before removing this load's files: a file made
+            # between its listing and its exit would otherwise be left behind (seen once in 16 runs
+            # of test_workers under load).
+            with _HANDING:
+                gone = _LOADER_GONE.is_set()
+                if not gone:
+                    handle, path = tempfile.mkstemp(prefix=prefix, suffix=f".{name}.arrow", dir=folder)
+            if gone:  # the watch is removing this load's files
                 threading.Event().wait()  # until the watch ends the process
             with open(handle, "wb") as file, pa.PythonFile(file, mode="w") as sink, \
                     pa.ipc.new_file(sink, table.schema) as writer:
@@ -268,6 +272,8 @@ def _running(pid: int) -> bool:
 # ---------------------------------------------------------------------------------------------
 #: Set in a worker once its loading process is gone (see _watch_loader).
 _LOADER_GONE = threading.Event()
+#: Held while a hand-over file is created, and by the watch while it removes them (see parse_to_shared).
+_HANDING = threading.Lock()
 #: How often a worker without pidfd_open checks that its loading process still runs.
 _POLL_SECONDS = 0.2
 
@@ -299,8 +305,9 @@ def _watch(loader: int, folder: str | None) -> None:
     if handle is not None:
         select.select([handle], [], [])  # readable once the process has ended
     _LOADER_GONE.set()
-    _remove(folder, lambda name: name.startswith(f"{SHARED_PREFIX}{loader}-"))
-    os._exit(0)
+    with _HANDING:  # no hand-over file is being created; any later one sees the flag first
+        _remove(folder, lambda name: name.startswith(f"{SHARED_PREFIX}{loader}-"))
+        os._exit(0)
 
 
 _POOL: ProcessPoolExecutor | None = None
