@@ -46,7 +46,14 @@ def _no_exceptions(app: AppTest) -> None:
     assert not app.exception, [e.value for e in app.exception]
 
 
-def test_a_status_in_the_url_filters_the_tables_and_rows_show_their_annotation(monkeypatch, folder):
+@pytest.mark.parametrize("keyed_up_front", [True, False], ids=["keyed", "large-corpus-unkeyed"])
+def test_a_status_in_the_url_filters_the_tables_and_rows_show_their_annotation(monkeypatch, folder, keyed_up_front):
+    """Also as a corpus above annotation_state.KEYED_UP_TO_ROWS is run: without the row_key column,
+    the joins key the annotated documents' rows themselves."""
+    if not keyed_up_front:
+        from signals.app import annotation_state
+
+        monkeypatch.setattr(annotation_state, "KEYED_UP_TO_ROWS", 0)
     _annotate(folder, "Grid-scale batteries", {"status": "watch", "impact": 4, "note": "**ask** <b>them</b>"})
     app = _app(monkeypatch, folder, status="watch", table="signals")
     app.switch_page(TABLES).run()
