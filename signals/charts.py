@@ -20,15 +20,17 @@ from __future__ import annotations
 import functools
 import math
 import textwrap
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale, sample_colorscale
 
 from signals import schema
-from signals.analysis import graph_layout
+
+if TYPE_CHECKING:  # networkx (0.2 s to import) is not needed to draw the first page
+    import networkx as nx
 
 #: The one sequential scale for relevancy (low = pale yellow, high = dark red), range fixed below.
 RELEVANCY_SCALE = "YlOrRd"
@@ -509,6 +511,8 @@ def network(
     linked_count = sum(1 for node in graph.nodes if graph.degree(node) > 0) if graph is not None else 0
     height = int(min(NETWORK_MAX_HEIGHT, NETWORK_HEIGHT + NETWORK_PX_PER_NODE * max(linked_count - 20, 0)))
     plot_w, plot_h = NETWORK_PLOT_PX[0], NETWORK_PLOT_PX[1] + height - NETWORK_HEIGHT
+    from signals.analysis import graph_layout  # networkx: imported by the pages that draw graphs
+
     positions = graph_layout.packed_positions(graph, aspect=plot_w / plot_h) if linked_count else {}
     if not positions:
         message = empty_message if graph is None or graph.number_of_nodes() == 0 else (

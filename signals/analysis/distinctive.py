@@ -34,7 +34,6 @@ from signals.analysis.emerging import memberships
 from signals.analysis.parameters import DISTINCTIVE_KINDS as KINDS
 from signals.analysis.parameters import DISTINCTIVE_MIN_DOCUMENTS as DEFAULT_MIN_DOCUMENTS
 from signals.analysis.significance import Z_SIGNIFICANT
-from signals.analysis.stop_words import STOP_WORDS
 from signals.corpus_type import Corpus
 
 COLUMNS = ("kind", "term", "in_view", "in_rest", "view_share", "rest_share", "z")
@@ -80,6 +79,10 @@ def _word_incidence(corpus: Corpus) -> tuple[sparse.csr_matrix, np.ndarray]:
 
 def _count_words(corpus: Corpus) -> tuple[sparse.csr_matrix, np.ndarray]:
     from sklearn.feature_extraction.text import CountVectorizer
+
+    # Imported here: stop_words imports scikit-learn's list (0.64 s, on the app's first run when
+    # imported with this module).
+    from signals.analysis.stop_words import STOP_WORDS
 
     vectorizer = CountVectorizer(binary=True, lowercase=True, token_pattern=WORD_PATTERN,
                                  stop_words=sorted(STOP_WORDS), dtype=np.int64)
