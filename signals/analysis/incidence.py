@@ -95,7 +95,25 @@ def normalized_text_key(values: pd.Index | pd.Series) -> pd.Series:
     The same rule as schema.theme_key, so counts agree with the filters' case-insensitive matching.
     """
     text = pd.Series(values, dtype="str")
-    return text.str.normalize("NFKC").str.casefold().str.replace(r"\s+", " ", regex=True).str.strip()
+    if not len(text):
+        return text.str.strip()
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    # ASCII texts without a whitespace run (nearly all) in Arrow's kernels, where NFKC changes
+    # nothing, case-folding is lower-casing and there is nothing to collapse; the others through
+    # the pandas chain below (Python's casefold, NFKC and whitespace, which counts \x1c-\x1f).
+    # That chain alone: 4.7 s for the 2.1 million row labels of 100,000 documents (the Network
+    # page's), 0.5 s this way.
+    array = pa.array(text.array, type=pa.large_string(), from_pandas=True)
+    spaced = pc.fill_null(pc.match_substring_regex(array, "  |[\\t\\n\\r\\f\\v\\x1c-\\x1f]"), False)
+    simple = pc.and_not(pc.fill_null(pc.string_is_ascii(array), True), spaced)
+    out = pd.Series(pc.utf8_trim(pc.ascii_lower(array), " "), index=text.index, dtype="str")
+    others = ~simple.to_numpy(zero_copy_only=False)
+    if others.any():
+        rest = text[others]
+        out[others] = rest.str.normalize("NFKC").str.casefold().str.replace(r"\s+", " ", regex=True).str.strip()
+    return out
 
 
 def period_alias(period: str) -> str:
