@@ -222,12 +222,12 @@ def _rows_of(view: Corpus) -> pd.DataFrame:
     (`at`: names and descriptions are read from there for the chosen rows only), the text compared
     (`label`: name, else description, folded as keys.normalize folds them) and `key`, one integer
     per (section, label)."""
-    from signals.workspace.keys import anchor_columns
+    from signals.workspace.keys import anchor_texts
 
     items = view.items
     # What the row says, as the workspace keys it (keys.normalize on its name, else its description:
     # NFKC, case-folded, punctuation and spacing folded), vectorized: 0.3 s for 214k rows.
-    label = anchor_columns(items)["anchor"].reset_index(drop=True) if len(items) else pd.Series([], dtype="str")
+    label = anchor_texts(items)
     section = items["section"].astype("category").reset_index(drop=True)
     label_codes, _ = pd.factorize(label)
     key, _ = pd.factorize(section.cat.codes.to_numpy().astype(np.int64) * (label_codes.max(initial=0) + 1)

@@ -124,7 +124,14 @@ def normalize_many(values: pd.Series) -> pa.Array:
     Per value in Python this took 3 s on the 214k rows of the 10k benchmark corpus.
     """
     array = _arrow_text(values)
-    folded = pc.utf8_trim(pc.replace_substring_regex(pc.ascii_lower(array), "[^a-z0-9]+", " "), " ")
+    lowered = pc.ascii_lower(array)
+    # The regex rewrite only where it changes something (a character other than a-z, 0-9 and single
+    # inner spaces): it was 1.4 s of 2 s over the 2.1 million names of 100,000 documents.
+    rewrite = pc.match_substring_regex(lowered, "[^a-z0-9 ]|  |^ | $")
+    folded = lowered
+    if pc.any(rewrite).as_py():
+        folded = pc.replace_with_mask(lowered, rewrite, pc.utf8_trim(
+            pc.replace_substring_regex(pc.filter(lowered, rewrite), "[^a-z0-9]+", " "), " "))
     is_ascii = pc.string_is_ascii(array)
     if pc.all(is_ascii).as_py() is not False:
         return folded
@@ -173,6 +180,21 @@ def _anchors(items: pd.DataFrame) -> tuple[pa.Array, pa.Array, np.ndarray]:
     occurrence = np.empty(len(order), dtype=np.int32)
     occurrence[order] = np.arange(len(order)) - run_start + 1
     return kinds, anchors, occurrence
+
+
+def anchor_texts(items: pd.DataFrame) -> pd.Series:
+    """Items -> each row's `anchor` alone (see `anchor_columns`; without the occurrence, which
+    sorts every row: 1.4 s at 100,000 documents), a str Series numbered from 0."""
+    if items.empty:
+        return pd.Series([], dtype="str")
+    missing = pd.Series(None, index=items.index, dtype="str")
+    names = normalize_many(items[schema.NAME] if schema.NAME in items.columns else missing)
+    has_name = pc.not_equal(names, "")
+    nameless = np.flatnonzero(~has_name.to_numpy(zero_copy_only=False))
+    if len(nameless):
+        descriptions = items[schema.DESCRIPTION] if schema.DESCRIPTION in items.columns else missing
+        names = pc.replace_with_mask(names, pc.invert(has_name), normalize_many(descriptions.iloc[nameless]))
+    return pd.Series(names.to_pandas(), dtype="str")
 
 
 def anchor_columns(items: pd.DataFrame) -> pd.DataFrame:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from signals import load_corpus
 from signals.workspace import keys
@@ -34,6 +36,22 @@ def test_the_vectorized_normalization_agrees_with_normalize_on_awkward_text():
              "emoji 🙂 here", "x_y", "", None, "ﬁnance", "1,000 km²", "日本語のテキスト", "'quoted' \"twice\""]
     series = pd.Series(texts, dtype="str")
     assert keys.normalize_many(series).to_pylist() == [keys.normalize(t) for t in texts]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=st.characters(max_codepoint=0x300)),
+                          st.text(alphabet=" -'aZ9\t.,_"))))
+def test_the_vectorized_normalization_agrees_with_normalize_on_any_text(texts):
+    """Plain names (lower-case words, single spaces) skip the rewrite: the others must not."""
+    assert keys.normalize_many(pd.Series(texts, dtype="str")).to_pylist() == \
+        [keys.normalize(t if isinstance(t, str) else None) for t in texts]
+
+
+def test_anchor_texts_are_the_anchors_of_anchor_columns():
+    items = _items([("d1", "signals", "Heat  Pumps", "x", 1), ("d1", "signals", None, "Only a description", 2),
+                    ("d2", "signals", "--", "Punctuation name", 3), ("d2", "issues", "heat pumps", None, 4)])
+    assert keys.anchor_texts(items).tolist() == keys.anchor_columns(items)["anchor"].tolist() == [
+        "heat pumps", "only a description", "punctuation name", "heat pumps"]
 
 
 def _items(rows: list[tuple[str, str, str | None, str | None, int]]) -> pd.DataFrame:
