@@ -151,19 +151,24 @@ def _codes(values: pd.Series) -> np.ndarray:
     return pd.factorize(values.astype("str"))[0].astype(np.int64)
 
 
-def _anchors(items: pd.DataFrame) -> tuple[pa.Array, pa.Array, np.ndarray]:
-    """Items -> (anchor kind of each row, its normalized anchor text, its occurrence), see
-    `anchor_columns`."""
+def _anchor_texts(items: pd.DataFrame) -> tuple[pa.Array, pa.Array]:
+    """Items -> (whether each row has a name, its normalized anchor text: the name, else the
+    description)."""
     missing = pd.Series(None, index=items.index, dtype="str")
     names = normalize_many(items[schema.NAME] if schema.NAME in items.columns else missing)
     # A name of only spacing and punctuation is no name: the description keys the row.
     has_name = pc.not_equal(names, "")
     nameless = np.flatnonzero(~has_name.to_numpy(zero_copy_only=False))
-    anchors = names
-    if len(nameless):
-        descriptions = items[schema.DESCRIPTION] if schema.DESCRIPTION in items.columns else missing
-        described = normalize_many(descriptions.iloc[nameless])
-        anchors = pc.replace_with_mask(names, pc.invert(has_name), described)
+    if not len(nameless):
+        return has_name, names
+    descriptions = items[schema.DESCRIPTION] if schema.DESCRIPTION in items.columns else missing
+    return has_name, pc.replace_with_mask(names, pc.invert(has_name), normalize_many(descriptions.iloc[nameless]))
+
+
+def _anchors(items: pd.DataFrame) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """Items -> (anchor kind of each row, its normalized anchor text, its occurrence), see
+    `anchor_columns`."""
+    has_name, anchors = _anchor_texts(items)
     kinds = pc.if_else(has_name, _text(ANCHOR_NAME), _text(ANCHOR_DESCRIPTION))
 
     # Occurrence: rank within (document, section, kind, anchor), in document order (the line, then
@@ -187,14 +192,7 @@ def anchor_texts(items: pd.DataFrame) -> pd.Series:
     sorts every row: 1.4 s at 100,000 documents), a str Series numbered from 0."""
     if items.empty:
         return pd.Series([], dtype="str")
-    missing = pd.Series(None, index=items.index, dtype="str")
-    names = normalize_many(items[schema.NAME] if schema.NAME in items.columns else missing)
-    has_name = pc.not_equal(names, "")
-    nameless = np.flatnonzero(~has_name.to_numpy(zero_copy_only=False))
-    if len(nameless):
-        descriptions = items[schema.DESCRIPTION] if schema.DESCRIPTION in items.columns else missing
-        names = pc.replace_with_mask(names, pc.invert(has_name), normalize_many(descriptions.iloc[nameless]))
-    return pd.Series(names.to_pandas(), dtype="str")
+    return pd.Series(_anchor_texts(items)[1].to_pandas(), dtype="str")
 
 
 def anchor_columns(items: pd.DataFrame) -> pd.DataFrame:
