@@ -32,8 +32,9 @@ def build_pages() -> dict[str, st.Page]:
     icons Themes and Data health were folded away at 1500 px; without them all ten fit at 1366 px.
     """
     return {
+    # Served at the app's root; its own url_path is reserved but never served (see overview_address).
     "overview": st.Page(f"{_PAGE_DIR}/overview.py", title="Overview",
-                        url_path="overview", default=True),
+                        url_path="home", default=True),
     "search": st.Page(f"{_PAGE_DIR}/search.py", title="Search", url_path="search"),
     "heatmaps": st.Page(f"{_PAGE_DIR}/heatmaps.py", title="Heatmaps", url_path="heatmaps"),
     "cooccurrence": st.Page(f"{_PAGE_DIR}/cooccurrence.py", title="Co-occurrence",
@@ -62,6 +63,14 @@ NAV_SECTIONS: dict[str, tuple[str, ...]] = {
     "Report": ("compare", "brief"),
     "Corpus": ("themes", "data_health"),
 }
+
+
+def overview_address() -> st.Page:
+    """The Overview at /overview as well as at the root, hidden from the top bar.
+
+    Streamlit serves the default page at the root only and answers "Page not found" at its
+    url_path, so a typed or shared /overview?theme=… link lost its filters to that dialog."""
+    return st.Page(f"{_PAGE_DIR}/overview.py", title="Overview", url_path="overview", visibility="hidden")
 
 
 def navigation_sections(pages: dict[str, st.Page]) -> dict[str, list[st.Page]]:
@@ -265,7 +274,9 @@ def run() -> None:
         saved_views.sidebar(corpus, corpus_key, counts, filters, view.filtered.documents["doc_id"].astype("str"))
     context.register_pages(pages)
 
-    navigation = st.navigation(navigation_sections(pages), position="top")
+    sections = navigation_sections(pages)
+    sections[""].append(overview_address())
+    navigation = st.navigation(sections, position="top")
     context.set_current_page(next((name for name, page in pages.items() if page.url_path == navigation.url_path),
                                   "overview"))
     try:

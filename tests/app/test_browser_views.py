@@ -221,3 +221,19 @@ def test_top_theme_bars_stay_in_order_after_a_filter_change(app_url, page, corpu
     assert [n for _, n in after] == sorted((n for _, n in after), reverse=True), after
     assert after[0] == (theme, len(chosen))
     assert all(expected.get(label) == n for label, n in after)
+
+
+def test_the_overview_answers_at_its_own_address_with_the_filters_of_the_link(app_url, page, corpus):
+    """/overview?… (typed, or shared from the address bar) once showed "Page not found"."""
+    theme = "privacy"
+    keys = corpus.themes.assign(key=corpus.themes["theme"].astype("str").map(schema.theme_key))
+    expected = keys.loc[keys["key"] == schema.theme_key(theme), "doc_id"].nunique()
+    assert 0 < expected < len(corpus.documents)
+    page.goto(f"{app_url}/overview?theme={theme}")
+    page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+    wait_idle(page)
+    assert page.get_by_text("Page not found").count() == 0
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Documents").first
+    assert metric.locator('[data-testid="stMetricValue"]').inner_text() == f"{expected:,}"
+    assert _params(page.url).get("theme") == [theme]
+    shot(page, "views-overview-own-address")
