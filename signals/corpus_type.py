@@ -56,6 +56,7 @@ class _Items:
             with value.lock:
                 value = corpus.__dict__[self.slot]
                 if isinstance(value, PendingRows):
+                    corpus.__dict__[f"{self.slot}_origin"] = value  # see Corpus.item_origin
                     value = corpus.__dict__[self.slot] = value.take()
         return value
 
@@ -164,6 +165,16 @@ class Corpus:
         frame itself, unless filtering left the items to be taken when first read (PendingRows)."""
         value = self.__dict__["_items"]
         return value.facts() if isinstance(value, PendingRows) else value
+
+    def item_origin(self) -> tuple[pd.DataFrame, np.ndarray | None]:
+        """(the whole items frame this corpus's rows are rows of, which of its rows they are, in
+        order; None: all of them). A filtered view's rows are some rows of its corpus's frame
+        (filters.apply), so what is computed once over that frame (frame_memo) serves every view."""
+        value = self.__dict__["_items"]
+        origin = self.__dict__.get("_items_origin", value)
+        if isinstance(origin, PendingRows):
+            return origin.whole, origin.keep
+        return value, None
 
     def with_frames(self, **frames: pd.DataFrame | PendingRows) -> Corpus:
         """A copy with some frames replaced (the filtered corpus, say); `items` may be PendingRows.

@@ -281,6 +281,8 @@ def run() -> None:
                                   "overview"))
     try:
         navigation.run()
+        # After the page is drawn: the first page does not share the cores with it.
+        data.prepare_in_background(corpus, corpus_key)
     finally:
         # Also when the page switched to another one (st.switch_page raises): that switch is
         # what makes Streamlit drop the widgets' values.

@@ -218,36 +218,74 @@ def _date_text(value: object) -> str | None:
 
 def _rows_of(view: Corpus) -> pd.DataFrame:
     """The view's table rows with what choosing and grouping need: doc_id and section (categorical,
-    as the loader has them), relevancy as float, the document's date, the position in view.items
-    (`at`: names and descriptions are read from there for the chosen rows only), the text compared
-    (`label`: name, else description, folded as keys.normalize folds them) and `key`, one integer
-    per (section, label)."""
-    from signals.workspace.keys import anchor_texts
-
-    items = view.items
-    # What the row says, as the workspace keys it (keys.normalize on its name, else its description:
-    # NFKC, case-folded, punctuation and spacing folded), vectorized: 0.3 s for 214k rows.
-    label = anchor_texts(items)
-    section = items["section"].astype("category").reset_index(drop=True)
-    label_codes, _ = pd.factorize(label)
-    key, _ = pd.factorize(section.cat.codes.to_numpy().astype(np.int64) * (label_codes.max(initial=0) + 1)
-                          + label_codes)
-    doc_id = items["doc_id"].astype("category").reset_index(drop=True)
+    as the loader has them), relevancy as float, the document's date, `at` (the position in
+    view.items: annotations are matched there), `source` (the position in the whole items frame the
+    view's rows are rows of: names and descriptions are read from there for the chosen rows only),
+    `key` and `repeated` (see `_signal_codes`). Rows with neither name nor description are left out."""
+    whole, keep = view.item_origin()
+    codes, repeated = _signal_codes(whole)
+    source = np.arange(len(whole)) if keep is None else np.flatnonzero(keep)
+    facts = view.item_facts
+    doc_id = facts["doc_id"].astype("category").reset_index(drop=True)
     dates = pd.to_datetime(view.documents["date"], errors="coerce")
     date_of = pd.Series(dates.to_numpy(), index=view.documents["doc_id"].astype("str").to_numpy())
     category_dates = date_of.reindex(doc_id.cat.categories.astype("str")).to_numpy()
-    codes = doc_id.cat.codes.to_numpy()
+    doc_codes = doc_id.cat.codes.to_numpy()
     rows = pd.DataFrame({
-        "at": np.arange(len(items)),
+        "at": np.arange(len(facts)),
+        "source": source,
         "doc_id": doc_id,
-        "section": section,
-        "row": items["row"].to_numpy(),
-        "relevancy": items[schema.RELEVANCY].astype("Float64").to_numpy(dtype="float64", na_value=np.nan),
-        "date": np.where(codes >= 0, category_dates[codes.clip(min=0)], np.datetime64("NaT")),
-        "label": label,
-        "key": key,
+        "section": facts["section"].astype("category").reset_index(drop=True),
+        "row": facts["row"].to_numpy(),
+        "relevancy": facts[schema.RELEVANCY].astype("Float64").to_numpy(dtype="float64", na_value=np.nan),
+        "date": np.where(doc_codes >= 0, category_dates[doc_codes.clip(min=0)], np.datetime64("NaT")),
+        "key": codes[source],
+        "repeated": repeated[source],
     })
-    return rows[(label != "").to_numpy()].reset_index(drop=True)
+    return rows[rows["key"].to_numpy() >= 0].reset_index(drop=True)
+
+
+def _signal_codes(whole: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Every row of a whole items frame -> (`key`: one int32 per (section, anchor text), from 0 up,
+    -1 for rows with no name and no description; `repeated`: whether another row of its document
+    has its key). The anchor is the text as the workspace keys rows (keys.anchor_codes: the name,
+    else the description; case, spacing and punctuation folded).
+
+    Computed once per loaded corpus and sliced for each view (frame_memo; `prepare` does it ahead):
+    over the 2.1 million rows of 100,000 documents it takes 2.5 s, most of what the Brief page took."""
+    from signals.frame_memo import once_per_frame
+
+    return once_per_frame(whole, "brief_signal_codes", _compute_signal_codes)
+
+
+def _compute_signal_codes(whole: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    from signals.workspace.keys import anchor_codes
+
+    anchors = anchor_codes(whole).astype(np.int64)
+    sections = pd.factorize(whole["section"])[0].astype(np.int64) if len(whole) else anchors
+    combined = np.where(anchors >= 0, sections * (int(anchors.max(initial=0)) + 1) + anchors, -1)
+    codes, uniques = pd.factorize(combined)
+    codes = codes.astype(np.int32)
+    nameless = np.flatnonzero(uniques == -1)
+    if len(nameless):
+        codes[codes == nameless[0]] = -1
+        codes[codes > nameless[0]] -= 1  # keys stay 0..n-1 without a gap
+    docs = pd.factorize(whole["doc_id"])[0].astype(np.int64) if len(whole) else anchors
+    pairs = pd.Series(docs * (int(codes.max(initial=0)) + 1) + codes)
+    return codes, pairs.duplicated(keep=False).to_numpy() & (codes >= 0)
+
+
+def prepare(corpus: Corpus) -> None:
+    """Compute ahead what every brief of this corpus's views reuses (`_signal_codes`): the app does
+    it in the background once a corpus is loaded."""
+    _signal_codes(corpus.item_origin()[0])
+
+
+def _labels(whole: pd.DataFrame, sources: np.ndarray) -> np.ndarray:
+    """The anchor texts (keys.anchor_texts) of some rows of the whole items frame, by position."""
+    from signals.workspace.keys import anchor_texts
+
+    return anchor_texts(whole.iloc[sources]).to_numpy(dtype=object)
 
 
 def _assessments(view: Corpus, corpus: Corpus, annotations: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -284,22 +322,38 @@ def _resolve_select(options: BriefOptions, values: pd.DataFrame | None) -> str:
 
 def _ranked_entries(rows: pd.DataFrame, select: str) -> pd.DataFrame:
     """Chosen rows -> one line per signal (unordered: `_best` picks and sorts): DataFrame[entry,
-    relevancy, documents, newest, label]; `entry` is the signal's `key` for `top` (rows saying the same thing are one signal), a
-    row's position in `rows` otherwise (every row its own)."""
+    relevancy, documents, newest, first]; `entry` is the signal's `key` for `top` (rows saying the
+    same thing are one signal), a row's position in `rows` otherwise (every row its own); `first`
+    is the position in `rows` of one of its rows (its text names the signal when ranks tie)."""
     if select != "top":  # every row its own signal: nothing to group (grouping 214k singletons took 1.5 s)
         return pd.DataFrame({"entry": np.arange(len(rows)), "relevancy": rows["relevancy"].to_numpy(),
-                             "documents": 1, "newest": rows["date"].to_numpy(), "label": rows["label"].to_numpy()})
-    frame = pd.DataFrame({"entry": rows["key"].to_numpy(), "relevancy": rows["relevancy"].to_numpy(),
-                          "doc": pd.factorize(rows["doc_id"])[0], "date": rows["date"].to_numpy(),
-                          "label": rows["label"].to_numpy()})
-    grouped = frame.groupby("entry", sort=False)
-    entries = pd.DataFrame({"relevancy": grouped["relevancy"].max(), "documents": grouped["doc"].nunique(),
-                            "newest": grouped["date"].max(), "label": grouped["label"].first()})
-    return entries.rename_axis("entry").reset_index()
+                             "documents": 1, "newest": rows["date"].to_numpy(), "first": np.arange(len(rows))})
+    # Per key by ufunc.at and bincount over the keys' dense codes (numpy 2: ~15 ms each for 2.1
+    # million rows; a pandas groupby counting distinct documents took 0.9 s).
+    keys = rows["key"].to_numpy()
+    size = int(keys.max(initial=-1)) + 1
+    relevancy = np.full(size, -np.inf)
+    np.fmax.at(relevancy, keys, rows["relevancy"].to_numpy())  # fmax: unrated rows do not count
+    newest = np.full(size, np.iinfo(np.int64).min)  # NaT: below every date
+    np.maximum.at(newest, keys, rows["date"].to_numpy().astype("datetime64[ns]").view(np.int64))
+    first = np.full(size, len(rows))
+    np.minimum.at(first, keys, np.arange(len(rows)))
+    # Documents: a row whose key no other row of its document has counts one; the few others are
+    # counted once per (key, document).
+    repeated = rows["repeated"].to_numpy()
+    documents = np.bincount(keys[~repeated], minlength=size)
+    if repeated.any():
+        docs = rows["doc_id"].cat.codes.to_numpy()[repeated].astype(np.int64)
+        span = int(docs.max()) + 1
+        documents += np.bincount(pd.unique(keys[repeated].astype(np.int64) * span + docs) // span, minlength=size)
+    present = np.flatnonzero(first < len(rows))
+    return pd.DataFrame({"entry": present, "relevancy": np.where(np.isinf(relevancy), np.nan, relevancy)[present],
+                         "documents": documents[present], "newest": newest[present].view("datetime64[ns]"),
+                         "first": first[present]})
 
 
 def _sorted(entries: pd.DataFrame, select: str) -> pd.DataFrame:
-    """Entries best first (module docstring: the order of each selection)."""
+    """Entries best first (module docstring: the order of each selection); they have their `label`."""
     if select == "top":
         entries = entries.assign(score=entries["relevancy"].fillna(0) * entries["documents"])
         order, ascending = ["score", "relevancy", "documents", "label"], [False, False, False, True]
@@ -308,14 +362,17 @@ def _sorted(entries: pd.DataFrame, select: str) -> pd.DataFrame:
     return entries.sort_values(order, ascending=ascending, na_position="last", kind="stable", ignore_index=True)
 
 
-def _best(entries: pd.DataFrame, select: str, count: int) -> pd.DataFrame:
+def _best(entries: pd.DataFrame, select: str, count: int, label_of: Callable[[np.ndarray], np.ndarray]
+          ) -> pd.DataFrame:
     """The first `count` entries in the selection's order (`_sorted`), sorting only the entries that can be among them:
     those at least as good on the first sort key as the count-th best (sorting all 200k entries by
-    their text took a second at 10,000 documents)."""
+    their text took a second at 10,000 documents). `label_of` (positions in rows -> their anchor
+    texts) names only those."""
     first = (entries["relevancy"].fillna(0) * entries["documents"] if select == "top"
              else entries["relevancy"].fillna(-1)).to_numpy()
     if len(first) > count:
         entries = entries[first >= np.partition(first, len(first) - count)[len(first) - count]]
+    entries = entries.assign(label=label_of(entries["first"].to_numpy()))
     return _sorted(entries, select).head(count)
 
 
@@ -353,26 +410,36 @@ def _theme_order(view: Corpus, chosen: tuple[str, ...], filtered_themes: tuple[s
     return order, names, documents
 
 
-def _themes_by_document(view: Corpus) -> dict[str, set[str]]:
+def _themes_by_document(view: Corpus, doc_ids: set[str]) -> dict[str, set[str]]:
+    """Some documents of the view -> their theme keys (documents without a theme are left out).
+    Only those documents' theme rows are read: a loop over every theme row of 100,000 documents
+    took 0.9 s."""
     themes = view.themes
-    pairs = zip(themes["doc_id"].astype("str"), themes["theme_key"].astype("str"))
+    wanted = themes["doc_id"].astype("str").isin(doc_ids) if not isinstance(themes["doc_id"].dtype, pd.CategoricalDtype) \
+        else themes["doc_id"].cat.codes.isin(themes["doc_id"].cat.categories.get_indexer(list(doc_ids)))
     found: dict[str, set[str]] = {}
-    for doc_id, key in pairs:
+    for doc_id, key in zip(themes.loc[wanted, "doc_id"].astype("str"), themes.loc[wanted, "theme_key"].astype("str")):
         found.setdefault(doc_id, set()).add(key)
     return found
+
+
+def _documents_without_theme(view: Corpus) -> int:
+    themed = view.themes["doc_id"].astype("str").unique() if len(view.themes) else []
+    return int((~view.documents["doc_id"].astype("str").isin(themed)).sum())
 
 
 def _group_by_theme(entries: list[tuple[list[int], Signal]], rows: pd.DataFrame, view: Corpus,
                     options: BriefOptions, filters: Filters) -> list[Group]:
     order, names, documents = _theme_order(view, options.themes, tuple(filters.themes))
     rank = {key: position for position, key in enumerate(order)}
-    themes_of = _themes_by_document(view)
+    ids, codes = rows["doc_id"].cat.categories.astype("str").to_numpy(), rows["doc_id"].cat.codes.to_numpy()
+    themes_of = _themes_by_document(view, {doc_id for members, _ in entries for doc_id in ids[codes[members]]})
     grouped: dict[str, list[Signal]] = {}
     for members, signal in entries:
-        keys = set().union(*(themes_of.get(doc_id, set()) for doc_id in rows["doc_id"].iloc[members]))
+        keys = set().union(*(themes_of.get(doc_id, set()) for doc_id in ids[codes[members]]))
         ranked = sorted((rank[key], key) for key in keys if key in rank)
         grouped.setdefault(ranked[0][1] if ranked else NO_THEME, []).append(signal)
-    no_theme_documents = int((~view.documents["doc_id"].astype("str").isin(themes_of.keys())).sum())
+    no_theme_documents = _documents_without_theme(view) if NO_THEME in grouped else 0
     return [Group(NO_THEME if key == NO_THEME else names[key],
                   no_theme_documents if key == NO_THEME else documents.get(key, 0), tuple(signals))
             for key, signals in grouped.items()]
@@ -555,15 +622,18 @@ def build_brief(
         rows = rows[rows["doc_id"].isin(docs)].reset_index(drop=True)
     ranked = _ranked_entries(rows, select)
     candidates = len(ranked)
-    kept = _best(ranked, select, options.max_signals)
+    whole, _ = view.item_origin()
+    kept = _best(ranked, select, options.max_signals,
+                 lambda firsts: _labels(whole, rows["source"].to_numpy()[firsts]))
 
     documents = view.documents.assign(doc_id=view.documents["doc_id"].astype("str")).set_index("doc_id")
     numbers: dict[str, int] = {}
     entries: list[tuple[list[int], Signal]] = []
     relevancy = rows["relevancy"].to_numpy()
-    missing = pd.Series(pd.NA, index=view.items.index, dtype="str")
-    item_names = view.items.get(schema.NAME, missing)
-    item_descriptions = view.items.get(schema.DESCRIPTION, missing)
+    # From the whole frame by position: a filtered view's text columns are never taken.
+    missing = pd.Series(pd.NA, index=whole.index, dtype="str")
+    item_names = whole.get(schema.NAME, missing)
+    item_descriptions = whole.get(schema.DESCRIPTION, missing)
     # Nanoseconds since 1970 per row, undated rows oldest of all: for "newest first".
     dated = pd.to_datetime(rows["date"])
     age = np.where(dated.isna(), np.iinfo(np.int64).min + 1, dated.to_numpy(dtype="datetime64[ns]").view(np.int64))
@@ -581,8 +651,8 @@ def build_brief(
         if values is not None:
             found = [_annotation(values, int(rows["at"].iat[m])) for m in by_relevancy]
             assessment = next((a for a in found if a is not None), None)
-        signal = Signal(str(first["section"]), _text(item_names.iat[int(first["at"])]),
-                        _text(item_descriptions.iat[int(first["at"])]),
+        signal = Signal(str(first["section"]), _text(item_names.iat[int(first["source"])]),
+                        _text(item_descriptions.iat[int(first["source"])]),
                         None if np.isnan(best) else int(best), tuple(numbers[d] for d in doc_ids), assessment)
         entries.append((members, signal))
     groups = (_group_by_cluster(entries, rows, view) if options.group == "cluster"

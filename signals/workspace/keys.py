@@ -195,6 +195,21 @@ def anchor_texts(items: pd.DataFrame) -> pd.Series:
     return pd.Series(_anchor_texts(items)[1].to_pandas(), dtype="str")
 
 
+def anchor_codes(items: pd.DataFrame) -> np.ndarray:
+    """Items -> one int32 per row: rows with the same `anchor` text (see `anchor_texts`) have the
+    same code, rows without one (no name, no description) -1. Rows of different sections may share a
+    code: pair it with the section where that matters."""
+    if items.empty:
+        return np.empty(0, dtype=np.int32)
+    texts = _anchor_texts(items)[1]
+    codes, uniques = pd.factorize(pd.Series(texts.to_pandas(), dtype="str"))
+    codes = codes.astype(np.int32)
+    empty = np.flatnonzero(uniques == "")
+    if len(empty):
+        codes[codes == empty[0]] = -1
+    return codes
+
+
 def anchor_columns(items: pd.DataFrame) -> pd.DataFrame:
     """Items -> what each row is keyed on: `anchor_kind` (name, or description where the name is
     empty), `anchor` (that text normalized) and `occurrence` (1-based, among the rows of the same

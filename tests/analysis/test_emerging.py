@@ -10,6 +10,8 @@ import math
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from signals import schema
 from signals.analysis import emerging as em
@@ -268,3 +270,34 @@ def test_real_corpus_top_is_not_one_document_themes(futures):
     # No run of "new" one-off themes at 1.0: the best score is earned by the most recent documents.
     assert table["recent"].iloc[0] == table["recent"][table["before"] == 0].max()
     assert table["score"].is_monotonic_decreasing
+
+
+_SPELLINGS = ["AI", "ai", "A I", "Ai ", "Climate", "climate", "CLIMATE", "Énergie", "énergie", "  ", "x"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(pairs=st.lists(st.tuples(st.sampled_from(["d1", "d2", "d3", "d4"]), st.sampled_from(_SPELLINGS)),
+                      max_size=30),
+       by=st.sampled_from(["theme", "keyword"]))
+def test_memberships_are_each_document_and_key_once_under_the_most_used_spelling(pairs, by):
+    """Against a plain-Python reading of the rule: the first row of each (document, key) in the frame's
+    order, keys by schema.theme_key (empty ones dropped), the name the key's most used spelling,
+    alphabetical first among equals."""
+    documents = [(doc, "2024-01-01") for doc in ("d1", "d2", "d3", "d4")]
+    corpus = make_corpus(documents, pairs if by == "theme" else [], pairs if by == "keyword" else [])
+    uses: dict[str, dict[str, int]] = {}
+    for _, spelling in pairs:
+        key = schema.theme_key(spelling)
+        if key:
+            uses.setdefault(key, {}).setdefault(spelling, 0)
+            uses[key][spelling] += 1
+    name = {key: min(spellings, key=lambda s: (-spellings[s], s)) for key, spellings in uses.items()}
+    expected, seen = [], set()
+    for doc, spelling in pairs:
+        key = schema.theme_key(spelling)
+        if key and (doc, key) not in seen:
+            seen.add((doc, key))
+            expected.append((doc, key, name[key]))
+    found = em.memberships(corpus, by)
+    assert list(found.columns) == ["doc_id", "key", "name"]
+    assert list(found.itertuples(index=False, name=None)) == expected
