@@ -22,8 +22,11 @@ after every load, wherever the loader lives.
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -202,12 +205,28 @@ def anchor_codes(items: pd.DataFrame) -> np.ndarray:
     if items.empty:
         return np.empty(0, dtype=np.int32)
     # Arrow's dictionary encoding: 0.5 s for 2.1 million texts, pandas' factorize 0.9 s.
-    encoded = pc.dictionary_encode(_anchor_texts(items)[1])
+    encoded = pc.dictionary_encode(_anchor_texts_in_parallel(items))
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32)
     empty = np.flatnonzero(pc.equal(encoded.dictionary, "").to_numpy(zero_copy_only=False))
     if len(empty):
         codes[codes == empty[0]] = -1
     return codes
+
+
+#: Rows per slice when anchor texts are folded on several cores (below it, one slice).
+PARALLEL_SLICE_ROWS = 250_000
+
+
+def _anchor_texts_in_parallel(items: pd.DataFrame) -> pa.Array:
+    """`_anchor_texts(items)[1]`, slices folded on the machine's cores at once: Arrow's kernels let
+    go of the GIL, so two threads took 0.66 s where one took 1.85 s for 2.1 million rows."""
+    slices = min(os.cpu_count() or 1, 4, max(1, len(items) // PARALLEL_SLICE_ROWS))
+    if slices <= 1:
+        return _anchor_texts(items)[1]
+    bounds = np.linspace(0, len(items), slices + 1).astype(int)
+    with ThreadPoolExecutor(slices, thread_name_prefix="anchor-texts") as pool:
+        parts = list(pool.map(lambda at: _anchor_texts(items.iloc[at[0]:at[1]])[1], itertools.pairwise(bounds)))
+    return pa.concat_arrays(parts)
 
 
 def anchor_columns(items: pd.DataFrame) -> pd.DataFrame:

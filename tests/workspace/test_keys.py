@@ -109,3 +109,26 @@ def test_the_loaders_items_get_one_key_per_row(futures_dir):
     kind = "name" if keys.normalize(first["name"]) else "description"
     assert first[keys.ROW_KEY].startswith(f"{first['doc_id']}{keys.SEPARATOR}{first['section']}{keys.SEPARATOR}"
                                           f"{kind}:{keys.normalize(label)}")
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["Heat pumps", "HEAT-PUMPS", "heat pumps!", "Énergie", "énergie", "--",
+                                           "Energie", None]),
+                          st.sampled_from(["About it", "about  IT", None, ""])), max_size=40),
+       st.sampled_from([1, 3, 1000]))
+def test_anchor_codes_give_the_same_code_to_the_same_anchor_text_and_minus_one_to_none(rows, slice_rows):
+    """Also when the rows are folded in slices on several threads (a slice of 1 and 3 rows here)."""
+    items = _items([("d1", "signals", name, description, line) for line, (name, description) in enumerate(rows)])
+    original = keys.PARALLEL_SLICE_ROWS
+    keys.PARALLEL_SLICE_ROWS = slice_rows
+    try:
+        codes = keys.anchor_codes(items)
+    finally:
+        keys.PARALLEL_SLICE_ROWS = original
+    texts = [keys.normalize(name) or keys.normalize(description) for name, description in rows]
+    assert len(codes) == len(rows)
+    for code, text in zip(codes, texts):
+        assert (code == -1) == (text == "")
+    for (a, text_a) in zip(codes, texts):
+        for (b, text_b) in zip(codes, texts):
+            assert (a == b) == (text_a == text_b) or a == b == -1
