@@ -241,11 +241,19 @@ class View:
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _prepared(corpus_key: str, _corpus: Corpus) -> threading.Thread:
-    from signals.brief.content import prepare
-
-    thread = threading.Thread(target=prepare, args=(_corpus,), name="prepare-corpus", daemon=True)
+    thread = threading.Thread(target=_prepare, args=(_corpus,), name="prepare-corpus", daemon=True)
     thread.start()
     return thread
+
+
+def _prepare(corpus: Corpus) -> None:
+    from signals.brief.content import prepare
+
+    try:
+        prepare(corpus)
+    except RuntimeError as error:
+        if "interpreter shutdown" not in str(error):  # the server stopping mid-way: nothing to say
+            raise
 
 
 def prepare_in_background(corpus: Corpus, corpus_key: str) -> None:
