@@ -205,8 +205,10 @@ def _compute_row_keys(whole: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
     if not len(whole):
         return np.empty(0, dtype=np.int64), pd.Index([], dtype="str")
     # Arrow's dictionary encoding: 0.5 s for 2.1 million keys, pandas' factorize 0.9 s.
-    encoded = pc.dictionary_encode(pa.array(normalized_text_key(whole["label"].astype("str")).array,
-                                            type=pa.large_string(), from_pandas=True))
+    keys = pa.array(normalized_text_key(whole["label"].astype("str")).array, type=pa.large_string(), from_pandas=True)
+    if isinstance(keys, pa.ChunkedArray):  # what pandas' Arrow-backed strings hand over after an edit
+        keys = keys.combine_chunks()
+    encoded = pc.dictionary_encode(keys)
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     values = pd.Index(encoded.dictionary.to_pandas(), dtype="str")
     blank = np.flatnonzero(np.asarray(values.isin(["", "nan"])))
