@@ -181,6 +181,7 @@ async def session(browser, url: str, number: int, timeout: float, results: list,
             failures.append((number, name, f"{type(error).__name__}: {error}"[:300]))
             continue
         results.append((name, time.monotonic() - started))
+    print(f"  session {number} done: {sum(1 for _ in steps(number))} steps", flush=True)
 
 
 async def run(url: str, sessions: int, timeout: float, server_pid: int, budget: float) -> dict:
@@ -198,6 +199,10 @@ async def run(url: str, sessions: int, timeout: float, server_pid: int, budget: 
         figures["first_failures"] = warm_failures
         await asyncio.sleep(2)
         figures["rss_one"] = own_rss_mb(server_pid)
+        # As it goes: a run stopped from outside (a slow machine, a large corpus) still says this much.
+        print(f"first session: {figures['first_session_s']:.1f} s, failures {len(warm_failures)}; "
+              f"server RSS {figures['rss_idle']:.0f} MB idle, {figures['rss_one']:.0f} MB with one session",
+              flush=True)
 
         results: list = []
         failures: list = []
@@ -211,11 +216,14 @@ async def run(url: str, sessions: int, timeout: float, server_pid: int, budget: 
 
         sampler = asyncio.ensure_future(sample())
         started = time.monotonic()
-        await asyncio.wait_for(
-            asyncio.gather(*(session(browser, url, k + 1, timeout, results, failures, contexts)
-                             for k in range(sessions))),
-            budget,
-        )
+        try:
+            await asyncio.wait_for(
+                asyncio.gather(*(session(browser, url, k + 1, timeout, results, failures, contexts)
+                                 for k in range(sessions))),
+                budget,
+            )
+        except TimeoutError:  # the figures so far are still printed, the run counted as failed
+            failures.append((0, "all", f"the sessions ran past the budget of {budget:.0f} s"))
         figures["wall_s"] = time.monotonic() - started
         await asyncio.sleep(2)
         sampler.cancel()

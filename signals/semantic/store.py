@@ -192,6 +192,56 @@ def keep_arrays(cache_dir: Path | None, name: str, key: str, model: str = FULL, 
         pass
 
 
+#: Where a stored frame's key sits in its Parquet file's metadata.
+_FRAME_KEY = b"signals_key"
+
+
+def frame_path(cache_dir: Path, name: str, frame: str, model: str = FULL) -> Path:
+    """The Parquet file of one frame of a result stored under `name` (beside the model's vectors)."""
+    return cache_dir / SUBFOLDER / model / f"{name}.{frame}.parquet"
+
+
+def cached_frames(cache_dir: Path | None, name: str, key: str, frames: Sequence[str],
+                  model: str = FULL) -> dict[str, pd.DataFrame] | None:
+    """The frames stored under `name` when every one of them was stored for `key`, else None."""
+    if cache_dir is None:
+        return None
+    import pyarrow.parquet as pq
+
+    found = {}
+    for frame in frames:
+        try:
+            table = pq.read_table(frame_path(cache_dir, name, frame, model))
+        except (OSError, ValueError):
+            return None
+        if (table.schema.metadata or {}).get(_FRAME_KEY) != key.encode():
+            return None
+        found[frame] = table.to_pandas()
+    return found
+
+
+def keep_frames(cache_dir: Path | None, name: str, key: str, model: str = FULL, **frames: pd.DataFrame) -> None:
+    """Store frames under `name` for `key` (the last replaces the one before), each atomically; a
+    reader mixing an old and a new file sees two keys and takes it as a miss."""
+    if cache_dir is None:
+        return
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for frame, data in frames.items():
+        path = frame_path(cache_dir, name, frame, model)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            table = pa.Table.from_pandas(data, preserve_index=False)
+            table = table.replace_schema_metadata({**(table.schema.metadata or {}), _FRAME_KEY: key.encode()})
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.stem + "-", suffix=".tmp")
+            os.close(handle)
+            pq.write_table(table, temporary)
+            os.replace(temporary, path)
+        except OSError:
+            return
+
+
 def corpus_cache_dir(root: str) -> Path | None:
     """The cache folder of a corpus loaded from folder `root` (None for a corpus without one)."""
     if not root:

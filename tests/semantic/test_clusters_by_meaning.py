@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pandas as pd
 import pytest
 
 from signals import load_corpus
@@ -80,3 +81,40 @@ def test_cli_csv_lists_the_clusters_with_doc_ids(tmp_path, capsys):
     assert [r["label"] for r in rows] == expected.summary["label"].tolist()
     assert [r["doc_ids"] for r in rows] == expected.summary["doc_ids"].tolist()
     assert [int(r["domains"]) for r in rows] == expected.summary["domains"].tolist()
+
+
+def test_a_second_run_reads_the_whole_answer_and_an_edit_is_not_served_from_it(tmp_path):
+    """The stored answer is the computed one, frame for frame; a changed row or title makes a new one."""
+    folder = tmp_path / "corpus"
+    write_corpus(folder, 120, seed=5)
+    corpus, _ = plant(load_corpus(folder), seed=2, groups=4, pool=DISTINCT)
+    computed = cl.find_clusters(corpus, ("signals",))
+    stored = list((store_dir := cl_store_dir(corpus)).rglob("clusters.signals.*.parquet"))
+    assert len(stored) == 2, stored
+    calls = []
+    original = cl._find
+    cl._find = lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs)
+    try:
+        again = cl.find_clusters(corpus, ("signals",))
+        assert not calls, "served from the stored answer"
+        pd.testing.assert_frame_equal(computed.summary, again.summary)
+        pd.testing.assert_frame_equal(computed.members, again.members)
+        assert again.rows == computed.rows
+        # A member's document retitled: the members show titles, so the answer is computed again.
+        doc_id = computed.members["doc_id"].iloc[0]
+        documents = corpus.documents.copy()
+        documents.loc[documents["doc_id"].astype("str") == doc_id, "title"] = "A new title"
+        retitled = cl.find_clusters(corpus.with_frames(documents=documents), ("signals",))
+        assert calls == [1]
+        assert set(retitled.members.loc[retitled.members["doc_id"] == doc_id, "title"]) == {"A new title"}
+        cl.find_clusters(corpus, ("signals",), threshold=0.5)  # other settings: computed too
+        assert calls == [1, 1]
+    finally:
+        cl._find = original
+    assert store_dir.is_dir()
+
+
+def cl_store_dir(corpus):
+    from signals.semantic import store
+
+    return store.corpus_cache_dir(corpus.root) / store.SUBFOLDER
