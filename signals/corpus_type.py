@@ -144,6 +144,11 @@ class Corpus:
         # Distinct values first: 2 million categorical sections as strings took a second at 100k.
         return {str(section) for section in facts.loc[facts[schema.RELEVANCY].notna(), "section"].unique()}
 
+    def section_names(self) -> list[str]:
+        """The sections `tables` has, in its order, without making their tables (a filtered view's
+        `tables` copies every row of the view with its text: 130 MB at 100,000 documents)."""
+        return self._sections()
+
     def table_names(self) -> list[str]:
         """The names `frames()` gives, in its order, without making the section tables."""
         return [*schema.FRAME_NAMES, *(s for s in self._sections() if s not in schema.FRAME_NAMES)]

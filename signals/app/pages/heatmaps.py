@@ -119,7 +119,7 @@ def render() -> None:
         f"it rests on in brackets; cells resting on fewer than {vegalite.LOW_SUPPORT} rows are faded. "
         "Click a cell to list its rows."
     )
-    if corpus.items.empty:
+    if corpus.item_facts.empty:  # not items: that takes the view's rows with their text
         empty_state()
         return
     controls = st.columns([3, 2])

@@ -54,13 +54,14 @@ def _documents_first(documents: pd.DataFrame) -> pd.DataFrame:
 def _table_with_editor(chosen: str, frame: pd.DataFrame, corpus: Corpus, view) -> None:
     """One table, a page of it at a time, with the annotation columns; the editor for its selection."""
     page_rows = paged(frame, chosen)
-    annotated = chosen == "documents" or chosen == "items" or chosen in corpus.tables
+    sections = corpus.section_names()
+    annotated = chosen == "documents" or chosen == "items" or chosen in sections
     shown = _with_titles(page_rows, corpus.documents) if chosen != "documents" else _documents_first(page_rows)
     shown = shown.drop(columns=["line", schema.ROW_KEY], errors="ignore")
     shown = display_frame(_with_matches(shown, chosen, corpus, view.filters))
     if annotated:
         values = annotation_state.values_beside(page_rows, "documents" if chosen == "documents" else "rows",
-                                                section=chosen if chosen in corpus.tables else None)
+                                                section=chosen if chosen in sections else None)
         shown = annotation_editor.with_annotation_columns(
             shown, values.set_axis(shown.index), after=("label", "name", schema.RELEVANCY) if chosen != "documents" else ("title", "date"))
     st.caption("Click a column header to sort. Select rows to assess them (several at once: in bulk)."
@@ -81,7 +82,7 @@ def _table_with_editor(chosen: str, frame: pd.DataFrame, corpus: Corpus, view) -
     if chosen == "documents":
         annotation_editor.documents_editor(selected["doc_id"].astype("str").tolist(), base=f"edit-{chosen}")
     else:
-        annotation_editor.row_editor(selected, base=f"edit-{chosen}", section=chosen if chosen in corpus.tables else None)
+        annotation_editor.row_editor(selected, base=f"edit-{chosen}", section=chosen if chosen in sections else None)
 
 
 def render() -> None:
