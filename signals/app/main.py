@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from signals import aliases, demo
-from signals.app import annotation_state, context, data, saved_views, state, theme_merges
+from signals.app import annotation_state, context, data, memory, saved_views, state, theme_merges
 from signals.app.components import date_text, plain
 from signals.corpus_type import Corpus
 from signals.filters import facet_counts
@@ -225,6 +225,7 @@ _DEMO_STYLE = """
 
 def run() -> None:
     """Draw the whole app for one script run."""
+    memory.use_returning_allocator()
     st.set_page_config(page_title="Signals Explorer", page_icon=":material/radar:", layout="wide")
     st.html(_STYLE)
     configured = data.configured_folder()
