@@ -111,6 +111,13 @@ if walk:
         app.switch_page(f"signals/app/pages/{page.name}").run()
         pages[page.stem] = {"seconds": time.perf_counter() - started,
                             "exceptions": [str(e.value)[:200] for e in app.exception]}
+# Background work the pages started (the corpus's preparation, embedding jobs) ends before the
+# process does: a thread still inside Arrow or faiss when the interpreter finalizes aborted it
+# once ("terminate called without an active exception").
+import threading
+for thread in threading.enumerate():
+    if thread is not threading.current_thread() and thread.daemon and thread.name.startswith(("prepare", "embed")):
+        thread.join(timeout=300)
 print(json.dumps({"first_run_s": first, "changes_s": changes, "pages": pages, "errors": errors}))
 """
 
