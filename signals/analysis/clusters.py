@@ -403,34 +403,94 @@ def find_clusters(
     fewer, tighter clusters. A cluster must span at least min_documents documents. progress(done,
     total) is called while embeddings are computed (method="meaning"). See the module docstring.
     """
+    threshold, wanted = _settings(method, threshold, sections)
+    rows = _rows_to_cluster(corpus, wanted)
+    if rows is None:
+        return _empty_clusters()
+    stored = _Stored.of(rows, corpus, wanted, threshold, min_documents) if method == "meaning" else None
+    if stored is not None and (found := stored.read()) is not None:
+        return found
+    found = _find(rows, corpus, threshold, method, min_documents, progress)
+    if stored is not None:
+        stored.keep(found)
+    return found
+
+
+def stored_clusters(
+    corpus: Corpus, sections: tuple[str, ...] | list[str] | str = ("signals",), threshold: float | None = None,
+    *, min_documents: int = 2,
+) -> Clusters | None:
+    """What find_clusters by meaning stored for exactly these rows and settings (by `signals clusters`
+    or an earlier page), read without computing anything; None when it was never computed."""
+    threshold, wanted = _settings("meaning", threshold, sections)
+    rows = _rows_to_cluster(corpus, wanted)
+    if rows is None:
+        return _empty_clusters()
+    return _Stored.of(rows, corpus, wanted, threshold, min_documents).read()
+
+
+def stored_clusters_file(corpus: Corpus, sections: tuple[str, ...] | list[str] | str = ("signals",)) -> Path | None:
+    """The file holding the last answer stored for these sections (any rows, any settings), None
+    without a cache folder: its modification time tells a page that the answer may have changed."""
+    from signals.semantic import store
+
+    cache_dir = store.corpus_cache_dir(corpus.root)
+    wanted = _settings("meaning", None, sections)[1]
+    return None if cache_dir is None else store.frame_path(cache_dir, f"clusters.{'+'.join(wanted)}", "summary",
+                                                           for_corpus(corpus))
+
+
+def _settings(method: str, threshold: float | None, sections) -> tuple[float, list[str]]:
+    """(the threshold, None meaning the method's default; the section slugs), checked."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
     threshold = DEFAULT_THRESHOLDS.get(method, DEFAULT_THRESHOLD) if threshold is None else threshold
     if not 0 < threshold <= 1:
         raise ValueError("threshold must be in (0, 1]")
     sections = (sections,) if isinstance(sections, str) else tuple(sections)
-    wanted = [schema.section_slug(s) for s in sections]
+    return threshold, [schema.section_slug(s) for s in sections]
+
+
+def _rows_to_cluster(corpus: Corpus, wanted: list[str]) -> pd.DataFrame | None:
+    """The rows of the wanted sections that say something, numbered from 0 (None: there are none)."""
     items = corpus.items
     rows = items[items["section"].astype("str").isin(wanted)]
     if not len(rows):
-        return _empty_clusters()
-    rows = rows[(row_text(rows) != "").to_numpy()].reset_index(drop=True)
-    stored_as = None
-    if method == "meaning":
+        return None
+    return rows[(row_text(rows) != "").to_numpy()].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """Where the whole answer for some rows is kept (beside the model's vectors), and under which key:
+    describing 300,000 members took 5 s of a cached run at 100,000 documents, reading them back a
+    fraction of a second."""
+
+    cache_dir: Path | None
+    name: str
+    key: str
+    model: str
+    rows: int
+
+    @classmethod
+    def of(cls, rows: pd.DataFrame, corpus: Corpus, wanted: list[str], threshold: float,
+           min_documents: int) -> _Stored:
         from signals.semantic import store
 
-        # The whole answer is kept too: describing 300,000 members took 5 s of a cached run at
-        # 100,000 documents, reading the stored frames a fraction of a second.
-        cache_dir, model = store.corpus_cache_dir(corpus.root), for_corpus(corpus)
-        stored_as = (cache_dir, f"clusters.{'+'.join(wanted)}",
-                     _result_key(rows, corpus, wanted, threshold, min_documents), model)
-        stored = store.cached_frames(stored_as[0], stored_as[1], stored_as[2], ("summary", "members"), model)
-        if stored is not None:
-            return Clusters(stored["summary"], stored["members"], len(rows))
-    found = _find(rows, corpus, threshold, method, min_documents, progress)
-    if stored_as is not None:
-        store.keep_frames(*stored_as[:3], stored_as[3], summary=found.summary, members=found.members)
-    return found
+        return cls(store.corpus_cache_dir(corpus.root), f"clusters.{'+'.join(wanted)}",
+                   _result_key(rows, corpus, wanted, threshold, min_documents), for_corpus(corpus), len(rows))
+
+    def read(self) -> Clusters | None:
+        from signals.semantic import store
+
+        frames = store.cached_frames(self.cache_dir, self.name, self.key, ("summary", "members"), self.model)
+        return None if frames is None else Clusters(frames["summary"], frames["members"], self.rows)
+
+    def keep(self, found: Clusters) -> None:
+        from signals.semantic import store
+
+        store.keep_frames(self.cache_dir, self.name, self.key, self.model, summary=found.summary,
+                          members=found.members)
 
 
 def _result_key(rows: pd.DataFrame, corpus: Corpus, *settings: object) -> str:

@@ -168,3 +168,35 @@ def test_embedding_progress_then_clusters(monkeypatch, tmp_path):
     assert not app.get("progress")
     found = find_clusters(load_corpus(folder), ("signals",))
     assert app.metric[0].value == f"{len(found.summary):,}"
+
+
+def test_above_the_limit_the_page_reads_what_signals_clusters_stored_for_those_rows(monkeypatch, planted_dir,
+                                                                                    tmp_path):
+    """Above CLUSTER_MAX_ROWS_IN_APP the page groups nothing itself, but once the whole section was grouped
+    (as `signals clusters` does) it shows that answer, says where it comes from, and a threshold it was not
+    computed for asks for filters again."""
+    monkeypatch.setenv("SIGNALS_DATA", str(planted_dir))
+    monkeypatch.setenv("SIGNALS_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr("signals.analysis.parameters.CLUSTER_MAX_ROWS_IN_APP", 10)
+    app = AppTest.from_file(DASHBOARD, default_timeout=90)
+    app.run()
+    app.switch_page(CLUSTERS).run()
+    assert any("signals clusters" in info.value for info in app.info), "the page says how to compute them"
+    assert not app.metric
+
+    computed = find_clusters(load_corpus(planted_dir), ("signals",))  # what the CLI runs, same cache folder
+    assert len(computed.summary)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert not any("signals clusters" in info.value for info in app.info)
+    shown = {metric.label: metric.value for metric in app.metric}
+    assert shown["Clusters"] == f"{len(computed.summary):,}"
+    assert shown["Rows in clusters"] == f"{len(computed.members):,}"
+    assert "Read back in" in shown
+    assert any("computed earlier" in caption.value for caption in app.caption)
+    table = app.dataframe[0].value
+    assert table["label"].tolist()[:5] == computed.summary["label"].tolist()[:5]
+
+    app.slider(key="clusters_threshold").set_value(DEFAULT_THRESHOLD + 0.1).run()
+    assert any("signals clusters" in info.value for info in app.info)
+    assert not app.metric

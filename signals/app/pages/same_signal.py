@@ -11,7 +11,13 @@ import pandas as pd
 import streamlit as st
 
 from signals import export, radar, schema
-from signals.analysis.clusters import DEFAULT_THRESHOLD, Clusters, find_clusters
+from signals.analysis.clusters import (
+    DEFAULT_THRESHOLD,
+    Clusters,
+    find_clusters,
+    stored_clusters,
+    stored_clusters_file,
+)
 from signals.analysis.parameters import CLUSTER_MAX_ROWS_IN_APP
 from signals.app import annotation_editor, meaning
 from signals.app.components import empty_state, plain
@@ -39,6 +45,26 @@ def _timed(corpus, section: str, threshold: float) -> tuple[Clusters, float]:
     started = time.perf_counter()
     found = find_clusters(corpus, (section,), threshold)
     return found, time.perf_counter() - started
+
+
+@st.cache_resource(max_entries=16, show_spinner="Reading the stored clusters…")
+def _stored_shared(view_key: str, section: str, threshold: float, stamp: int, _corpus) -> tuple[Clusters | None, float]:
+    started = time.perf_counter()
+    return stored_clusters(_corpus, (section,), threshold), time.perf_counter() - started
+
+
+def stored_for(view, section: str, threshold: float) -> tuple[Clusters | None, float]:
+    """(the clusters stored for exactly this view's rows and threshold, None if never computed; seconds
+    to read them). Keyed by the stored file's time too: an answer `signals clusters` writes later is seen."""
+    path = stored_clusters_file(view.filtered, (section,))
+    try:
+        stamp = path.stat().st_mtime_ns if path is not None else 0
+    except OSError:
+        return None, 0.0
+    if view.key.startswith("|"):
+        started = time.perf_counter()
+        return stored_clusters(view.filtered, (section,), threshold), time.perf_counter() - started
+    return _stored_shared(view.key, section, threshold, stamp, view.filtered)
 
 
 def clusters_for(view, section: str, threshold: float) -> tuple[Clusters, float]:
@@ -150,19 +176,27 @@ def render() -> None:
              "A cluster's rows average at least this with each other. Higher: fewer, tighter clusters.")
     compared = rows_per_section[section]
     if compared > CLUSTER_MAX_ROWS_IN_APP:
-        st.info(f"This view has {counted(compared, f'{section} row')}: "
-                f"grouping more than {CLUSTER_MAX_ROWS_IN_APP:,} takes minutes and gigabytes of memory. Narrow the "
-                "filters in the sidebar (a theme, a category, a date range) to find the same signal in them.",
-                icon=":material/filter_alt:")
-        return
-    if not meaning.section_ready(view.corpus, section):
-        return
-    found, seconds = clusters_for(view, section, threshold)
+        found, seconds = stored_for(view, section, threshold)
+        if found is None:
+            st.info(f"This view has {counted(compared, f'{section} row')}: "
+                    f"grouping more than {CLUSTER_MAX_ROWS_IN_APP:,} takes minutes and gigabytes of memory. Narrow "
+                    "the filters in the sidebar (a theme, a category, a date range) to find the same signal in "
+                    f"them, or group the whole corpus once from a terminal: `signals clusters <folder> --section "
+                    f"{section}` (at the default threshold). This page then reads its answer in about a second.",
+                    icon=":material/filter_alt:")
+            return
+        st.caption(f"{counted(compared, f'{section} row')}: more than this page groups by itself "
+                   f"({CLUSTER_MAX_ROWS_IN_APP:,}); these clusters were computed earlier (`signals clusters`) for "
+                   "exactly these rows and this threshold, and read back.")
+    else:
+        if not meaning.section_ready(view.corpus, section):
+            return
+        found, seconds = clusters_for(view, section, threshold)
     columns = st.columns(4)
     columns[0].metric("Clusters", f"{len(found.summary):,}")
     columns[1].metric("Rows in clusters", f"{len(found.members):,}")
     columns[2].metric(f"{section.capitalize()} compared", f"{found.rows:,}")
-    columns[3].metric("Computed in", f"{seconds:.1f} s")
+    columns[3].metric("Read back in" if compared > CLUSTER_MAX_ROWS_IN_APP else "Computed in", f"{seconds:.1f} s")
     if found.summary.empty:
         empty_state(f"No two {section} rows from different documents are this similar: try a lower threshold.")
         return
