@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 import time
 import uuid
 import zlib
@@ -98,14 +99,23 @@ class CacheEntry:
             return None
         return raw
 
-    def frames(self, day: str) -> tuple[dict[str, pd.DataFrame], dict[str, list[str]]] | None:
-        """(the finished frames, section columns) derived on `day` (YYYYMMDD), or None."""
+    def has_frames(self, day: str) -> bool:
+        """Whether finished frames derived on `day` are recorded (not yet whether they are intact)."""
+        entry = self.manifest.get("frames")
+        return bool(entry) and entry.get("day") == day
+
+    def frames(self, day: str, stop: threading.Event | None = None
+               ) -> tuple[dict[str, pd.DataFrame], dict[str, list[str]]] | None:
+        """(the finished frames, section columns) derived on `day` (YYYYMMDD), or None. `stop`: set,
+        the read gives up before its next file (it was started before knowing it would be used)."""
         entry = self.manifest.get("frames")
         if not entry or entry.get("day") != day or self.manifest.get("frames_crc32") != _entry_crc(entry):
             return None
         try:
             frames = {}
             for name, crc in entry["crc32"].items():
+                if stop is not None and stop.is_set():
+                    return None
                 table = _read_checked(self.cache_dir / _frame_file(name, day, self.generation), crc)
                 if table is None or table.num_rows != entry["rows"][name]:
                     return None

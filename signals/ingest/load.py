@@ -80,6 +80,31 @@ def _retry_unreadable(fingerprints: dict[str, tuple[int, int]], parsed: dict[str
     return {**fingerprints, **{doc_id: NO_STAMP for doc_id in failed if doc_id in fingerprints}}
 
 
+class _FramesAhead:
+    """A cache entry's finished frames, read in a thread from the moment the entry is opened."""
+
+    def __init__(self, entry: cache.CacheEntry, day: str) -> None:
+        self.stop, self.done = threading.Event(), threading.Event()
+        self.value: tuple[dict[str, pd.DataFrame], dict[str, list[str]]] | None = None
+        threading.Thread(target=self._read, args=(entry, day), name="signals-frames-ahead", daemon=True).start()
+
+    def _read(self, entry: cache.CacheEntry, day: str) -> None:
+        try:
+            self.value = entry.frames(day, stop=self.stop)
+        finally:
+            self.done.set()
+
+    def result(self) -> tuple[dict[str, pd.DataFrame], dict[str, list[str]]] | None:
+        self.done.wait()
+        return self.value
+
+    def abandon(self) -> None:
+        """Stop at the next file and wait for it (no thread is left holding frames)."""
+        self.stop.set()
+        self.done.wait()
+        self.value = None
+
+
 def load_corpus(
     path: str | os.PathLike = "seeds",
     *,
@@ -111,22 +136,33 @@ def load_corpus(
     if pending is not None:
         pending.join()
     entry = cache.open_entry(cache_dir) if use_cache else None
-    # Without a cache entry every file is parsed, and its fingerprint is taken as it is read.
-    files = discover(root, within, stat=entry is not None)
+    day = (today or dt.date.today()).strftime("%Y%m%d")
+    # The finished frames are read while the folder is listed: the listing waits on the file
+    # system, the reading decodes Parquet, and both let go of the GIL (at 100,000 documents 0.6 s
+    # and 1.1 s one after the other). When the folder changed, that read is abandoned.
+    ahead = _FramesAhead(entry, day) if entry is not None and entry.has_frames(day) else None
+    try:
+        # Without a cache entry every file is parsed, and its fingerprint is taken as it is read.
+        files = discover(root, within, stat=entry is not None)
+    except BaseException:
+        if ahead is not None:
+            ahead.abandon()
+        raise
     clock = stats.lap("discover", clock)
     stats.files = len(files)
     fingerprints = {doc_id: (size, mtime) for _, doc_id, _, size, mtime in files}
 
-    day = (today or dt.date.today()).strftime("%Y%m%d")
     if entry is not None and entry.fingerprints == fingerprints:
         # Nothing changed since the cache was written: its finished frames, when derived today.
-        finished = entry.frames(day)
+        finished = ahead.result() if ahead is not None else None
         if finished is not None:
             stats.cached = len(fingerprints)
             stats.lap("cache_read", clock)
             frames, section_columns = finished
             return Corpus(**frames, section_columns=section_columns, root=str(root.resolve()),
                   loaded_documents=len(frames["documents"]))
+    if ahead is not None:
+        ahead.abandon()
     raw_cached = entry.raw_tables() if entry is not None else None
     clock = stats.lap("cache_read", clock)
     if raw_cached is not None:
