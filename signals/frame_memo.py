@@ -20,7 +20,9 @@ T = TypeVar("T")
 
 _values: dict[tuple[int, str], object] = {}
 _computing: dict[tuple[int, str], threading.Lock] = {}
-_guard = threading.Lock()
+# Reentrant: a frame collected while this thread holds it runs `_forget` here (a finalizer can
+# run at any allocation), which must not wait for itself.
+_guard = threading.RLock()
 
 
 def once_per_frame(frame: pd.DataFrame, name: str, compute: Callable[[pd.DataFrame], T]) -> T:
