@@ -145,7 +145,7 @@ def _memberships(corpus: Corpus, types: tuple[str, ...]) -> _Members:
         else:
             key_code, key_values = pd.factorize(theme_keys.astype("str"))
         key_values = pd.Index(key_values.astype("str"), dtype="str")
-        blank = np.asarray(key_values.isin(["", "nan"]) | key_values.isna())
+        blank = _blank(key_values)
         key_code = np.where((key_code >= 0) & ~blank[np.maximum(key_code, 0)], key_code, -1)
         parts.append((np.full(len(themes), type_names.index(THEMES)), np.where(key_code >= 0, key_code + offset, -1),
                       _document_codes(themes["doc_id"], documents), np.ones(len(themes)),
@@ -211,10 +211,15 @@ def _compute_row_keys(whole: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
     encoded = pc.dictionary_encode(keys)
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     values = pd.Index(encoded.dictionary.to_pandas(), dtype="str")
-    blank = np.flatnonzero(np.asarray(values.isin(["", "nan"])))
+    blank = np.flatnonzero(_blank(values))
     if len(blank):
         codes[np.isin(codes, blank)] = -1
     return codes, values
+
+
+def _blank(keys: pd.Index) -> np.ndarray:
+    """Which keys make no node: missing, empty or "nan"."""
+    return np.asarray(keys.isin(["", "nan"]) | keys.isna())
 
 
 def prepare(corpus: Corpus) -> None:
