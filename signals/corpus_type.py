@@ -113,19 +113,53 @@ class Corpus:
         if section not in made:
             # From the whole items when this corpus's rows are still pending: the section's rows of
             # the view are taken once, not the view's every row and then the section's.
-            pending = self.__dict__["_items"]
-            source = pending.whole if isinstance(pending, PendingRows) else pending
-            sections = source["section"]
-            if isinstance(sections.dtype, pd.CategoricalDtype):  # compare codes, not 2 million strings
-                categories = sections.cat.categories
-                wanted = categories.get_loc(section) if section in categories else -2
-                mask = sections.cat.codes.to_numpy() == wanted
-            else:
-                mask = (sections == section).to_numpy(dtype=bool, na_value=False)
-            if isinstance(pending, PendingRows):
-                mask &= pending.keep
+            source, mask = self._section_mask(section)
             made[section] = self.as_section_table(section, source[mask])
         return made[section]
+
+    def _section_mask(self, section: str) -> tuple[pd.DataFrame, np.ndarray]:
+        """(the frame this corpus's rows are taken from: its items, or the whole items while they
+        are pending; which of its rows are this corpus's rows of `section`)."""
+        pending = self.__dict__["_items"]
+        source = pending.whole if isinstance(pending, PendingRows) else pending
+        sections = source["section"]
+        if isinstance(sections.dtype, pd.CategoricalDtype):  # compare codes, not 2 million strings
+            categories = sections.cat.categories
+            wanted = categories.get_loc(section) if section in categories else -2
+            mask = sections.cat.codes.to_numpy() == wanted
+        else:
+            mask = (sections == section).to_numpy(dtype=bool, na_value=False)
+        if isinstance(pending, PendingRows):
+            mask &= pending.keep
+        return source, mask
+
+    def table_rows(self, name: str, start: int, stop: int) -> pd.DataFrame:
+        """Rows start:stop of `frame(name)` (indexed start..stop-1), taking only those rows' text
+        when the table is not made yet: a page of a table shows 500 rows, while making a filtered
+        view's whole signals table copies every row's text (tens of MB a view at 100,000 documents,
+        kept with the view: memory per session, issue 15)."""
+        made = self.__dict__.get("_section_tables", {})
+        pending = self.__dict__["_items"]
+        if name in schema.FRAME_NAMES and not (name == "items" and isinstance(pending, PendingRows)):
+            rows = getattr(self, name).iloc[start:stop]
+        elif name in made:
+            rows = made[name].iloc[start:stop]
+        elif name == "items":
+            rows = pending.whole.iloc[np.flatnonzero(pending.keep)[start:stop]]
+        else:
+            positions = self.__dict__.setdefault("_section_positions", {})
+            if name not in positions:
+                source, mask = self._section_mask(name)
+                positions[name] = np.flatnonzero(mask)
+            source = pending.whole if isinstance(pending, PendingRows) else pending
+            rows = self.as_section_table(name, source.iloc[positions[name][start:stop]])
+        return rows.set_axis(pd.RangeIndex(start, start + len(rows)))
+
+    def table_length(self, name: str) -> int:
+        """Rows of `frame(name)`, without making it."""
+        if name in schema.FRAME_NAMES:
+            return len(self.item_facts) if name == "items" else len(getattr(self, name))
+        return self.row_counts().get(name, 0)
 
     def as_section_table(self, section: str, rows: pd.DataFrame) -> pd.DataFrame:
         """Some item rows of one section -> with that section's columns, as `tables` has them
@@ -135,6 +169,12 @@ class Corpus:
         keep = ["doc_id", "row", "line", *columns] + ([schema.RELEVANCY] if has_relevancy else [])
         keep = [c for c in keep if c in rows.columns]
         return rows[keep].reset_index(drop=True)
+
+    def is_rated(self, name: str) -> bool:
+        """Whether table `name` (items or a section) has a relevancy column, without making it."""
+        if name == "items":
+            return schema.RELEVANCY in self.item_facts.columns
+        return name in self._rated_sections or not self.row_counts().get(name, 0)
 
     @cached_property
     def _rated_sections(self) -> set[str]:

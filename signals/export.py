@@ -212,6 +212,34 @@ class TablesForExport(Mapping[str, pd.DataFrame]):
     def __len__(self) -> int:
         return len(self.names)
 
+    def rows(self, name: str) -> int:
+        """Rows of table `name`, without making it (problems, which are filtered here, are made)."""
+        if name == "problems":
+            return len(self[name])
+        return self.view.table_length(name)
+
+
+def has_relevancy(frames: Mapping[str, pd.DataFrame], name: str) -> bool:
+    """Whether frames[name] has a relevancy column, without making the table when `frames` makes
+    tables on demand."""
+    if isinstance(frames, TablesForExport):
+        rows_table = name == "items" or name not in schema.FRAME_NAMES  # the items or a section
+        return rows_table and frames.view.is_rated(name)
+    return schema.RELEVANCY in frames[name].columns
+
+
+def table_rows(frames: Mapping[str, pd.DataFrame], name: str) -> int:
+    """Rows of frames[name], without making the table when `frames` makes tables on demand."""
+    return frames.rows(name) if isinstance(frames, TablesForExport) else len(frames[name])
+
+
+def table_bytes(frames: Mapping[str, pd.DataFrame], name: str, write: Callable[[pd.DataFrame], bytes]) -> bytes:
+    """frames[name] written by `write` (to_csv_bytes, say): a download's data, the table made only
+    when the button is clicked. A download button keeps its data with the session until the next
+    rerun, so a table made for its label stayed in memory per session (a view's whole signals
+    table with titles and annotations at 100,000 documents)."""
+    return write(frames[name])
+
 
 def _annotated(name: str, frame: pd.DataFrame, table: pd.DataFrame, annotations: pd.DataFrame,
                whole_items: pd.DataFrame) -> pd.DataFrame:

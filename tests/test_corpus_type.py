@@ -51,3 +51,27 @@ def test_replacing_another_frame_keeps_the_filtered_rows(synthetic_dir: Path, tm
     assert renamed.themes.empty
     pd.testing.assert_frame_equal(renamed.items, filtered.items)
     assert (renamed.items["relevancy"] == 5).all()
+
+
+def test_a_page_of_a_table_is_that_slice_of_the_whole_table(synthetic_dir: Path, tmp_path: Path) -> None:
+    """`table_rows(name, start, stop)` (what the Tables page shows) is rows start:stop of the table,
+    text included, for the whole corpus and a filtered view, made or not; `table_length` its size."""
+    corpus = _loaded(synthetic_dir, tmp_path)
+    theme = corpus.themes["theme"].astype("str").value_counts().index[1]
+    views = {"whole": lambda: corpus.with_frames(), "one theme": lambda: apply(corpus, Filters(themes=(theme,)))}
+    for described, make in views.items():
+        for name in ("documents", "items", "signals", "issues", "keywords"):
+            view = make()  # a fresh view: its tables not made yet
+            length = view.table_length(name)
+            starts = (0, 7, length - 3)
+            pages = [view.table_rows(name, start, min(start + 7, length)) for start in starts]
+            whole = view.frame(name)  # made after the pages were taken
+            assert length == len(whole) > 10, (described, name)
+            for page, start in zip(pages, starts):
+                expected = whole.iloc[start:start + 7]
+                pd.testing.assert_frame_equal(page.reset_index(drop=True), expected.reset_index(drop=True))
+                assert list(page.index) == list(range(start, start + len(expected)))
+            # once the table is made, its pages come from it, equal
+            pd.testing.assert_frame_equal(view.table_rows(name, 3, 9).reset_index(drop=True),
+                                          whole.iloc[3:9].reset_index(drop=True))
+    assert corpus.table_length("no such section") == 0

@@ -64,16 +64,17 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def paged(frame: pd.DataFrame, key: str) -> pd.DataFrame:
-    """At most PAGE_ROWS rows of a frame, with a page picker when there are more."""
-    if len(frame) <= PAGE_ROWS:
-        return frame
-    pages = (len(frame) - 1) // PAGE_ROWS + 1
+def page_range(total: int, key: str) -> tuple[int, int]:
+    """(start, stop) of the page of `total` rows to show: PAGE_ROWS at most, with a page picker
+    when there are more (for tables whose rows are taken a page at a time)."""
+    if total <= PAGE_ROWS:
+        return 0, total
+    pages = (total - 1) // PAGE_ROWS + 1
     page = st.number_input(
         f"Page (of {pages:,}; {PAGE_ROWS:,} rows each)", min_value=1, max_value=pages, value=1, key=f"page-{key}"
     )
     start = (int(page) - 1) * PAGE_ROWS
-    return frame.iloc[start:start + PAGE_ROWS]
+    return start, min(start + PAGE_ROWS, total)
 
 
 def downloads(frames: Mapping[str, pd.DataFrame], filters: Filters, key: str, *, single: str | None = None) -> None:
@@ -85,20 +86,19 @@ def downloads(frames: Mapping[str, pd.DataFrame], filters: Filters, key: str, *,
     today = dt.date.today()
     described = filters.describe()
     if single is not None:
-        frame = frames[single]
         st.download_button(
-            f"CSV of {single} ({counted(len(frame), 'row')})",
-            data=functools.partial(export.to_csv_bytes, frame),
+            f"CSV of {single} ({counted(export.table_rows(frames, single), 'row')})",
+            data=functools.partial(export.table_bytes, frames, single, export.to_csv_bytes),
             file_name=export.file_name(single, "csv", today),
             mime="text/csv",
             key=f"csv-{key}-{single}",
             icon=":material/download:",
             on_click="ignore",
         )
-        if schema.RELEVANCY in frame.columns or single == "documents":
+        if single == "documents" or export.has_relevancy(frames, single):
             st.download_button(
                 f"Parquet of {single}",
-                data=functools.partial(export.to_parquet_bytes, frame),
+                data=functools.partial(export.table_bytes, frames, single, export.to_parquet_bytes),
                 file_name=export.file_name(single, "parquet", today),
                 mime="application/vnd.apache.parquet",
                 key=f"parquet-{key}-{single}",

@@ -8,7 +8,7 @@ import streamlit as st
 
 from signals import export, schema
 from signals.app import annotation_editor, annotation_state, state
-from signals.app.components import display_frame, downloads, empty_state, link_columns, paged
+from signals.app.components import display_frame, downloads, empty_state, link_columns, page_range
 from signals.app.context import current_view, open_document
 from signals.corpus_type import Corpus
 from signals.filters import Filters, matched_in
@@ -51,9 +51,10 @@ def _documents_first(documents: pd.DataFrame) -> pd.DataFrame:
     return documents[leading + middle + trailing]
 
 
-def _table_with_editor(chosen: str, frame: pd.DataFrame, corpus: Corpus, view) -> None:
-    """One table, a page of it at a time, with the annotation columns; the editor for its selection."""
-    page_rows = paged(frame, chosen)
+def _table_with_editor(chosen: str, corpus: Corpus, view) -> None:
+    """One table, a page of it at a time (only that page's rows taken), with the annotation columns;
+    the editor for its selection."""
+    page_rows = corpus.table_rows(chosen, *page_range(corpus.table_length(chosen), chosen))
     sections = corpus.section_names()
     annotated = chosen == "documents" or chosen == "items" or chosen in sections
     shown = _with_titles(page_rows, corpus.documents) if chosen != "documents" else _documents_first(page_rows)
@@ -103,11 +104,10 @@ def render() -> None:
         st.query_params.pop(schema.TABLE_QUERY_KEY, None)
     elif st.query_params.get(schema.TABLE_QUERY_KEY) != chosen:
         st.query_params[schema.TABLE_QUERY_KEY] = chosen
-    frame = corpus.frame(chosen)
-    if frame.empty:
+    if not corpus.table_length(chosen):
         empty_state(f"No rows in {chosen}.")
     else:
-        _table_with_editor(chosen, frame, corpus, view)
+        _table_with_editor(chosen, corpus, view)
     st.subheader("Download")
     # Downloads carry each row's document title, date and domain, the analyst's annotations, and
     # only the problems in view; each table is made when a download needs it.
