@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -118,3 +119,15 @@ def cl_store_dir(corpus):
     from signals.semantic import store
 
     return store.corpus_cache_dir(corpus.root) / store.SUBFOLDER
+
+
+def test_only_mutual_neighbours_make_pairs():
+    """A pair links only when each row is among the other's nearest: row 2's nearest is row 0, but
+    row 0's are rows 1 and 3 (a topic hub), so (0, 2) is no pair; missing neighbours (-1) are none."""
+    from signals.analysis.clusters import mutual_pairs
+
+    indices = np.array([[1, 3], [0, -1], [0, 1], [0, 2]])
+    similarities = np.array([[0.9, 0.6], [0.9, -np.inf], [0.7, 0.2], [0.6, 0.5]], dtype=np.float32)
+    first, second, similarity = mutual_pairs(indices, similarities)
+    pairs = {(int(i), int(j)): round(float(s), 2) for i, j, s in zip(first, second, similarity)}
+    assert pairs == {(0, 1): 0.9, (0, 3): 0.6}
