@@ -21,7 +21,7 @@ TOKENS computes each token's features as if its neighbours were the vocabulary's
 window's other slots hold the expected neighbour, weighted by SentencePiece's unigram probabilities;
 nothing corpus-specific, so a text's vector never depends on the corpus around it). The features
 are then a function of the token id: computed once per distinct token and looked up, so a row costs
-a tokenization, a sparse sum and the feed-forward network: 0.04 ms a row (30 times faster), 440,000
+a tokenization, a sparse sum and the feed-forward network: 0.04 ms a row (10 times faster), 440,000
 rows in about 20 s on this 2-core machine. What it loses is word order and context: on the planted
 paraphrase groups among the 44,000 signals rows of 10,000 synthetic documents, the share of a
 planted row's five nearest rows telling the same development is 0.49, against 0.68 for FULL (0.42
@@ -29,8 +29,9 @@ with zero padding instead of the expected neighbour), and the clusters recover 4
 against 8 (docs/insights.md, "Two models").
 
 Which one a corpus uses is decided once, from its size when loaded (`for_corpus`): FULL up to
-FULL_MODEL_MAX_DOCUMENTS documents (150,000), TOKENS above. Each keeps its own vectors in the cache (the model
-name is part of the path), and a query is embedded by the model of the vectors it is compared with.
+FULL_MODEL_MAX_DOCUMENTS documents (150,000), TOKENS above. Each keeps its own vectors in the cache
+(the model name is part of the path), and a query is embedded by the model of the vectors it is
+compared with.
 """
 
 from __future__ import annotations
