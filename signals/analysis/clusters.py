@@ -218,7 +218,7 @@ def meaning_pairs(
     key = store.rows_key(texts, docs, K_NEIGHBOURS, "one mean")
     cached = store.cached_arrays(cache_dir, f"rows.{section}.neighbours", key, model)
     if cached is None:
-        indices, similarities = nearest(centred.all(), K_NEIGHBOURS, docs)
+        indices, similarities = nearest(centred, K_NEIGHBOURS, docs)  # no centred copy of every row
         store.keep_arrays(cache_dir, f"rows.{section}.neighbours", key, model, indices=indices.astype(np.int32),
                           similarities=similarities)
     else:

@@ -74,6 +74,10 @@ class CentredRows:
     def __len__(self) -> int:
         return len(self.vectors)
 
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.vectors.shape
+
     def rows(self, positions: np.ndarray | slice) -> np.ndarray:
         """The centred unit vectors (float32) of the rows at `positions`."""
         data = self.vectors[positions].astype(np.float32) - self.mean

@@ -41,6 +41,12 @@ def _as32(vectors: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
+def _rows(vectors, positions: np.ndarray | slice) -> np.ndarray:
+    """Some rows of `vectors` as float32: an array, or an object that makes its rows on demand
+    (grouping.CentredRows: no centred copy of every row is held while the graph is built)."""
+    return _as32(vectors[positions]) if isinstance(vectors, np.ndarray) else vectors.rows(positions)
+
+
 def _exact(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Exact top k (self included): faiss's flat index, BLOCK query rows at a time (its BLAS product
     and heap selection took a third of the time of numpy's product + argpartition here)."""
@@ -85,7 +91,7 @@ def _approximate(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     reduced = min(REDUCED_DIMENSIONS, dimensions)
     rng = np.random.default_rng(0)
     pca = faiss.PCAMatrix(dimensions, reduced)
-    pca.train(_as32(vectors[np.sort(rng.choice(n, size=min(n, PCA_SAMPLE), replace=False))]))
+    pca.train(_rows(vectors, np.sort(rng.choice(n, size=min(n, PCA_SAMPLE), replace=False))))
 
     def project(rows: np.ndarray) -> np.ndarray:
         out = pca.apply(_as32(rows))
@@ -96,18 +102,18 @@ def _approximate(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     index.hnsw.efConstruction = GRAPH_BUILD_BREADTH
     step = 100_000  # added and searched in slices: no float32 copy of the whole matrix
     for start in range(0, n, step):
-        index.add(project(vectors[start:start + step]))
+        index.add(project(_rows(vectors, slice(start, start + step))))
     index.hnsw.efSearch = max(GRAPH_SEARCH_BREADTH, k)
     similarities = np.empty((n, k), dtype=np.float32)
     indices = np.empty((n, k), dtype=np.int64)
     for start in range(0, n, step):
-        _, indices[start:start + step] = index.search(project(vectors[start:start + step]), k)
+        _, indices[start:start + step] = index.search(project(_rows(vectors, slice(start, start + step))), k)
     del index
     # Exact cosines of the pairs found, RESCORE rows at a time (bounds the gathered neighbours).
     for start in range(0, n, RESCORE):
         found = indices[start:start + RESCORE]
-        rows = _as32(vectors[start:start + RESCORE])
-        gathered = vectors[np.maximum(found, 0)].astype(np.float32)
+        rows = _rows(vectors, slice(start, start + RESCORE))
+        gathered = _rows(vectors, np.maximum(found, 0).ravel()).reshape(*found.shape, dimensions)
         scores = np.einsum("id,ikd->ik", rows, gathered)
         similarities[start:start + RESCORE] = np.where(found >= 0, scores, -np.inf)
     return indices, similarities
@@ -116,11 +122,12 @@ def _approximate(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 def nearest(
     vectors: np.ndarray, k: int, groups: np.ndarray | None = None, *, exact: bool | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Unit vectors (n x d) -> (indices, similarities), both n x k, each row's k most similar other
-    rows best first, skipping rows of the same group (groups: one code per row, e.g. its document).
-    Missing neighbours (fewer candidates than k) are index -1 with similarity -inf.
+    """Unit vectors (n x d; or grouping.CentredRows, which makes them on demand) -> (indices,
+    similarities), both n x k, each row's k most similar other rows best first, skipping rows of the
+    same group (groups: one code per row, e.g. its document). Missing neighbours (fewer candidates
+    than k) are index -1 with similarity -inf.
 
-    exact None picks exact search up to EXACT_LIMIT rows and the IVF index above."""
+    exact None picks exact search up to EXACT_LIMIT rows and the HNSW graph above."""
     n = len(vectors)
     if n == 0 or k <= 0:
         return np.empty((n, 0), np.int64), np.empty((n, 0), np.float32)
@@ -128,6 +135,8 @@ def nearest(
     largest_group = int(np.bincount(groups).max()) if groups is not None and len(groups) else 1
     wanted = min(n, k + largest_group)
     use_exact = n <= EXACT_LIMIT if exact is None else exact
+    if use_exact and not isinstance(vectors, np.ndarray):
+        vectors = vectors.all()
     indices, similarities = (_exact if use_exact else _approximate)(vectors, wanted)
     own = np.arange(n)[:, None]
     drop = (indices < 0) | (indices == own)

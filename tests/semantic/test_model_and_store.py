@@ -187,3 +187,27 @@ def test_each_model_has_its_own_store(tmp_path):
     assert store.store_path(tmp_path, "rows.signals").is_file()
     assert store.store_path(tmp_path, "rows.signals", model.TOKENS).is_file()
     assert not np.array_equal(full, tokens)
+
+
+def test_the_graph_finds_the_exact_neighbours_of_centred_rows_made_on_demand():
+    """The HNSW path (what sections above EXACT_LIMIT rows take), given rows centred on demand
+    (grouping.CentredRows, as clusters pass them), finds most of each row's exact nearest rows,
+    including rows unlike the bulk (here: rows off the clusters most rows sit in)."""
+    from signals.semantic.grouping import CentredRows
+    from signals.semantic.neighbours import nearest
+
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(40, 64))
+    bulk = centres[rng.integers(0, 40, 5_000)] + rng.normal(scale=0.6, size=(5_000, 64))
+    odd = rng.normal(size=(200, 64))  # belong to no cluster
+    vectors = np.vstack([bulk, odd]).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    rows = CentredRows(vectors.astype(np.float16))
+    documents = np.arange(len(vectors))
+    exact_indices, _ = nearest(rows.all(), 10, documents, exact=True)
+    graph_indices, graph_similarities = nearest(rows, 10, documents, exact=False)
+    found = [len(set(a) & set(b)) / 10 for a, b in zip(exact_indices, graph_indices)]
+    assert np.mean(found) > 0.9 and np.mean(found[-200:]) > 0.8
+    # the similarities given are the exact cosines of the centred rows
+    assert np.allclose(graph_similarities[:, 0], np.einsum("id,id->i", rows.rows(slice(None)),
+                                                           rows.rows(graph_indices[:, 0])), atol=1e-4)
