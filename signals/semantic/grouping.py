@@ -84,6 +84,34 @@ class CentredRows:
         norms = np.linalg.norm(data, axis=1, keepdims=True)
         return np.divide(data, norms, out=np.zeros_like(data), where=norms > 0)
 
+    def pair_cosines(self, rows: slice, partners: np.ndarray) -> np.ndarray:
+        """The centred cosine of each row of `rows` with each of its partners (positions, one row of
+        them per row), from the stored vectors without centring the partners: with v and w unit
+        vectors and m the mean, (v-m).(w-m) = v.w - v.m - w.m + m.m. Centring every gathered partner
+        cost 38 s of the neighbour search over the 437,273 rows of 100,000 documents."""
+        offsets, norms = self._offsets_and_norms()
+        own = self.vectors[rows].astype(np.float32)
+        gathered = self.vectors[partners.ravel()].astype(np.float32).reshape(*partners.shape, own.shape[1])
+        dots = np.einsum("id,ikd->ik", own, gathered)
+        dots -= offsets[rows][:, None]
+        dots -= offsets[partners]
+        dots += float(self.mean @ self.mean)
+        scale = norms[rows][:, None] * norms[partners]
+        return np.divide(dots, scale, out=np.zeros_like(dots), where=scale > 0)
+
+    def _offsets_and_norms(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per row: its vector's dot product with the mean, and the length of its centred vector."""
+        if "_offsets" not in self.__dict__:
+            offsets = np.empty(len(self.vectors), dtype=np.float32)
+            norms = np.empty(len(self.vectors), dtype=np.float32)
+            for start in range(0, len(self.vectors), SLICE):
+                data = self.vectors[start:start + SLICE].astype(np.float32) - self.mean
+                norms[start:start + SLICE] = np.linalg.norm(data, axis=1)
+                data += self.mean
+                offsets[start:start + SLICE] = data @ self.mean
+            self._offsets, self._norms = offsets, norms
+        return self._offsets, self._norms
+
     def all(self) -> np.ndarray:
         """Every row's centred unit vector, as float16 (half the memory of float32; cosines move by
         under 0.002), converted a slice at a time."""

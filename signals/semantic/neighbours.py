@@ -112,9 +112,11 @@ def _approximate(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     # Exact cosines of the pairs found, RESCORE rows at a time (bounds the gathered neighbours).
     for start in range(0, n, RESCORE):
         found = indices[start:start + RESCORE]
-        rows = _rows(vectors, slice(start, start + RESCORE))
-        gathered = _rows(vectors, np.maximum(found, 0).ravel()).reshape(*found.shape, dimensions)
-        scores = np.einsum("id,ikd->ik", rows, gathered)
+        if isinstance(vectors, np.ndarray):
+            gathered = _as32(vectors[np.maximum(found, 0)])
+            scores = np.einsum("id,ikd->ik", _as32(vectors[start:start + RESCORE]), gathered)
+        else:
+            scores = vectors.pair_cosines(slice(start, start + RESCORE), np.maximum(found, 0))
         similarities[start:start + RESCORE] = np.where(found >= 0, scores, -np.inf)
     return indices, similarities
 
