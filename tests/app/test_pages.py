@@ -134,3 +134,22 @@ def test_data_health_lists_problems_with_file_and_line(monkeypatch, realistic_di
     table = app.dataframe[0].value
     assert len(table) == len(corpus.problems)
     assert {"path", "line", "severity", "message"} <= set(table.columns)
+
+
+def test_a_later_page_of_a_table_shows_those_rows(monkeypatch, realistic_dir):
+    """Tables takes a page's rows only (issue 15): page 3 of the signals table, at 100 rows a page,
+    shows rows 200-299 of the section in order; the download still counts every row."""
+    from signals.app import components
+
+    monkeypatch.setattr(components, "PAGE_ROWS", 100)
+    signals = load_corpus(realistic_dir).tables["signals"]
+    app = _app(monkeypatch, realistic_dir, {"table": "signals"})
+    app.switch_page("signals/app/pages/tables.py").run()
+    _no_exceptions(app)
+    picker = next(n for n in app.number_input if n.label.startswith("Page (of"))
+    assert picker.label.startswith(f"Page (of {(len(signals) - 1) // 100 + 1};")
+    picker.set_value(3).run()
+    _no_exceptions(app)
+    shown = app.dataframe[0].value
+    assert shown["description"].tolist() == signals["description"].iloc[200:300].tolist()
+    assert any(f"CSV of signals ({len(signals):,} rows)" in b.label for b in app.get("download_button"))
