@@ -7,8 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from signals import aliases, demo
-from signals.app import annotation_state, context, data, memory, saved_views, state, theme_merges
+from signals import aliases, demo, memory
+from signals.app import annotation_state, context, data, saved_views, state, theme_merges
 from signals.app.components import date_text, plain
 from signals.corpus_type import Corpus
 from signals.filters import facet_counts

@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from signals import schema
+from signals import memory, schema
 from signals.corpus_type import Corpus
 from signals.ingest import cache
 from signals.ingest.files import NO_STAMP, UNREADABLE, discover
@@ -128,6 +128,7 @@ def load_corpus(
     root = Path(path).expanduser()
     if not root.exists():
         raise FileNotFoundError(f"no such folder or file: {root}")
+    memory.use_returning_allocator()  # transient buffers go back to the system (signals/memory.py)
     stats = stats if stats is not None else LoadStats()
     clock = time.perf_counter()
     cache_dir = cache.corpus_cache_dir(root, Path(cache_root) if cache_root else None)
