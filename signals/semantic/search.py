@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +27,7 @@ import pandas as pd
 
 from signals.semantic import store
 from signals.semantic.model import FULL, embed, for_corpus
-from signals.semantic.neighbours import top_matches
+from signals.semantic.neighbours import Matcher
 
 #: Reciprocal rank fusion constant (the usual 60: ranks 1 and 10 differ, ranks 100 and 110 barely).
 RRF_K = 60
@@ -55,6 +55,12 @@ class SearchIndex:
     documents: pd.DataFrame
     vectors: np.ndarray
     model: str = FULL  # the vectors' model: the query is embedded by it
+
+    #: The vectors searchable by a query (neighbours.Matcher: 0.28 s to make for 100,000 documents).
+    matcher: Matcher = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.matcher = Matcher(self.vectors)
 
 
 def _texts(corpus) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -156,12 +162,9 @@ def search(index: SearchIndex, query: str, top: int = 20, within: set[str] | Non
     meaning_rank = {}
     if np.any(query_vector):
         ids = index.documents["doc_id"].to_numpy()
-        vectors, kept = index.vectors, np.arange(len(ids))
-        if within is not None:
-            kept = np.flatnonzero(np.isin(ids, np.asarray(sorted(within), dtype=object)))
-            vectors = vectors[kept]
-        positions, similarities = top_matches(vectors, query_vector, CANDIDATES)
-        positions = kept[positions[similarities >= MEANING_FLOOR]]
+        kept = None if within is None else np.flatnonzero(np.isin(ids, np.asarray(sorted(within), dtype=object)))
+        positions, similarities = index.matcher.top(query_vector, CANDIDATES, kept)
+        positions = positions[similarities >= MEANING_FLOOR]
         meaning_rank = {str(ids[p]): rank for rank, p in enumerate(positions, start=1)}
     candidates = set(words_rank) | set(meaning_rank)
     if not candidates:

@@ -211,3 +211,24 @@ def test_the_graph_finds_the_exact_neighbours_of_centred_rows_made_on_demand():
     # the similarities given are the exact cosines of the centred rows
     assert np.allclose(graph_similarities[:, 0], np.einsum("id,id->i", rows.rows(slice(None)),
                                                            rows.rows(graph_indices[:, 0])), atol=1e-4)
+
+
+def test_matcher_ranks_like_the_exact_products_and_keeps_to_its_subset():
+    """Search's meaning ranking (neighbours.Matcher, half-precision codes in faiss) gives the exact
+    top k of the float16 vectors, and `within` keeps to those positions."""
+    from signals.semantic.neighbours import Matcher
+
+    rng = np.random.default_rng(5)
+    vectors = rng.normal(size=(3_000, 64)).astype(np.float32)
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float16)
+    query = vectors[17].astype(np.float32) + 0.1 * rng.normal(size=64).astype(np.float32)
+    query /= np.linalg.norm(query)
+    scores = vectors.astype(np.float32) @ query
+    matcher = Matcher(vectors)
+    positions, similarities = matcher.top(query, 10)
+    assert positions.tolist() == np.argsort(-scores)[:10].tolist()
+    assert np.allclose(similarities, scores[positions], atol=1e-3)
+    within = np.arange(1_000, 2_000)
+    positions, _ = matcher.top(query, 10, within)
+    assert positions.tolist() == (1_000 + np.argsort(-scores[1_000:2_000])[:10]).tolist()
+    assert len(matcher.top(query, 10, np.empty(0, np.int64))[0]) == 0
