@@ -12,7 +12,8 @@ five in both), then prints for this machine:
   - the search index: build time, then the median and worst time of `--queries` searches;
   - the process's peak resident memory.
 Cold means the semantic cache is emptied first (the parsed corpus stays cached); with
---keep-embeddings only the neighbour lists and groups are (embeddings are computed once per text). Figures go to
+--keep-embeddings only the neighbour lists, groups and stored answers are (embeddings are computed
+once per text). Figures go to
 docs/insights.md and docs/performance.md by hand; this script is never run as a unit test.
 """
 
@@ -66,7 +67,8 @@ def main() -> None:
     signals = int((corpus.items["section"].astype("str") == "signals").sum())
     semantic_cache = store.corpus_cache_dir(corpus.root) / store.SUBFOLDER
     if args.keep_embeddings:
-        for computed in [*semantic_cache.rglob("*.neighbours.npz"), *semantic_cache.rglob("*.groups.npz")]:
+        for computed in [*semantic_cache.rglob("*.neighbours.npz"), *semantic_cache.rglob("*.groups.npz"),
+                         *semantic_cache.rglob("clusters.*.parquet")]:  # and the stored whole answers
             computed.unlink()
     else:
         shutil.rmtree(semantic_cache, ignore_errors=True)
