@@ -135,23 +135,22 @@ class Corpus:
 
     def table_rows(self, name: str, start: int, stop: int) -> pd.DataFrame:
         """Rows start:stop of `frame(name)` (indexed start..stop-1), taking only those rows' text
-        when the table is not made yet: a page of a table shows 500 rows, while making a filtered
+        when the table is not made yet: a page of a table shows 2,000 rows, while making a filtered
         view's whole signals table copies every row's text (tens of MB a view at 100,000 documents,
         kept with the view: memory per session, issue 15)."""
         made = self.__dict__.get("_section_tables", {})
         pending = self.__dict__["_items"]
+        source = pending.whole if isinstance(pending, PendingRows) else pending
         if name in schema.FRAME_NAMES and not (name == "items" and isinstance(pending, PendingRows)):
             rows = getattr(self, name).iloc[start:stop]
         elif name in made:
             rows = made[name].iloc[start:stop]
         elif name == "items":
-            rows = pending.whole.iloc[np.flatnonzero(pending.keep)[start:stop]]
+            rows = source.iloc[np.flatnonzero(pending.keep)[start:stop]]
         else:
             positions = self.__dict__.setdefault("_section_positions", {})
             if name not in positions:
-                source, mask = self._section_mask(name)
-                positions[name] = np.flatnonzero(mask)
-            source = pending.whole if isinstance(pending, PendingRows) else pending
+                positions[name] = np.flatnonzero(self._section_mask(name)[1])
             rows = self.as_section_table(name, source.iloc[positions[name][start:stop]])
         return rows.set_axis(pd.RangeIndex(start, start + len(rows)))
 

@@ -212,7 +212,7 @@ class TablesForExport(Mapping[str, pd.DataFrame]):
     def __len__(self) -> int:
         return len(self.names)
 
-    def rows(self, name: str) -> int:
+    def row_count(self, name: str) -> int:
         """Rows of table `name`, without making it (problems, which are filtered here, are made)."""
         if name == "problems":
             return len(self[name])
@@ -228,9 +228,9 @@ def has_relevancy(frames: Mapping[str, pd.DataFrame], name: str) -> bool:
     return schema.RELEVANCY in frames[name].columns
 
 
-def table_rows(frames: Mapping[str, pd.DataFrame], name: str) -> int:
+def row_count(frames: Mapping[str, pd.DataFrame], name: str) -> int:
     """Rows of frames[name], without making the table when `frames` makes tables on demand."""
-    return frames.rows(name) if isinstance(frames, TablesForExport) else len(frames[name])
+    return frames.row_count(name) if isinstance(frames, TablesForExport) else len(frames[name])
 
 
 def table_bytes(frames: Mapping[str, pd.DataFrame], name: str, write: Callable[[pd.DataFrame], bytes]) -> bytes:

@@ -87,7 +87,7 @@ def downloads(frames: Mapping[str, pd.DataFrame], filters: Filters, key: str, *,
     described = filters.describe()
     if single is not None:
         st.download_button(
-            f"CSV of {single} ({counted(export.table_rows(frames, single), 'row')})",
+            f"CSV of {single} ({counted(export.row_count(frames, single), 'row')})",
             data=functools.partial(export.table_bytes, frames, single, export.to_csv_bytes),
             file_name=export.file_name(single, "csv", today),
             mime="text/csv",

@@ -104,11 +104,11 @@ class CentredRows:
         if "_offsets" not in self.__dict__:
             offsets = np.empty(len(self.vectors), dtype=np.float32)
             norms = np.empty(len(self.vectors), dtype=np.float32)
+            mean_square = float(self.mean @ self.mean)
             for start in range(0, len(self.vectors), SLICE):
-                data = self.vectors[start:start + SLICE].astype(np.float32) - self.mean
-                norms[start:start + SLICE] = np.linalg.norm(data, axis=1)
-                data += self.mean
-                offsets[start:start + SLICE] = data @ self.mean
+                centred = self.vectors[start:start + SLICE].astype(np.float32) - self.mean
+                norms[start:start + SLICE] = np.linalg.norm(centred, axis=1)
+                offsets[start:start + SLICE] = centred @ self.mean + mean_square  # v.m = (v-m).m + m.m
             self._offsets, self._norms = offsets, norms
         return self._offsets, self._norms
 

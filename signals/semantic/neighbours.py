@@ -47,6 +47,14 @@ def _rows(vectors, positions: np.ndarray | slice) -> np.ndarray:
     return _as32(vectors[positions]) if isinstance(vectors, np.ndarray) else vectors.rows(positions)
 
 
+def _pair_cosines(vectors, rows: slice, partners: np.ndarray) -> np.ndarray:
+    """The cosine of each row of `rows` with each of its partners (positions, one row of them per
+    row), for an array or for rows made on demand (their own, cheaper way: CentredRows.pair_cosines)."""
+    if isinstance(vectors, np.ndarray):
+        return np.einsum("id,ikd->ik", _as32(vectors[rows]), _as32(vectors[partners]))
+    return vectors.pair_cosines(rows, partners)
+
+
 def _exact(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Exact top k (self included): faiss's flat index, BLOCK query rows at a time (its BLAS product
     and heap selection took a third of the time of numpy's product + argpartition here)."""
@@ -112,11 +120,7 @@ def _approximate(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     # Exact cosines of the pairs found, RESCORE rows at a time (bounds the gathered neighbours).
     for start in range(0, n, RESCORE):
         found = indices[start:start + RESCORE]
-        if isinstance(vectors, np.ndarray):
-            gathered = _as32(vectors[np.maximum(found, 0)])
-            scores = np.einsum("id,ikd->ik", _as32(vectors[start:start + RESCORE]), gathered)
-        else:
-            scores = vectors.pair_cosines(slice(start, start + RESCORE), np.maximum(found, 0))
+        scores = _pair_cosines(vectors, slice(start, start + RESCORE), np.maximum(found, 0))
         similarities[start:start + RESCORE] = np.where(found >= 0, scores, -np.inf)
     return indices, similarities
 
