@@ -6,8 +6,9 @@ Layout, in a cache folder of its own (never inside the data folder, which may be
         manifest.json                 {"version", "generation", "rows": {table: n}, "crc32": {table: crc},
                                        "frames": {"day", "rows", "crc32", "categorical", "section_columns"}}
         <table>-<generation>.parquet  one per raw table, plus files-<generation>.parquet
-        frames.<frame>.<day>-<generation>.parquet
-                                      the Corpus's finished frames as of one day (see below)
+        frames.<frame>.<day>-<generation>.arrow
+                                      the Corpus's finished frames as of one day (see below), as
+                                      Arrow IPC files (zstd): read back without decoding
 
 The finished frames (what `frames.finalize` derives from the raw tables) are kept too, for the
 day they were derived on (future dates are flagged against today): a load that finds every file
@@ -41,8 +42,8 @@ import pyarrow.parquet as pq
 
 from signals.ingest.raw import RAW_TABLES
 
-CACHE_VERSION = 8  # 4: raw documents carry their own section columns; 5: CRC-32 per file; 6: frames;
-# 7: xxh3 content digests; 8: raw text columns as large_string
+CACHE_VERSION = 9  # 4: raw documents carry their own section columns; 5: CRC-32 per file; 6: frames;
+# 7: xxh3 content digests; 8: raw text columns as large_string; 9: finished frames as Arrow IPC
 CACHE_ENV = "SIGNALS_CACHE_DIR"
 _KEEP_GENERATIONS = 2
 #: Files younger than this may belong to another process still writing them (a generation, or a
@@ -116,7 +117,7 @@ class CacheEntry:
             for name, crc in entry["crc32"].items():
                 if stop is not None and stop.is_set():
                     return None
-                table = _read_checked(self.cache_dir / _frame_file(name, day, self.generation), crc)
+                table = _read_checked_frame(self.cache_dir / _frame_file(name, day, self.generation), crc)
                 if table is None or table.num_rows != entry["rows"][name]:
                     return None
                 frames[name] = table.to_pandas()
@@ -129,9 +130,9 @@ class CacheEntry:
 def _restore_categories(frames: dict[str, pd.DataFrame], categorical: dict[str, dict[str, dict | None]]) -> None:
     """Give every categorical column back the categories it was written with.
 
-    Parquet keeps a column's values, not always its categories: an empty column comes back as
-    object, and a dictionary over 1 MB is stored plainly and read back in order of appearance. The
-    row frames' doc_id must share the documents' ids as categories (filters compare codes).
+    The row frames' doc_id must share the documents' ids as categories (filters compare codes), and
+    the categories are not left to the file format: Parquet, which held these frames before Arrow
+    IPC, brought an empty column back as object and a dictionary over 1 MB in order of appearance.
     """
     doc_ids = pd.CategoricalDtype(pd.Index(frames["documents"]["doc_id"].astype("str")).rename(None))
     for name, columns in categorical.items():
@@ -188,7 +189,7 @@ def _entry_crc(entry: dict) -> int:
 
 
 def _frame_file(name: str, day: str, generation: str) -> str:
-    return f"frames.{name}.{day}-{generation}.parquet"
+    return f"frames.{name}.{day}-{generation}.arrow"
 
 
 def add_frames(
@@ -203,7 +204,7 @@ def add_frames(
         crc32, rows, categorical = {}, {}, {}
         for name, frame in frames.items():
             table = pa.Table.from_pandas(frame, preserve_index=False)
-            crc32[name] = _write_checked(table, cache_dir / _frame_file(name, day, generation))
+            crc32[name] = _write_checked_frame(table, cache_dir / _frame_file(name, day, generation))
             rows[name] = table.num_rows
             categorical[name] = _categories(frame, name)
         manifest = json.loads((cache_dir / "manifest.json").read_text())
@@ -216,7 +217,7 @@ def add_frames(
         _replace_manifest(cache_dir, manifest)
     except (OSError, ValueError, TypeError, pa.ArrowException):
         return False
-    for path in cache_dir.glob(f"frames.*-{generation}.parquet"):
+    for path in cache_dir.glob(f"frames.*-{generation}.arrow"):
         if f".{day}-" not in path.name:
             path.unlink(missing_ok=True)  # another day's frames of this generation
     return True
@@ -232,8 +233,8 @@ def _replace_manifest(cache_dir: Path, manifest: dict) -> None:
 _CRC_PIECE = 8 << 20
 
 
-def _read_checked(path: Path, crc: int) -> pa.Table | None:
-    """A Parquet file's table when its bytes have the CRC-32 the manifest recorded, else None."""
+def _crc_matches(path: Path, crc: int) -> bool:
+    """Whether a file's bytes have the CRC-32 the manifest recorded."""
     # The CRC by pieces, then the file read again from the page cache: holding its bytes while
     # they were decoded added the compressed file (157 MB for the items at 100k) to the peak.
     # Generations are written under new names and never changed in place, so both reads see the same.
@@ -241,7 +242,12 @@ def _read_checked(path: Path, crc: int) -> pa.Table | None:
     with open(path, "rb") as source:
         while piece := source.read(_CRC_PIECE):
             found = zlib.crc32(piece, found)
-    if found != crc:
+    return found == crc
+
+
+def _read_checked(path: Path, crc: int) -> pa.Table | None:
+    """A Parquet file's table when its bytes have the CRC-32 the manifest recorded, else None."""
+    if not _crc_matches(path, crc):
         return None
     # ParquetFile.read, not read_table: read_table's scanner hands each column back in pieces of
     # 128 Ki rows (17 for the 2.1 million items at 100k), and pyarrow's take over a column in
@@ -257,11 +263,38 @@ def _read_checked(path: Path, crc: int) -> pa.Table | None:
         return pa.Table.from_arrays(columns, schema=parquet.schema_arrow)
 
 
+def _read_checked_frame(path: Path, crc: int) -> pa.Table | None:
+    """A finished frame's Arrow IPC file as a table when its bytes have the recorded CRC-32, else None.
+
+    Why IPC and not Parquet for the finished frames: Parquet's reader decodes every string into
+    buffers that grow as they fill, and on a fresh process each new page of them is a page fault:
+    at 100,000 documents reading the items took 1.3 s, 440,000 faults for 650 MB of columns. An IPC
+    file holds the columns' own buffers, compressed: each is decompressed once into a buffer of its
+    final size (0.40 s, 210,000 faults; benchmarks/bench_scale.py, "warm load"). Parquet stays the
+    format of the raw tables and of exports, which other engines read."""
+    if not _crc_matches(path, crc):
+        return None
+    with pa.OSFile(str(path)) as source:
+        return pa.ipc.open_file(source).read_all()
+
+
 def _write_checked(table: pa.Table, path: Path) -> int:
     """Write a table as Parquet; return the CRC-32 of the bytes written."""
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="lz4")
-    data = sink.getvalue()
+    return _save(sink.getvalue(), path)
+
+
+def _write_checked_frame(table: pa.Table, path: Path) -> int:
+    """Write a finished frame as an Arrow IPC file, zstd-compressed, each column in one piece (a
+    column in pieces is joined by every take over it: see _read_checked); return its CRC-32."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema, options=pa.ipc.IpcWriteOptions(compression="zstd")) as writer:
+        writer.write_table(table.combine_chunks(), max_chunksize=max(table.num_rows, 1))
+    return _save(sink.getvalue(), path)
+
+
+def _save(data: pa.Buffer, path: Path) -> int:
     with open(path, "wb") as out:
         out.write(data)
     return zlib.crc32(data)
@@ -303,7 +336,7 @@ def _remove_old_generations(cache_dir: Path, current: str) -> None:
     try:
         by_generation: dict[str, list[Path]] = {}
         for path in cache_dir.iterdir():
-            if path.suffix == ".parquet" and "-" in path.stem:
+            if path.suffix in (".parquet", ".arrow") and "-" in path.stem:
                 by_generation.setdefault(path.stem.rsplit("-", 1)[1], []).append(path)
         stale = sorted(
             (g for g in by_generation if g != current),

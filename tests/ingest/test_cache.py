@@ -205,7 +205,8 @@ def test_a_problem_file_stays_a_problem_when_cached(data: Path, cache_root: Path
 
 def _generation_files(cache_dir: Path) -> dict[str, Path]:
     generation = json.loads((cache_dir / "manifest.json").read_text())["generation"]
-    return {path.stem.rsplit("-", 1)[0]: path for path in cache_dir.glob(f"*-{generation}.parquet")}
+    return {path.stem.rsplit("-", 1)[0]: path for path in cache_dir.glob(f"*-{generation}.*")
+            if path.suffix in (".parquet", ".arrow")}  # raw tables; finished frames
 
 
 @pytest.mark.parametrize("table", ["items", "documents", "files"])
@@ -316,7 +317,7 @@ def test_old_generations_are_removed_and_recent_files_spared(data: Path, cache_r
         os.utime(min(data.glob("*.md")), ns=(10**9 * (k + 1),) * 2)
         load(data, cache_root)
         generations.append(generation(folder))
-    files_of = {g: len(list(folder.glob(f"*-{g}.parquet"))) for g in generations}
+    files_of = {g: len([*folder.glob(f"*-{g}.parquet"), *folder.glob(f"*-{g}.arrow")]) for g in generations}
     # The oldest generation goes; the newest other one stays for readers still on it.
     assert files_of == {generations[0]: 0, generations[1]: 13, generations[2]: 13}  # 7 raw, 6 finished frames
     assert sorted(p.name for p in folder.glob("*.tmp")) == ["manifest-inflight.tmp"]

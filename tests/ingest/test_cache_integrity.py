@@ -65,12 +65,14 @@ def test_no_flipped_bit_in_any_cache_file_is_served(data: Path, tmp_path: Path) 
     pristine = tmp_path / "pristine"
     _, stats = load(data, pristine)
     cache_dir = Path(stats.cache_dir)
-    files = sorted(cache_dir.glob(f"*-{_generation(cache_dir)}.parquet")) + [cache_dir / "manifest.json"]
+    generation = _generation(cache_dir)
+    files = sorted([*cache_dir.glob(f"*-{generation}.parquet"), *cache_dir.glob(f"*-{generation}.arrow")])
+    files.append(cache_dir / "manifest.json")
     rng = random.Random(5)
     trials = 0
     for path in files:
         size = path.stat().st_size
-        # Every region of every file: the Parquet header, pages, footer and its length; the manifest.
+        # Every region of every file: Parquet's or Arrow IPC's header, pages, footer and its length; the manifest.
         for offset in sorted({0, size // 3, size // 2, size - 9, size - 5, *rng.sample(range(size), 3)}):
             work = tmp_path / f"trial-{trials}"
             shutil.copytree(pristine, work)
@@ -94,7 +96,7 @@ def test_a_missing_generation_file_is_rebuilt(data: Path, tmp_path: Path) -> Non
     expected, stats = load(data, tmp_path / "cache")
     cache_dir = Path(stats.cache_dir)
     (cache_dir / f"themes-{_generation(cache_dir)}.parquet").unlink()
-    for frames_file in cache_dir.glob("frames.*.parquet"):  # so the raw tables must be read
+    for frames_file in cache_dir.glob("frames.*.arrow"):  # so the raw tables must be read
         frames_file.unlink()
     corpus, stats = load(data, tmp_path / "cache")
     assert stats.parsed == stats.files
