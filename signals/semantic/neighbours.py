@@ -113,7 +113,9 @@ def _approximate(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     # the same, and the index is half the size (224 MB less at 437,000 rows).
     index = faiss.IndexHNSWSQ(reduced, faiss.ScalarQuantizer.QT_fp16, GRAPH_LINKS, faiss.METRIC_INNER_PRODUCT)
     index.hnsw.efConstruction = GRAPH_BUILD_BREADTH
-    step = 100_000  # added and searched in slices: no float32 copy of the whole matrix
+    # Added and searched in slices: each slice is made float32, centred, normalised and projected
+    # (four copies of it at once: 0.8 GB for 100,000 rows, 0.2 GB for 25,000, at the same speed).
+    step = 25_000
     for start in range(0, n, step):
         index.add(project(_rows(vectors, slice(start, start + step))))
     index.hnsw.efSearch = max(GRAPH_SEARCH_BREADTH, k)
