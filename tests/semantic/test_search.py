@@ -125,3 +125,39 @@ def test_cli_search_flag_narrows_other_commands(tmp_path, capsys):
     found = pd.read_csv(tmp_path / "found" / "documents.csv")
     assert 0 < len(found) < len(every)
     assert set(found["doc_id"]) <= set(every["doc_id"])
+
+
+def test_indexed_row_texts_are_the_embedded_texts_batch_by_batch(monkeypatch):
+    """The index makes its rows' texts with Arrow, a batch at a time; they must be exactly the texts
+    embedded (store.row_texts), rows without text left out, each with its own document."""
+    from signals.semantic import store
+
+    items = pd.DataFrame({
+        "doc_id": pd.Categorical(["a", "a", "b", "b", "c", "c", "d"]),
+        "name": ["  Drones ", None, "", "Énergie", "x", None, "  "],
+        "description": ["over fields ", "only a description", "", None, "  ", None, "\tcalm "],
+        "label": ["Drones", "only a description", "", "Énergie", "x", "label alone", ""],
+    })
+    monkeypatch.setattr(search, "ROW_BATCH", 3)  # batches that split documents
+    got, owners = [], []
+    for codes, names, texts in search._row_batches(items):
+        got += texts.to_pylist()
+        owners += list(names[codes])
+    expected = store.row_texts(items)
+    assert got == [t for t in expected if t] == ["Drones. over fields", "only a description", "Énergie", "x",
+                                               "label alone", "calm"]
+    assert owners == ["a", "a", "b", "c", "c", "d"]
+    without_name = items.drop(columns=["name"])
+    assert [t for _, _, batch in search._row_batches(without_name) for t in batch.to_pylist()] == \
+        [t for t in store.row_texts(without_name) if t]
+
+
+def test_the_index_key_changes_with_any_row_text_and_only_then():
+    documents = search._documents(corpus_of(DOCUMENTS))
+    items = corpus_of(DOCUMENTS).items
+    key = search._index_key(documents, items)
+    assert search._index_key(documents, items.copy()) == key
+    edited = items.assign(description=["Shops sell rooftop honey!"])
+    assert search._index_key(documents, edited) != key
+    moved = items.assign(doc_id=pd.Categorical(["agri"]))
+    assert search._index_key(documents, moved) != key
