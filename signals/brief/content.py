@@ -632,8 +632,8 @@ def build_brief(
         rows = rows[(values["status"].astype("str").to_numpy() == "escalate")[rows["at"]]].reset_index(drop=True)
     if options.themes:
         wanted = {schema.theme_key(theme) for theme in options.themes}
-        themes = view.themes
-        docs = set(themes.loc[themes["theme_key"].astype("str").isin(wanted), "doc_id"].astype("str"))
+        theme_rows = view.themes
+        docs = set(theme_rows.loc[theme_rows["theme_key"].astype("str").isin(wanted), "doc_id"].astype("str"))
         rows = rows[rows["doc_id"].isin(docs)].reset_index(drop=True)
     ranked = _ranked_entries(rows, select)
     candidates = len(ranked["entry"])

@@ -72,6 +72,10 @@ def test_chosen_themes_keep_their_documents_signals_only(corpus) -> None:
     brief = _brief(corpus, BriefOptions(themes=("HEALTH",)))
     assert _headings(brief) == ["Telecare"]
     assert [group.title for group in brief.groups] == ["health"]
+    # Choosing themes picks signals; the view's top and emerging themes are the view's still.
+    whole = _brief(corpus)
+    assert brief.top_themes == whole.top_themes and brief.themes_note == whole.themes_note
+    assert brief.emerging == whole.emerging
 
 
 def test_filters_are_in_words_and_narrow_the_view(corpus) -> None:
