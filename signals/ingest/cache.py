@@ -203,7 +203,9 @@ def add_frames(
     try:
         crc32, rows, categorical = {}, {}, {}
         for name, frame in frames.items():
-            table = pa.Table.from_pandas(frame, preserve_index=False)
+            # One thread: pyarrow's pool of converters refuses work once the interpreter is exiting,
+            # and this runs behind a load whose process may be exiting (background_write).
+            table = pa.Table.from_pandas(frame, preserve_index=False, nthreads=1)
             crc32[name] = _write_checked_frame(table, cache_dir / _frame_file(name, day, generation))
             rows[name] = table.num_rows
             categorical[name] = _categories(frame, name)

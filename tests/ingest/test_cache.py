@@ -416,3 +416,31 @@ def test_two_loads_at_once_leave_a_consistent_cache(data: Path, cache_root: Path
     assert set(_generation_files(cache_dir)) == {"documents", "keywords", "themes", "links", "items", "problems",
                                                  "files"} | frames
     assert not list(cache_dir.glob("*.tmp"))
+
+
+def test_a_process_that_exits_right_after_a_background_load_still_writes_the_whole_cache(tmp_path: Path) -> None:
+    """The dashboard's first load returns before the cache is written; a process that ends just then
+    (a script, a server stopped) must still leave the finished frames, and no error on stderr
+    (pyarrow's converter pool refuses work once the interpreter is exiting)."""
+    import subprocess
+    import sys
+
+    from signals.synth import write_corpus
+
+    folder = tmp_path / "corpus"
+    write_corpus(folder, 120, seed=3)  # over 100 rows a column: pyarrow would convert in threads
+    cache_root = tmp_path / "cache"
+    code = ("import sys; from signals.ingest.load import load_corpus; "
+            "load_corpus(sys.argv[1], cache_root=sys.argv[2], background_write=True)")
+    done = subprocess.run([sys.executable, "-c", code, str(folder), str(cache_root)], capture_output=True,
+                          text=True, timeout=300, cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    cache_dir = cache.corpus_cache_dir(folder, cache_root)
+    manifest = json.loads((cache_dir / "manifest.json").read_text())
+    assert manifest["frames"]["day"] == dt.date.today().strftime("%Y%m%d")
+    assert manifest["frames"]["rows"]["items"] > 1200
+    assert sorted(p.name.split(".")[1] for p in cache_dir.glob("frames.*.arrow")) == \
+        ["documents", "items", "keywords", "links", "problems", "themes"]
+    warm = LoadStats()
+    load_corpus(folder, cache_root=cache_root, stats=warm)
+    assert warm.parsed == 0 and warm.cached == 120
