@@ -288,6 +288,7 @@ def run() -> None:
         # Also when the page switched to another one (st.switch_page raises): that switch is
         # what makes Streamlit drop the widgets' values.
         state.remember_kept()
+        memory.give_back_soon()  # what this run freed, back to the system (signals/memory.py)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
