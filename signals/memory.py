@@ -12,6 +12,7 @@ MiB with mimalloc and 1,180-1,193 MiB with the system allocator (three runs each
 
 from __future__ import annotations
 
+import functools
 import threading
 
 _done = threading.Event()
@@ -27,7 +28,6 @@ def use_returning_allocator() -> None:
     _done.set()
 
 
-
 #: Seconds after a script run before the C allocator's free memory is handed back (one trim for
 #: any number of runs meanwhile: a trim locks the allocator's arenas while it walks them).
 TRIM_DELAY = 1.0
@@ -35,6 +35,7 @@ _trim_lock = threading.Lock()
 _trim_pending = False
 
 
+@functools.cache
 def _malloc_trim():
     """glibc's malloc_trim, or None where the C library is not glibc (macOS, Windows, musl)."""
     import ctypes
@@ -66,16 +67,10 @@ def give_back_soon() -> None:
         global _trim_pending
         with _trim_lock:
             _trim_pending = False
-        release = _trim_function()
+        release = _malloc_trim()
         if release is not None:
             release(0)
 
     timer = threading.Timer(TRIM_DELAY, trim)
     timer.daemon = True
     timer.start()
-
-
-def _trim_function():
-    if "_release" not in globals():
-        globals()["_release"] = _malloc_trim()
-    return globals()["_release"]

@@ -10,7 +10,7 @@ from signals import memory
 def test_runs_in_a_row_make_one_trim_after_the_delay(monkeypatch) -> None:
     calls = []
     monkeypatch.setattr(memory, "TRIM_DELAY", 0.05)
-    monkeypatch.setattr(memory, "_trim_function", lambda: calls.append)
+    monkeypatch.setattr(memory, "_malloc_trim", lambda: calls.append)
     for _ in range(5):  # five script runs within the delay
         memory.give_back_soon()
     assert calls == []  # not during the runs
@@ -28,7 +28,7 @@ def test_runs_in_a_row_make_one_trim_after_the_delay(monkeypatch) -> None:
 
 def test_without_glibc_nothing_is_trimmed_and_nothing_fails(monkeypatch) -> None:
     monkeypatch.setattr(memory, "TRIM_DELAY", 0.0)
-    monkeypatch.setattr(memory, "_trim_function", lambda: None)
+    monkeypatch.setattr(memory, "_malloc_trim", lambda: None)
     memory.give_back_soon()
     time.sleep(0.1)
     assert memory._trim_pending is False

@@ -75,31 +75,21 @@ def _documents(corpus) -> pd.DataFrame:
 
 
 def _row_batches(items: pd.DataFrame):
-    """The table rows' (doc_id codes, doc_id names, texts) ROW_BATCH rows at a time, texts as Arrow
-    strings made by Arrow's kernels, the same as store.row_texts: "name. description", either
-    alone when the other is empty, else the label; stripped. Rows with no text are left out."""
+    """(each row's doc_id code into `_doc_names(items)`, its text as Arrow strings) of the table rows,
+    ROW_BATCH rows at a time (store.row_text_array); rows with no text are left out."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    doc_ids = items["doc_id"].astype("category")
-    codes, names = doc_ids.cat.codes.to_numpy(), doc_ids.cat.categories.astype("str").to_numpy(dtype=object)
-
-    def column(name: str, start: int, stop: int) -> pa.Array:
-        if name not in items.columns:
-            return pa.array([""] * (stop - start), type=pa.large_string())
-        values = pa.array(items[name].iloc[start:stop].astype("str"), type=pa.large_string(), from_pandas=True)
-        return pc.fill_null(values, "")
-
+    codes = items["doc_id"].astype("category").cat.codes.to_numpy()
     for start in range(0, len(items), ROW_BATCH):
-        stop = min(start + ROW_BATCH, len(items))
-        name = pc.utf8_trim_whitespace(column("name", start, stop))
-        description = pc.utf8_trim_whitespace(column("description", start, stop))
-        both = pc.and_(pc.not_equal(name, ""), pc.not_equal(description, ""))
-        text = pc.if_else(both, pc.binary_join_element_wise(name, description, pa.scalar(". ", pa.large_string())),
-                          pc.binary_join_element_wise(name, description, pa.scalar("", pa.large_string())))
-        text = pc.utf8_trim_whitespace(pc.if_else(pc.equal(text, ""), column("label", start, stop), text))
+        text = store.row_text_array(items, start, start + ROW_BATCH)
         kept = pc.not_equal(text, "").to_numpy(zero_copy_only=False)
-        yield codes[start:stop][kept], names, pc.filter(text, pa.array(kept))
+        yield codes[start:start + ROW_BATCH][kept], pc.filter(text, pa.array(kept))
+
+
+def _doc_names(items: pd.DataFrame) -> np.ndarray:
+    """The rows' doc_ids by the codes `_row_batches` gives."""
+    return items["doc_id"].astype("category").cat.categories.astype("str").to_numpy(dtype=object)
 
 
 def _index_key(documents: pd.DataFrame, items: pd.DataFrame) -> str:
@@ -110,11 +100,8 @@ def _index_key(documents: pd.DataFrame, items: pd.DataFrame) -> str:
 
     hasher = xxhash.xxh3_64()
     hasher.update(store.digests(documents["doc_id"] + "\x01" + documents["text"]).tobytes())
-    names_hashed = False
-    for codes, names, texts in _row_batches(items):
-        if not names_hashed:
-            hasher.update(store.digests(list(names)).tobytes())
-            names_hashed = True
+    hasher.update(store.digests(list(_doc_names(items))).tobytes())
+    for codes, texts in _row_batches(items):
         hasher.update(np.ascontiguousarray(codes, dtype=np.int64).tobytes())
         texts = pa.concat_arrays([texts]) if texts.offset else texts
         _, offsets, data = texts.buffers()
@@ -134,7 +121,8 @@ def _build(path: Path | None, documents: pd.DataFrame, items: pd.DataFrame) -> s
                        "tokenize = 'unicode61 remove_diacritics 2')")
     connection.executemany("INSERT INTO texts(doc_id, text) VALUES (?, ?)",
                            zip(documents["doc_id"].tolist(), documents["text"].tolist()))
-    for codes, names, texts in _row_batches(items):
+    names = _doc_names(items)
+    for codes, texts in _row_batches(items):
         connection.executemany("INSERT INTO texts(doc_id, text) VALUES (?, ?)",
                                zip(names[codes].tolist(), texts.to_pylist()))
     connection.execute("INSERT INTO texts(texts) VALUES ('optimize')")

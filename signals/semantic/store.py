@@ -33,6 +33,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import xxhash
 
 from signals.semantic.model import DIMENSIONS, FULL, Progress, embed
@@ -42,17 +44,30 @@ SUBFOLDER = "semantic"
 EMBED_SLICE = 65_536
 
 
-def row_texts(items: pd.DataFrame) -> pd.Series:
-    """Table rows -> the text embedded per row: "name. description", the description alone where
-    there is no name (or the label, for rows that have neither column)."""
-    def column(name: str) -> pd.Series:
-        if name not in items.columns:
-            return pd.Series("", index=items.index, dtype="object")
-        return items[name].astype("object").where(items[name].notna(), "").astype("str")
+def row_text_array(items: pd.DataFrame, start: int = 0, stop: int | None = None) -> pa.Array:
+    """Rows start..stop of a table -> the text embedded per row, as Arrow strings: "name. description",
+    either alone where the other is empty, else the label; stripped ("" for a row with none).
 
-    name, description = column("name").str.strip(), column("description").str.strip()
-    text = (name + ". " + description).where((name != "") & (description != ""), name + description)
-    return text.where(text != "", column("label")).str.strip()
+    Arrow's kernels, a slice at a time if the caller wants: the search index makes the texts of all
+    2.1 million rows of 100,000 documents this way, 131,072 at a time, with no Python string."""
+    stop = len(items) if stop is None else min(stop, len(items))
+
+    def column(name: str) -> pa.Array:
+        if name not in items.columns:
+            return pa.array([""] * (stop - start), type=pa.large_string())
+        values = pa.array(items[name].iloc[start:stop].astype("str"), type=pa.large_string(), from_pandas=True)
+        return pc.fill_null(values, "")
+
+    name, description = pc.utf8_trim_whitespace(column("name")), pc.utf8_trim_whitespace(column("description"))
+    both = pc.and_(pc.not_equal(name, ""), pc.not_equal(description, ""))
+    separator = pc.if_else(both, pa.scalar(". ", pa.large_string()), pa.scalar("", pa.large_string()))
+    text = pc.binary_join_element_wise(name, description, separator)
+    return pc.utf8_trim_whitespace(pc.if_else(pc.equal(text, ""), column("label"), text))
+
+
+def row_texts(items: pd.DataFrame) -> pd.Series:
+    """Table rows -> the text embedded per row (row_text_array), indexed like the rows."""
+    return pd.Series(row_text_array(items).to_pylist(), index=items.index, dtype="str")
 
 
 def document_texts(documents: pd.DataFrame) -> pd.Series:

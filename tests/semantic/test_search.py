@@ -128,8 +128,9 @@ def test_cli_search_flag_narrows_other_commands(tmp_path, capsys):
 
 
 def test_indexed_row_texts_are_the_embedded_texts_batch_by_batch(monkeypatch):
-    """The index makes its rows' texts with Arrow, a batch at a time; they must be exactly the texts
-    embedded (store.row_texts), rows without text left out, each with its own document."""
+    """The index makes its rows' texts a batch at a time; they must be exactly the texts embedded
+    (store.row_texts) and the rule written out below, rows without text left out, each with its
+    own document."""
     from signals.semantic import store
 
     items = pd.DataFrame({
@@ -140,7 +141,8 @@ def test_indexed_row_texts_are_the_embedded_texts_batch_by_batch(monkeypatch):
     })
     monkeypatch.setattr(search, "ROW_BATCH", 3)  # batches that split documents
     got, owners = [], []
-    for codes, names, texts in search._row_batches(items):
+    names = search._doc_names(items)
+    for codes, texts in search._row_batches(items):
         got += texts.to_pylist()
         owners += list(names[codes])
     expected = store.row_texts(items)
@@ -148,7 +150,7 @@ def test_indexed_row_texts_are_the_embedded_texts_batch_by_batch(monkeypatch):
                                                "label alone", "calm"]
     assert owners == ["a", "a", "b", "c", "c", "d"]
     without_name = items.drop(columns=["name"])
-    assert [t for _, _, batch in search._row_batches(without_name) for t in batch.to_pylist()] == \
+    assert [t for _, batch in search._row_batches(without_name) for t in batch.to_pylist()] == \
         [t for t in store.row_texts(without_name) if t]
 
 
