@@ -17,40 +17,61 @@ from signals import schema
 
 #: The items' columns that counts, means and masks read (no text): what `Corpus.item_facts` holds.
 ITEM_FACT_COLUMNS = (*schema.ITEM_KEY_COLUMNS, schema.RELEVANCY)
+#: The documents' long texts, left out of `Corpus.document_facts`: in 100,000 synthetic documents
+#: these hold 80 of the frame's 95 MB (the summary alone 54 MB).
+DOCUMENT_TEXT_COLUMNS = ("title", "summary", "page_url", "article_url", "path")
 
 
 class PendingRows:
-    """Some rows of a whole items frame, taken when first read.
+    """Some rows of a whole frame, taken when first read: a filtered corpus's items or documents.
 
-    A filtered corpus's items: taking every text column of the rows a filter keeps was most of a
-    rerun at 100,000 documents (1.0-1.3 s of a 1.4-1.9 s theme change, `pyarrow.take` of the text),
-    while the pages most reruns draw (Overview, Heatmaps, Co-occurrence) read only codes and numbers.
-    """
+    Taking every text column of the rows a filter keeps was most of a rerun at 100,000 documents
+    (1.0-1.3 s of a 1.4-1.9 s theme change, `pyarrow.take` of the items' text), and kept with the
+    view it was most of the memory a session costs (the documents' summaries: 4-8 MB a view), while
+    the pages most reruns draw (Overview, Heatmaps, Co-occurrence) read only codes, dates and numbers:
+    `facts()`. The rows are kept as positions (int32 while the frame has fewer than 2**31 rows): a
+    mask over the 2.1 million items of 100,000 documents was 2.1 MB a view, the positions of a
+    theme's rows are 0.3-0.7 MB."""
 
-    def __init__(self, whole: pd.DataFrame, keep: np.ndarray) -> None:
-        self.whole, self.keep = whole, keep
+    def __init__(self, whole: pd.DataFrame, keep: np.ndarray, fact_columns: list[str]) -> None:
+        self.whole = whole
+        self.positions = np.flatnonzero(keep).astype(np.int32 if len(whole) < 2**31 else np.int64)
+        self.fact_columns = fact_columns
         self.lock = threading.Lock()
 
+    def mask(self) -> np.ndarray:
+        """The kept rows as a mask over the whole frame (made when asked, not kept)."""
+        keep = np.zeros(len(self.whole), dtype=bool)
+        keep[self.positions] = True
+        return keep
+
     def facts(self) -> pd.DataFrame:
-        """The kept rows' columns without text (ITEM_FACT_COLUMNS), numbered from 0."""
-        columns = [c for c in ITEM_FACT_COLUMNS if c in self.whole.columns]
-        return self.whole[columns][self.keep].reset_index(drop=True)
+        """The kept rows' columns without text (fact_columns), numbered from 0."""
+        return self.whole[self.fact_columns].take(self.positions).reset_index(drop=True)
 
     def take(self) -> pd.DataFrame:
         """The kept rows, every column, numbered from 0."""
-        return self.whole[self.keep].reset_index(drop=True)
+        return self.whole.take(self.positions).reset_index(drop=True)
+
+    @classmethod
+    def of_items(cls, items: pd.DataFrame, keep: np.ndarray) -> PendingRows:
+        return cls(items, keep, [c for c in ITEM_FACT_COLUMNS if c in items.columns])
+
+    @classmethod
+    def of_documents(cls, documents: pd.DataFrame, keep: np.ndarray) -> PendingRows:
+        return cls(documents, keep, [c for c in documents.columns if c not in DOCUMENT_TEXT_COLUMNS])
 
 
-class _Items:
-    """The `items` field of a Corpus: a frame, or PendingRows made into one on first read (once,
-    whichever session's thread reads it first)."""
+class _Pending:
+    """A frame field of a Corpus (`items`, `documents`): a frame, or PendingRows made into one on
+    first read (once, whichever session's thread reads it first)."""
 
     def __set_name__(self, owner: type, name: str) -> None:
-        self.slot = f"_{name}"
+        self.name, self.slot = name, f"_{name}"
 
     def __get__(self, corpus: Corpus | None, owner: type) -> pd.DataFrame:
         if corpus is None:
-            raise AttributeError("items has no default")  # dataclasses: a field without a default
+            raise AttributeError(f"{self.name} has no default")  # dataclasses: a field without a default
         value = corpus.__dict__[self.slot]
         if isinstance(value, PendingRows):
             with value.lock:
@@ -62,6 +83,10 @@ class _Items:
 
     def __set__(self, corpus: Corpus, value: pd.DataFrame | PendingRows) -> None:
         corpus.__dict__[self.slot] = value
+
+
+#: The fields that filters.apply may leave pending.
+PENDING_FIELDS = ("documents", "items")
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,10 +113,10 @@ class Corpus:
     The row frames' doc_id is categorical over the documents' ids (filters match integer codes).
     """
 
-    documents: pd.DataFrame
+    documents: pd.DataFrame = _Pending()  # type: ignore[assignment]  # a frame, or PendingRows (filters.apply)
     keywords: pd.DataFrame
     themes: pd.DataFrame
-    items: pd.DataFrame = _Items()  # type: ignore[assignment]  # a frame, or PendingRows (filters.apply)
+    items: pd.DataFrame = _Pending()  # type: ignore[assignment]  # a frame, or PendingRows (filters.apply)
     links: pd.DataFrame
     problems: pd.DataFrame
     section_columns: dict[str, list[str]] = field(default_factory=dict)
@@ -130,7 +155,7 @@ class Corpus:
         else:
             mask = (sections == section).to_numpy(dtype=bool, na_value=False)
         if isinstance(pending, PendingRows):
-            mask &= pending.keep
+            mask &= pending.mask()
         return source, mask
 
     def table_rows(self, name: str, start: int, stop: int) -> pd.DataFrame:
@@ -141,12 +166,13 @@ class Corpus:
         made = self.__dict__.get("_section_tables", {})
         pending = self.__dict__["_items"]
         source = pending.whole if isinstance(pending, PendingRows) else pending
-        if name in schema.FRAME_NAMES and not (name == "items" and isinstance(pending, PendingRows)):
+        frame_pending = name in PENDING_FIELDS and isinstance(self.__dict__[f"_{name}"], PendingRows)
+        if name in schema.FRAME_NAMES and not frame_pending:
             rows = getattr(self, name).iloc[start:stop]
         elif name in made:
             rows = made[name].iloc[start:stop]
-        elif name == "items":
-            rows = source.iloc[np.flatnonzero(pending.keep)[start:stop]]
+        elif frame_pending:
+            rows = self.__dict__[f"_{name}"].whole.iloc[self.__dict__[f"_{name}"].positions[start:stop]]
         else:
             positions = self.__dict__.setdefault("_section_positions", {})
             if name not in positions:
@@ -157,7 +183,8 @@ class Corpus:
     def table_length(self, name: str) -> int:
         """Rows of `frame(name)`, without making it."""
         if name in schema.FRAME_NAMES:
-            return len(self.item_facts) if name == "items" else len(getattr(self, name))
+            counts = {"items": lambda: len(self.item_facts), "documents": lambda: self.document_count}
+            return counts[name]() if name in counts else len(getattr(self, name))
         return self.row_counts().get(name, 0)
 
     def as_section_table(self, section: str, rows: pd.DataFrame) -> pd.DataFrame:
@@ -210,20 +237,44 @@ class Corpus:
         value = self.__dict__["_items"]
         return value.facts() if isinstance(value, PendingRows) else value
 
+    @cached_property
+    def document_facts(self) -> pd.DataFrame:
+        """The documents without their long texts (DOCUMENT_TEXT_COLUMNS): what counts, dates and
+        facets need. The documents frame itself, unless filtering left the documents to be taken
+        when first read (PendingRows)."""
+        value = self.__dict__["_documents"]
+        return value.facts() if isinstance(value, PendingRows) else value
+
+    def documents_of(self, doc_ids) -> pd.DataFrame:
+        """Every column of this corpus's documents with these ids (a page of rows' documents, say),
+        taking only those documents' texts while a filtered view's documents are pending."""
+        pending = self.__dict__["_documents"]
+        wanted = pd.Index(pd.Series(doc_ids, dtype="object").astype("str").unique())
+        if not isinstance(pending, PendingRows):
+            return pending[pending["doc_id"].astype("str").isin(wanted).to_numpy()]
+        ids = pending.whole["doc_id"].iloc[pending.positions].astype("str")
+        return pending.whole.iloc[pending.positions[ids.isin(wanted).to_numpy()]]
+
+    @property
+    def document_count(self) -> int:
+        """How many documents (rows of `documents`), without taking a filtered view's texts."""
+        return len(self.document_facts)
+
     def item_origin(self) -> tuple[pd.DataFrame, np.ndarray | None]:
-        """(the whole items frame this corpus's rows are rows of, which of its rows they are, in
-        order; None: all of them). A filtered view's rows are some rows of its corpus's frame
+        """(the whole items frame this corpus's rows are rows of, the positions of its rows there,
+        in order; None: all of them). A filtered view's rows are some rows of its corpus's frame
         (filters.apply), so what is computed once over that frame (frame_memo) serves every view."""
         value = self.__dict__["_items"]
         origin = self.__dict__.get("_items_origin", value)
         if isinstance(origin, PendingRows):
-            return origin.whole, origin.keep
+            return origin.whole, origin.positions
         return value, None
 
     def with_frames(self, **frames: pd.DataFrame | PendingRows) -> Corpus:
         """A copy with some frames replaced (the filtered corpus, say); `items` may be PendingRows.
         Rows still pending in this corpus stay pending in the copy."""
-        values = {f.name: self.__dict__["_items"] if f.name == "items" else getattr(self, f.name) for f in fields(self)}
+        values = {f.name: self.__dict__[f"_{f.name}"] if f.name in PENDING_FIELDS else getattr(self, f.name)
+                  for f in fields(self)}
         return type(self)(**(values | frames))
 
     def _sections(self) -> list[str]:

@@ -483,11 +483,11 @@ def apply(corpus: Corpus, filters: Filters, tables: Mapping[str, Any] | None = N
     documents = corpus.documents
     document_codes = _codes(documents, space)
     return corpus.with_frames(
-        documents=documents[_in(document_codes, keep_docs)].reset_index(drop=True),
+        # Both taken when a page reads their text: a rerun drawing counts and charts copies none of it.
+        documents=PendingRows.of_documents(documents, _in(document_codes, keep_docs)),
         keywords=_rows_of(corpus.keywords, space, keep_docs),
         themes=_rows_of(corpus.themes, space, keep_docs),
-        # Taken when a page reads the rows' text: a rerun drawing counts and charts copies none of it.
-        items=PendingRows(items, keep_items),
+        items=PendingRows.of_items(items, keep_items),
         links=_rows_of(corpus.links, space, keep_docs),
     )
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from signals.corpus_type import ITEM_FACT_COLUMNS
+from signals.corpus_type import DOCUMENT_TEXT_COLUMNS, ITEM_FACT_COLUMNS, PendingRows
 from signals.filters import Filters, apply
 from signals.ingest.load import load_corpus
 
@@ -29,6 +29,28 @@ def test_filtered_rows_are_the_rows_of_the_kept_documents_with_their_text(synthe
     pd.testing.assert_frame_equal(facts, expected[list(facts.columns)])
     assert filtered.row_counts() == expected["section"].astype("str").value_counts().to_dict() | {
         section: 0 for section in filtered.row_counts() if section not in set(expected["section"].astype("str"))}
+
+
+def test_filtered_documents_are_counted_without_their_texts_and_whole_when_read(synthetic_dir: Path,
+                                                                                 tmp_path: Path) -> None:
+    """A view's documents: counts, dates and facets read `document_facts` (no summary, title, urls,
+    path) and leave the texts untaken; reading `documents` gives every column of the kept documents."""
+    corpus = _loaded(synthetic_dir, tmp_path)
+    theme = corpus.themes["theme"].astype("str").value_counts().index[2]
+    kept_ids = set(corpus.themes.loc[corpus.themes["theme"].astype("str") == theme, "doc_id"].astype("str"))
+    filtered = apply(corpus, Filters(themes=(theme,)))
+    expected = corpus.documents[corpus.documents["doc_id"].astype("str").isin(kept_ids)].reset_index(drop=True)
+
+    facts = filtered.document_facts
+    assert filtered.document_count == len(expected) == len(kept_ids) > 0
+    assert isinstance(filtered.__dict__["_documents"], PendingRows)  # nothing above took the texts
+    assert not set(DOCUMENT_TEXT_COLUMNS) & set(facts.columns)
+    assert {"doc_id", "date", "category", "domain"} <= set(facts.columns)
+    pd.testing.assert_frame_equal(facts, expected[list(facts.columns)])
+    pd.testing.assert_frame_equal(filtered.documents, expected)
+    assert filtered.documents["summary"].notna().all()
+    # the whole corpus's facts are its own frame (nothing is copied)
+    assert corpus.document_facts is corpus.documents
 
 
 def test_rows_read_by_many_threads_at_once_are_taken_once(synthetic_dir: Path, tmp_path: Path) -> None:

@@ -89,7 +89,7 @@ def _count_words(corpus: Corpus) -> tuple[sparse.csr_matrix, np.ndarray]:
     try:
         matrix = vectorizer.fit_transform(document_texts(corpus).tolist())
     except ValueError:  # no words at all
-        return sparse.csr_matrix((len(corpus.documents), 0), dtype=np.int64), np.array([], dtype=object)
+        return sparse.csr_matrix((corpus.document_count, 0), dtype=np.int64), np.array([], dtype=object)
     return matrix.tocsr(), vectorizer.get_feature_names_out()
 
 
@@ -111,7 +111,7 @@ def _incidence(corpus: Corpus, kind: str) -> tuple[sparse.csr_matrix, np.ndarray
 
 def _membership_incidence(corpus: Corpus, kind: str) -> tuple[sparse.csr_matrix, np.ndarray]:
     pairs = memberships(corpus, kind)
-    doc_ids = corpus.documents["doc_id"].astype("str")
+    doc_ids = corpus.document_facts["doc_id"].astype("str")
     rows = pd.Index(doc_ids).get_indexer(pairs["doc_id"])
     keys, names = pd.factorize(pairs["key"])
     spelled = pairs.drop_duplicates("key").set_index("key")["name"].reindex(names).to_numpy()
@@ -158,8 +158,8 @@ def distinctive_terms(
     unknown = set(kinds) - set(KINDS)
     if unknown:
         raise ValueError(f"kinds must be among {KINDS}, not {sorted(unknown)}")
-    doc_ids = corpus.documents["doc_id"].astype("str")
-    in_view = doc_ids.isin(set(view.documents["doc_id"].astype("str"))).to_numpy()
+    doc_ids = corpus.document_facts["doc_id"].astype("str")
+    in_view = doc_ids.isin(set(view.document_facts["doc_id"].astype("str"))).to_numpy()
     view_count, rest_count = int(in_view.sum()), int((~in_view).sum())
     if view_count == 0 or rest_count == 0:
         return _empty()

@@ -253,7 +253,7 @@ def emerging(
     """Corpus -> DataFrame[<by>, key, *COLUMNS]: the themes (or keywords) with at least
     `min_documents` documents in the two windows, ranked by how much they are emerging now (module
     docstring). The first column is named "theme" or "keyword" and holds the display spelling."""
-    table = emergence(memberships(corpus, by), corpus.documents, period=period, window=window,
+    table = emergence(memberships(corpus, by), corpus.document_facts, period=period, window=window,
                       as_of=as_of, today=today, min_documents=min_documents)
     table = table.rename(columns={"name": by})
     return table[[by, "key", *COLUMNS]]
@@ -272,7 +272,7 @@ def timeline(
     pairs = memberships(corpus, by)
     keys = [schema.theme_key(str(n)) for n in names]
     pairs = pairs[pairs["key"].isin(keys)]
-    dates = pd.to_datetime(corpus.documents["date"], errors="coerce")
+    dates = pd.to_datetime(corpus.document_facts["date"], errors="coerce")
     empty = pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"), by: pd.Series(dtype="str"),
                           "documents": pd.Series(dtype="int64")})
     if pairs.empty or dates.notna().sum() == 0:
@@ -282,7 +282,7 @@ def timeline(
     if first > last:
         return empty
     span = pd.period_range(first.to_period(alias), last.to_period(alias), freq=alias)
-    dated = corpus.documents[["doc_id"]].astype("str").assign(date=dates)
+    dated = corpus.document_facts[["doc_id"]].astype("str").assign(date=dates)
     rows = pairs.merge(dated, on="doc_id").dropna(subset=["date"])
     rows["period"] = rows["date"].dt.to_period(alias)
     rows = rows[rows["period"].isin(span)]

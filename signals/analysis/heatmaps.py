@@ -167,9 +167,9 @@ def dense_span(corpus: Corpus, period: str = "M") -> tuple[pd.Timestamp, pd.Time
     cells. Documents are cut into runs wherever more than STRAY_GAP_YEARS passes without one; the
     run holding the most documents is the span when it holds at least DENSE_SHARE of them, else
     the whole range is (no single run dominates: nothing is stray)."""
-    if "date" not in corpus.documents:
+    if "date" not in corpus.document_facts:
         return None
-    dates = pd.to_datetime(corpus.documents["date"], errors="coerce").dropna()
+    dates = pd.to_datetime(corpus.document_facts["date"], errors="coerce").dropna()
     if dates.empty:
         return None
     alias = period_alias(period)
@@ -262,7 +262,10 @@ def rows_behind_cell(
     chosen, positions = chosen[order], positions[order]
     rows = items.iloc[chosen].drop(columns="doc_id").reset_index(drop=True)
     rows.insert(0, "doc_id", pd.Series(encoded.document_ids[positions], dtype="str"))
-    titles = documents["title"].iloc[positions].to_numpy() if "title" in documents.columns else pd.NA
+    titled = corpus.documents  # with the texts (encoded.documents holds what counts need)
+    if titled["doc_id"].is_unique is False:
+        titled = titled.drop_duplicates("doc_id").reset_index(drop=True)  # as encoded.documents
+    titles = titled["title"].iloc[positions].to_numpy() if "title" in titled.columns else pd.NA
     rows.insert(1, "title", pd.Series(titles, index=rows.index, dtype="str"))
     rows.insert(2, "date", documents["date"].iloc[positions].to_numpy() if has_date else dates)
     return rows

@@ -131,13 +131,13 @@ def _document_codes(doc_ids: pd.Series, documents: pd.Index) -> np.ndarray:
 def _memberships(corpus: Corpus, types: tuple[str, ...]) -> _Members:
     """The corpus's memberships of the chosen types (see _Members), deduplicated: each node's best
     weight in each of its documents (the first such row in corpus order on a tie)."""
-    documents = pd.Index(corpus.documents["doc_id"].astype("str"))
+    documents = pd.Index(corpus.document_facts["doc_id"].astype("str"))
     type_names = list(types)
     parts: list[tuple] = []
     key_arrays: list[pd.Index] = []
     offset = 0
     themes, facts = corpus.themes, corpus.item_facts
-    whole, keep = corpus.item_origin()
+    whole, keep = corpus.item_origin()  # keep: positions in whole (None: all)
     if THEMES in types and len(themes):
         theme_keys = themes["theme_key"]
         if isinstance(theme_keys.dtype, pd.CategoricalDtype):  # the loader's: no 1-million-row factorize
@@ -166,7 +166,7 @@ def _memberships(corpus: Corpus, types: tuple[str, ...]) -> _Members:
         chosen = np.flatnonzero(row_type >= 0)
         # The rows' keys come from the whole items frame, computed once per loaded corpus
         # (frame_memo): 1.5 s of the page at 100,000 documents. Positions are in that frame.
-        in_whole = chosen if keep is None else np.flatnonzero(keep)[chosen]
+        in_whole = chosen if keep is None else keep[chosen]
         row_keys, key_values = _row_keys(whole)
         key_code = row_keys[in_whole]
         relevancy = pd.to_numeric(facts[schema.RELEVANCY].iloc[chosen], errors="coerce").astype("float64")

@@ -53,7 +53,7 @@ def headline_counts(corpus: Corpus) -> dict:
         "sources": sources,
         "first_date": _timestamp_or_none(dates.min()),
         "last_date": _timestamp_or_none(dates.max()),
-        "mean_relevancy": float(rated.mean()) if len(rated) else None,
+        "mean_relevancy": float(rated.mean(dtype=np.float64)) if len(rated) else None,
         "rows_per_section": rows_per_section,
     }
 
@@ -110,7 +110,7 @@ def relevancy_distribution(corpus: Corpus) -> pd.DataFrame:
             & (relevancy <= schema.RELEVANCY_MAX)
             & (relevancy == np.floor(relevancy))
         )
-    cell = section_codes[keep] * len(levels) + (relevancy[keep].astype(np.int64) - schema.RELEVANCY_MIN)
+    cell = section_codes[keep].astype(np.int64) * len(levels) + (relevancy[keep].astype(np.int64) - schema.RELEVANCY_MIN)
     rows = np.bincount(cell, minlength=len(sections) * len(levels))
     return pd.DataFrame(
         {

@@ -272,7 +272,7 @@ def run() -> None:
     view = data.make_view(corpus, corpus_key, filters, tables, tables_key)
     context.set_view(view)
     with views_slot:
-        saved_views.sidebar(corpus, corpus_key, counts, filters, view.filtered.documents)
+        saved_views.sidebar(corpus, corpus_key, counts, filters, view.filtered.document_facts)
     context.register_pages(pages)
 
     sections = navigation_sections(pages)

@@ -21,7 +21,7 @@ MESSAGE_KEY = "_saved_view_message"
 def _documents_now(corpus: Corpus, corpus_key: str, filters: Filters) -> pd.Series:
     """The doc ids a view's filters select now (the filtered view is cached like any other)."""
     tables, tables_key = annotation_state.filter_tables(filters)
-    return data.make_view(corpus, corpus_key, filters, tables, tables_key).filtered.documents["doc_id"].astype("str")
+    return data.make_view(corpus, corpus_key, filters, tables, tables_key).filtered.document_facts["doc_id"].astype("str")
 
 
 def _act(action, *args) -> None:
@@ -37,7 +37,7 @@ def _act(action, *args) -> None:
 
 def _save(filters: Filters, documents: pd.DataFrame) -> None:
     """Save the current filters and the documents they select (`documents`: the filtered view's
-    documents frame, shared by every session on this view; its ids are listed only when clicked)."""
+    documents (Corpus.document_facts), shared by every session on this view; its ids are listed only when clicked)."""
     def save(store, name: str) -> str:
         doc_ids = documents["doc_id"].astype("str").tolist()
         view = views.save(store, name, filters, doc_ids, by=annotation_state.analyst_name())

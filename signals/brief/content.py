@@ -224,11 +224,11 @@ def _rows_of(view: Corpus) -> pd.DataFrame:
     `key` and `repeated` (see `_signal_codes`). Rows with neither name nor description are left out."""
     whole, keep = view.item_origin()
     codes, repeated = _signal_codes(whole)
-    source = np.arange(len(whole)) if keep is None else np.flatnonzero(keep)
+    source = np.arange(len(whole)) if keep is None else keep
     facts = view.item_facts
     doc_id = facts["doc_id"].astype("category").reset_index(drop=True)
-    dates = pd.to_datetime(view.documents["date"], errors="coerce")
-    date_of = pd.Series(dates.to_numpy(), index=view.documents["doc_id"].astype("str").to_numpy())
+    dates = pd.to_datetime(view.document_facts["date"], errors="coerce")
+    date_of = pd.Series(dates.to_numpy(), index=view.document_facts["doc_id"].astype("str").to_numpy())
     category_dates = date_of.reindex(doc_id.cat.categories.astype("str")).to_numpy()
     doc_codes = doc_id.cat.codes.to_numpy()
     rows = pd.DataFrame({
@@ -435,7 +435,7 @@ def _themes_by_document(view: Corpus, doc_ids: set[str]) -> dict[str, set[str]]:
 
 def _documents_without_theme(view: Corpus) -> int:
     themed = view.themes["doc_id"].astype("str").unique() if len(view.themes) else []
-    return int((~view.documents["doc_id"].astype("str").isin(themed)).sum())
+    return int((~view.document_facts["doc_id"].astype("str").isin(themed)).sum())
 
 
 def _group_by_theme(entries: list[tuple[list[int], Signal]], rows: pd.DataFrame, view: Corpus,
@@ -516,7 +516,7 @@ def _top_themes(view: Corpus) -> tuple[tuple[ThemeCount, ...], str]:
 
 def _emerging(view: Corpus, today: dt.date | None) -> tuple[tuple[EmergingTheme, ...], str]:
     table = emergence.emerging(view, "theme", today=today)
-    as_of = emergence.as_of_date(view.documents, today)
+    as_of = emergence.as_of_date(view.document_facts, today)
     if as_of is None:
         return (), "No dated document: nothing can be compared over time."
     before_start, recent_start, _ = emergence.windows(as_of, "M", emergence.default_window("M"))
@@ -537,7 +537,7 @@ def _emerging(view: Corpus, today: dt.date | None) -> tuple[tuple[EmergingTheme,
 
 def _by_month(view: Corpus, today: dt.date | None) -> tuple[tuple[str, int], ...]:
     per_month = documents_per_period(view, "M")
-    as_of = emergence.as_of_date(view.documents, today)
+    as_of = emergence.as_of_date(view.document_facts, today)
     if per_month.empty or as_of is None:
         return ()
     start = (pd.Period(as_of, freq="M") - (TIMELINE_MONTHS - 1)).start_time

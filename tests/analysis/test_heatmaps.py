@@ -122,6 +122,16 @@ def test_rows_behind_a_theme_section_cell(tiny):
     assert len(rows) == cell(relevancy_by_theme_section(tiny), theme="AI", section="signals")["rows"]
 
 
+def test_rows_behind_a_cell_of_a_filtered_view_keep_their_titles(tiny):
+    """A filtered view counts without the documents' texts (Corpus.document_facts); the rows behind a
+    cell still carry each document's title."""
+    from signals.filters import Filters, apply
+
+    view = apply(tiny, Filters(themes=("AI",)))
+    rows = rows_behind_cell(view, theme="ai", section="Signals")
+    assert rows["title"].tolist() == ["One", "Three", "One", "Two"]
+
+
 def test_rows_behind_a_cell_put_unrated_rows_last(tiny):
     rows = rows_behind_cell(tiny, theme="Energy", section="issues")
     assert rows["doc_id"].tolist() == ["d4", "d2"]
@@ -209,7 +219,7 @@ def test_dense_span_leaves_stray_dates_out_and_counts_them():
 
     def corpus_dated(dates):
         documents = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(dates))], "date": pd.to_datetime(dates)})
-        return types.SimpleNamespace(documents=documents)
+        return types.SimpleNamespace(documents=documents, document_facts=documents)
 
     bulk = [f"2023-{m:02d}-10" for m in range(1, 13)] * 4 + [f"2024-{m:02d}-10" for m in range(1, 7)] * 4
     first, last, outside = dense_span(corpus_dated(["2004-07-14", *bulk, "2029-08-30", "2029-09-11"]), "M")

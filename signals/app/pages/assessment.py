@@ -345,7 +345,7 @@ def render() -> None:
     st.caption("Where things stand: the analyst's rated rows by impact and likelihood, or themes by relevancy "
                "and emergence, in four named zones. Click a point, or pick box or lasso select in the chart's "
                "toolbar and draw around points, to list their rows; select a row to open its document.")
-    if view.filtered.documents.empty:
+    if not view.filtered.document_count:
         empty_state()
         return
     names, locked = _zone_names()

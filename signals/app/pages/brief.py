@@ -146,7 +146,7 @@ def render() -> None:
     st.caption("The current view written up for someone who will never open the dashboard: headline figures, top "
                "and emerging themes, the chosen signals grouped by theme or cluster, the analyst's ratings and "
                "notes, and every source.")
-    if view.filtered.documents.empty:
+    if not view.filtered.document_count:
         empty_state()
         return
     notes, notes_said = _annotations(view)

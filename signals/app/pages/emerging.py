@@ -60,7 +60,7 @@ def _ranking_caption(ranked_count: int, left_out: int, by: str, min_documents: i
 
 
 def _window_caption(corpus, period: str, window: int, by: str) -> str:
-    as_of = emergence.as_of_date(corpus.documents)
+    as_of = emergence.as_of_date(corpus.document_facts)
     if as_of is None:
         return "No dated documents: nothing can be compared over time."
     before_start, recent_start, _ = emergence.windows(as_of, period, window)
@@ -90,7 +90,7 @@ def render() -> None:
     st.header("Emerging themes")
     st.caption("Which themes are new or growing now, compared with the window before. "
                "Select a row of the table to see the documents behind it.")
-    if corpus.documents.empty:
+    if not corpus.document_count:
         empty_state()
         return
     controls = st.columns([1.3, 1.1, 2, 2])
@@ -126,11 +126,11 @@ def render() -> None:
     chosen = st.multiselect(f"{by.capitalize()}s on the chart", top[by].tolist(), default=default,
                             key=f"timeline_lines_{by}", help="The five most emerging, unless you pick others")
     unit = emergence.PERIODS[period]
-    as_of = emergence.as_of_date(corpus.documents)
+    as_of = emergence.as_of_date(corpus.document_facts)
     before_start, recent_start, _ = emergence.windows(as_of, period, window)
     since, until = emergence.chart_span(as_of, period, window)
     lines = emergence.timeline(corpus, chosen, by, period=period, since=since, until=until)
-    marks = change_markers.change_markers(lines, change_markers.documents_per_period(corpus.documents, period), by=by)
+    marks = change_markers.change_markers(lines, change_markers.documents_per_period(corpus.document_facts, period), by=by)
     spike_rule, trend_rule = change_markers.rule(unit)
     st.plotly_chart(
         charts.line(lines, x="period", y="documents", color=by,

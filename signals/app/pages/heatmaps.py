@@ -82,7 +82,7 @@ def _by_period(corpus, top_n: int, measure: str, period: str, every_period: bool
     markers = None
     if marked and not long.empty:
         # On the periods shown: a stray month years away is no baseline for the others.
-        totals = change_markers.documents_per_period(corpus.documents, period)
+        totals = change_markers.documents_per_period(corpus.document_facts, period)
         markers = change_markers.change_markers(long[["theme", "period", "documents"]], totals)
     is_mean = measure == "mean_relevancy"
     name = "month" if period == "M" else "quarter"

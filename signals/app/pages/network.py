@@ -62,7 +62,7 @@ def render() -> None:
     st.caption("Themes and table rows as nodes, linked when they appear in the same document. A link's weight "
                "adds up, over the documents they share, the product of their relevancies / 5 (themes count 1): "
                "two relevancy-5 rows sharing three documents weigh 3.")
-    if corpus.documents.empty:
+    if not corpus.document_count:
         empty_state()
         return
     controls = st.columns([3, 1, 1])

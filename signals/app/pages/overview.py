@@ -38,7 +38,7 @@ def render() -> None:
         st.caption(f"Filtered — {plain(view.filters.summary())}")
     if data.demo_offered():
         _demo_offer()
-    if corpus.documents.empty:
+    if not corpus.document_count:
         empty_state()
         return
 
@@ -97,9 +97,9 @@ def _what_sets_it_apart(view) -> None:
         st.caption("Nothing to compare: no filter is set, so this is the whole corpus. Choose a theme, a "
                    "category, a period… in the sidebar to see what sets those documents apart from the rest.")
         return
-    in_view = len(view.filtered.documents)
-    rest = len(view.corpus.documents) - in_view
-    large = len(view.corpus.documents) > DISTINCTIVE_ASKED_ABOVE
+    in_view = view.filtered.document_count
+    rest = view.corpus.document_count - in_view
+    large = view.corpus.document_count > DISTINCTIVE_ASKED_ABOVE
     if large and not st.toggle("Compare this view with the rest of the corpus", key="overview_distinctive",
                                help=f"Over {DISTINCTIVE_ASKED_ABOVE:,} documents the first comparison reads every "
                                     "document's words once (seconds); later ones are quick."):

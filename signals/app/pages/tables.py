@@ -57,7 +57,12 @@ def _table_with_editor(chosen: str, corpus: Corpus, view) -> None:
     page_rows = corpus.table_rows(chosen, *page_range(corpus.table_length(chosen), chosen))
     sections = corpus.section_names()
     annotated = chosen == "documents" or chosen == "items" or chosen in sections
-    shown = _with_titles(page_rows, corpus.documents) if chosen != "documents" else _documents_first(page_rows)
+    if chosen == "documents":
+        shown = _documents_first(page_rows)
+    elif "doc_id" in page_rows.columns:  # the titles of this page's documents only
+        shown = _with_titles(page_rows, corpus.documents_of(page_rows["doc_id"]))
+    else:
+        shown = page_rows
     shown = shown.drop(columns=["line", schema.ROW_KEY], errors="ignore")
     shown = display_frame(_with_matches(shown, chosen, corpus, view.filters))
     if annotated:
@@ -93,8 +98,8 @@ def render() -> None:
     # Only the table shown is made (every section's table was 5.9 s at 100,000 documents): the
     # others are counted from the row counts.
     names = [n for n in corpus.table_names() if n not in ("items", "problems")] + ["items"]
-    rows = corpus.row_counts() | {name: len(getattr(corpus, name)) for name in ("documents", "keywords", "themes",
-                                                                                 "links")}
+    rows = corpus.row_counts() | {name: corpus.table_length(name) for name in ("documents", "keywords", "themes",
+                                                                                "links")}
     labels = {name: f"{name} ({rows.get(name, len(corpus.item_facts)):,})" for name in names}
     if st.session_state.get(state.TABLE_CHOICE) not in names:
         st.session_state[state.TABLE_CHOICE] = "documents"  # a stale or hand-edited ?table=
