@@ -210,7 +210,8 @@ async def session(browser, url: str, number: int, timeout: float, results: list,
     print(f"  session {number} done: {sum(1 for _ in steps(number))} steps", flush=True)
 
 
-async def run(url: str, sessions: int, timeout: float, server_pid: int, budget: float) -> dict:
+async def run(url: str, sessions: int, timeout: float, server_pid: int, budget: float,
+              one_at_a_time: bool = False) -> dict:
     from playwright.async_api import async_playwright
 
     figures: dict = {}
@@ -242,12 +243,18 @@ async def run(url: str, sessions: int, timeout: float, server_pid: int, budget: 
 
         sampler = asyncio.ensure_future(sample())
         started = time.monotonic()
+        async def all_sessions() -> None:
+            if one_at_a_time:  # each stays open; what a session keeps, without concurrent runs' churn
+                for k in range(sessions):
+                    await session(browser, url, k + 1, timeout, results, failures, contexts)
+                    await asyncio.sleep(2)
+                    print(f"  server RSS with {k + 2} sessions: {own_rss_mb(server_pid):.0f} MB", flush=True)
+            else:
+                await asyncio.gather(*(session(browser, url, k + 1, timeout, results, failures, contexts)
+                                       for k in range(sessions)))
+
         try:
-            await asyncio.wait_for(
-                asyncio.gather(*(session(browser, url, k + 1, timeout, results, failures, contexts)
-                                 for k in range(sessions))),
-                budget,
-            )
+            await asyncio.wait_for(all_sessions(), budget)
         except TimeoutError:  # the figures so far are still printed, the run counted as failed
             failures.append((0, "all", f"the sessions ran past the budget of {budget:.0f} s"))
         figures["wall_s"] = time.monotonic() - started
@@ -269,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", help="an existing corpus folder (default: write the synthetic one)")
     parser.add_argument("--timeout", type=float, default=120, help="seconds per interaction")
     parser.add_argument("--budget", type=float, default=540, help="seconds for all sessions together")
+    parser.add_argument("--one-at-a-time", action="store_true",
+                        help="run the sessions one after another (each kept open), not at once")
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
         print(f"needs {CHROMIUM}", file=sys.stderr)
@@ -282,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         log = Path(scratch) / "server.log"
         server, url = start_app(corpus, Path(scratch) / "cache", log)
         try:
-            figures = asyncio.run(run(url, args.sessions, args.timeout, server.pid, args.budget))
+            figures = asyncio.run(run(url, args.sessions, args.timeout, server.pid, args.budget, args.one_at_a_time))
         finally:
             server.terminate()
             try:
@@ -298,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"corpus:                 {args.corpus or f'synthetic, {args.docs:,} documents (seed 1)'}")
     print(f"first session:          {figures['first_session_s']:.1f} s for its {len(steps(0))} steps "
           f"(includes the cold load), failures {len(figures['first_failures'])}")
-    print(f"sessions at once:       {args.sessions} ({figures['wall_s']:.1f} s wall)")
+    print(f"sessions {'one at a time' if args.one_at_a_time else 'at once'}: {args.sessions} ({figures['wall_s']:.1f} s wall)")
     print(f"completed interactions: {len(times)} of {expected}")
     print(f"failures:               {len(figures['failures'])}")
     for number, name, error in figures["failures"][:10]:
