@@ -1,6 +1,6 @@
 """Many users at once: 20 browser sessions on a 10,000-document corpus, each doing what an analyst does.
 
-    python benchmarks/load_sessions.py [--sessions 20] [--docs 10000] [--corpus DIR] [--timeout 60]
+    python benchmarks/load_sessions.py [--sessions 20] [--docs 10000] [--corpus DIR] [--timeout 60] [--one-at-a-time]
 
 Writes the synthetic corpus (`signals.synth.write_corpus(dir, 10000, seed=1)`) unless --corpus names
 one, starts the app on it with the README's command (127.0.0.1 only, a private cache folder), loads
