@@ -43,6 +43,10 @@ def test_filtered_documents_are_counted_without_their_texts_and_whole_when_read(
 
     facts = filtered.document_facts
     assert filtered.document_count == len(expected) == len(kept_ids) > 0
+    some = sorted(kept_ids)[:3] + ["not a document of the view"]
+    chosen = filtered.documents_of(some)  # a page of rows' documents, texts included
+    assert sorted(chosen["doc_id"].astype("str")) == sorted(kept_ids)[:3]
+    assert chosen["summary"].notna().all()
     assert isinstance(filtered.__dict__["_documents"], PendingRows)  # nothing above took the texts
     assert not set(DOCUMENT_TEXT_COLUMNS) & set(facts.columns)
     assert {"doc_id", "date", "category", "domain"} <= set(facts.columns)
