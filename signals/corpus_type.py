@@ -166,13 +166,13 @@ class Corpus:
         made = self.__dict__.get("_section_tables", {})
         pending = self.__dict__["_items"]
         source = pending.whole if isinstance(pending, PendingRows) else pending
-        frame_pending = name in PENDING_FIELDS and isinstance(self.__dict__[f"_{name}"], PendingRows)
-        if name in schema.FRAME_NAMES and not frame_pending:
+        frame_pending = self._pending(name)
+        if name in schema.FRAME_NAMES and frame_pending is None:
             rows = getattr(self, name).iloc[start:stop]
         elif name in made:
             rows = made[name].iloc[start:stop]
-        elif frame_pending:
-            rows = self.__dict__[f"_{name}"].whole.iloc[self.__dict__[f"_{name}"].positions[start:stop]]
+        elif frame_pending is not None:
+            rows = frame_pending.whole.iloc[frame_pending.positions[start:stop]]
         else:
             positions = self.__dict__.setdefault("_section_positions", {})
             if name not in positions:
@@ -182,10 +182,18 @@ class Corpus:
 
     def table_length(self, name: str) -> int:
         """Rows of `frame(name)`, without making it."""
+        if name == "items":
+            return len(self.item_facts)
+        if name == "documents":
+            return self.document_count
         if name in schema.FRAME_NAMES:
-            counts = {"items": lambda: len(self.item_facts), "documents": lambda: self.document_count}
-            return counts[name]() if name in counts else len(getattr(self, name))
+            return len(getattr(self, name))
         return self.row_counts().get(name, 0)
+
+    def _pending(self, name: str) -> PendingRows | None:
+        """The frame `name`'s rows when still pending (not taken yet), else None."""
+        value = self.__dict__.get(f"_{name}") if name in PENDING_FIELDS else None
+        return value if isinstance(value, PendingRows) else None
 
     def as_section_table(self, section: str, rows: pd.DataFrame) -> pd.DataFrame:
         """Some item rows of one section -> with that section's columns, as `tables` has them
@@ -248,10 +256,10 @@ class Corpus:
     def documents_of(self, doc_ids) -> pd.DataFrame:
         """Every column of this corpus's documents with these ids (a page of rows' documents, say),
         taking only those documents' texts while a filtered view's documents are pending."""
-        pending = self.__dict__["_documents"]
+        pending = self._pending("documents")
         wanted = pd.Index(pd.Series(doc_ids, dtype="object").astype("str").unique())
-        if not isinstance(pending, PendingRows):
-            return pending[pending["doc_id"].astype("str").isin(wanted).to_numpy()]
+        if pending is None:
+            return self.documents[self.documents["doc_id"].astype("str").isin(wanted).to_numpy()]
         ids = pending.whole["doc_id"].iloc[pending.positions].astype("str")
         return pending.whole.iloc[pending.positions[ids.isin(wanted).to_numpy()]]
 

@@ -262,10 +262,12 @@ def rows_behind_cell(
     chosen, positions = chosen[order], positions[order]
     rows = items.iloc[chosen].drop(columns="doc_id").reset_index(drop=True)
     rows.insert(0, "doc_id", pd.Series(encoded.document_ids[positions], dtype="str"))
-    titled = corpus.documents  # with the texts (encoded.documents holds what counts need)
-    if titled["doc_id"].is_unique is False:
-        titled = titled.drop_duplicates("doc_id").reset_index(drop=True)  # as encoded.documents
-    titles = titled["title"].iloc[positions].to_numpy() if "title" in titled.columns else pd.NA
+    # Titles of the cell's documents only (encoded.documents holds what counts need, no text); the
+    # first row of a doc_id, as encoded.documents keeps.
+    shown_ids = encoded.document_ids[positions]
+    titled = corpus.documents_of(shown_ids).drop_duplicates("doc_id")
+    titles = (pd.Series(titled["title"].to_numpy(), index=titled["doc_id"].astype("str")).reindex(shown_ids).to_numpy()
+              if "title" in titled.columns else pd.NA)
     rows.insert(1, "title", pd.Series(titles, index=rows.index, dtype="str"))
     rows.insert(2, "date", documents["date"].iloc[positions].to_numpy() if has_date else dates)
     return rows
