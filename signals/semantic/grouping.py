@@ -14,6 +14,7 @@ a mean per language). The language guess (`french`) stays for search's stop word
 
 from __future__ import annotations
 
+import os
 import re
 
 import numpy as np
@@ -55,6 +56,10 @@ def french(texts: pd.Series) -> np.ndarray:
 
 #: Rows converted to float32 at a time (bounds the transient copy: 65,536 x 512 x 4 bytes = 128 MB).
 SLICE = 65_536
+#: Pairs scored at a time by CentredRows.cosines (two gathered float32 rows each: 64 MB).
+PAIRS_SLICE = 16_384
+#: Threads scoring pairs (CentredRows.cosines).
+PAIR_WORKERS = max(1, min(2, os.cpu_count() or 1))
 
 
 class CentredRows:
@@ -99,6 +104,27 @@ class CentredRows:
         scale = norms[rows][:, None] * norms[partners]
         return np.divide(dots, scale, out=np.zeros_like(dots), where=scale > 0)
 
+    def cosines(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """The centred cosine of each pair (first[i], second[i]), PAIRS_SLICE pairs at a time, in
+        PAIR_WORKERS threads (numpy's casts and products release the GIL: the 2.7 million mutual
+        pairs of 100,000 documents' signals took 3.8 s in two threads, 6.9 s in one)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        offsets, norms = self._offsets_and_norms()
+        out = np.empty(len(first), dtype=np.float32)
+        mean_square = float(self.mean @ self.mean)
+
+        def score(start: int) -> None:
+            i, j = first[start:start + PAIRS_SLICE], second[start:start + PAIRS_SLICE]
+            dots = np.einsum("pd,pd->p", self.vectors[i].astype(np.float32), self.vectors[j].astype(np.float32))
+            dots -= offsets[i] + offsets[j] - mean_square
+            scale = norms[i] * norms[j]
+            out[start:start + PAIRS_SLICE] = np.divide(dots, scale, out=np.zeros_like(dots), where=scale > 0)
+
+        with ThreadPoolExecutor(PAIR_WORKERS) as workers:
+            list(workers.map(score, range(0, len(first), PAIRS_SLICE)))
+        return out
+
     def _offsets_and_norms(self) -> tuple[np.ndarray, np.ndarray]:
         """Per row: its vector's dot product with the mean, and the length of its centred vector."""
         if "_offsets" not in self.__dict__:
@@ -112,13 +138,26 @@ class CentredRows:
             self._offsets, self._norms = offsets, norms
         return self._offsets, self._norms
 
-    def all(self) -> np.ndarray:
-        """Every row's centred unit vector, as float16 (half the memory of float32; cosines move by
-        under 0.002), converted a slice at a time."""
-        out = np.empty(self.vectors.shape, dtype=np.float16)
-        for start in range(0, len(self.vectors), SLICE):
-            out[start:start + SLICE] = self.rows(slice(start, start + SLICE))
+    def half(self, positions: np.ndarray | None = None) -> np.ndarray:
+        """The centred unit vectors of the rows at `positions` (None: every row) as float16 (half
+        the memory of float32; cosines move by under 0.002), made SLICE rows at a time in
+        PAIR_WORKERS threads (the 300,000 rows the linkage keeps at 100,000 documents: 3.3 s in one)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        count = len(self.vectors) if positions is None else len(positions)
+        out = np.empty((count, self.vectors.shape[1]), dtype=np.float16)
+
+        def make(start: int) -> None:
+            chosen = slice(start, start + SLICE) if positions is None else positions[start:start + SLICE]
+            out[start:start + SLICE] = self.rows(chosen)
+
+        with ThreadPoolExecutor(PAIR_WORKERS) as workers:
+            list(workers.map(make, range(0, count, SLICE)))
         return out
+
+    def all(self) -> np.ndarray:
+        """Every row's centred unit vector, as float16 (see `half`)."""
+        return self.half()
 
 
 def centred(vectors: np.ndarray, languages: np.ndarray | None = None) -> np.ndarray:

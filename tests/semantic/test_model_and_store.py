@@ -212,6 +212,28 @@ def test_the_graph_finds_the_exact_neighbours_of_centred_rows_made_on_demand():
     assert np.allclose(graph_similarities[:, 0], np.einsum("id,id->i", rows.rows(slice(None)),
                                                            rows.rows(graph_indices[:, 0])), atol=1e-4)
 
+    # without rescoring: the same rows found, ranked by the graph's own (reduced) cosines
+    unscored_indices, unscored = nearest(rows, 10, documents, exact=False, rescore=False)
+    same = [len(set(a) & set(b)) / 10 for a, b in zip(graph_indices, unscored_indices)]
+    assert np.mean(same) > 0.95
+    assert (np.diff(unscored, axis=1) <= 1e-6).all()  # best first
+
+
+def test_centred_cosines_of_pairs_are_the_dot_products_of_centred_rows():
+    """CentredRows.cosines (what clusters score their mutual pairs with) equals centring both rows
+    and taking their dot product, over more pairs than one slice holds."""
+    from signals.semantic import grouping
+
+    rng = np.random.default_rng(5)
+    vectors = rng.normal(size=(300, 32)) + 0.8  # a shared component, as real embeddings have
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float16)
+    rows = grouping.CentredRows(vectors)
+    first, second = rng.integers(0, 300, 40_000), rng.integers(0, 300, 40_000)
+    data = vectors.astype(np.float64) - vectors.astype(np.float64).mean(axis=0)
+    data /= np.linalg.norm(data, axis=1, keepdims=True)
+    expected = np.einsum("pd,pd->p", data[first], data[second])
+    assert np.allclose(rows.cosines(first, second), expected, atol=1e-4)
+
 
 def test_matcher_ranks_like_the_exact_products_and_keeps_to_its_subset():
     """Search's meaning ranking (neighbours.Matcher, half-precision codes in faiss) gives the exact
