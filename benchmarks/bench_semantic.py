@@ -1,11 +1,11 @@
 """Meaning benchmark (issue 13): planted paraphrase groups, clusters of one section, search, memory.
 
-    python benchmarks/bench_semantic.py --corpus DIR [--groups 10] [--seed 1] [--queries 20]
+    python benchmarks/bench_semantic.py --corpus DIR [--groups 10] [--seed 1] [--queries 20] [--pool pipeline]
 
 DIR is a corpus folder (e.g. `python -m signals.cli synth --docs 100000 --out /tmp/synth100k --seed 1`).
 Loads it (cached), plants `--groups` paraphrase groups among its signals rows
 (signals.planted_paraphrases.DISTINCT: ten developments, five told in English or French,
-five in both), then prints for this machine:
+five in both; --pool pipeline: PIPELINE_GROUPS, written in the pipeline's style), then prints for this machine:
   - clusters of the signals section, cold (no stored embeddings, neighbours or groups for these rows)
     and cached (second run), with per-group precision / recall and how many groups are recovered
     (both >= 0.8);
@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from signals import load_corpus
 from signals.analysis.clusters import find_clusters
-from signals.planted_paraphrases import DISTINCT, language_of, plant, recovered
+from signals.planted_paraphrases import DISTINCT, PIPELINE_GROUPS, language_of, plant, recovered
 from signals.semantic import search, store
 
 QUERIES = [
@@ -53,6 +53,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", required=True)
     parser.add_argument("--groups", type=int, default=10)
+    parser.add_argument("--pool", choices=("distinct", "pipeline"), default="distinct",
+                        help="the planted set: DISTINCT (default) or PIPELINE_GROUPS (the pipeline's style)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--queries", type=int, default=20)
     parser.add_argument("--keep-embeddings", action="store_true",
@@ -63,7 +65,8 @@ def main() -> None:
     corpus = load_corpus(args.corpus)
     print(f"{len(corpus.documents):,} documents, {len(corpus.items):,} rows, loaded in "
           f"{time.perf_counter() - started:.1f} s (peak {peak_gb():.2f} GB)", flush=True)
-    corpus, truth = plant(corpus, seed=args.seed, groups=args.groups, pool=DISTINCT)
+    pool = PIPELINE_GROUPS if args.pool == "pipeline" else DISTINCT
+    corpus, truth = plant(corpus, seed=args.seed, groups=args.groups, pool=pool)
     signals = int((corpus.items["section"].astype("str") == "signals").sum())
     semantic_cache = store.corpus_cache_dir(corpus.root) / store.SUBFOLDER
     if args.keep_embeddings:
@@ -80,7 +83,7 @@ def main() -> None:
         print(f"clusters of {signals:,} signals rows, {run}: {seconds:.1f} s, {len(found.summary):,} clusters "
               f"(peak {peak_gb():.2f} GB)", flush=True)
     report = recovered(found.members, truth)
-    for group, result in zip(DISTINCT, report):
+    for group, result in zip(pool, report):
         print(f"  {'recovered' if result['recovered'] else 'missed   '} precision {result['precision']:.2f} "
               f"recall {result['recall']:.2f}  {language_of(group):16} {group[0][0]}")
     print(f"  all: {sum(r['recovered'] for r in report)} of {len(report)}")

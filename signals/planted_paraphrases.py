@@ -257,6 +257,75 @@ DISTINCT: tuple[tuple[tuple[str, str], ...], ...] = (GROUPS[0], GROUPS[7], GROUP
                                                      *MIXED_GROUPS[:5])
 
 
+#: A third set, in the analysis pipeline's own style (as its Signals tables read: a title-case noun
+#: phrase, then one sentence), so the rule is not tuned to the first two: ten other developments
+#: (heat pumps, battery recycling, insect feed, subsea cables, AI tutors, hydrogen exports, hospital
+#: ransomware, beavers, later retirement, vertical farms), four in English, six with one or two
+#: French members. Written after the clustering rule was settled and not used to tune it.
+PIPELINE_GROUPS: tuple[tuple[tuple[str, str], ...], ...] = (
+ (("Surge in Heat Pump Installations", "Homeowners are swapping gas boilers for electric heat pumps at record rates."),
+  ("Decline of Fossil-Fuel Home Heating", "Fewer households choose gas furnaces as air-source systems become the default."),
+  ("Electrification of Residential Warmth", "Houses increasingly stay warm with devices that extract energy from outside air."),
+  ("Boiler Bans Reshape Domestic Heating", "New building rules push families toward ambient-energy appliances instead of combustion."),
+  ("Plumbers Retrain for Thermal Pumps", "Installers learn to fit refrigerant-based units as demand for burners collapses."),
+  ("Radiators Powered by the Grid", "Dwellings move off methane, warmed instead by compressor systems running on electricity.")),
+ (("Growth of Lithium Battery Recycling", "Companies recover lithium, cobalt and nickel from spent electric-car packs."),
+  ("Urban Mining of Used EV Cells", "Discarded automotive accumulators become a source of scarce metals."),
+  ("Circular Supply Chain for Cathode Materials", "Refiners extract valuable elements from worn-out power packs to make new ones."),
+  ("Second Life for Spent Car Batteries", "Retired traction units are dismantled and their minerals reclaimed."),
+  ("Recovery Plants for Exhausted Accumulators", "Factories shred old vehicle packs to salvage cobalt rather than mine it."),
+  ("Scrap Packs Feed New Gigafactories", "Reclaimed metals from end-of-life electric vehicles re-enter cell production.")),
+ (("Insect Farming for Livestock Feed", "Start-ups breed black soldier fly larvae to replace soy in animal rations."),
+  ("Maggots as Sustainable Fodder", "Grubs raised on food waste become protein for poultry and fish farms."),
+  ("Bug-Based Nutrition for Aquaculture", "Salmon farmers feed their stock meal made from larvae instead of fishmeal."),
+  ("Entomoculture Scales Up", "Vertical facilities rear billions of flies to supply pig and chicken diets."),
+  ("Larvae Replace Soybean Imports", "Feed producers substitute crawling creatures for imported beans."),
+  ("Six-Legged Protein for Farm Animals", "Arthropods grown on leftovers are turned into pellets for reared animals.")),
+ (("Vulnerability of Undersea Internet Cables", "Damage to seabed data lines raises fears of deliberate sabotage."),
+  ("Navies Patrol Subsea Communication Links", "Warships guard the fibre routes that carry intercontinental traffic on the ocean floor."),
+  ("Sabotage Threat to Seabed Fibre", "Severed transoceanic lines near Scandinavia point to hostile action."),
+  ("Hybrid Warfare Targets Ocean-Floor Infrastructure", "Anchors dragged across the Baltic cut connections between countries."),
+  ("Protecting the Internet's Underwater Backbone", "Governments fund surveillance of the trunk lines lying on the sea bottom."),
+  ("Data Highways Beneath the Waves at Risk", "Intelligence services warn that marine telecom conduits could be cut in a crisis.")),
+ (("AI Tutors in Classrooms", "Schools give pupils chatbot assistants that explain homework step by step."),
+  ("Personalised Learning Through Chatbots", "Students receive individual coaching from conversational software."),
+  ("Algorithmic Teaching Assistants", "Teachers rely on machine-learning helpers to adapt exercises to each child."),
+  ("Des assistants virtuels pour les élèves", "Les collèges testent des logiciels conversationnels qui accompagnent les devoirs."),
+  ("L'IA entre à l'école", "Les enseignants s'appuient sur des outils intelligents pour personnaliser les exercices."),
+  ("Generative Models as Homework Helpers", "Language models coach schoolchildren through maths problems at home.")),
+ (("Green Hydrogen Export Hubs", "Sunny countries plan to ship hydrogen made with solar power to industrial buyers."),
+  ("Deserts Become Fuel Exporters", "Arid nations build electrolysers fed by photovoltaic farms to sell clean gas abroad."),
+  ("Renewable Molecules Traded Across Oceans", "Tankers will carry ammonia produced with wind and sun to European ports."),
+  ("Electrolysis Megaprojects in the Gulf", "Oil states invest in splitting water with renewable electricity for export."),
+  ("L'hydrogène vert, nouvelle rente", "Des pays ensoleillés veulent exporter un carburant produit par électrolyse."),
+  ("Clean Ammonia Shipping Routes", "Ports prepare terminals for carbon-free fuel produced in sunlight-rich regions far away.")),
+ (("Ransomware Paralyses Hospitals", "Criminal hackers encrypt patient records and demand payment from clinics."),
+  ("Cyber Extortion of Health Services", "Medical facilities cancel operations after intruders lock their computer systems."),
+  ("Digital Hostage-Taking in Healthcare", "Gangs seize hospital networks and hold data until a ransom is paid."),
+  ("Emergency Rooms Offline After Hacks", "Ambulances are diverted as malicious software freezes admissions systems."),
+  ("Les hôpitaux cibles des rançongiciels", "Des pirates bloquent les serveurs d'établissements de santé et exigent une rançon."),
+  ("Health Data Held for Ransom", "Attackers breach clinic IT and threaten to leak medical files unless paid.")),
+ (("Return of Beavers to River Valleys", "Reintroduced beavers build dams that restore wetlands and slow floods."),
+  ("Rodent Engineers Restore Wetlands", "Dam-building animals released into streams recreate marshes."),
+  ("Nature-Based Flood Defence", "Ecologists let large aquatic mammals reshape watercourses to hold back water."),
+  ("Rewilding Brings Back Keystone Species", "Conservationists reinstate long-absent dam builders to revive floodplains."),
+  ("Farmers Accept Beaver Colonies", "Landowners tolerate the animals whose lodges and ponds store rainwater."),
+  ("Les castors réintroduits contre les crues", "Le retour de ce rongeur bâtisseur recrée des zones humides.")),
+ (("Rising Retirement Ages", "Governments push back the age at which workers can claim a pension."),
+  ("Working Into One's Seventies", "Older employees stay on the payroll long after traditional pension age."),
+  ("Pension Reform Extends Careers", "Lawmakers lengthen contribution periods to keep state schemes solvent."),
+  ("End of Early Retirement", "Seniors face longer careers as public finances strain under demographic pressure."),
+  ("La retraite repoussée", "Le gouvernement relève l'âge légal de départ pour équilibrer les comptes."),
+  ("Grey Workforce Becomes the Norm", "Companies adapt jobs for staff in their late sixties who cannot yet stop working.")),
+ (("Indoor Vertical Farms Multiply", "Lettuce is grown under LEDs in stacked trays inside city warehouses."),
+  ("Agriculture Moves Into Skyscrapers", "Urban buildings host hydroponic crops without soil or sunlight."),
+  ("Climate-Controlled Crop Factories", "Greens sprout on shelves in sealed rooms lit by artificial light."),
+  ("Soil-Free Farming Near Consumers", "Growers cultivate herbs in nutrient water a few kilometres from supermarkets."),
+  ("Warehouse Harvests Year-Round", "Produce ripens indoors all year under lamps and computer control."),
+  ("Les fermes verticales s'installent en ville", "Des salades poussent sans terre, sous éclairage artificiel, dans des entrepôts.")),
+)
+
+
 def language_of(group: Sequence[tuple[str, str]]) -> str:
     """A group's language in words: "English", "French" or "English + French"."""
     kinds = {"French" if group_is_french else "English"
