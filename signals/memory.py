@@ -8,6 +8,10 @@ the server by 122 MB with mimalloc, 46 MB with the system allocator (which hands
 as soon as they are freed). A warm load of the same corpus in a fresh process peaked at 1,226-1,262
 MiB with mimalloc and 1,180-1,193 MiB with the system allocator (three runs each, 1.7-3.0 s and
 1.85-1.92 s): `load_corpus` sets it, so the app, the command line and the benchmarks all use it.
+
+In the app's server, glibc also maps every block from MMAP_THRESHOLD up on its own
+(`serve_returning_blocks`, but not while a corpus loads: `while_loading`), and what a script run
+leaves in the arenas is trimmed a second after it (`give_back_soon`).
 """
 
 from __future__ import annotations
@@ -26,6 +30,78 @@ def use_returning_allocator() -> None:
 
     pa.set_memory_pool(pa.system_memory_pool())
     _done.set()
+
+
+#: In the app's server, blocks from this size up get their own mapping from the C library (glibc's
+#: M_MMAP_THRESHOLD), handed back to the system as soon as they are freed. glibc's default starts at
+#: 128 KiB but rises to the size of any mapped block freed, up to 32 MiB, so after a few reruns the
+#: views' arrays of 1-30 MB (masks, positions, column copies) come from the arenas, where what is
+#: freed stays. Held at 128 KiB, measured with benchmarks/load_sessions.py at 100,000 documents
+#: (5 sessions at once): each extra session grew the server by 29.2-34.3 MB instead of 75.6 MB
+#: (256 KiB: 31.7-35.8 MB), its peak was 1,942-2,094 MB instead of 2,432 MB, and interactions took
+#: the same time (docs/performance.md, session 11).
+MMAP_THRESHOLD = 128 * 1024
+#: While a corpus loads: glibc's largest threshold (blocks up to 32 MiB from the arenas). The fixed
+#: 256 KiB made the first load of 100,000 documents 9.4 s instead of 7.1 s (10,000: 0.85 instead of
+#: 0.58 s): the parser maps and unmaps many such blocks, each a system call and fresh pages.
+LOADING_MMAP_THRESHOLD = 32 * 1024 * 1024
+_M_MMAP_THRESHOLD = -3  # mallopt's parameter number (malloc.h)
+_threshold_lock = threading.Lock()
+_serving = False
+_loads = 0
+
+
+def _set_mmap_threshold(size: int) -> None:
+    mallopt = _mallopt()
+    if mallopt is not None:
+        mallopt(_M_MMAP_THRESHOLD, size)
+
+
+def serve_returning_blocks() -> None:
+    """The app's server: from now on large blocks are mapped on their own (MMAP_THRESHOLD), except
+    while a corpus loads (`while_loading`)."""
+    global _serving
+    with _threshold_lock:
+        if _serving:
+            return
+        _serving = True
+        if _loads == 0:
+            _set_mmap_threshold(MMAP_THRESHOLD)
+
+
+def while_loading(function):
+    """Decorator: while `function` runs (a corpus load), large blocks come from the arenas again
+    (LOADING_MMAP_THRESHOLD), if the server had them mapped on their own; restored after the last
+    of any loads running at once."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        global _loads
+        with _threshold_lock:
+            _loads += 1
+            if _serving and _loads == 1:
+                _set_mmap_threshold(LOADING_MMAP_THRESHOLD)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            with _threshold_lock:
+                _loads -= 1
+                if _serving and _loads == 0:
+                    _set_mmap_threshold(MMAP_THRESHOLD)
+
+    return wrapper
+
+
+@functools.cache
+def _mallopt():
+    """glibc's mallopt, or None where the C library is not glibc (macOS, Windows, musl)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return None
 
 
 #: Seconds after a script run before the C allocator's free memory is handed back (one trim for

@@ -43,3 +43,72 @@ def test_the_c_library_trim_is_found_with_glibc() -> None:
         pytest.skip("malloc_trim is glibc's")
     release = memory._malloc_trim()
     assert release is not None and release(0) in (0, 1)
+
+
+def test_the_server_maps_large_blocks_except_while_loading(monkeypatch) -> None:
+    """serve_returning_blocks fixes glibc's threshold once; a load (two at once here) runs with the
+    loading threshold and the serving one is back after the last of them."""
+    calls = []
+    monkeypatch.setattr(memory, "_serving", False)
+    monkeypatch.setattr(memory, "_loads", 0)
+    monkeypatch.setattr(memory, "_mallopt", lambda: lambda *args: calls.append(args[1]) or 1)
+
+    @memory.while_loading
+    def load(inner=None):
+        calls.append("loading")
+        return inner() if inner else "corpus"
+
+    assert load() == "corpus" and calls == ["loading"]  # not serving: the threshold is left alone
+    memory.serve_returning_blocks()
+    memory.serve_returning_blocks()
+    assert calls == ["loading", memory.MMAP_THRESHOLD]
+    calls.clear()
+    assert load(lambda: load()) == "corpus"
+    assert calls == [memory.LOADING_MMAP_THRESHOLD, "loading", "loading", memory.MMAP_THRESHOLD]
+    calls.clear()
+    try:
+        load(lambda: 1 / 0)
+    except ZeroDivisionError:
+        pass
+    assert calls == [memory.LOADING_MMAP_THRESHOLD, "loading", memory.MMAP_THRESHOLD]  # restored after a failure
+
+
+_FREED_BLOCK = """
+import sys
+import numpy as np
+from signals import memory
+
+def resident_mb():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * 4096 / 2**20
+
+if sys.argv[1] == "fixed":
+    memory.serve_returning_blocks()
+big = np.ones(30 * 2**20 // 8)  # mapped on its own, then freed: glibc raises its threshold to 30 MB
+del big
+before = resident_mb()
+blocks = [np.ones(2**20 // 8) for _ in range(20)]  # 20 blocks of 1 MB, written
+blocks.append(np.ones(16))  # a small block after them: the arena's top cannot be trimmed
+del blocks[:20]
+print(resident_mb() - before)
+"""
+
+
+def test_freed_megabyte_blocks_go_back_to_the_system() -> None:
+    """What a script run frees (views' arrays of a few MB) leaves the process at once with the fixed
+    threshold; with glibc's rising default it stays in the arena (20 MB kept here)."""
+    import platform
+    import subprocess
+    import sys
+
+    import pytest
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("mallopt is glibc's")
+
+    def kept(mode: str) -> float:
+        run = subprocess.run([sys.executable, "-c", _FREED_BLOCK, mode], capture_output=True, text=True, check=True)
+        return float(run.stdout)
+
+    assert kept("default") > 15
+    assert kept("fixed") < 5

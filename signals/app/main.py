@@ -226,6 +226,7 @@ _DEMO_STYLE = """
 def run() -> None:
     """Draw the whole app for one script run."""
     memory.use_returning_allocator()
+    memory.serve_returning_blocks()  # what a rerun frees leaves the process (signals/memory.py)
     st.set_page_config(page_title="Signals Explorer", page_icon=":material/radar:", layout="wide")
     st.html(_STYLE)
     configured = data.configured_folder()

@@ -105,6 +105,7 @@ class _FramesAhead:
         self.value = None
 
 
+@memory.while_loading  # large blocks from the arenas while parsing (signals/memory.py)
 def load_corpus(
     path: str | os.PathLike = "seeds",
     *,
