@@ -13,7 +13,15 @@ import pytest
 
 from signals import load_corpus
 from signals.analysis import clusters as cl
-from signals.planted_paraphrases import DISTINCT, GROUPS, MIXED_GROUPS, PIPELINE_GROUPS, language_of, plant, recovered
+from signals.planted_paraphrases import (
+    DISTINCT,
+    GROUPS,
+    MIXED_GROUPS,
+    PIPELINE_GROUPS,
+    language_of,
+    plant,
+    recovered,
+)
 from signals.synth import write_corpus
 
 
