@@ -316,7 +316,7 @@ PIPELINE_GROUPS: tuple[tuple[tuple[str, str], ...], ...] = (
         ("Cyber Extortion of Health Services", "Medical facilities cancel operations after intruders lock their computer systems."),
         ("Digital Hostage-Taking in Healthcare", "Gangs seize hospital networks and hold data until a ransom is paid."),
         ("Emergency Rooms Offline After Hacks", "Ambulances are diverted as malicious software freezes admissions systems."),
-        ('Les hôpitaux cibles des rançongiciels', "Des pirates bloquent les serveurs d'établissements de santé et exigent une rançon."),
+        ("Les hôpitaux cibles des rançongiciels", "Des pirates bloquent les serveurs d'établissements de santé et exigent une rançon."),
         ("Health Data Held for Ransom", "Attackers breach clinic IT and threaten to leak medical files unless paid."),
     ),
     (
@@ -332,7 +332,7 @@ PIPELINE_GROUPS: tuple[tuple[tuple[str, str], ...], ...] = (
         ("Working Into One's Seventies", "Older employees stay on the payroll long after traditional pension age."),
         ("Pension Reform Extends Careers", "Lawmakers lengthen contribution periods to keep state schemes solvent."),
         ("End of Early Retirement", "Seniors face longer careers as public finances strain under demographic pressure."),
-        ('La retraite repoussée', "Le gouvernement relève l'âge légal de départ pour équilibrer les comptes."),
+        ("La retraite repoussée", "Le gouvernement relève l'âge légal de départ pour équilibrer les comptes."),
         ("Grey Workforce Becomes the Norm", "Companies adapt jobs for staff in their late sixties who cannot yet stop working."),
     ),
     (
