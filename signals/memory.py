@@ -93,15 +93,20 @@ def while_loading(function):
 
 
 @functools.cache
-def _mallopt():
-    """glibc's mallopt, or None where the C library is not glibc (macOS, Windows, musl)."""
+def _glibc(name: str):
+    """A function of glibc's allocator by name, or None where the C library is not glibc (macOS,
+    Windows, musl)."""
     import ctypes
     import ctypes.util
 
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+        return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), name)
     except (OSError, AttributeError):
         return None
+
+
+def _mallopt():
+    return _glibc("mallopt")
 
 
 #: Seconds after a script run before the C allocator's free memory is handed back (one trim for
@@ -111,16 +116,8 @@ _trim_lock = threading.Lock()
 _trim_pending = False
 
 
-@functools.cache
 def _malloc_trim():
-    """glibc's malloc_trim, or None where the C library is not glibc (macOS, Windows, musl)."""
-    import ctypes
-    import ctypes.util
-
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return None
+    return _glibc("malloc_trim")
 
 
 def give_back_soon() -> None:
