@@ -62,6 +62,15 @@ PAIRS_SLICE = 16_384
 PAIR_WORKERS = max(1, min(2, os.cpu_count() or 1))
 
 
+
+def _in_threads(work, starts) -> None:
+    """work(start) for each start, in PAIR_WORKERS threads (each writes its own part of an output)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(PAIR_WORKERS) as workers:
+        list(workers.map(work, starts))
+
+
 class CentredRows:
     """Unit vectors (float16, as stored) and their mean: the centred unit vector of any row on demand.
 
@@ -91,25 +100,17 @@ class CentredRows:
 
     def pair_cosines(self, rows: slice, partners: np.ndarray) -> np.ndarray:
         """The centred cosine of each row of `rows` with each of its partners (positions, one row of
-        them per row), from the stored vectors without centring the partners: with v and w unit
-        vectors and m the mean, (v-m).(w-m) = v.w - v.m - w.m + m.m. Centring every gathered partner
-        cost 38 s of the neighbour search over the 437,273 rows of 100,000 documents."""
-        offsets, norms = self._offsets_and_norms()
-        own = self.vectors[rows].astype(np.float32)
-        gathered = self.vectors[partners.ravel()].astype(np.float32).reshape(*partners.shape, own.shape[1])
-        dots = np.einsum("id,ikd->ik", own, gathered)
-        dots -= offsets[rows][:, None]
-        dots -= offsets[partners]
-        dots += float(self.mean @ self.mean)
-        scale = norms[rows][:, None] * norms[partners]
-        return np.divide(dots, scale, out=np.zeros_like(dots), where=scale > 0)
+        them per row): `cosines` over the (row, partner) pairs, shaped like `partners`."""
+        own = np.arange(len(self.vectors))[rows]
+        return self.cosines(np.repeat(own, partners.shape[1]), partners.ravel()).reshape(partners.shape)
 
     def cosines(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
-        """The centred cosine of each pair (first[i], second[i]), PAIRS_SLICE pairs at a time, in
-        PAIR_WORKERS threads (numpy's casts and products release the GIL: the 2.7 million mutual
-        pairs of 100,000 documents' signals took 3.8 s in two threads, 6.9 s in one)."""
-        from concurrent.futures import ThreadPoolExecutor
-
+        """The centred cosine of each pair (first[i], second[i]), from the stored vectors without
+        centring them: with v and w unit vectors and m the mean, (v-m).(w-m) = v.w - v.m - w.m + m.m
+        (centring every gathered partner cost 38 s of the neighbour search at 100,000 documents).
+        PAIRS_SLICE pairs at a time, in PAIR_WORKERS threads (numpy's casts and products release the
+        GIL: the 2.7 million mutual pairs of 100,000 documents' signals took 3.8 s in two threads,
+        6.9 s in one)."""
         offsets, norms = self._offsets_and_norms()
         out = np.empty(len(first), dtype=np.float32)
         mean_square = float(self.mean @ self.mean)
@@ -121,8 +122,7 @@ class CentredRows:
             scale = norms[i] * norms[j]
             out[start:start + PAIRS_SLICE] = np.divide(dots, scale, out=np.zeros_like(dots), where=scale > 0)
 
-        with ThreadPoolExecutor(PAIR_WORKERS) as workers:
-            list(workers.map(score, range(0, len(first), PAIRS_SLICE)))
+        _in_threads(score, range(0, len(first), PAIRS_SLICE))
         return out
 
     def _offsets_and_norms(self) -> tuple[np.ndarray, np.ndarray]:
@@ -144,8 +144,6 @@ class CentredRows:
         300,000 rows the linkage keeps at 100,000 documents: 3.3 s in one), SLICE rows at a time
         between them (each slice's float32 copies: a whole SLICE per thread raised the clustering's
         peak by 160 MB)."""
-        from concurrent.futures import ThreadPoolExecutor
-
         count = len(self.vectors) if positions is None else len(positions)
         out = np.empty((count, self.vectors.shape[1]), dtype=np.float16)
         step = max(1, SLICE // PAIR_WORKERS)
@@ -154,8 +152,7 @@ class CentredRows:
             chosen = slice(start, start + step) if positions is None else positions[start:start + step]
             out[start:start + step] = self.rows(chosen)
 
-        with ThreadPoolExecutor(PAIR_WORKERS) as workers:
-            list(workers.map(make, range(0, count, step)))
+        _in_threads(make, range(0, count, step))
         return out
 
     def all(self) -> np.ndarray:
