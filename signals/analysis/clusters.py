@@ -205,9 +205,10 @@ def meaning_pairs(
     its representative).
 
     The neighbour lists are cached beside the embeddings (signals.semantic.store.cached_arrays),
-    keyed by the rows' texts and documents: a second run on the same rows skips the search."""
-    from signals.semantic import grouping, store
-    from signals.semantic.neighbours import nearest
+    keyed by the rows' texts and documents: a second run on the same rows skips the search. When
+    the rows changed a little since (new documents, an edited file), the stored lists are carried
+    over and only the new rows and those that lost a neighbour are searched (signals.semantic.growing)."""
+    from signals.semantic import grouping, growing, store
 
     texts = store.row_texts(rows).tolist()
     section = str(rows["section"].iloc[0]) if len(rows) else "rows"
@@ -215,16 +216,22 @@ def meaning_pairs(
     model = rows.attrs.get("model", FULL)
     vectors = store.embeddings(texts, cache_dir, f"rows.{section}", progress, model)
     centred = grouping.CentredRows(vectors)
+    name = f"rows.{section}.neighbours"
     key = store.rows_key(texts, docs, K_NEIGHBOURS, "one mean")
-    del texts  # 437,000 Python strings at 100,000 documents: not held through the search
-    cached = store.cached_arrays(cache_dir, f"rows.{section}.neighbours", key, model)
+    cached = store.cached_arrays(cache_dir, name, key, model)
     if cached is None:
-        # Ranked by the graph's own similarities; only the mutual pairs are scored exactly below
-        # (scoring every found pair was 20 s of the search's 139 s at 100,000 documents).
-        indices, similarities = nearest(centred, K_NEIGHBOURS, docs, rescore=False)  # no centred copy of every row
-        store.keep_arrays(cache_dir, f"rows.{section}.neighbours", key, model, indices=indices.astype(np.int32),
-                          similarities=similarities)
+        identities = growing.identities(texts, rows["doc_id"].astype("str"))
+        del texts  # 437,000 Python strings at 100,000 documents: not held through the search
+        before = growing.Lists.from_arrays(store.stored_arrays(cache_dir, name, model))
+        lists = growing.carried_over(before, vectors, identities, docs, K_NEIGHBOURS)
+        if lists is None:
+            # Ranked by the graph's own similarities; only the mutual pairs are scored exactly below
+            # (scoring every found pair was 20 s of the search's 139 s at 100,000 documents).
+            lists = growing.searched(centred, identities, docs, K_NEIGHBOURS)  # no centred copy of every row
+        store.keep_arrays(cache_dir, name, key, model, **lists.arrays())
+        indices, similarities = lists.indices, lists.similarities
     else:
+        del texts
         indices, similarities = cached["indices"].astype(np.int64), cached["similarities"]
     first, second, _ = mutual_pairs(indices, similarities)
     similarity = centred.cosines(first, second)

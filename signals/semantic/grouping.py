@@ -78,8 +78,12 @@ class CentredRows:
     and took 4 s, which a cached run paid only to read the few thousand cluster members' vectors.
     """
 
-    def __init__(self, vectors: np.ndarray) -> None:
+    def __init__(self, vectors: np.ndarray, mean: np.ndarray | None = None) -> None:
+        """mean: the vector to remove (None: the rows' own mean)."""
         self.vectors = vectors
+        if mean is not None:
+            self.mean = np.asarray(mean, dtype=np.float32)
+            return
         total = np.zeros(vectors.shape[1], dtype=np.float64)
         for start in range(0, len(vectors), SLICE):
             total += vectors[start:start + SLICE].astype(np.float32).sum(axis=0, dtype=np.float64)

@@ -78,7 +78,42 @@ def _exact(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return indices, similarities
 
 
-def _approximate(vectors: np.ndarray, k: int, rescore: bool = True) -> tuple[np.ndarray, np.ndarray]:
+class Projection:
+    """A learnt linear map to REDUCED_DIMENSIONS (PCA), applied as faiss's PCAMatrix does (y = A x + b),
+    then each row normalised: the space the graph ranks rows in. Kept as two arrays so that rows
+    added later (signals.semantic.growing) are ranked in the same space as the rows before them."""
+
+    def __init__(self, components: np.ndarray, offset: np.ndarray) -> None:
+        self.components = np.ascontiguousarray(components, dtype=np.float32)  # reduced x dimensions
+        self.offset = np.ascontiguousarray(offset, dtype=np.float32)
+
+    @classmethod
+    def learn(cls, vectors, reduced: int = REDUCED_DIMENSIONS) -> Projection:
+        """The PCA of a sample of PCA_SAMPLE rows (array, or rows made on demand)."""
+        import faiss
+
+        n, dimensions = vectors.shape
+        pca = faiss.PCAMatrix(dimensions, min(reduced, dimensions))
+        rng = np.random.default_rng(0)
+        pca.train(_rows(vectors, np.sort(rng.choice(n, size=min(n, PCA_SAMPLE), replace=False))))
+        return cls(faiss.vector_to_array(pca.A).reshape(pca.d_out, pca.d_in), faiss.vector_to_array(pca.b))
+
+    @property
+    def dimensions(self) -> int:
+        return len(self.offset)
+
+    def apply(self, rows: np.ndarray) -> np.ndarray:
+        """Float32 rows -> their reduced, normalised rows."""
+        import faiss
+
+        out = _as32(rows) @ self.components.T
+        out += self.offset
+        faiss.normalize_L2(out)
+        return out
+
+
+def _approximate(vectors: np.ndarray, k: int, rescore: bool = True,
+                 projection: Projection | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Top k (self included) from a faiss HNSW graph over the rows reduced to REDUCED_DIMENSIONS by
     PCA (learnt on a sample), with each found pair's similarity then computed exactly from the full
     vectors, so thresholds mean the same as with exact search. rescore=False keeps the graph's own
@@ -106,18 +141,15 @@ def _approximate(vectors: np.ndarray, k: int, rescore: bool = True) -> tuple[np.
     on average less similar than the linkage's guard, 0.33 and 0.40 with pairs at 0.17)."""
     import faiss
 
-    n, dimensions = vectors.shape
-    reduced = min(REDUCED_DIMENSIONS, dimensions)
-    rng = np.random.default_rng(0)
-    pca = faiss.PCAMatrix(dimensions, reduced)
-    pca.train(_rows(vectors, np.sort(rng.choice(n, size=min(n, PCA_SAMPLE), replace=False))))
+    n = len(vectors)
+    projection = projection or Projection.learn(vectors)
+    reduced = projection.dimensions
 
     def project(start: int, stop: int) -> np.ndarray:
         """Rows start..stop reduced and normalised, PROJECT_SLICE rows made float32 at a time."""
         out = np.empty((max(0, min(stop, n) - start), reduced), dtype=np.float32)
         for at in range(start, min(stop, n), PROJECT_SLICE):
-            part = pca.apply(_as32(_rows(vectors, slice(at, min(at + PROJECT_SLICE, stop)))))
-            faiss.normalize_L2(part)
+            part = projection.apply(_rows(vectors, slice(at, min(at + PROJECT_SLICE, stop))))
             out[at - start:at - start + len(part)] = part
         return out
 
@@ -147,7 +179,7 @@ def _approximate(vectors: np.ndarray, k: int, rescore: bool = True) -> tuple[np.
 
 def nearest(
     vectors: np.ndarray, k: int, groups: np.ndarray | None = None, *, exact: bool | None = None,
-    rescore: bool = True,
+    rescore: bool = True, projection: Projection | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Unit vectors (n x d; or grouping.CentredRows, which makes them on demand) -> (indices,
     similarities), both n x k, each row's k most similar other rows best first, skipping rows of the
@@ -156,7 +188,8 @@ def nearest(
 
     exact None picks exact search up to EXACT_LIMIT rows and the HNSW graph above. rescore=False:
     above EXACT_LIMIT the similarities are the graph's (reduced rows: they rank, but do not mean
-    what a threshold means); the caller computes the exact ones of the pairs it keeps."""
+    what a threshold means); the caller computes the exact ones of the pairs it keeps. projection:
+    the graph's space (learnt from the rows when None)."""
     n = len(vectors)
     if n == 0 or k <= 0:
         return np.empty((n, 0), np.int64), np.empty((n, 0), np.float32)
@@ -166,12 +199,21 @@ def nearest(
     use_exact = n <= EXACT_LIMIT if exact is None else exact
     if use_exact and not isinstance(vectors, np.ndarray):
         vectors = vectors.all()
-    indices, similarities = _exact(vectors, wanted) if use_exact else _approximate(vectors, wanted, rescore)
-    own = np.arange(n)[:, None]
+    indices, similarities = (_exact(vectors, wanted) if use_exact
+                             else _approximate(vectors, wanted, rescore, projection))
+    return best_others(indices, similarities, np.arange(n), groups, k)
+
+
+def best_others(indices: np.ndarray, similarities: np.ndarray, own: np.ndarray, groups: np.ndarray | None,
+                k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Found neighbours (q x found, -1 where none) of the rows at positions `own` -> their k best
+    that are neither the row itself nor of its group (as `nearest` returns them: best first, -1 and
+    -inf where fewer)."""
+    own = np.asarray(own)[:, None]
     drop = (indices < 0) | (indices == own)
     if groups is not None:
         groups = np.asarray(groups)
-        drop |= groups[np.maximum(indices, 0)] == groups[:, None]
+        drop |= groups[np.maximum(indices, 0)] == groups[own]
     similarities = np.where(drop, -np.inf, similarities).astype(np.float32)
     order = np.argsort(-similarities, axis=1, kind="stable")[:, :k]
     indices = np.where(np.isfinite(np.take_along_axis(similarities, order, axis=1)),

@@ -181,13 +181,20 @@ def rows_key(texts: Sequence[str], documents: np.ndarray, *settings: object) -> 
 
 def cached_arrays(cache_dir: Path | None, name: str, key: str, model: str = FULL) -> dict[str, np.ndarray] | None:
     """Arrays stored under `name` (e.g. "rows.signals.neighbours") when stored for `key`, else None."""
+    stored = stored_arrays(cache_dir, name, model)
+    if stored is None or str(stored.pop("key", "")) != key:
+        return None
+    return stored
+
+
+def stored_arrays(cache_dir: Path | None, name: str, model: str = FULL) -> dict[str, np.ndarray] | None:
+    """Whatever arrays are stored under `name`, whichever key they were stored for ("key" among
+    them); None when nothing readable is (signals.semantic.growing carries them over to new rows)."""
     if cache_dir is None:
         return None
     try:
         with np.load(store_path(cache_dir, name, model), allow_pickle=False) as stored:
-            if str(stored["key"]) != key:
-                return None
-            return {field: stored[field] for field in stored.files if field != "key"}
+            return {field: stored[field] for field in stored.files}
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError):
         return None
 
