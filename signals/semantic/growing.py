@@ -10,7 +10,7 @@ Carrying over (`carried_over`), with n rows now:
   1. each stored row is found again by its identity; its list is renumbered to the new positions;
   2. the rows to search are the new rows and the rows that lost a neighbour (its document was
      removed or its text edited); each is compared with every row, exactly, in the stored space
-     (`search`), so its list is what a full search in that space would give;
+     (`_search`), so its list is what a full search in that space would give;
   3. every other row o is compared with the searched rows (its K nearest among them, exactly), and
      its list becomes the best K of its stored list and those.
 
@@ -111,38 +111,11 @@ def searched(centred: CentredRows, row_identities: np.ndarray, groups: np.ndarra
     if len(centred) > EXACT_LIMIT:
         projection = Projection.learn(centred)
         indices, similarities = nearest(centred, k, groups, rescore=False, projection=projection)
-    else:  # float32 rows, as `search` compares rows added later (40 MB at EXACT_LIMIT rows)
+    else:  # float32 rows, as `_search` compares rows added later (40 MB at EXACT_LIMIT rows)
         projection = None
         indices, similarities = nearest(centred.rows(slice(None)), k, groups, exact=True)
     return Lists(indices, similarities, np.asarray(row_identities, dtype=np.uint64), centred.mean, projection,
                  base=len(centred))
-
-
-def search(rows_of, n: int, queries: np.ndarray, groups: np.ndarray | None, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The k nearest rows of other groups of each query row (positions), exactly, among all n rows
-    (rows_of(positions) gives rows as unit float32 vectors): faiss's flat index over BASE_SLICE rows
-    at a time, the best of each slice merged. Shaped as neighbours.nearest's answer."""
-    import faiss
-
-    wanted = min(n, k + _largest(groups))
-    wanted_rows = rows_of(np.asarray(queries))
-    found = np.empty((len(queries), 0), dtype=np.int64)
-    scores = np.empty((len(queries), 0), dtype=np.float32)
-    for start in range(0, n, BASE_SLICE):
-        base = rows_of(slice(start, min(n, start + BASE_SLICE)))
-        index = faiss.IndexFlatIP(base.shape[1])
-        index.add(base)
-        part_scores, part = index.search(wanted_rows, min(wanted, len(base)))
-        found = np.concatenate([found, np.where(part >= 0, part + start, -1)], axis=1)
-        scores = np.concatenate([scores, np.where(part >= 0, part_scores, -np.inf).astype(np.float32)], axis=1)
-        if found.shape[1] > wanted:
-            best = np.argpartition(-scores, wanted - 1, axis=1)[:, :wanted]
-            found, scores = np.take_along_axis(found, best, axis=1), np.take_along_axis(scores, best, axis=1)
-    return best_others(found, scores, queries, groups, k)
-
-
-def _largest(groups: np.ndarray | None) -> int:
-    return int(np.bincount(groups).max()) if groups is not None and len(groups) else 1
 
 
 def carried_over(lists: Lists | None, vectors: np.ndarray, row_identities: np.ndarray, groups: np.ndarray,
@@ -175,38 +148,63 @@ def carried_over(lists: Lists | None, vectors: np.ndarray, row_identities: np.nd
     indices[now[kept]] = renumbered[kept]
     similarities[now[kept]] = lists.similarities[kept]
     if len(queries):
-        rows_of = lists.rows_in_space(vectors)
-        indices[queries], similarities[queries] = search(rows_of, n, queries, groups, k)
-        _take_in(indices, similarities, rows_of, queries, redo, groups)
+        _search(indices, similarities, lists.rows_in_space(vectors), queries, groups)
     return Lists(indices, similarities, row_identities, lists.mean, lists.projection, lists.base, added)
 
 
-def _take_in(indices: np.ndarray, similarities: np.ndarray, rows_of, queries: np.ndarray, searched_rows: np.ndarray,
-             groups: np.ndarray | None) -> None:
-    """Each row not searched, in place: its list becomes the best k of its list and its k nearest
-    searched rows of other groups (a searched row it already lists counts once). A searched row
-    enters a list whenever it ranks in it, whether or not that row is in the searched row's own
-    list: entering, it pushes the list's weakest row out, and with it a pair."""
+def _search(indices: np.ndarray, similarities: np.ndarray, rows_of, queries: np.ndarray,
+            groups: np.ndarray | None) -> None:
+    """Steps 2 and 3 of the module docstring, in place, exactly, in one pass over the rows
+    (rows_of(positions): rows in the lists' space, unit float32), BASE_SLICE rows at a time:
+    - each searched row (`queries`) gets its k nearest rows of other groups among all rows;
+    - each other row's list becomes the best k of its list and its k nearest searched rows of other
+      groups (a searched row it already lists counts once). A searched row enters a list whenever it
+      ranks there, whether or not that row is in the searched row's own list: entering, it pushes
+      the list's weakest row out, and with it a pair.
+    Both are faiss flat searches (BLAS products and heaps); each slice of rows is made once for both
+    (making them, centred and projected, is a third of the work)."""
     import faiss
 
     n, k = indices.shape
+    searched = np.zeros(n, dtype=bool)
+    searched[queries] = True
+    largest = int(np.bincount(groups).max()) if groups is not None and len(groups) else 1
     wanted_rows = rows_of(queries)
-    index = faiss.IndexFlatIP(wanted_rows.shape[1])
-    index.add(wanted_rows)
-    wanted = min(len(queries), k + _largest(groups))
+    among_searched = faiss.IndexFlatIP(wanted_rows.shape[1])
+    among_searched.add(wanted_rows)
+    found = np.empty((len(queries), 0), dtype=np.int64)
+    scores = np.empty((len(queries), 0), dtype=np.float32)
     for start in range(0, n, BASE_SLICE):
-        stop = min(n, start + BASE_SLICE)
-        own = np.arange(start, stop)[~searched_rows[start:stop]]
-        if not len(own):
-            continue
-        scores, found = index.search(rows_of(own), wanted)
-        found = np.where(found >= 0, queries[np.maximum(found, 0)], -1)
-        found, scores = best_others(found, scores, own, groups, k)
-        listed = indices[own]
-        again = (found[:, :, None] == listed[:, None, :]).any(axis=2)
-        scores = np.where(again, -np.inf, scores)
-        both = np.concatenate([listed, np.where(again, -1, found)], axis=1)
-        both_scores = np.concatenate([similarities[own], scores], axis=1)
-        best = np.argsort(-both_scores, axis=1, kind="stable")[:, :k]
-        indices[own] = np.take_along_axis(both, best, axis=1)
-        similarities[own] = np.take_along_axis(both_scores, best, axis=1)
+        base = rows_of(slice(start, min(n, start + BASE_SLICE)))
+        # The searched rows' nearest in this slice, merged with the slices before.
+        index = faiss.IndexFlatIP(base.shape[1])
+        index.add(base)
+        part_scores, part = index.search(wanted_rows, min(k + largest, len(base)))
+        found = np.concatenate([found, np.where(part >= 0, part + start, -1)], axis=1)
+        scores = np.concatenate([scores, np.where(part >= 0, part_scores, -np.inf).astype(np.float32)], axis=1)
+        if found.shape[1] > k + largest:
+            best = np.argpartition(-scores, k + largest - 1, axis=1)[:, :k + largest]
+            found, scores = np.take_along_axis(found, best, axis=1), np.take_along_axis(scores, best, axis=1)
+        # This slice's other rows: their nearest searched rows, taken into their lists.
+        others = np.flatnonzero(~searched[start:start + len(base)])
+        if len(others):
+            _take_in(indices, similarities, others + start, base[others], among_searched, queries, groups,
+                     min(len(queries), k + largest))
+    indices[queries], similarities[queries] = best_others(found, scores, queries, groups, k)
+
+
+def _take_in(indices: np.ndarray, similarities: np.ndarray, own: np.ndarray, own_rows: np.ndarray,
+             among_searched, queries: np.ndarray, groups: np.ndarray | None, wanted: int) -> None:
+    """Rows at positions `own` (their vectors own_rows): each list, in place, becomes the best k of
+    itself and the row's k nearest searched rows of other groups (found in `among_searched`)."""
+    k = indices.shape[1]
+    scores, found = among_searched.search(own_rows, wanted)
+    found = np.where(found >= 0, queries[np.maximum(found, 0)], -1)
+    found, scores = best_others(found, scores, own, groups, k)
+    listed = indices[own]
+    again = (found[:, :, None] == listed[:, None, :]).any(axis=2)
+    both = np.concatenate([listed, np.where(again, -1, found)], axis=1)
+    both_scores = np.concatenate([similarities[own], np.where(again, -np.inf, scores)], axis=1)
+    best = np.argsort(-both_scores, axis=1, kind="stable")[:, :k]
+    indices[own] = np.take_along_axis(both, best, axis=1)
+    similarities[own] = np.take_along_axis(both_scores, best, axis=1)
