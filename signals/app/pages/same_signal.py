@@ -182,7 +182,8 @@ def render() -> None:
                     f"grouping more than {CLUSTER_MAX_ROWS_IN_APP:,} takes minutes and gigabytes of memory. Narrow "
                     "the filters in the sidebar (a theme, a category, a date range) to find the same signal in "
                     f"them, or group the whole corpus once from a terminal: `signals clusters <folder> --section "
-                    f"{section}` (at the default threshold). This page then reads its answer in about a second.",
+                    f"{section}` (at the default threshold). This page then reads its answer in about a second; "
+                    "after new documents arrive, running it again searches only their rows.",
                     icon=":material/filter_alt:")
             return
         st.caption(f"{counted(compared, f'{section} row')}: more than this page groups by itself "
