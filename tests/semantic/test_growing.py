@@ -4,8 +4,12 @@ among them, and lists are searched afresh when too much changed."""
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from signals.analysis.clusters import mutual_pairs
 from signals.semantic import growing
@@ -172,3 +176,37 @@ def test_a_corpus_that_grows_by_a_few_documents_is_clustered_from_its_stored_lis
     afresh = cl.find_clusters(whole)
     assert int(stored()["added"]) == 0
     assert [r["recovered"] for r in recovered(afresh.members, truth)] == [r["recovered"] for r in report]
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), steps=st.lists(
+    st.tuples(st.integers(0, 3), st.integers(0, 2), st.integers(0, 2)), min_size=1, max_size=3))
+def test_any_sequence_of_small_changes_keeps_the_pairs_of_a_full_search(seed, steps):
+    """Documents added, removed and rows edited, several times over, the rows shuffled each time: the
+    carried-over lists always make the pairs a brute-force search makes in their space."""
+    rng = np.random.default_rng(seed)
+    topics = rng.standard_normal((25, 32))
+    topics /= np.linalg.norm(topics, axis=1, keepdims=True)
+    vectors, docs, texts = _corpus(rng, 150, topics)
+    lists = growing.searched(CentredRows(vectors), growing.identities(texts, docs), docs, K)
+    next_doc = 1_000
+    for added_docs, removed_docs, edited_rows in steps:
+        gone = rng.choice(np.unique(docs), size=removed_docs, replace=False)
+        keep = ~np.isin(docs, gone)
+        vectors, docs, texts = vectors[keep], docs[keep], [t for t, k in zip(texts, keep) if k]
+        edited_vectors = _corpus(rng, 1, topics)[0]  # 3-5 rows near the topics (no ties with another row)
+        for row, vector in zip(rng.choice(len(texts), size=edited_rows, replace=False), edited_vectors):
+            texts[row] = f"edited {row} {next_doc}"
+            vectors[row] = vector
+        if added_docs:
+            more_vectors, more_docs, more_texts = _corpus(rng, added_docs, topics, first_doc=next_doc)
+            vectors, docs = np.concatenate([vectors, more_vectors]), np.concatenate([docs, more_docs])
+            texts = texts + more_texts
+        next_doc += added_docs + 1
+        order = rng.permutation(len(docs))
+        vectors, docs, texts = vectors[order], docs[order], [texts[i] for i in order]
+        with patch.object(growing, "SEARCH_SHARE", 1.0):  # whatever the share of rows to search
+            carried = growing.carried_over(lists, vectors, growing.identities(texts, docs), docs, K)
+        assert carried is not None  # (the rows added stay under DRIFT_SHARE of the 600-odd rows)
+        assert _pairs(carried) == _mutual_by_brute_force(vectors, docs, carried.mean)
+        lists = carried
