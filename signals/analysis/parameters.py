@@ -18,6 +18,16 @@ CLUSTER_THRESHOLD = CLUSTER_THRESHOLDS[CLUSTER_METHODS[0]]
 #: than the rows: 43,901 signal rows (10,000 documents) take 2.5 s, 440,000 (100,000 documents) took
 #: 63 s and 8.3 GB (issue 15), which a page must not start unasked; above it the page asks for filters.
 CLUSTER_MAX_ROWS_IN_APP = 60_000
+#: Environment variable that sets another limit (a server with more cores and memory; tests).
+CLUSTER_MAX_ROWS_IN_APP_ENV = "SIGNALS_CLUSTER_ROWS_IN_APP"
+
+
+def cluster_max_rows_in_app() -> int:
+    """CLUSTER_MAX_ROWS_IN_APP, or the whole number in CLUSTER_MAX_ROWS_IN_APP_ENV when one is set."""
+    import os
+
+    value = os.environ.get(CLUSTER_MAX_ROWS_IN_APP_ENV, "").strip()
+    return int(value) if value.isdigit() else CLUSTER_MAX_ROWS_IN_APP
 
 # signals.analysis.emerging
 EMERGING_BY = ("theme", "keyword")

@@ -120,11 +120,11 @@ def test_a_view_with_too_many_rows_asks_for_narrower_filters(monkeypatch, plante
     app.run()
     app.switch_page(CLUSTERS).run()
     assert not app.exception, [e.value for e in app.exception]
-    assert any(f"{len(signals):,} signals rows" in info.value and "grouping more than" in info.value
+    assert any(f"{len(signals):,} signals rows" in info.value and "more than this page groups" in info.value
                for info in app.info)
     assert not app.metric  # nothing grouped
     app.multiselect(key="theme").set_value([theme]).run()
-    assert not any("grouping more than" in info.value for info in app.info)
+    assert not any("more than this page groups" in info.value for info in app.info)
     from signals.semantic import jobs  # the section's embeddings are made in the background first
 
     for job in list(jobs._jobs.values()):
@@ -200,3 +200,77 @@ def test_above_the_limit_the_page_reads_what_signals_clusters_stored_for_those_r
     app.slider(key="clusters_threshold").set_value(DEFAULT_THRESHOLD + 0.1).run()
     assert any("signals clusters" in info.value for info in app.info)
     assert not app.metric
+
+
+def test_above_the_limit_a_button_groups_the_view_in_the_background(monkeypatch, tmp_path):
+    """Above the limit, "Group these N rows now" starts the grouping in the background: the page shows
+    its progress, then, once it is done, the clusters (read back from where the job stored them)."""
+    import threading
+
+    from signals.analysis import cluster_jobs
+
+    folder = tmp_path / "corpus"
+    write_corpus(folder, 40, seed=5)
+    rows = int((load_corpus(folder).items["section"].astype("str") == "signals").sum())
+    monkeypatch.setenv("SIGNALS_DATA", str(folder))
+    monkeypatch.setenv("SIGNALS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr("signals.analysis.parameters.CLUSTER_MAX_ROWS_IN_APP", 10)
+    monkeypatch.setattr(cluster_jobs, "_latest", None)
+    release, real = threading.Event(), cluster_jobs.find_clusters
+
+    def held(*args, **kwargs):  # the grouping waits until the page has shown its progress
+        release.wait(60)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cluster_jobs, "find_clusters", held)
+    app = AppTest.from_file(DASHBOARD, default_timeout=90)
+    app.run()
+    app.switch_page(CLUSTERS).run()
+    assert not app.metric
+    button = app.button(key="clusters-start")
+    assert button.label == f"Group these {rows:,} signals rows now"
+    button.click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    job = cluster_jobs.running()
+    assert job is not None and job.rows == rows
+    assert any(f"Grouping {rows:,} signals rows in the background" in info.value for info in app.info)
+    assert "clusters-start" not in [b.key for b in app.button]  # no second start while it runs
+    release.set()
+    assert job.finished.wait(120) and job.error is None
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    computed = find_clusters(load_corpus(folder), ("signals",))
+    shown = {metric.label: metric.value for metric in app.metric}
+    assert shown["Clusters"] == f"{len(computed.summary):,}"
+    assert any("in the background" in caption.value for caption in app.caption)
+
+
+@pytest.mark.browser
+def test_the_start_button_groups_a_large_view_in_chromium(tmp_path, monkeypatch):
+    """In Chromium, on a view above the page's limit (lowered for this small corpus): clicking "Group
+    these N signals rows now" shows the work going on, then the clusters, as many as find_clusters
+    finds for the same rows (computed here in a cache folder of its own)."""
+    from browser_support import ARTIFACTS
+
+    folder = tmp_path / "corpus"
+    write_corpus(folder, 40, seed=5)
+    monkeypatch.setenv("SIGNALS_CACHE_DIR", str(tmp_path / "own-cache"))
+    corpus = load_corpus(folder)
+    rows = int((corpus.items["section"].astype("str") == "signals").sum())
+    expected = find_clusters(corpus, ("signals",))
+    with (running_app(folder, tmp_path / "cache", env={"SIGNALS_CLUSTER_ROWS_IN_APP": "20"}) as url,
+          chromium() as browser):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/clusters")
+        start = page.get_by_role("button", name=f"Group these {rows:,} signals rows now")
+        start.wait_for(timeout=60_000)
+        assert page.locator("[data-testid='stMetric']").count() == 0
+        start.click()
+        clusters = page.locator("[data-testid='stMetric']").first  # "Clusters", then "Rows in clusters"
+        clusters.wait_for(timeout=120_000)
+        assert clusters.locator("[data-testid='stMetricLabel']").inner_text().strip() == "Clusters"
+        assert clusters.locator("[data-testid='stMetricValue']").inner_text().strip() == f"{len(expected.summary):,}"
+        assert page.get_by_text("in the background, or by").count() == 1
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "same-signal-grouped-in-background.png"), full_page=True)
+        page.close()

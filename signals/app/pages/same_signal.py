@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from signals import export, radar, schema
+from signals.analysis import cluster_jobs
 from signals.analysis.clusters import (
     DEFAULT_THRESHOLD,
     Clusters,
@@ -18,7 +19,7 @@ from signals.analysis.clusters import (
     stored_clusters,
     stored_clusters_file,
 )
-from signals.analysis.parameters import CLUSTER_MAX_ROWS_IN_APP
+from signals.analysis.parameters import cluster_max_rows_in_app
 from signals.app import annotation_editor, meaning
 from signals.app.components import empty_state, plain
 from signals.app.context import current_view
@@ -152,6 +153,45 @@ def _radar_section(view, section: str, found: Clusters, threshold: float) -> Non
     )
 
 
+def _group_in_background(view, section: str, threshold: float, compared: int, limit: int,
+                         job: cluster_jobs.ClusteringJob | None) -> None:
+    """A view too large to group on opening: its grouping's progress while it runs in the background,
+    else what it would cost, the filters that avoid it, and a button that starts it."""
+    if job is not None and not job.ready:
+        @st.fragment(run_every=2.0)
+        def waiting() -> None:
+            if job.ready:
+                st.rerun()
+            minutes, seconds = divmod(int(job.seconds), 60)
+            if job.to_embed and job.embedded < job.to_embed:
+                st.progress(job.embedded / job.to_embed,
+                            text=f"Reading the meaning of {job.to_embed:,} {section} rows (once per text): "
+                                 f"{job.embedded:,} done · {minutes} min {seconds:02d} s")
+            else:
+                st.info(f"Grouping {compared:,} {section} rows in the background: {minutes} min {seconds:02d} s "
+                        "so far. Other pages work meanwhile; this one fills in when it is done.",
+                        icon=":material/hourglass_top:")
+
+        waiting()
+        return
+    if job is not None and job.error:
+        st.error(f"Grouping these rows failed: {job.error}", icon=":material/error:")
+    st.info(f"This view has {counted(compared, f'{section} row')}, more than this page groups on opening "
+            f"({limit:,}). Group them in the background (other pages keep working, and the answer is kept), or "
+            "narrow the filters in the sidebar (a theme, a category, a date range). At 100,000 documents the "
+            "first grouping of a section takes about five minutes and 1.7 GB of memory; after a day's new "
+            f"documents, under a minute. From a terminal: `signals clusters <folder> --section {section}`.",
+            icon=":material/filter_alt:")
+    busy = cluster_jobs.running()
+    if busy is not None:
+        st.caption(f"Another view is being grouped ({counted(busy.rows, 'row')}, started "
+                   f"{int(busy.seconds) // 60} min ago): one at a time. This button works again when it is done.")
+    if st.button(f"Group these {compared:,} {section} rows now", key="clusters-start", icon=":material/hub:",
+                 disabled=busy is not None):
+        cluster_jobs.start((view.key, section, threshold), view.filtered, section, threshold, compared)
+        st.rerun()
+
+
 def render() -> None:
     view = current_view()
     corpus = view.filtered
@@ -175,20 +215,18 @@ def render() -> None:
              "corpus's common direction is removed; unrelated rows score about 0, paraphrases 0.35-0.55). "
              "A cluster's rows average at least this with each other. Higher: fewer, tighter clusters.")
     compared = rows_per_section[section]
-    if compared > CLUSTER_MAX_ROWS_IN_APP:
+    limit = cluster_max_rows_in_app()
+    if compared > limit:
         found, seconds = stored_for(view, section, threshold)
+        job = cluster_jobs.job_for((view.key, section, threshold))
+        if found is None and job is not None and job.found is not None:
+            found, seconds = job.found, job.seconds  # a corpus without a cache folder: not stored
         if found is None:
-            st.info(f"This view has {counted(compared, f'{section} row')}: "
-                    f"grouping more than {CLUSTER_MAX_ROWS_IN_APP:,} takes minutes and gigabytes of memory. Narrow "
-                    "the filters in the sidebar (a theme, a category, a date range) to find the same signal in "
-                    f"them, or group the whole corpus once from a terminal: `signals clusters <folder> --section "
-                    f"{section}` (at the default threshold). This page then reads its answer in about a second; "
-                    "after new documents arrive, running it again searches only their rows.",
-                    icon=":material/filter_alt:")
+            _group_in_background(view, section, threshold, compared, limit, job)
             return
-        st.caption(f"{counted(compared, f'{section} row')}: more than this page groups by itself "
-                   f"({CLUSTER_MAX_ROWS_IN_APP:,}); these clusters were computed earlier (`signals clusters`) for "
-                   "exactly these rows and this threshold, and read back.")
+        st.caption(f"{counted(compared, f'{section} row')}: more than this page groups on opening "
+                   f"({limit:,}); these clusters were computed earlier (in the background, or by `signals "
+                   "clusters`) for exactly these rows and this threshold, and read back.")
     else:
         if not meaning.section_ready(view.corpus, section):
             return
@@ -197,7 +235,7 @@ def render() -> None:
     columns[0].metric("Clusters", f"{len(found.summary):,}")
     columns[1].metric("Rows in clusters", f"{len(found.members):,}")
     columns[2].metric(f"{section.capitalize()} compared", f"{found.rows:,}")
-    columns[3].metric("Read back in" if compared > CLUSTER_MAX_ROWS_IN_APP else "Computed in", f"{seconds:.1f} s")
+    columns[3].metric("Read back in" if compared > limit else "Computed in", f"{seconds:.1f} s")
     if found.summary.empty:
         empty_state(f"No two {section} rows from different documents are this similar: try a lower threshold.")
         return
