@@ -15,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from signals import memory
 from signals.analysis.clusters import Clusters, find_clusters
 
 
@@ -85,3 +86,4 @@ def _run(job: ClusteringJob, corpus, section: str, threshold: float) -> None:
         job.error = f"{type(error).__name__}: {error}"
     finally:
         job.finished.set()
+        memory.give_back_soon()  # the grouping's buffers, freed in this thread's arena, back to the system
