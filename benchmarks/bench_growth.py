@@ -153,7 +153,7 @@ def main() -> None:
         grown_members, grown_seconds = run("grown, lists carried over (new rows embedded)", args, "grown",
                                            Path(folder))
         lists = store.stored_arrays(cache_dir, NEIGHBOURS, model)
-        print(f"  rows added since the lists were searched: {int(lists['added']):,} "
+        print(f"  rows added or removed since the lists were searched: {int(lists['changed']):,} "
               f"(of {int(lists['base']):,} searched then)")
         forget_answers(cache_dir, model, lists=True)
         afresh_members, afresh_seconds = run("afresh, every row searched", args, "afresh", Path(folder))

@@ -21,10 +21,10 @@ not only when o is in the searched row's own list: entering, it pushes o's weake
 that can undo another pair (clusters.mutual_pairs keeps a pair when each row is among the other's
 K nearest). tests/semantic/test_growing.py checks the pairs against a brute-force search.
 
-What it does not keep: the space itself. The mean of the rows moves as rows are added, and the
+What it does not keep: the space itself. The mean of the rows moves as rows come and go, and the
 projection was learnt on the rows of the first search. Lists are carried over only while the rows to
-search are at most SEARCH_SHARE of the rows and the rows added since the space was learnt at most
-DRIFT_SHARE of the rows it was learnt on; past either, the caller searches every row again (a new
+search are at most SEARCH_SHARE of the rows and the rows added or removed since the space was learnt
+at most DRIFT_SHARE of the rows it was learnt on; past either, the caller searches every row again (a new
 space). Similarities between the kept pairs are always computed afresh with the rows' current mean
 (clusters.meaning_pairs), so a threshold means the same whichever way the lists were made.
 """
@@ -42,8 +42,8 @@ from signals.semantic.neighbours import EXACT_LIMIT, Projection, best_others, ne
 #: Lists are carried over while the rows to search again are at most this share of the rows. Each
 #: searched row is compared with every row: at 5% of 437,000 rows that is about as long as the graph.
 SEARCH_SHARE = 0.05
-#: ... and while the rows added since the space was learnt are at most this share of the rows it was
-#: learnt on (the mean and the projection of a corpus a fifth larger are no longer its own).
+#: ... and while the rows added or removed since the space was learnt are at most this share of the
+#: rows it was learnt on (the mean and the projection of a corpus a fifth larger are no longer its own).
 DRIFT_SHARE = 0.2
 #: Rows compared with the searched rows at a time (65,536 x 256 float32: 64 MB).
 BASE_SLICE = 65_536
@@ -66,7 +66,8 @@ def identities(texts, doc_ids) -> np.ndarray:
 class Lists:
     """Each row's k nearest rows of other documents (indices n x k, -1 where fewer; similarities in
     the lists' space, for ranking), the rows' identities, and the space: the mean removed, the
-    projection (None: the full vectors), the rows it was learnt on (base) and the rows added since."""
+    projection (None: the full vectors), the rows it was learnt on (base) and the rows added or
+    removed since (changed)."""
 
     indices: np.ndarray
     similarities: np.ndarray
@@ -74,7 +75,7 @@ class Lists:
     mean: np.ndarray
     projection: Projection | None
     base: int
-    added: int = 0
+    changed: int = 0
 
     def arrays(self) -> dict[str, np.ndarray]:
         """What signals.semantic.store.keep_arrays stores."""
@@ -83,18 +84,18 @@ class Lists:
         offset = self.projection.offset if self.projection else np.empty(0, np.float32)
         return {"indices": self.indices.astype(np.int32), "similarities": self.similarities.astype(np.float32),
                 "identities": self.identities, "mean": self.mean, "components": components, "offset": offset,
-                "base": np.asarray(self.base), "added": np.asarray(self.added)}
+                "base": np.asarray(self.base), "changed": np.asarray(self.changed)}
 
     @classmethod
     def from_arrays(cls, stored: dict[str, np.ndarray] | None) -> Lists | None:
         """Lists from stored arrays; None when they lack a field (stored by an earlier version)."""
-        fields = ("indices", "similarities", "identities", "mean", "components", "offset", "base", "added")
+        fields = ("indices", "similarities", "identities", "mean", "components", "offset", "base", "changed")
         if stored is None or any(name not in stored for name in fields):
             return None
         projection = Projection(stored["components"], stored["offset"]) if len(stored["offset"]) else None
         return cls(stored["indices"].astype(np.int64), stored["similarities"].astype(np.float32),
                    stored["identities"].astype(np.uint64), stored["mean"].astype(np.float32), projection,
-                   int(stored["base"]), int(stored["added"]))
+                   int(stored["base"]), int(stored["changed"]))
 
     def rows_in_space(self, vectors: np.ndarray):
         """vectors (float16 unit vectors, as stored) -> a function of positions giving those rows in
@@ -139,8 +140,8 @@ def carried_over(lists: Lists | None, vectors: np.ndarray, row_identities: np.nd
     redo = new.copy()
     redo[now[kept & lost]] = True
     queries = np.flatnonzero(redo)
-    added = lists.added + int(new.sum())
-    if len(queries) > SEARCH_SHARE * n or added > DRIFT_SHARE * lists.base:
+    changed = lists.changed + int(new.sum()) + int((~kept).sum())
+    if len(queries) > SEARCH_SHARE * n or changed > DRIFT_SHARE * lists.base:
         return None
 
     indices = np.full((n, k), -1, dtype=np.int64)
@@ -149,7 +150,7 @@ def carried_over(lists: Lists | None, vectors: np.ndarray, row_identities: np.nd
     similarities[now[kept]] = lists.similarities[kept]
     if len(queries):
         _search(indices, similarities, lists.rows_in_space(vectors), queries, groups)
-    return Lists(indices, similarities, row_identities, lists.mean, lists.projection, lists.base, added)
+    return Lists(indices, similarities, row_identities, lists.mean, lists.projection, lists.base, changed)
 
 
 def _search(indices: np.ndarray, similarities: np.ndarray, rows_of, queries: np.ndarray,

@@ -85,7 +85,9 @@ def test_carried_over_lists_make_the_pairs_a_full_search_makes(grown):
     # Each row's list: K rows of other documents, none of them gone.
     assert (after.indices >= 0).all()
     assert (docs[after.indices] != docs[:, None]).all()
-    assert after.added == int((docs >= 500).sum()) + 1  # the new documents' rows and the edited row
+    was, now = set(before.identities.tolist()), set(growing.identities(texts, docs).tolist())
+    assert len(now - was) == int((docs >= 500).sum()) + 1  # the new documents' rows and the edited row
+    assert after.changed == len(now - was) + len(was - now)  # and document 7's rows, the edited row's former text
 
 
 def test_rows_that_did_not_change_keep_their_lists_in_their_new_places(grown):
@@ -114,7 +116,7 @@ def test_too_much_change_is_searched_afresh(grown, monkeypatch):
 
 def test_the_space_drifts_too_far_after_many_small_additions(grown, monkeypatch):
     before, vectors, docs, texts = grown
-    before.added = int(growing.DRIFT_SHARE * before.base) - 5  # as if rows had been added before
+    before.changed = int(growing.DRIFT_SHARE * before.base) - 5  # as if rows had come and gone before
     assert growing.carried_over(before, vectors, growing.identities(texts, docs), docs, K) is None
 
 
@@ -161,10 +163,10 @@ def test_a_corpus_that_grows_by_a_few_documents_is_clustered_from_its_stored_lis
     cache_dir = store.corpus_cache_dir(whole.root)
     stored = lambda: store.stored_arrays(cache_dir, "rows.signals.neighbours", for_corpus(whole))
     cl.find_clusters(earlier)
-    assert int(stored()["added"]) == 0
+    assert int(stored()["changed"]) == 0
     grown = cl.find_clusters(whole)
     new_rows = int(whole.items["doc_id"].astype("str").isin(later)[whole.items["section"] == "signals"].sum())
-    assert int(stored()["added"]) == new_rows > 0  # carried over: the new documents' rows searched
+    assert int(stored()["changed"]) == new_rows > 0  # carried over: the new documents' rows searched
 
     report = recovered(grown.members, truth)
     assert report[0]["recovered"] and report[4]["recovered"]  # groups with a member in a new document
@@ -174,7 +176,7 @@ def test_a_corpus_that_grows_by_a_few_documents_is_clustered_from_its_stored_lis
     for frame in (cache_dir / store.SUBFOLDER).rglob("clusters.*.parquet"):
         frame.unlink()
     afresh = cl.find_clusters(whole)
-    assert int(stored()["added"]) == 0
+    assert int(stored()["changed"]) == 0
     assert [r["recovered"] for r in recovered(afresh.members, truth)] == [r["recovered"] for r in report]
 
 
@@ -207,6 +209,6 @@ def test_any_sequence_of_small_changes_keeps_the_pairs_of_a_full_search(seed, st
         vectors, docs, texts = vectors[order], docs[order], [texts[i] for i in order]
         with patch.object(growing, "SEARCH_SHARE", 1.0):  # whatever the share of rows to search
             carried = growing.carried_over(lists, vectors, growing.identities(texts, docs), docs, K)
-        assert carried is not None  # (the rows added stay under DRIFT_SHARE of the 600-odd rows)
+        assert carried is not None  # (the rows changed stay under DRIFT_SHARE of the 600-odd rows)
         assert _pairs(carried) == _mutual_by_brute_force(vectors, docs, carried.mean)
         lists = carried
