@@ -33,6 +33,7 @@ class ClusteringJob:
     found: Clusters | None = None
     error: str | None = None
     finished: threading.Event = field(default_factory=threading.Event)
+    took: float | None = None  # seconds, once done
 
     @property
     def ready(self) -> bool:
@@ -40,8 +41,8 @@ class ClusteringJob:
 
     @property
     def seconds(self) -> float:
-        """Seconds since it started."""
-        return time.monotonic() - self.started
+        """Seconds it took, or since it started while it runs."""
+        return self.took if self.took is not None else time.monotonic() - self.started
 
 
 _lock = threading.Lock()
@@ -85,5 +86,6 @@ def _run(job: ClusteringJob, corpus, section: str, threshold: float) -> None:
     except Exception as error:  # noqa: BLE001 - reported on the page, which offers to start again
         job.error = f"{type(error).__name__}: {error}"
     finally:
+        job.took = time.monotonic() - job.started
         job.finished.set()
         memory.give_back_soon()  # the grouping's buffers, freed in this thread's arena, back to the system

@@ -59,3 +59,4 @@ def test_a_corpus_without_a_cache_folder_keeps_its_answer_in_the_job(corpus):
     job = cluster_jobs.start(("upload",), uploaded, "signals", DEFAULT_THRESHOLD, 170)
     assert job.finished.wait(120) and job.error is None
     assert job.found is not None and len(job.found.summary) == len(find_clusters(uploaded, ("signals",)).summary)
+    assert job.seconds == job.took > 0  # what it took, not the time since (the page shows it)
