@@ -5,8 +5,8 @@ One job at a time per server: grouping the 437,000 signals rows of 100,000 docum
 1.7 GB besides the corpus while it runs (a process doing it peaks at 2.7-2.8 GB with the corpus
 loaded, `benchmarks/bench_growth.py`), and two at once would double it. Every session asking for the
 same view shares its job. `find_clusters` stores the answer beside the vectors, where the page reads
-it (`stored_clusters`); the job keeps it only for a corpus without a cache folder (an upload). No
-Streamlit here: the page polls the job.
+it (`stored_clusters`); the job keeps it only when it cannot be read back from there (a corpus
+without a cache folder, a folder that cannot be written). No Streamlit here: the page polls the job.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ import time
 from dataclasses import dataclass, field
 
 from signals import memory
-from signals.analysis.clusters import Clusters, find_clusters
+from signals.analysis.clusters import Clusters, find_clusters, stored_clusters
 
 
 @dataclass
 class ClusteringJob:
-    """One view's grouping: `embedded` of `to_embed` texts embedded so far (0 of 0 when every text
-    was already), then the grouping; once done, `error` or (for a corpus without a cache folder,
-    whose answer is not stored) `found`."""
+    """One view's grouping: `embedded` of `to_embed` new texts embedded so far (0 of 0 when every
+    text was already), then the grouping; once done, `error`, or `found` when the answer could not
+    be stored."""
 
     key: tuple
     rows: int
@@ -78,11 +78,10 @@ def _run(job: ClusteringJob, corpus, section: str, threshold: float) -> None:
     def progress(done: int, total: int) -> None:
         job.embedded, job.to_embed = done, total
 
-    from signals.semantic.store import corpus_cache_dir
-
     try:
         found = find_clusters(corpus, (section,), threshold, progress=progress)
-        job.found = found if corpus_cache_dir(corpus.root) is None else None  # else stored
+        # Kept in the job only when the page could not read it back (a write error is not raised).
+        job.found = found if stored_clusters(corpus, (section,), threshold) is None else None
     except Exception as error:  # noqa: BLE001 - reported on the page, which offers to start again
         job.error = f"{type(error).__name__}: {error}"
     finally:

@@ -16,7 +16,11 @@ Carrying over (`carried_over`), with n rows now:
 
 Why the lists are then those of a full search in the stored space: o lost no neighbour, so its
 stored list is its best K among the rows that stayed; its best K now are among those and the
-searched rows, and step 3 ranks both. A searched row must enter o's list whenever it ranks there,
+searched rows, and step 3 ranks both. That holds exactly for lists made by exact search (up to
+neighbours.EXACT_LIMIT rows). Above, the stored lists are the graph's (0.91 of a row's exact
+nearest found, neighbours._approximate) and ranked by its half-precision similarities; what is
+carried over keeps them as they are, the searched rows' lists are exact, and scores 0.002 apart
+may rank either way. A searched row must enter o's list whenever it ranks there,
 not only when o is in the searched row's own list: entering, it pushes o's weakest row out, and
 that can undo another pair (clusters.mutual_pairs keeps a pair when each row is among the other's
 K nearest). tests/semantic/test_growing.py checks the pairs against a brute-force search.
@@ -37,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from signals.semantic.grouping import CentredRows
-from signals.semantic.neighbours import EXACT_LIMIT, Projection, best_others, nearest
+from signals.semantic.neighbours import EXACT_LIMIT, Projection, best_others, largest_group, nearest
 
 #: Lists are carried over while the rows to search again are at most this share of the rows. Each
 #: searched row is compared with every row: at 5% of 437,000 rows that is about as long as the graph.
@@ -92,6 +96,9 @@ class Lists:
         fields = ("indices", "similarities", "identities", "mean", "components", "offset", "base", "changed")
         if stored is None or any(name not in stored for name in fields):
             return None
+        rows = len(stored["identities"])
+        if stored["indices"].shape[0] != rows or stored["similarities"].shape != stored["indices"].shape:
+            return None  # a damaged file: searched afresh
         projection = Projection(stored["components"], stored["offset"]) if len(stored["offset"]) else None
         return cls(stored["indices"].astype(np.int64), stored["similarities"].astype(np.float32),
                    stored["identities"].astype(np.uint64), stored["mean"].astype(np.float32), projection,
@@ -167,30 +174,30 @@ def _search(indices: np.ndarray, similarities: np.ndarray, rows_of, queries: np.
     import faiss
 
     n, k = indices.shape
-    searched = np.zeros(n, dtype=bool)
-    searched[queries] = True
-    largest = int(np.bincount(groups).max()) if groups is not None and len(groups) else 1
+    is_query = np.zeros(n, dtype=bool)
+    is_query[queries] = True
+    wanted = k + largest_group(groups)
     wanted_rows = rows_of(queries)
     among_searched = faiss.IndexFlatIP(wanted_rows.shape[1])
     among_searched.add(wanted_rows)
     found = np.empty((len(queries), 0), dtype=np.int64)
     scores = np.empty((len(queries), 0), dtype=np.float32)
     for start in range(0, n, BASE_SLICE):
-        base = rows_of(slice(start, min(n, start + BASE_SLICE)))
+        slice_rows = rows_of(slice(start, min(n, start + BASE_SLICE)))
         # The searched rows' nearest in this slice, merged with the slices before.
-        index = faiss.IndexFlatIP(base.shape[1])
-        index.add(base)
-        part_scores, part = index.search(wanted_rows, min(k + largest, len(base)))
+        index = faiss.IndexFlatIP(slice_rows.shape[1])
+        index.add(slice_rows)
+        part_scores, part = index.search(wanted_rows, min(wanted, len(slice_rows)))
         found = np.concatenate([found, np.where(part >= 0, part + start, -1)], axis=1)
         scores = np.concatenate([scores, np.where(part >= 0, part_scores, -np.inf).astype(np.float32)], axis=1)
-        if found.shape[1] > k + largest:
-            best = np.argpartition(-scores, k + largest - 1, axis=1)[:, :k + largest]
+        if found.shape[1] > wanted:
+            best = np.argpartition(-scores, wanted - 1, axis=1)[:, :wanted]
             found, scores = np.take_along_axis(found, best, axis=1), np.take_along_axis(scores, best, axis=1)
         # This slice's other rows: their nearest searched rows, taken into their lists.
-        others = np.flatnonzero(~searched[start:start + len(base)])
+        others = np.flatnonzero(~is_query[start:start + len(slice_rows)])
         if len(others):
-            _take_in(indices, similarities, others + start, base[others], among_searched, queries, groups,
-                     min(len(queries), k + largest))
+            _take_in(indices, similarities, others + start, slice_rows[others], among_searched, queries, groups,
+                     min(len(queries), wanted))
     indices[queries], similarities[queries] = best_others(found, scores, queries, groups, k)
 
 

@@ -88,12 +88,13 @@ class Projection:
         self.offset = np.ascontiguousarray(offset, dtype=np.float32)
 
     @classmethod
-    def learn(cls, vectors, reduced: int = REDUCED_DIMENSIONS) -> Projection:
-        """The PCA of a sample of PCA_SAMPLE rows (array, or rows made on demand)."""
+    def learn(cls, vectors, reduced: int | None = None) -> Projection:
+        """The PCA (to `reduced` dimensions, REDUCED_DIMENSIONS by default) of a sample of PCA_SAMPLE
+        rows (array, or rows made on demand)."""
         import faiss
 
         n, dimensions = vectors.shape
-        pca = faiss.PCAMatrix(dimensions, min(reduced, dimensions))
+        pca = faiss.PCAMatrix(dimensions, min(reduced or REDUCED_DIMENSIONS, dimensions))
         rng = np.random.default_rng(0)
         pca.train(_rows(vectors, np.sort(rng.choice(n, size=min(n, PCA_SAMPLE), replace=False))))
         return cls(faiss.vector_to_array(pca.A).reshape(pca.d_out, pca.d_in), faiss.vector_to_array(pca.b))
@@ -194,14 +195,19 @@ def nearest(
     if n == 0 or k <= 0:
         return np.empty((n, 0), np.int64), np.empty((n, 0), np.float32)
     # Rows of one's own group also come back as neighbours: ask for enough extra to skip them all.
-    largest_group = int(np.bincount(groups).max()) if groups is not None and len(groups) else 1
-    wanted = min(n, k + largest_group)
+    wanted = min(n, k + largest_group(groups))
     use_exact = n <= EXACT_LIMIT if exact is None else exact
     if use_exact and not isinstance(vectors, np.ndarray):
         vectors = vectors.all()
     indices, similarities = (_exact(vectors, wanted) if use_exact
                              else _approximate(vectors, wanted, rescore, projection))
     return best_others(indices, similarities, np.arange(n), groups, k)
+
+
+def largest_group(groups: np.ndarray | None) -> int:
+    """Rows in the largest group (1 without groups): the neighbours to ask for beyond k, so that
+    skipping a row's own group still leaves k."""
+    return int(np.bincount(groups).max()) if groups is not None and len(groups) else 1
 
 
 def best_others(indices: np.ndarray, similarities: np.ndarray, own: np.ndarray, groups: np.ndarray | None,

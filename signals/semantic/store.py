@@ -167,8 +167,8 @@ def embeddings(
 def _merged(keys: np.ndarray, vectors: np.ndarray | None, new_keys: np.ndarray,
             new_vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A store (sorted digests, vectors) and texts it lacks (sorted digests, vectors) -> one store,
-    sorted, made in place of a single copy: concatenating and then sorting made two copies of every
-    stored vector (900 MB when a day's rows joined the 437,000 of 100,000 documents)."""
+    sorted, in one new copy: concatenating and then sorting made two (900 MB of copies when a day's
+    rows joined the 437,000 of 100,000 documents)."""
     if not len(keys):
         return new_keys, new_vectors
     total = len(keys) + len(new_keys)

@@ -239,9 +239,11 @@ def test_above_the_limit_a_button_groups_the_view_in_the_background(monkeypatch,
     assert job.finished.wait(120) and job.error is None
     app.run()
     assert not app.exception, [e.value for e in app.exception]
+    monkeypatch.setenv("SIGNALS_CACHE_DIR", str(tmp_path / "own-cache"))  # computed afresh, not read back
     computed = find_clusters(load_corpus(folder), ("signals",))
     shown = {metric.label: metric.value for metric in app.metric}
     assert shown["Clusters"] == f"{len(computed.summary):,}"
+    assert "Read back in" in shown
     assert any("in the background" in caption.value for caption in app.caption)
 
 

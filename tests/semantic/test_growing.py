@@ -109,7 +109,9 @@ def test_too_much_change_is_searched_afresh(grown, monkeypatch):
     assert growing.carried_over(before, vectors, identities, docs, K + 1) is None  # another k
     assert growing.carried_over(None, vectors, identities, docs, K) is None
     strangers = growing.identities([t + " (rewritten)" for t in texts], docs)
+    monkeypatch.setattr(growing, "DRIFT_SHARE", 100.0)  # the share to search alone declines it
     assert growing.carried_over(before, vectors, strangers, docs, K) is None  # every row new
+    monkeypatch.setattr(growing, "DRIFT_SHARE", 0.2)
     monkeypatch.setattr(growing, "SEARCH_SHARE", 0.03)
     assert growing.carried_over(before, vectors, identities, docs, K) is None  # 24 of 482 rows to search
 
@@ -212,3 +214,36 @@ def test_any_sequence_of_small_changes_keeps_the_pairs_of_a_full_search(seed, st
         assert carried is not None  # (the rows changed stay under DRIFT_SHARE of the 600-odd rows)
         assert _pairs(carried) == _mutual_by_brute_force(vectors, docs, carried.mean)
         lists = carried
+
+
+def test_above_the_exact_limit_lists_live_in_the_graphs_projection(grown, monkeypatch, tmp_path):
+    """Lists made by the graph (the limit lowered to this corpus's size): the projection is kept and
+    stored, and each row searched when the corpus changed gets its exact nearest rows in that
+    space: those a brute-force search over the projected rows finds."""
+    from signals.semantic import neighbours, store
+
+    monkeypatch.setattr(growing, "EXACT_LIMIT", 50)
+    monkeypatch.setattr(neighbours, "EXACT_LIMIT", 50)
+    monkeypatch.setattr(neighbours, "REDUCED_DIMENSIONS", 16)
+    _, vectors, docs, texts = grown
+    first = len(docs) - 40  # the last 40 rows arrive later
+    before = growing.searched(CentredRows(vectors[:first]), growing.identities(texts[:first], docs[:first]),
+                              docs[:first], K)
+    assert before.projection is not None and before.projection.components.shape == (16, 64)
+    identities = growing.identities(texts, docs)
+    after = growing.carried_over(before, vectors, identities, docs, K)
+    assert after is not None and after.projection is before.projection
+
+    rows = vectors.astype(np.float32) - before.mean
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    projected = rows @ before.projection.components.T + before.projection.offset
+    projected /= np.linalg.norm(projected, axis=1, keepdims=True)
+    scores = projected @ projected.T
+    scores[docs[:, None] == docs[None, :]] = -np.inf
+    for row in range(first, len(docs)):
+        assert set(after.indices[row].tolist()) == set(np.argsort(-scores[row])[:K].tolist()), row
+
+    store.keep_arrays(tmp_path, "rows.signals.neighbours", "key", **after.arrays())
+    read = growing.Lists.from_arrays(store.stored_arrays(tmp_path, "rows.signals.neighbours"))
+    assert np.array_equal(read.projection.components, before.projection.components)
+    assert np.array_equal(read.projection.offset, before.projection.offset)

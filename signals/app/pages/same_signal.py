@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import time
+import uuid
 
 import pandas as pd
 import streamlit as st
@@ -153,7 +154,16 @@ def _radar_section(view, section: str, found: Clusters, threshold: float) -> Non
     )
 
 
-def _group_in_background(view, section: str, threshold: float, compared: int, limit: int,
+def _job_key(view, section: str, threshold: float) -> tuple:
+    """What names a background grouping: the view (its key, and this session when the key is not
+    shared across sessions: an upload's), the section, the threshold."""
+    owner = view.key
+    if view.key.startswith("|"):
+        owner += "|" + st.session_state.setdefault("_clusters_job_session", uuid.uuid4().hex)
+    return owner, section, threshold
+
+
+def _group_in_background(view, section: str, threshold: float, compared: int, limit: int, key: tuple,
                          job: cluster_jobs.ClusteringJob | None) -> None:
     """A view too large to group on opening: its grouping's progress while it runs in the background,
     else what it would cost, the filters that avoid it, and a button that starts it."""
@@ -165,7 +175,7 @@ def _group_in_background(view, section: str, threshold: float, compared: int, li
             minutes, seconds = divmod(int(job.seconds), 60)
             if job.to_embed and job.embedded < job.to_embed:
                 st.progress(job.embedded / job.to_embed,
-                            text=f"Reading the meaning of {job.to_embed:,} {section} rows (once per text): "
+                            text=f"Reading the meaning of {job.to_embed:,} new {section} texts (once per text): "
                                  f"{job.embedded:,} done · {minutes} min {seconds:02d} s")
             else:
                 st.info(f"Grouping {compared:,} {section} rows in the background: {minutes} min {seconds:02d} s "
@@ -184,11 +194,18 @@ def _group_in_background(view, section: str, threshold: float, compared: int, li
             icon=":material/filter_alt:")
     busy = cluster_jobs.running()
     if busy is not None:
-        st.caption(f"Another view is being grouped ({counted(busy.rows, 'row')}, started "
-                   f"{int(busy.seconds) // 60} min ago): one at a time. This button works again when it is done.")
+        @st.fragment(run_every=2.0)
+        def waiting_for_another() -> None:
+            if busy.ready:
+                st.rerun()  # the button works again
+            st.caption(f"Another view is being grouped ({counted(busy.rows, 'row')}, started "
+                       f"{int(busy.seconds) // 60} min ago): one at a time. This button works again when it "
+                       "is done.")
+
+        waiting_for_another()
     if st.button(f"Group these {compared:,} {section} rows now", key="clusters-start", icon=":material/hub:",
                  disabled=busy is not None):
-        cluster_jobs.start((view.key, section, threshold), view.filtered, section, threshold, compared)
+        cluster_jobs.start(key, view.filtered, section, threshold, compared)
         st.rerun()
 
 
@@ -216,17 +233,19 @@ def render() -> None:
              "A cluster's rows average at least this with each other. Higher: fewer, tighter clusters.")
     compared = rows_per_section[section]
     limit = cluster_max_rows_in_app()
-    if compared > limit:
+    read_back = compared > limit
+    if read_back:
         found, seconds = stored_for(view, section, threshold)
-        job = cluster_jobs.job_for((view.key, section, threshold))
+        key = _job_key(view, section, threshold)
+        job = cluster_jobs.job_for(key)
         if found is None and job is not None and job.found is not None:
-            found, seconds = job.found, job.seconds  # a corpus without a cache folder: not stored
+            found, seconds, read_back = job.found, job.seconds, False  # could not be stored
         if found is None:
-            _group_in_background(view, section, threshold, compared, limit, job)
+            _group_in_background(view, section, threshold, compared, limit, key, job)
             return
         st.caption(f"{counted(compared, f'{section} row')}: more than this page groups on opening "
                    f"({limit:,}); these clusters were computed earlier (in the background, or by `signals "
-                   "clusters`) for exactly these rows and this threshold, and read back.")
+                   "clusters`) for exactly these rows and this threshold.")
     else:
         if not meaning.section_ready(view.corpus, section):
             return
@@ -235,7 +254,7 @@ def render() -> None:
     columns[0].metric("Clusters", f"{len(found.summary):,}")
     columns[1].metric("Rows in clusters", f"{len(found.members):,}")
     columns[2].metric(f"{section.capitalize()} compared", f"{found.rows:,}")
-    columns[3].metric("Read back in" if compared > limit else "Computed in", f"{seconds:.1f} s")
+    columns[3].metric("Read back in" if read_back else "Computed in", f"{seconds:.1f} s")
     if found.summary.empty:
         empty_state(f"No two {section} rows from different documents are this similar: try a lower threshold.")
         return
