@@ -204,7 +204,7 @@ def meaning_pairs(
     vectors on demand (grouping.CentredRows: the linkage's group means, each member's similarity to
     its representative).
 
-    The neighbour lists are cached beside the embeddings (signals.semantic.store.cached_arrays),
+    The neighbour lists are cached beside the embeddings (signals.semantic.store.stored_arrays),
     keyed by the rows' texts and documents: a second run on the same rows skips the search. When
     the rows changed a little since (new documents, an edited file), the stored lists are carried
     over and only the new rows and those that lost a neighbour are searched (signals.semantic.growing)."""
@@ -218,12 +218,13 @@ def meaning_pairs(
     centred = grouping.CentredRows(vectors)
     name = f"rows.{section}.neighbours"
     key = store.rows_key(texts, docs, K_NEIGHBOURS, "one mean")
-    cached = store.cached_arrays(cache_dir, name, key, model)
+    stored = store.stored_arrays(cache_dir, name, model)  # read once: this key's lists, or lists to carry over
+    cached = stored if stored is not None and str(stored.get("key", "")) == key else None
     if cached is None:
         identities = growing.identities(texts, rows["doc_id"].astype("str"))
         del texts  # 437,000 Python strings at 100,000 documents: not held through the search
-        before = growing.Lists.from_arrays(store.stored_arrays(cache_dir, name, model))
-        lists = growing.carried_over(before, vectors, identities, docs, K_NEIGHBOURS)
+        lists = growing.carried_over(growing.Lists.from_arrays(stored), vectors, identities, docs, K_NEIGHBOURS)
+        del stored
         if lists is None:
             # Ranked by the graph's own similarities; only the mutual pairs are scored exactly below
             # (scoring every found pair was 20 s of the search's 139 s at 100,000 documents).
@@ -231,7 +232,7 @@ def meaning_pairs(
         store.keep_arrays(cache_dir, name, key, model, **lists.arrays())
         indices, similarities = lists.indices, lists.similarities
     else:
-        del texts
+        del texts, stored
         indices, similarities = cached["indices"].astype(np.int64), cached["similarities"]
     first, second, _ = mutual_pairs(indices, similarities)
     similarity = centred.cosines(first, second)
