@@ -138,6 +138,19 @@ def wait_idle(page, timeout: float = 90) -> None:
     pytest.fail(f"the page was still running or changing after {timeout:.0f} s")
 
 
+def click_plotly_point(page, point: tuple[float, float]) -> None:
+    """Click a plotly point as a user does: the pointer comes to rest on it (its tooltip shows),
+    then clicks.
+
+    Plotly reports a click on the point it last hovered. A click straight after a jump of the
+    pointer can land before that hover is handled on two busy cores, and then selects nothing (it
+    failed CI once)."""
+    page.mouse.move(point[0] - 12, point[1] + 12)
+    page.mouse.move(*point, steps=4)
+    wait_until(page, lambda: page.locator(".hoverlayer .hovertext").count() > 0, "the point's tooltip")
+    page.mouse.click(*point)
+
+
 def wait_until(page, check: Callable[[], T], what: str, timeout: float = 60) -> T:
     """Poll `check()` until it returns something truthy (returned); fail after `timeout` seconds.
 

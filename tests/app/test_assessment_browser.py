@@ -14,7 +14,15 @@ from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pytest
-from browser_support import BROWSER_MARKS, chromium, running_app, shot, wait_idle, wait_until
+from browser_support import (
+    BROWSER_MARKS,
+    chromium,
+    click_plotly_point,
+    running_app,
+    shot,
+    wait_idle,
+    wait_until,
+)
 
 from signals import load_corpus
 from signals.synth import write_corpus
@@ -111,17 +119,6 @@ def _tool(page, title: str) -> None:
     page.locator(f'.modebar-btn[data-title="{title}"]').first.click()
 
 
-def _click(page, point: tuple[float, float]) -> None:
-    """Click a point as a user does: the pointer rests on it (its tooltip shows), then clicks.
-
-    Plotly reports a click on the point it last hovered. A click straight after a jump of the
-    pointer can land before that hover is handled on two busy cores, and then selects nothing."""
-    page.mouse.move(point[0] - 12, point[1] + 12)
-    page.mouse.move(*point, steps=4)
-    wait_until(page, lambda: page.locator(".hoverlayer .hovertext").count() > 0, "the point's tooltip")
-    page.mouse.click(*point)
-
-
 def _open(page, url: str) -> dict[str, tuple[float, float]]:
     page.goto(url)
     wait_idle(page)
@@ -141,7 +138,7 @@ def test_clicking_a_point_lists_exactly_the_rows_rated_there(app_url, page, rate
                   "status: new", "horizon: <1y", "zone: Act now", *there["name"].head(1)):
         # Spaces aside: a long line is wrapped, and the wrapped lines' text runs together here.
         assert "".join(words.split()) in "".join(tip.split()), (words, tip)
-    _click(page, markers["5|4|<1y"])
+    click_plotly_point(page, markers["5|4|<1y"])
     wait_idle(page)
     page.get_by_role("heading", name="Rows at impact 5, likelihood 4 (<1y)").wait_for(timeout=30_000)
     assert sorted(_listed(page)) == _pairs(there)
@@ -198,7 +195,7 @@ def test_a_box_around_act_now_and_a_lasso_around_park_list_their_rows(app_url, p
 def test_a_listed_row_opens_its_document(app_url, page, rated):
     _, expected = rated
     markers = _open(page, f"{app_url}/assessment?rmin=1")
-    _click(page, markers["5|4|<1y"])
+    click_plotly_point(page, markers["5|4|<1y"])
     wait_idle(page)
     page.get_by_role("heading", name="Rows at impact 5, likelihood 4 (<1y)").wait_for(timeout=30_000)
     grid = page.locator('[data-testid="stDataFrame"]').last
@@ -224,7 +221,7 @@ def test_in_theme_mode_a_click_lists_the_rows_of_the_themes_documents(app_url, p
     markers = wait_until(page, lambda: (found := page.evaluate(MARKERS_JS)) and
                          [m for m in found if not m["id"].startswith("__") and "|" not in m["id"]], "the themes' markers")
     theme_key = markers[0]["id"]
-    _click(page, (markers[0]["x"], markers[0]["y"]))
+    click_plotly_point(page, (markers[0]["x"], markers[0]["y"]))
     wait_idle(page)
     page.get_by_role("heading", name=re.compile(r"^Rows of the documents with ")).wait_for(timeout=30_000)
     themes = corpus.themes.astype({"doc_id": "str", "theme_key": "str"})

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
-from browser_support import chromium, running_app, scan_tooltips, wait_until
+from browser_support import chromium, click_plotly_point, running_app, scan_tooltips, wait_until
 from streamlit.testing.v1 import AppTest
 
 from signals import load_corpus, radar
@@ -186,7 +186,7 @@ def _click_node(page, trace_name: str) -> None:
     marker_traces = traces.count() - len(legend)
     point = traces.nth(marker_traces + legend.index(trace_name)).locator(".points path").first
     box = point.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    click_plotly_point(page, (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2))
 
 
 @pytest.mark.browser
