@@ -39,10 +39,29 @@ REASONS = ("plural", "acronym", "spelling", "shared words", "meaning")
 MEANING_SIMILARITY = 0.7
 #: Near-identical spellings: rapidfuzz ratio (0-100) at least this.
 SPELLING_RATIO = 90
-#: Shared-word pairs: Jaccard of the two themes' word sets at least this.
-SHARED_WORDS_JACCARD = 0.5
-_WORD = re.compile(r"[0-9a-z]+")
+#: Shared-word pairs: the same words in another order, or words that differ only in their ending
+#: ("technology" / "technological"): each differing word spelled at least this alike (rapidfuzz ratio).
+#: One name's words inside the other's is a narrower form, not a synonym ("technology" / "military
+#: technology": the real corpus's themes gave 113 such pairs, which drowned the rest of the list).
+STEM_RATIO = 85
+_WORD = re.compile(r"[^\W_]+")
 _STOP = frozenset({"a", "an", "and", "the", "of", "in", "on", "for", "to", "with", "by", "&"})
+#: Prefixes that make a word's opposite or counterpart. Names that differ by one are spelled and
+#: embedded alike ("structured data" / "unstructured data": ratio 94, cosine 0.88) and are not synonyms.
+_OPPOSING_PREFIXES = ("un", "non", "anti", "dis", "in", "im", "ir", "il", "de", "mis", "counter", "pre", "post",
+                      "micro", "macro", "over", "under", "inter", "intra", "sub", "super", "hyper", "hypo",
+                      "mono", "multi", "ex", "up", "down",
+                      "dé", "dés", "mé", "més", "mal", "contre", "sur", "sous")  # French: "déséquilibre"
+#: Words that name opposites or counterparts, which embeddings put close together ("bull market" /
+#: "bear market": cosine 0.78, each the other's nearest theme on the real corpus).
+_OPPOSITES = frozenset(frozenset(pair) for pair in (
+    ("bull", "bear"), ("public", "private"), ("rural", "urban"), ("supply", "demand"), ("import", "export"),
+    ("imports", "exports"), ("online", "offline"), ("rise", "fall"), ("increase", "decrease"),
+    ("growth", "decline"), ("surplus", "deficit"), ("fusion", "fission"), ("input", "output"),
+    ("male", "female"), ("men", "women"), ("buyer", "seller"), ("buyers", "sellers"), ("employer", "employee"),
+    ("employers", "employees"), ("minimum", "maximum"), ("high", "low"), ("rich", "poor"), ("old", "young"),
+    ("north", "south"), ("east", "west"), ("left", "right"), ("war", "peace"), ("success", "failure"),
+))
 
 
 class AliasError(ValueError):
@@ -133,9 +152,58 @@ def _singular_key(key: str) -> str:
     return " ".join(schema.fold_plural(w) for w in key.split(" "))
 
 
-def _acronym(key: str) -> str:
-    words = [w for w in _WORD.findall(key) if w not in _STOP]
-    return "".join(w[0] for w in words) if len(words) > 1 else ""
+def _acronyms(key: str) -> set[str]:
+    """The initials a multi-word name may be shortened to: of all its words ("artificial
+    intelligence" -> "ai", "internet of things" -> "iot"; not "it", which is another theme), with "&"
+    for "and" ("research and development" -> "r&d"). None when one of its words is itself those
+    initials: "AI innovation" is not what "AI" stands for."""
+    words = _WORD.findall(key.replace("&", " and "))
+    content = [w for w in words if w not in _STOP]
+    if len(content) < 2:
+        return set()
+    found = {"".join(w[0] for w in words)}
+    if "and" in words:
+        found.add("".join("&" if w == "and" else w[0] for w in words if w not in _STOP or w == "and"))
+    if len(content) == len(words):
+        found.add("".join(w[0] for w in content))
+    return {initials for initials in found if len(initials) > 1 and initials not in words}
+
+
+def _differing(a: str, b: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Two theme keys -> the words of each that the other lacks (small words aside)."""
+    wa, wb = _words(a), _words(b)
+    return wa - wb, wb - wa
+
+
+def _opposed(a: str, b: str) -> bool:
+    """Do two theme keys differ in one word that is the other's opposite or counterpart
+    ("structured" / "unstructured", "inflation" / "deflation", "bull" / "bear")?"""
+    only_a, only_b = _differing(a, b)
+    if len(only_a) != 1 or len(only_b) != 1:
+        return False
+    (x,), (y,) = only_a, only_b
+    if frozenset((x, y)) in _OPPOSITES or (x in _OPPOSING_PREFIXES and y in _OPPOSING_PREFIXES):
+        return True  # "bull" / "bear"; "pre-war" / "post-war"
+    roots_x = {x[len(p):] for p in _OPPOSING_PREFIXES if x.startswith(p)} | {x}
+    roots_y = {y[len(p):] for p in _OPPOSING_PREFIXES if y.startswith(p)} | {y}
+    return any(len(root) >= 4 for root in roots_x & roots_y)
+
+
+def _alike_words(only_a: frozenset[str], only_b: frozenset[str]) -> list[tuple[str, str, float]] | None:
+    """The differing words of two names paired by spelling, when every one has a partner spelled
+    at least STEM_RATIO alike ("technology" / "technological"); else None."""
+    from rapidfuzz import fuzz
+
+    if len(only_a) != len(only_b):
+        return None
+    pairs, left = [], set(only_b)
+    for x in sorted(only_a):
+        ratio, y = max(((fuzz.ratio(x, y), y) for y in sorted(left)), default=(0.0, ""))
+        if ratio < STEM_RATIO:
+            return None
+        pairs.append((x, y, ratio))
+        left.discard(y)
+    return pairs
 
 
 def suggest_synonyms(corpus: Corpus, limit: int | None = 200) -> pd.DataFrame:
@@ -144,7 +212,10 @@ def suggest_synonyms(corpus: Corpus, limit: int | None = 200) -> pd.DataFrame:
 
     Reasons: "plural" (equal once each word is made singular), "acronym" (`AI` / `artificial
     intelligence`), "spelling" (rapidfuzz ratio >= SPELLING_RATIO: `cyber security` / `cybersecurity`),
-    "shared words" (word-set Jaccard >= SHARED_WORDS_JACCARD, ignoring small words). In each pair the
+    "shared words" (the same words in another order, or differing only in their endings, small words
+    aside: `farming technology` / `technology in farming`), "meaning" (`_meaning_pairs`). Never a
+    narrower form (one name's words inside the other's) by words or meaning, nor two names differing
+    in a word and its opposite (`_opposed`: `structured` / `unstructured`, `bull` / `bear`). In each pair the
     theme on more documents is the suggested `theme`, the other the `alias`. Sorted by reason in that
     order (the surest first), then by the documents the merge would affect (most first), then alias; at most `limit` rows (None: all). Comparisons are
     blocked (only themes sharing a word, a singular form or an acronym are compared), so this stays
@@ -164,12 +235,15 @@ def suggest_synonyms(corpus: Corpus, limit: int | None = 200) -> pd.DataFrame:
     keys = [str(k) for k in counts.index]
     documents = {str(k): int(v) for k, v in counts.items()}
 
-    found: dict[tuple[str, str], tuple[str, float]] = {}
+    found: dict[tuple[str, str], tuple] = {}
 
-    def note(a: str, b: str, reason: str, similarity: float) -> None:
+    def note(a: str, b: str, reason: str, similarity: float, evidence=None, strength: float | None = None) -> None:
+        """evidence: a text, or a function of the (alias, theme) keys giving it; strength orders the pairs of
+        one reason that touch as many documents (default: similarity)."""
         pair = (a, b) if a < b else (b, a)
-        if a != b and pair not in found:
-            found[pair] = (reason, similarity)
+        if a != b and pair not in found and not _opposed(a, b):
+            found[pair] = (reason, similarity, evidence or _EVIDENCE[reason].format(similarity=similarity),
+                           similarity if strength is None else strength)
 
     # Exact rules by grouping on a derived key: plural and acronym.
     by_singular: dict[str, list[str]] = {}
@@ -180,9 +254,9 @@ def suggest_synonyms(corpus: Corpus, limit: int | None = 200) -> pd.DataFrame:
             note(group[0], other, "plural", 1.0)
     compact = {key.replace(" ", "").replace("-", ""): key for key in keys}
     for key in keys:
-        acronym = _acronym(key)
-        if acronym and acronym in compact and compact[acronym] != key:
-            note(compact[acronym], key, "acronym", 1.0)
+        for initials in sorted(_acronyms(key)):
+            if initials in compact and compact[initials] != key:
+                note(compact[initials], key, "acronym", 1.0)
     # Fuzzy rules within blocks: themes sharing a word, or the same letters without spaces/hyphens.
     words = {key: _words(key) for key in keys}
     blocks: dict[str, list[str]] = {}
@@ -200,23 +274,29 @@ def suggest_synonyms(corpus: Corpus, limit: int | None = 200) -> pd.DataFrame:
                     note(a, b, "spelling", ratio / 100.0)
                     continue
                 wa, wb = words[a], words[b]
-                if wa and wb:
-                    jaccard = len(wa & wb) / len(wa | wb)
-                    if jaccard >= SHARED_WORDS_JACCARD:
-                        note(a, b, "shared words", jaccard)
+                if not (wa & wb):
+                    continue
+                only_a, only_b = wa - wb, wb - wa
+                if not only_a and not only_b:
+                    note(a, b, "shared words", 1.0, "the same words in another order")
+                    continue
+                alike = _alike_words(only_a, only_b) if only_a and only_b else None
+                if alike:
+                    note(a, b, "shared words", len(wa & wb) / len(wa | wb), "the same words but " + ", ".join(
+                        f"“{x}” / “{y}” (spelled {ratio:.0f}% alike)" for x, y, ratio in alike))
     _meaning_pairs(keys, display, words, note)
     rows = []
-    for (a, b), (reason, similarity) in found.items():
+    for (a, b), (reason, similarity, evidence, strength) in found.items():
         # The more used theme is the target (ties: the longer, more explicit spelling; then alphabetical).
         target, alias = sorted((a, b), key=lambda k: (-documents[k], -len(k), k))
         rows.append((display[alias], display[target], reason, documents[alias], documents[target],
-                     round(similarity, 3), _EVIDENCE[reason].format(similarity=similarity)))
+                     round(similarity, 3), evidence(alias, target) if callable(evidence) else evidence, strength))
     if not rows:
         return empty
-    table = pd.DataFrame(rows, columns=list(SUGGESTION_COLUMNS))
+    table = pd.DataFrame(rows, columns=[*SUGGESTION_COLUMNS, "strength"])
     table["affected"] = table["alias_documents"] + table["theme_documents"]
     table["reason_rank"] = table["reason"].map({r: i for i, r in enumerate(REASONS)})
-    table = table.sort_values(["reason_rank", "affected", "alias"], ascending=[True, False, True],
+    table = table.sort_values(["reason_rank", "affected", "strength", "alias"], ascending=[True, False, False, True],
                               kind="stable", ignore_index=True)
     table = table[list(SUGGESTION_COLUMNS)].astype({"alias": "str", "theme": "str", "reason": "str"})
     return table if limit is None else table.head(limit)
@@ -226,7 +306,7 @@ _EVIDENCE = {
     "plural": "the same words once made singular",
     "acronym": "one is the initials of the other",
     "spelling": "spellings {similarity:.0%} alike (rapidfuzz ratio)",
-    "shared words": "{similarity:.0%} of their words in common (Jaccard)",
+    "shared words": "{similarity:.0%} of their words in common (Jaccard)",  # the rule says more
     "meaning": "names' embeddings at cosine {similarity:.2f}, each the other's nearest theme, neither a "
                "narrower form of the other",
 }
@@ -246,13 +326,42 @@ def _meaning_pairs(keys: list[str], display: pd.Series, words: dict[str, frozens
     vectors = embed([str(display[k]) for k in keys])
     indices, similarities = nearest(vectors, 1)
     best, score = indices[:, 0], similarities[:, 0]
+    pairs = []
     for i in np.flatnonzero((best >= 0) & (score >= MEANING_SIMILARITY)).tolist():
         j = int(best[i])
         if i < j and best[j] == i:
             a, b = keys[i], keys[j]
             if words[a] and words[b] and (words[a] <= words[b] or words[b] <= words[a]):
                 continue
-            note(a, b, "meaning", float(score[i]))
+            pairs.append((a, b, float(score[i])))
+    # Names that share words differ in the others, and those say whether they are the same thing:
+    # the evidence shows them and how close they are ("climate crisis" / "climate change": the
+    # names at 0.73, "crisis" / "change" at 0.30; "drone warfare" / "drone sightings": 0.78, 0.35),
+    # and such pairs are listed by that second cosine, the surest first.
+    own = {key: _own_words(key, words[other]) for a, b, _ in pairs if words[a] & words[b]
+           for key, other in ((a, b), (b, a))}
+    parts = sorted(set(own.values()))
+    part_vectors = dict(zip(parts, embed(parts))) if parts else {}
+    for a, b, similarity in pairs:
+        if words[a] & words[b]:
+            closeness = float(part_vectors[own[a]] @ part_vectors[own[b]])
+            shared = " ".join(w for w in _WORD.findall(a) if w in words[b] and w not in _STOP)
+
+            def evidence(alias: str, theme: str, similarity=similarity, shared=shared, closeness=closeness,
+                         a=a, b=b) -> str:
+                first, second = (own[a], own[b]) if alias == a else (own[b], own[a])
+                return (_EVIDENCE["meaning"].format(similarity=similarity) + f"; both say “{shared}”, and "
+                        f"“{first}” / “{second}” are at cosine {closeness:.2f}")
+
+            note(a, b, "meaning", similarity, evidence, strength=closeness)
+        else:
+            note(a, b, "meaning", similarity)
+
+
+def _own_words(key: str, other: frozenset[str]) -> str:
+    """A theme key's words that another theme's words lack, in their order ("climate crisis" beside
+    "climate change" -> "crisis")."""
+    return " ".join(w for w in _WORD.findall(key) if w not in other and w not in _STOP)
 
 
 def aliases_csv(pairs: pd.DataFrame) -> str:

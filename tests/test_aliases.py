@@ -28,7 +28,9 @@ def make_corpus(themes: list[tuple[str, str]]) -> Corpus:
 CORPUS = make_corpus([
     ("d1", "AI"), ("d1", "artificial intelligence"), ("d2", "AI"), ("d2", "heat pump"), ("d3", "Artificial Intelligence"),
     ("d3", "heat pump"), ("d4", "heat pumps"), ("d4", "cyber security"), ("d5", "cybersecurity"),
-    ("d5", "climate"), ("d6", "climate change"), ("d6", "Robots"),
+    ("d5", "climate"), ("d6", "climate change"), ("d6", "Robots"), ("d1", "farming technology"),
+    ("d2", "technology in farming"), ("d3", "military technology"), ("d4", "technology"),
+    ("d5", "technology adoption"), ("d3", "technological adoption"),
 ])
 
 
@@ -81,7 +83,17 @@ def test_suggestions():
     found = {(row.alias, row.theme): row.reason for row in table.itertuples()}
     assert found[("heat pumps", "heat pump")] == "plural"
     assert found[("cybersecurity", "cyber security")] == "spelling"
-    assert found[("climate", "climate change")] == "shared words"
+    evidence = {(row.alias, row.theme): row.evidence for row in table.itertuples()}
+    # The same words in another order, or differing in their endings: shared words.
+    reordered = next(pair for pair in found if set(pair) == {"farming technology", "technology in farming"})
+    assert (found[reordered], evidence[reordered]) == ("shared words", "the same words in another order")
+    # Differing in an ending: by spelling, shared words or meaning, whichever sees it first.
+    assert any(set(pair) == {"technology adoption", "technological adoption"} for pair in found)
+    # A narrower form is not a synonym: one name's words inside the other's.
+    offered = {frozenset(pair) for pair in found}
+    for narrower, broader in (("climate change", "climate"), ("military technology", "technology"),
+                              ("farming technology", "technology"), ("technology adoption", "technology")):
+        assert frozenset((narrower, broader)) not in offered, (narrower, broader)
     acronym = table[table["reason"] == "acronym"].iloc[0]
     assert {acronym["alias"], acronym["theme"]} == {"AI", "artificial intelligence"}
     # The more used theme is the target: artificial intelligence (d1, d3) vs AI (d1, d2) tie -> longer.
@@ -99,3 +111,36 @@ def test_suggestions_round_trip_as_an_aliases_file():
     merged = aliases.apply_aliases(CORPUS, mapping)
     assert merged.themes["theme_key"].nunique() < CORPUS.themes["theme_key"].nunique()
     assert aliases.fingerprint(mapping) == aliases.fingerprint(dict(reversed(list(mapping.items()))))
+
+
+def _pairs(table: pd.DataFrame) -> dict[frozenset, str]:
+    return {frozenset((row.alias, row.theme)): row.reason for row in table.itertuples()}
+
+
+def test_acronyms_stand_for_every_word_and_never_contain_themselves():
+    corpus = make_corpus([
+        ("d1", "AI"), ("d2", "AI innovation"), ("d3", "ai integration"), ("d4", "artificial intelligence"),
+        ("d5", "IoT"), ("d6", "internet of things"), ("d1", "IT"), ("d2", "R&D"), ("d3", "research and development"),
+    ])
+    found = _pairs(aliases.suggest_synonyms(corpus, limit=None))
+    assert found[frozenset(("AI", "artificial intelligence"))] == "acronym"
+    assert found[frozenset(("IoT", "internet of things"))] == "acronym"
+    assert found[frozenset(("R&D", "research and development"))] == "acronym"
+    # "AI innovation" starts with "AI"; it is not what "AI" stands for, nor is "IT" internet of things.
+    for wrong in (("AI", "AI innovation"), ("AI", "ai integration"), ("IT", "internet of things")):
+        assert frozenset(wrong) not in found, wrong
+
+
+def test_opposites_are_never_offered_as_synonyms():
+    """Spelled alike or embedded alike, but opposites: "unstructured data" is ratio 94 from
+    "structured data", and "bull market" / "bear market" are each other's nearest theme by meaning."""
+    corpus = make_corpus([
+        ("d1", "structured data"), ("d2", "unstructured data"), ("d3", "bull market"), ("d4", "bear market"),
+        ("d5", "équilibre"), ("d6", "déséquilibre"), ("d1", "inflation"), ("d2", "deflation"),
+        ("d3", "labor market"), ("d4", "labour market"), ("d5", "pre-war economy"), ("d6", "post-war economy"),
+    ])
+    found = _pairs(aliases.suggest_synonyms(corpus, limit=None))
+    for opposite in (("structured data", "unstructured data"), ("bull market", "bear market"),
+                     ("équilibre", "déséquilibre"), ("inflation", "deflation"), ("pre-war economy", "post-war economy")):
+        assert frozenset(opposite) not in found, opposite
+    assert found[frozenset(("labor market", "labour market"))] == "spelling"  # a spelling, not an opposite

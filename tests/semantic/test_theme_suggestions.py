@@ -30,3 +30,20 @@ def test_meaning_suggestions_with_evidence():
     assert row["similarity"] == round(cosine, 3)
     assert row["evidence"].startswith(f"names' embeddings at cosine {cosine:.2f}")
     assert np.isclose(row["similarity"], cosine, atol=1e-3)
+
+
+def test_names_sharing_a_word_are_judged_by_the_words_they_do_not_share():
+    """"climate crisis" / "climate change": the evidence names the word they share and how close the
+    words that differ are, computed here from the model directly."""
+    corpus = corpus_of(DOCUMENTS)
+    names = ["climate crisis", "climate change", "beekeeping", "semiconductors"]
+    themes = pd.DataFrame({"doc_id": [DOCUMENTS[i % len(DOCUMENTS)][0] for i in range(len(names))],
+                           "theme": names, "theme_key": names})
+    table = suggest_synonyms(corpus.with_frames(themes=themes), limit=None)
+    row = table[(table["reason"] == "meaning") & table["alias"].isin(["climate crisis", "climate change"])].iloc[0]
+    alias_word, theme_word = row["alias"].split()[1], row["theme"].split()[1]
+    whole = embed([row["alias"], row["theme"]])
+    parts = embed([alias_word, theme_word])
+    assert row["similarity"] == round(float(whole[0] @ whole[1]), 3)
+    assert row["evidence"].endswith(f"; both say “climate”, and “{alias_word}” / “{theme_word}” are at cosine "
+                                    f"{float(parts[0] @ parts[1]):.2f}")
