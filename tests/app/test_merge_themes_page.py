@@ -79,6 +79,7 @@ def test_a_suggestion_merges_in_one_click_and_a_merge_splits(monkeypatch, folder
     app = _app(monkeypatch, folder)
     first = next(m.value for m in app.markdown if "→" in m.value)
     assert first.startswith("“AI”") and "→ “artificial intelligence”" in first
+    assert ":gray[one is the initials of the other]" in first  # why it is offered
     app.button(key="suggestion-0").click().run()
     _no_exceptions(app)
     assert merges.mapping(open_store(folder)) == {"ai": "artificial intelligence"}

@@ -89,8 +89,9 @@ def _suggestions(corpus, merge_state: theme_merges.MergeState, disabled: bool) -
         st.caption("No likely synonyms left among these themes.")
         return
     pages = (len(found) - 1) // SUGGESTIONS_PER_PAGE + 1
-    st.caption(f"{len(found):,} pairs that probably mean the same (same words in the plural, an acronym, a "
-               "near-identical spelling, shared words); surest first. Merging one counts the first as the second.")
+    st.caption(f"{len(found):,} pairs that probably mean the same (the same words in the plural, an acronym, a "
+               "near-identical spelling, the same words in another order, names close in meaning); surest first, "
+               "each with why it is offered. Merging one counts the first as the second.")
     page = 1
     if pages > 1:
         page = int(st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, value=1,
@@ -100,7 +101,7 @@ def _suggestions(corpus, merge_state: theme_merges.MergeState, disabled: bool) -
         text, button = st.columns([5, 1], vertical_alignment="center")
         text.markdown(
             f"“{plain(row.alias)}” ({_documents(row.alias_documents)}) → “{plain(row.theme)}” "
-            f"({_documents(row.theme_documents)}) · {row.reason}"
+            f"({_documents(row.theme_documents)}) · {row.reason}  \n:gray[{plain(row.evidence)}]"
         )
         button.button("Merge", key=f"suggestion-{index}", disabled=disabled,
                       help="Count the first spelling as the second",
