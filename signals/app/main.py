@@ -227,7 +227,9 @@ def run() -> None:
     """Draw the whole app for one script run."""
     memory.use_returning_allocator()
     memory.serve_returning_blocks()  # what a rerun frees leaves the process (signals/memory.py)
-    st.set_page_config(page_title="Signals Explorer", page_icon=":material/radar:", layout="wide")
+    # An emoji, not a Material symbol: Streamlit draws an emoji favicon in the page itself, but has
+    # the browser fetch a Material one from Google's font server (a request leaving the machine).
+    st.set_page_config(page_title="Signals Explorer", page_icon="📡", layout="wide")
     st.html(_STYLE)
     configured = data.configured_folder()
     st.sidebar.title("Signals Explorer")

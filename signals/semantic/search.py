@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,19 +164,39 @@ def open_index(corpus, progress=None) -> SearchIndex:
     return SearchIndex(connection, shown, vectors, model)
 
 
-def fts_query(query: str) -> str:
-    """A user's words -> an FTS5 query matching any of them (each quoted: no FTS syntax gets through).
-
-    Stop words are left out unless the query has nothing else: "in" matches most of the 2.1 million
-    rows indexed at 100,000 documents, and "AI in schools" took 3.3 s where the other queries took
-    0.4 s; they hardly move BM25's order anyway (its IDF gives them almost no weight)."""
+def query_words(query: str) -> list[str]:
+    """A user's words that the words search looks for: stop words are left out unless the query has
+    nothing else ("in" matches most of the 2.1 million rows indexed at 100,000 documents, and "AI in
+    schools" took 3.3 s where the other queries took 0.4 s; BM25's IDF gives them almost no weight)."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     from signals.semantic.grouping import FRENCH_FUNCTION_WORDS
 
     words = _WORD.findall(query)
     content = [w for w in words if w.lower() not in ENGLISH_STOP_WORDS and w.lower() not in FRENCH_FUNCTION_WORDS]
-    return " OR ".join(f'"{w}"' for w in (content or words))
+    return content or words
+
+
+def fts_query(query: str) -> str:
+    """A user's words -> an FTS5 query matching any of them (each quoted: no FTS syntax gets through)."""
+    return " OR ".join(f'"{w}"' for w in query_words(query))
+
+
+def words_needed(query: str) -> int:
+    """How many of a query's words (`query_words`) a document found by its words alone must contain:
+    half of them, rounded down, from four words on ("farmers flying drones over their fields": 2 of
+    farmers, flying, drones, fields; "heat pumps replacing gas boilers": 2 of 5, so an article on
+    heat pumps is found), else one. On the real corpus the farmers query's words-only results 11-20
+    each matched "fields" alone ("AI in Creative Fields", magnetic fields), and, through the search
+    facet, every page counted them. Documents found by meaning are kept whatever words they use."""
+    count = len({_fold(w) for w in query_words(query)})
+    return max(1, count // 2)
+
+
+def _fold(word: str) -> str:
+    """A word as the index compares it: lower case, accents removed (unicode61 remove_diacritics)."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def search(index: SearchIndex, query: str, top: int = 20, within: set[str] | None = None) -> pd.DataFrame:
@@ -211,6 +232,12 @@ def search(index: SearchIndex, query: str, top: int = 20, within: set[str] | Non
         positions, similarities = index.matcher.top(query_vector, CANDIDATES, kept)
         positions = positions[similarities >= MEANING_FLOOR]
         meaning_rank = {str(ids[p]): rank for rank, p in enumerate(positions, start=1)}
+    needed = words_needed(query)
+    if needed > 1 and words_rank:
+        matched = _matched_words(index, match, {d: best_text[d] for d in words_rank if d not in meaning_rank})
+        weak = {doc_id for doc_id, count in matched.items() if count < needed}
+        ranked = [doc_id for doc_id in words_rank if doc_id not in weak]  # still in BM25 order
+        words_rank = {doc_id: rank for rank, doc_id in enumerate(ranked, start=1)}
     candidates = set(words_rank) | set(meaning_rank)
     if not candidates:
         return empty
@@ -238,6 +265,23 @@ def _snippets(index: SearchIndex, match: str, texts: dict[str, int]) -> dict[str
         f"SELECT rowid, snippet(texts, 1, ?, ?, '…', ?) FROM texts WHERE texts MATCH ? AND rowid IN ({marks})",
         (MARK_START, MARK_END, SNIPPET_WORDS, match, *texts.values())).fetchall())
     return {doc_id: found[text_id] for doc_id, text_id in texts.items() if text_id in found}
+
+
+def _matched_words(index: SearchIndex, match: str, texts: dict[str, int]) -> dict[str, int]:
+    """doc_id -> how many distinct query words its best-matching text contains (`texts`: doc_id ->
+    that text's rowid), read from FTS5's own highlighting of the matches."""
+    if not texts:
+        return {}
+    marks = ",".join("?" * len(texts))
+    found = dict(index.connection.execute(
+        f"SELECT rowid, highlight(texts, 1, ?, ?) FROM texts WHERE texts MATCH ? AND rowid IN ({marks})",
+        (MARK_START, MARK_END, match, *texts.values())).fetchall())
+    pattern = re.compile(re.escape(MARK_START) + "(.*?)" + re.escape(MARK_END), re.DOTALL)
+
+    def count(text: str) -> int:
+        return len({_fold(word) for hit in pattern.findall(text) for word in _WORD.findall(hit)})
+
+    return {doc_id: count(found[text_id]) for doc_id, text_id in texts.items() if text_id in found}
 
 
 def plain_snippet(snippet: str, start: str = "[", end: str = "]") -> str:

@@ -53,7 +53,7 @@ def test_a_search_narrows_the_other_pages(corpus_dir, tmp_path):
     """The search is a facet: typed on the Search page, it stays in the URL when the Overview is
     opened, whose document count is then the documents the query finds (computed here by
     signals.filters on the same corpus)."""
-    query = "heat pumps replacing gas boilers"
+    query = "heat-tolerant crops for farmers"  # four words: a document found by words alone needs two
     corpus = load_corpus(corpus_dir)
     found = len(apply(corpus, Filters(search=query)).documents)
     assert 0 < found < len(corpus.documents)
@@ -67,6 +67,8 @@ def test_a_search_narrows_the_other_pages(corpus_dir, tmp_path):
         page.get_by_text("Every page now shows the documents this search finds").wait_for(timeout=60_000)
         page.get_by_text("1. ", exact=False).first.wait_for(timeout=120_000)  # ranked once embedded
         wait_idle(page)
+        # The page lists as many documents as every other page now counts.
+        page.get_by_text(f"{found:,} document{'' if found == 1 else 's'} found, best first").wait_for(timeout=30_000)
         shot(page, "search-facet")
         page.get_by_role("link", name="Overview").click()
         page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)

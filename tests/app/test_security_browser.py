@@ -33,8 +33,6 @@ from signals.ingest.load import load_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "security"
-STREAMLIT_HOSTS = {"fonts.gstatic.com"}
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
@@ -62,7 +60,10 @@ DOM_CHECK = """
       if (attr.name.startsWith('on') && /pwned|alert/.test(value)) found.push(`${el.tagName} ${attr.name}=${value}`);
       // Links: only the corpus's https://ok.test URL fields may become links; evil.test is only ever
       // in document *text*, so a link to it is text turned into markup. (Heading anchors, #slug, are fine.)
-      if (/^(href|xlink:href)$/.test(attr.name) && /evil\\.test|javascript:|vbscript:|mailto:|^data:(?!image\\/png;)/i.test(value))
+      // The app's own favicon: Streamlit draws its emoji icon as an inline SVG (nothing fetched).
+      const appIcon = el.tagName === 'LINK' && /\\bicon\\b/.test(el.getAttribute('rel') || '') &&
+        value.startsWith('data:image/svg+xml,') && value.includes('📡');
+      if (!appIcon && /^(href|xlink:href)$/.test(attr.name) && /evil\\.test|javascript:|vbscript:|mailto:|^data:(?!image\\/png;)/i.test(value))
         found.push(`${el.tagName} ${attr.name}=${value}`);
       if (/^(src|action|formaction|srcdoc|poster|data)$/.test(attr.name) && /pwned|evil\\.test|javascript:|vbscript:|^data:text/i.test(value))
         found.push(`${el.tagName} ${attr.name}=${value}`);
@@ -137,10 +138,8 @@ class Watch:
         url = route.request.url
         parts = urlsplit(url)
         if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in ("127.0.0.1", "localhost"):
-            # Streamlit itself fetches a material-icon favicon from Google's font server (see
-            # docs/security.md); every other host is the corpus's doing.
-            if parts.hostname not in STREAMLIT_HOSTS:
-                self.requests.append(url)
+            # Any host: the app's own icon was fetched from Google's font server until it became an emoji.
+            self.requests.append(url)
             route.abort()
         else:
             route.continue_()

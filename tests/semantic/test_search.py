@@ -163,3 +163,23 @@ def test_the_index_key_changes_with_any_row_text_and_only_then():
     assert search._index_key(documents, edited) != key
     moved = items.assign(doc_id=pd.Categorical(["agri"]))
     assert search._index_key(documents, moved) != key
+
+
+def test_a_document_found_by_words_alone_needs_half_the_query_words():
+    """"farmers flying drones over their fields" has four words to find (over, their are stop
+    words): a document found by its words alone needs two of them; one matching "fields" alone is
+    not a result, one matching "farmers" and "fields" is."""
+    documents = [*DOCUMENTS,
+                 ("oil", "Oil fields in the North Sea sold to a fund", "The pension fund bought the offshore stakes."),
+                 ("fair", "County fair draws farmers from neighbouring fields", "A weekend of livestock shows.")]
+    assert search.query_words("farmers flying drones over their fields") == ["farmers", "flying", "drones", "fields"]
+    assert search.words_needed("farmers flying drones over their fields") == 2
+    assert search.words_needed("énergie solaire") == 1
+    assert search.words_needed("Énergie, ENERGIE et énergie") == 1  # one word, however written
+    index = search.open_index(corpus_of(documents))
+    results = search.search(index, "farmers flying drones over their fields", top=20)
+    found = results.set_index("doc_id")
+    assert found.loc["fair", "words_rank"] >= 1
+    assert "oil" not in found.index  # "fields" alone, and far in meaning
+    assert "oil" in search.search(index, "fields", top=20)["doc_id"].tolist()  # which it does contain
+    assert found.loc["army", "words_rank"] >= 1  # "flying" and "drones"

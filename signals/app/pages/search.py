@@ -63,12 +63,23 @@ def render() -> None:
     if index is None:
         return
     within = None if view.filters.is_empty else set(view.filtered.documents["doc_id"].astype("str"))
-    results = search.search(index, query, top=SHOWN, within=within)
+    # As many as the search facet keeps, so this list and every page's count agree.
+    results = search.search(index, query, top=SEARCH_FACET.top, within=within)
     if results.empty:
         empty_state(f"No document matches {plain(query)} by its words or its meaning.")
         return
-    st.caption(f"{counted(len(results), 'document')}, best first: found by words (BM25 rank), by meaning "
-               "(embedding rank) or both.")
+    needed = search.words_needed(query)
+    st.caption(f"{counted(len(results), 'document')} found, best first: by meaning (embedding rank), by words "
+               f"(BM25 rank{f'; at least {needed} of your words' if needed > 1 else ''}) or both."
+               + (f" The first {SHOWN} are shown; the rest are below them." if len(results) > SHOWN else ""))
+    _listed(results.head(SHOWN))
+    if len(results) > SHOWN:
+        with st.expander(f"The other {counted(len(results) - SHOWN, 'document')}"):
+            _listed(results.iloc[SHOWN:])
+
+
+def _listed(results) -> None:
+    """Search results, each with its rank, how it was found, its snippet and an Open button."""
     for _, result in results.iterrows():
         found_by = [f"words #{result['words_rank']}" if result["words_rank"] is not None
                     and str(result["words_rank"]) != "<NA>" else "",
