@@ -153,3 +153,27 @@ def test_a_later_page_of_a_table_shows_those_rows(monkeypatch, realistic_dir):
     shown = app.dataframe[0].value
     assert shown["description"].tolist() == signals["description"].iloc[200:300].tolist()
     assert any(f"CSV of signals ({len(signals):,} rows)" in b.label for b in app.get("download_button"))
+
+
+def test_the_document_page_lists_documents_sharing_rare_themes_first(monkeypatch, realistic_dir):
+    """"Sharing most themes": the buttons name the shared themes, in the order of their weight,
+    a rare theme counting more (computed here from sets, not by the app's function)."""
+    import math
+
+    corpus = load_corpus(realistic_dir)
+    themes = corpus.themes.astype({"doc_id": "str", "theme_key": "str", "theme": "str"})
+    keys_of = themes.groupby("doc_id")["theme_key"].agg(set)
+    carrying = themes.drop_duplicates(["doc_id", "theme_key"])["theme_key"].value_counts()
+    doc_id = themes["doc_id"].value_counts().index[0]
+    weights = {other: sum(math.log(len(corpus.documents) / carrying[k]) for k in keys_of[doc_id] & keys)
+               for other, keys in keys_of.items() if other != doc_id and keys_of[doc_id] & keys}
+    best = max(weights, key=weights.get)
+    app = _app(monkeypatch, realistic_dir, {"doc": doc_id})
+    app.switch_page("signals/app/pages/document.py").run()
+    _no_exceptions(app)
+    buttons = [b for b in app.button if str(b.key).startswith("related-")]
+    assert buttons, "documents sharing a theme are listed"
+    assert weights[buttons[0].key.removeprefix("related-")] == pytest.approx(weights[best])
+    shared = sorted({t for t, k in zip(themes["theme"], themes["theme_key"])
+                     if k in keys_of[doc_id] & keys_of[buttons[0].key.removeprefix("related-")]}, key=str.casefold)
+    assert f" — {'; '.join(shared[:3])}" in buttons[0].label.replace("\\", "")

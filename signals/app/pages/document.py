@@ -9,6 +9,7 @@ import streamlit as st
 
 from signals import schema
 from signals.analysis.document import document_view
+from signals.analysis.related import SHARED_THEMES_SEPARATOR
 from signals.app import annotation_editor, annotation_state, meaning
 from signals.app.components import date_text, display_frame, link_columns, plain, safe_url
 from signals.app.context import (
@@ -136,14 +137,17 @@ def render() -> None:
             else:
                 st.caption(f"{plain(title or target)} (not in this corpus)")
     with right:
-        st.markdown("**Sharing most themes**")
+        st.markdown("**Sharing most themes**", help="A rare theme counts more than a common one: each shared "
+                    "theme weighs log(documents / documents with it).")
         if shown.related.empty:
             st.caption("No other document shares a theme.")
         for other in shown.related.itertuples(index=False):
+            themes = str(other.shared_themes).split(SHARED_THEMES_SEPARATOR)
+            named = SHARED_THEMES_SEPARATOR.join(themes[:3]) + (f" +{len(themes) - 3}" if len(themes) > 3 else "")
             st.button(
-                f"{plain(other.title or other.doc_id)} — {other.shared} shared",
+                f"{plain(other.title or other.doc_id)} — {plain(named)}",
                 key=f"related-{other.doc_id}", on_click=open_document, args=(str(other.doc_id), False),
-                help=plain(other.shared_themes),
+                help=f"{other.shared} shared theme{'' if other.shared == 1 else 's'}, weight {other.weight:.1f}",
             )
     with by_meaning:
         st.markdown("**Closest in meaning**")
