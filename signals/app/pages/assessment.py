@@ -26,6 +26,8 @@ MODE_KEY = "assessment_mode"
 COLOUR_KEY = "assessment_colour"
 ZONE_KEY = "assessment_zone"
 MODES = {"rated": "Rated rows: impact × likelihood", "themes": "Themes: relevancy × emergence"}
+#: The themes grid's relevancy axis spans at least this much of the 1-5 scale.
+RELEVANCY_SPAN = 1.5
 COLOUR_NAMES = {"horizon": "Time to impact", "status": "Status"}
 NO_RATED_ROWS = "No rated rows yet: rate rows on Tables or Document, or switch to themes."
 #: Themes named beside their points up to this many (more would crowd the chart: hover for names).
@@ -136,17 +138,23 @@ def _rated_tooltips(points: pd.DataFrame, names: dict[str, str]) -> list[str]:
                 points["rows"], points["status"], points["horizon"], points["zone"])]
 
 
-def _theme_tooltips(points: pd.DataFrame, names: dict[str, str]) -> list[str]:
-    return [f"{name}\nmean relevancy {y:.2f} ({counted(r, 'rated row')})\nemergence score {x:.2f} "
+def _theme_tooltips(points: pd.DataFrame, names: dict[str, str], cut: float) -> list[str]:
+    return [f"{name}\nmean relevancy {y:.2f} ({counted(r, 'rated row')}; {y - cut:+.2f} from the cut)\nemergence score {x:.2f} "
             f"({recent} in the recent window, {before} before)\n{counted(d, 'document')} · {label}\nzone: {names[zone]}"
             for name, y, r, x, recent, before, d, label, zone in zip(
                 points["name"], points["y"], points["rows"], points["x"], points["recent"], points["before"],
                 points["documents"], points["colour"], points["zone"])]
 
 
-def _padded(values: pd.Series, cut: float, least: float) -> tuple[float, float]:
-    """An axis range holding the values and the cut, with room around them."""
+def _padded(values: pd.Series, cut: float, least: float, span: float = 0.0) -> tuple[float, float]:
+    """An axis range holding the values and the cut, with room around them, at least `span` wide.
+
+    The span keeps small gaps small: the real corpus's themes have mean relevancies of 4.0-4.5,
+    and an axis fitted to them drew 4.25 and 4.29 half a chart apart."""
     low, high = min(float(values.min()), cut), max(float(values.max()), cut)
+    if high - low < span:
+        middle = (low + high) / 2
+        low, high = middle - span / 2, middle + span / 2
     pad = max(least, (high - low) * 0.08)
     return low - pad, high + pad
 
@@ -304,9 +312,9 @@ def _themes(view, names: dict[str, str]) -> None:
     figure = charts.assessment_grid(
         points, zone_names=names, x_title="Emergence score", y_title="Mean relevancy (1–5)",
         x_cut=assessment.SCORE_CUT, y_cut=grid.relevancy_cut,
-        x_range=_padded(points["x"], assessment.SCORE_CUT, 0.3), y_range=_padded(points["y"], grid.relevancy_cut, 0.05),
+        x_range=_padded(points["x"], assessment.SCORE_CUT, 0.3), y_range=_padded(points["y"], grid.relevancy_cut, 0.05, RELEVANCY_SPAN),
         colour_title="On Emerging", colours={label: charts.EMERGING_LABEL_COLOURS[label] for label in emergence.LABELS},
-        hover=_theme_tooltips(points, names), title="Themes by mean relevancy and emergence",
+        hover=_theme_tooltips(points, names, grid.relevancy_cut), title="Themes by mean relevancy and emergence",
         label_points=len(points) <= LABELLED_THEMES)
     table = pd.DataFrame({"zone": points["zone"].map(names), "theme": points["name"], "mean relevancy": points["y"],
                           "score": points["x"], "documents": points["documents"], "recent": points["recent"],
