@@ -42,8 +42,9 @@ import pyarrow.parquet as pq
 
 from signals.ingest.raw import RAW_TABLES
 
-CACHE_VERSION = 9  # 4: raw documents carry their own section columns; 5: CRC-32 per file; 6: frames;
-# 7: xxh3 content digests; 8: raw text columns as large_string; 9: finished frames as Arrow IPC
+CACHE_VERSION = 10  # 4: raw documents carry their own section columns; 5: CRC-32 per file; 6: frames;
+# 7: xxh3 content digests; 8: raw text columns as large_string; 9: finished frames as Arrow IPC;
+# 10: the same article flagged by its link (duplicate_of, a warning)
 CACHE_ENV = "SIGNALS_CACHE_DIR"
 _KEEP_GENERATIONS = 2
 #: Files younger than this may belong to another process still writing them (a generation, or a

@@ -30,7 +30,9 @@ SEED_ROWS = 27
 
 GOOD = {
     "good-one.md": SEED_FILE.read_text(encoding="utf-8").replace("South Korea Considers", "Good One:"),
-    "good-two.md": SEED_FILE.read_text(encoding="utf-8").replace("South Korea Considers", "Good Two:"),
+    # Another article: the same link would make it a flagged copy of good-one (its own warning).
+    "good-two.md": SEED_FILE.read_text(encoding="utf-8").replace("South Korea Considers", "Good Two:")
+    .replace("south-korea-vows-action", "another-story"),
 }
 
 HEAD = "# __{title}__, (from page [{page_id}](https://example.substack.com/p/{page_id}).)\n\n"

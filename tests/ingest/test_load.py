@@ -25,6 +25,12 @@ TODAY = dt.date(2025, 6, 1)
 SEED_ID = SEED_FILE.stem
 
 
+def another_article(text: str, tag: str) -> str:
+    """The seed's text linking to another article: copies of one article link are flagged (the same
+    article twice), and these tests' copies stand for different articles."""
+    return text.replace("south-korea-vows-action", f"{tag}-story")
+
+
 def load(path: Path | str, today: dt.date = TODAY) -> Corpus:
     return load_corpus(path, use_cache=False, today=today)
 
@@ -221,10 +227,13 @@ def test_shared_corpus_titles_and_dates_match_the_title_lines(futures: Corpus, f
             assert doc["date"] == pd.Timestamp(dt.datetime.strptime(page_id, "%Y%m%d"))
 
 
-def test_shared_corpus_has_only_its_page_id_problems(futures: Corpus, futures_dir: Path) -> None:
-    expected = set()
+def test_shared_corpus_has_only_its_page_id_and_same_article_problems(futures: Corpus, futures_dir: Path) -> None:
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    expected, first_with_link = set(), {}
     for path in sorted(futures_dir.glob("*.md")):
-        page_id = re.search(r"from page \[([^\]]+)\]", path.read_text(encoding="utf-8").split("\n")[0]).group(1)
+        text = path.read_text(encoding="utf-8")
+        page_id = re.search(r"from page \[([^\]]+)\]", text.split("\n")[0]).group(1)
         if re.fullmatch(r"\d{8}", page_id):
             if dt.datetime.strptime(page_id, "%Y%m%d").date() > TODAY:
                 expected.add((path.name, 1, "warning", "in the future"))
@@ -232,14 +241,24 @@ def test_shared_corpus_has_only_its_page_id_problems(futures: Corpus, futures_di
             expected.add((path.name, 1, "info", "has a suffix"))
         else:
             expected.add((path.name, 1, "warning", "is not a YYYYMMDD date"))
+        # The article's link, its utm_ parameters aside: a second document with it is flagged.
+        link = re.search(r"\[External link\]\((\S+?)\)", text)
+        if link:
+            parts = urlsplit(link[1].lower())
+            query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if not k.startswith("utm_")])
+            article = (parts.netloc.removeprefix("www."), parts.path.rstrip("/"), query)
+            if article in first_with_link:
+                expected.add((path.name, 1, "warning", "the same article"))
+            first_with_link.setdefault(article, path.name)
     problems = futures.problems
     found = {
-        (p.path, p.line, p.severity, next(k for k in ("in the future", "has a suffix", "is not a YYYYMMDD date")
-                                          if k in p.message))
+        (p.path, p.line, p.severity, next(k for k in ("in the future", "has a suffix", "is not a YYYYMMDD date",
+                                                      "the same article") if k in p.message))
         for p in problems.itertuples()
     }
     assert len(problems) == len(expected) > 0
     assert found == expected
+    assert any(k == "the same article" for *_, k in expected)  # the Gates Notes essay, twice
     assert problems["section"].isna().all()
 
 
@@ -280,11 +299,32 @@ def test_a_document_under_two_names_is_kept_twice_and_flagged(tmp_path: Path) ->
     assert problem["message"] == "duplicate of 'a' (same bytes); both kept"
 
 
+def test_the_same_article_linked_with_tracking_parameters_is_kept_twice_and_flagged(tmp_path: Path) -> None:
+    """Two write-ups of one article (a newsletter's link carries its own tracking parameters): both
+    kept and counted, the later flagged with the link, so the analyst sees it in Data health."""
+    seed = SEED_FILE.read_text(encoding="utf-8")
+    link = re.search(r"\(External link\]\((\S+?)\)", seed.replace("[External link](", "(External link]("))[1]
+    bare = link.split("?")[0]
+    (tmp_path / "a.md").write_text(seed.replace(link, bare), encoding="utf-8")
+    (tmp_path / "b.md").write_text(seed.replace(link, "http://" + bare.removeprefix("https://www.") + "/?utm_source=x"
+                                                "&fbclid=1#comments").replace("South Korea Considers", "Seoul Weighs"),
+                                   encoding="utf-8")
+    (tmp_path / "c.md").write_text(seed.replace(link, bare + "?page=2").replace("South Korea", "Korea"), encoding="utf-8")
+    corpus = load(tmp_path)
+    assert corpus.documents["duplicate_of"].tolist()[1] == "a"
+    assert corpus.documents["duplicate_of"].isna().tolist() == [True, False, True]  # ?page=2 names another page
+    assert len(corpus.items) == 3 * sum(map(len, SEED_RELEVANCY.values()))
+    [problem] = corpus.problems.to_dict("records")
+    assert (problem["path"], problem["line"], problem["severity"]) == ("b.md", 1, "warning")
+    assert problem["message"].startswith("the same article as 'a' (its link, tracking parameters aside: http://")
+
+
 def test_files_are_found_recursively_by_suffix(tmp_path: Path) -> None:
     seed = SEED_FILE.read_text(encoding="utf-8")
     for relative in ["top.md", "2024/nov/deep.markdown", "2024/notes.TXT", "other/x.txt"]:
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / relative).write_text(seed.replace("South Korea Considers", relative), encoding="utf-8")
+        (tmp_path / relative).write_text(another_article(seed.replace("South Korea Considers", relative),
+                                                         relative.replace("/", "-")), encoding="utf-8")
     for ignored in ["data.json", "table.csv", "doc.md.bak", ".hidden/secret.md"]:
         (tmp_path / ignored).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / ignored).write_text(seed, encoding="utf-8")
@@ -310,7 +350,8 @@ def test_bad_files_are_skipped_and_the_others_load(tmp_path: Path) -> None:
     (tmp_path / "empty.md").write_bytes(b"")
     (tmp_path / "binary.md").write_bytes(b"\x00\x01binary")
     (tmp_path / "README.md").write_text("# A project\n\nHow to install it.\n\n## Usage\n\nRun it.\n")
-    (tmp_path / "cp1252.md").write_bytes(SEED_FILE.read_bytes().replace(b"## Other", b"## Other\n\n* Note: caf\xe9"))
+    (tmp_path / "cp1252.md").write_bytes(another_article(SEED_FILE.read_text(encoding="utf-8"), "cp1252").encode()
+                                         .replace(b"## Other", b"## Other\n\n* Note: caf\xe9"))
     corpus = load(tmp_path)
     bad_line = SEED_FILE.read_text(encoding="utf-8").split("\n").index("## Other") + 3
     assert corpus.documents["doc_id"].tolist() == ["cp1252", "good"]
@@ -409,7 +450,8 @@ def test_future_and_odd_page_ids_in_a_small_folder(tmp_path: Path) -> None:
     seed = SEED_FILE.read_text(encoding="utf-8")
     for name, page_id in [("future", "20290911"), ("future_suffix", "20290911b"), ("bad", "20241340"),
                           ("words", "some-guesses")]:
-        (tmp_path / f"{name}.md").write_text(seed.replace("[20241110]", f"[{page_id}]"), encoding="utf-8")
+        (tmp_path / f"{name}.md").write_text(another_article(seed.replace("[20241110]", f"[{page_id}]"), name),
+                                             encoding="utf-8")
     corpus = load(tmp_path)
     dates = corpus.documents.set_index("doc_id")["date"]
     assert dates["future"] == dates["future_suffix"] == pd.Timestamp("2029-09-11")
