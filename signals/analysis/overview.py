@@ -6,6 +6,8 @@ DataFrame with the columns its docstring names; an empty corpus gives zeros / em
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -27,7 +29,9 @@ def headline_counts(corpus: Corpus) -> dict:
 
     Keys: documents, rows (item rows), themes (distinct theme keys on documents), keywords (distinct,
     ignoring case), sources (distinct article domains), first_date / last_date (Timestamp, None when
-    no document is dated), mean_relevancy (float over rated rows, None when none is rated),
+    no document is dated; the last date is the newest not in the future, as Emerging's windows end),
+    future_dated (documents dated after today: the loader's "in the future" warnings, most often a
+    wrong page id; the real corpus has two, 2029, which made its span read 2004-29), mean_relevancy (float over rated rows, None when none is rated),
     rows_per_section ({section: rows}: the five table sections always, in order, then any others).
     """
     encoded = encode(corpus)
@@ -37,6 +41,7 @@ def headline_counts(corpus: Corpus) -> dict:
         if "date" in documents.columns
         else pd.Series(dtype="datetime64[ns]")
     )
+    future = (dates > pd.Timestamp(dt.date.today())).to_numpy()
     relevancy = encoded.item_relevancy
     section_codes, sections = encoded.item_sections
     rows_in_section = np.bincount(section_codes[section_codes >= 0], minlength=len(sections))
@@ -52,7 +57,8 @@ def headline_counts(corpus: Corpus) -> dict:
         "keywords": len(encoded.keyword_counts),
         "sources": sources,
         "first_date": _timestamp_or_none(dates.min()),
-        "last_date": _timestamp_or_none(dates.max()),
+        "last_date": _timestamp_or_none(dates[~future].max() if not future.all() else dates.max()),
+        "future_dated": int(future.sum()),
         "mean_relevancy": float(rated.mean(dtype=np.float64)) if len(rated) else None,
         "rows_per_section": rows_per_section,
     }

@@ -177,3 +177,18 @@ def test_the_document_page_lists_documents_sharing_rare_themes_first(monkeypatch
     shared = sorted({t for t, k in zip(themes["theme"], themes["theme_key"])
                      if k in keys_of[doc_id] & keys_of[buttons[0].key.removeprefix("related-")]}, key=str.casefold)
     assert f" — {'; '.join(shared[:3])}" in buttons[0].label.replace("\\", "")
+
+
+def test_the_document_page_does_not_open_on_a_document_dated_in_the_future(monkeypatch, tmp_path):
+    """The newest document is dated 2099 (a wrong page id, flagged in Data health): the page opens
+    on the newest one that is not, and the Overview's span of years ends there too."""
+    seed = (ROOT / "seeds" / "000_19f67a480975dbd3.txt").read_text(encoding="utf-8")
+    for name, page_id, title in (("past", "20241110", "Past Story"), ("future", "20990101", "Future Story")):
+        (tmp_path / f"{name}.md").write_text(seed.replace("[20241110]", f"[{page_id}]").replace(
+            "South Korea Considers", title).replace("south-korea-vows-action", name), encoding="utf-8")
+    app = _app(monkeypatch, tmp_path)
+    assert _metric(app, "Years") == "2024"
+    app.switch_page("signals/app/pages/document.py").run()
+    _no_exceptions(app)
+    assert app.selectbox(key="document_choice").value == "past"
+    assert any("Past Story" in s.value for s in app.subheader)

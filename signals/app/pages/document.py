@@ -3,6 +3,8 @@ and the analyst's assessment of it and of each of its rows (the shared annotatio
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -44,7 +46,7 @@ def _choose(view) -> str | None:
     options = ([wanted] if wanted and wanted not in filtered else []) + filtered
     if not options:
         return None
-    st.session_state[DOCUMENT_CHOICE] = wanted or options[0]
+    st.session_state[DOCUMENT_CHOICE] = wanted or _first_not_in_the_future(listed) or options[0]
     titles = dict(zip(filtered, listed["title"].tolist()))
     if wanted and wanted not in titles:
         titles[wanted] = corpus_documents.loc[(known_ids == wanted).to_numpy(), "title"].iloc[0]
@@ -59,6 +61,16 @@ def _choose(view) -> str | None:
     if chosen and st.query_params.get(DOC_KEY) != chosen:
         st.query_params[DOC_KEY] = chosen
     return chosen
+
+
+def _first_not_in_the_future(listed) -> str | None:
+    """The first listed document not dated after today: a document dated in the future (a wrong
+    page id, flagged in Data health) is not the one to open by default."""
+    if "date" not in listed.columns:
+        return None
+    dates = pd.to_datetime(listed["date"], errors="coerce")
+    fine = listed["doc_id"].astype("str")[~(dates > pd.Timestamp(dt.date.today())).to_numpy()]
+    return str(fine.iloc[0]) if len(fine) else None
 
 
 def _link(label: str, url: object) -> None:

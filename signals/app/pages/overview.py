@@ -52,7 +52,10 @@ def render() -> None:
     columns[4].metric("Mean relevancy", "—" if mean is None else f"{mean:.2f}", help="Over all table rows, 1 to 5")
     first, last = date_text(counts["first_date"]), date_text(counts["last_date"])
     years = first[:4] if first[:4] == last[:4] else f"{first[:4]}–{last[2:4] if first[:2] == last[:2] else last[:4]}"
-    columns[5].metric("Years", years, help=f"First document {first}, last {last}")
+    future = counts["future_dated"]
+    columns[5].metric("Years", years, help=f"First document {first}, last {last}" + (
+        f"; {counted(future, 'document')} dated in the future (most often a wrong page id: see Data health) "
+        "not counted in this span" if future else ""))
 
     left, right = st.columns(2)
     with left:
