@@ -188,3 +188,35 @@ def test_rapidfuzz_clusters_worse_than_tfidf(planted):
     _, tfidf_recall, _ = pairwise_scores(cl.find_clusters(corpus, method="tfidf"), truth)
     fuzzy = [pairwise_scores(cl.find_clusters(corpus, threshold=t, method="rapidfuzz"), truth) for t in (0.7, 0.8)]
     assert all(precision < 0.8 or recall < tfidf_recall - 0.2 for precision, recall, _ in fuzzy)
+
+
+def test_a_large_group_needs_a_higher_mean_than_a_small_one():
+    """Thirty rows that only share a subject (pairwise cosine about 0.41) are not one signal; twelve
+    tellings of one development (about 0.92) are. Without the guard's growth with size, the thirty
+    become one cluster too."""
+    from signals.analysis.clusters import GUARD_BASE_SIZE, GUARD_GROWTH, link_by_vectors
+    from signals.semantic.grouping import CentredRows
+
+    rng = np.random.default_rng(3)
+    dimensions = 256
+    subject, development = np.eye(dimensions)[0], np.eye(dimensions)[1]
+    topic = subject + 1.2 * rng.standard_normal((30, dimensions)) / np.sqrt(dimensions)
+    tight = development + 0.3 * rng.standard_normal((12, dimensions)) / np.sqrt(dimensions)
+    vectors = np.vstack([topic, tight])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    cosines = vectors @ vectors.T
+    first, second = np.triu_indices(len(vectors), k=1)
+    similarity = cosines[first, second]
+    rows = CentredRows(vectors.astype(np.float32), mean=np.zeros(dimensions, dtype=np.float32))
+    assert 0.35 < cosines[:30, :30][np.triu_indices(30, k=1)].mean() < 0.35 + GUARD_GROWTH * np.log2(30 / GUARD_BASE_SIZE)
+
+    plain = link_by_vectors(rows, first, second, similarity, 0.35, guard=0.35)
+    assert len(set(plain[:30])) == 1  # the subject glued into one cluster
+    grown = link_by_vectors(rows, first, second, similarity, 0.35, guard=0.35, growth=GUARD_GROWTH)
+    sizes = np.bincount(grown[:30])
+    assert sizes.max() < 30 and len(set(grown[:30]) & set(grown[30:])) == 0
+    largest = int(sizes.max())
+    members = grown == int(np.argmax(sizes))
+    mean = (cosines[np.ix_(members, members)].sum() - largest) / (largest * (largest - 1))
+    assert mean >= 0.35 + GUARD_GROWTH * max(0.0, np.log2(largest / GUARD_BASE_SIZE))
+    assert len(set(grown[30:])) == 1  # the development stays whole
