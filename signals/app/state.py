@@ -145,14 +145,24 @@ class _TextWidget:
 
 
 class _SearchWidget:
-    """The ranked search's query: its box is on the Search page (the same session-state key), so the
-    sidebar draws nothing; the query is read, loaded from the URL and reset like the others."""
+    """The ranked search's query: its box is on the Search page (the same session-state key); the
+    sidebar shows the query while one is set, with a button clearing it, since it narrows every
+    page. The query is read, loaded from the URL and reset like the others."""
 
     def __init__(self, facet: SearchFacet) -> None:
         self.facet = facet
 
     def draw(self, corpus: Corpus, counts: dict[str, pd.Series]) -> None:
-        return None
+        from signals.safe_text import plain
+
+        query = (st.session_state.get(self.facet.key) or "").strip()
+        if not query:
+            return
+        with st.container(border=True, key="sidebar-search"):
+            st.markdown(f"**Search** “{plain(query)}”")
+            st.caption(f"Every page shows only the documents it finds (at most {self.facet.top}; the Search page "
+                       "lists them).")
+            st.button("Clear the search", key="clear-search", on_click=self.reset, icon=":material/close:")
 
     def read(self, corpus: Corpus) -> dict[str, Any]:
         return {self.facet.field: (st.session_state.get(self.facet.key) or "").strip()}

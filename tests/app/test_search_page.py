@@ -76,5 +76,13 @@ def test_a_search_narrows_the_other_pages(corpus_dir, tmp_path):
         assert urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["search"] == [query]
         documents = page.get_by_test_id("stMetric").filter(has_text="Documents")
         documents.get_by_text(f"{found:,}", exact=True).wait_for(timeout=30_000)
+        # The sidebar says a search narrows the page, and clears it in one click.
+        sidebar = page.get_by_test_id("stSidebar")
+        sidebar.get_by_text(f"Search “{query}”").wait_for(timeout=30_000)
         shot(page, "search-facet-overview")
+        sidebar.get_by_role("button", name="Clear the search").click()
+        wait_idle(page)
+        documents.get_by_text(f"{len(corpus.documents):,}", exact=True).wait_for(timeout=30_000)
+        assert "search" not in urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+        assert sidebar.get_by_text("Clear the search").count() == 0
         page.close()
