@@ -90,8 +90,16 @@ class Signal:
 
     @property
     def heading(self) -> str:
-        """What the brief calls it: its name, else its description (some tables have no names)."""
-        return self.name.strip() or self.description.strip()
+        """What the brief calls it: its name, else a short label made from its description (most
+        real Technologies rows have no name, and a whole description made a paragraph-long title)."""
+        from signals.analysis.short_labels import short_label
+
+        return self.name.strip() or short_label(self.description.strip()) or self.description.strip()
+
+    @property
+    def shows_description(self) -> bool:
+        """Whether the description is said under the heading (it is not the heading itself)."""
+        return bool(self.description.strip()) and self.description.strip() != self.heading
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ def _source_line(source: Source, numbered: bool = True) -> str:
 def _signal(signal: Signal, sources: dict[int, Source]) -> str:
     parts = [f'<article class="signal"><h4>{text.html_text(signal.heading)}</h4>',
              f'<p class="facts">{text.html_text(signal_facts(signal))}</p>']
-    if signal.name.strip() and signal.description.strip():
+    if signal.shows_description:
         parts.append(f"<p>{text.html_text(text.one_line(signal.description))}</p>")
     ratings, note = assessment_words(signal.assessment)
     if ratings or note:

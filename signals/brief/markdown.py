@@ -29,7 +29,7 @@ def _refs(numbers: tuple[int, ...]) -> str:
 
 def _signal(signal: Signal) -> list[str]:
     lines = [f"- **{text.markdown(signal.heading)}**: {text.markdown(signal_facts(signal))} {_refs(signal.sources)}"]
-    if signal.name.strip() and signal.description.strip():
+    if signal.shows_description:
         lines.append(f"  {text.markdown(signal.description)}")
     ratings, note = assessment_words(signal.assessment)
     if ratings:

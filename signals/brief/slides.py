@@ -147,7 +147,7 @@ def _signal_paragraphs(deck: _Deck, frame, signal: Signal, sources: dict[int, So
     heading = frame.paragraphs[0] if first else frame.add_paragraph()
     deck.run(heading, signal.heading, size=16, bold=True)
     deck.run(heading, f"   {signal_facts(signal)}", size=12, colour=_MUTED)
-    if signal.name.strip() and signal.description.strip():
+    if signal.shows_description:
         description = text.one_line(signal.description)
         if len(description) > DESCRIPTION_CHARACTERS:
             description = description[:DESCRIPTION_CHARACTERS - 1].rstrip() + "…"

@@ -274,3 +274,21 @@ def test_signals_brief_says_what_sets_the_view_apart(tmp_path: Path) -> None:
     section = md.split("What sets this view apart", 1)[1]
     planted_row = next(line for line in section.splitlines() if planted.DISTINCT_THEME in line)
     assert "| 16 |" in planted_row and "| 4 |" in planted_row, planted_row
+
+
+def test_a_row_without_a_name_gets_a_short_heading_and_its_description_below() -> None:
+    """Most real Technologies rows have no name: the brief names them by a short label made from
+    the description (signals.analysis.short_labels), and says the whole description under it."""
+    from signals.brief.content import Signal
+
+    description = "A technology that enables machines to learn from data and improve over time without programming."
+    signal = Signal(section="technologies", name="", description=description, relevancy=5, sources=(1,))
+    assert signal.heading and len(signal.heading) < len(description) and signal.shows_description
+    lines = markdown._signal(signal)[0].split("  \n")
+    assert lines[0].startswith(f"- **{signal.heading}**")
+    assert description.rstrip(".") in lines[1]  # escaped for Markdown: "programming\\."
+    named = Signal(section="signals", name="Machine learning at work", description=description, relevancy=5,
+                   sources=(1,))
+    assert named.heading == "Machine learning at work" and named.shows_description
+    alone = Signal(section="signals", name="Machine learning at work", description="", relevancy=5, sources=(1,))
+    assert not alone.shows_description
