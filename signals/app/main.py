@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from signals import aliases, demo, memory
@@ -181,7 +183,12 @@ def _take_aliases(upload) -> None:
 def _loaded_summary(corpus: Corpus, pages: dict[str, st.Page]) -> None:
     documents = corpus.documents
     dates = documents["date"].dropna()
-    span = f"{date_text(dates.min())} to {date_text(dates.max())}" if len(dates) else "no dates"
+    # Dates after today are wrong page ids (flagged in Data health): said apart, not spanned.
+    future = dates > pd.Timestamp(dt.date.today())
+    spanned = dates[~future] if not future.all() else dates
+    span = f"{date_text(spanned.min())} to {date_text(spanned.max())}" if len(dates) else "no dates"
+    if future.any() and not future.all():
+        span += f" (and {counted(int(future.sum()), 'document')} dated in the future)"
     rows = corpus.row_counts()
     st.sidebar.markdown(
         f"**{counted(len(documents), 'document')}** · {counted(sum(rows.values()), 'table row')}  \n{span}"

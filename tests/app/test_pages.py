@@ -188,6 +188,7 @@ def test_the_document_page_does_not_open_on_a_document_dated_in_the_future(monke
             "South Korea Considers", title).replace("south-korea-vows-action", name), encoding="utf-8")
     app = _app(monkeypatch, tmp_path)
     assert _metric(app, "Years") == "2024"
+    assert any("2024-11-10 to 2024-11-10 (and 1 document dated in the future)" in m.value for m in app.sidebar.markdown)
     app.switch_page("signals/app/pages/document.py").run()
     _no_exceptions(app)
     assert app.selectbox(key="document_choice").value == "past"
