@@ -287,7 +287,8 @@ def filter_widgets(corpus: Corpus, counts: dict[str, pd.Series]) -> None:
     signals.filters.facet_counts gives them. The annotation facets go in an "Assessment" group,
     open when one of them is set."""
     widgets = _widgets()
-    for widget in widgets:
+    # An active search first: it narrows every page, and the sidebar's own boxes come after it.
+    for widget in sorted(widgets, key=lambda widget: not isinstance(widget.facet, SearchFacet)):
         if not isinstance(widget.facet, AnnotationFacet):
             widget.draw(corpus, counts)
     assessment = [widget for widget in widgets if isinstance(widget.facet, AnnotationFacet)]
