@@ -48,20 +48,24 @@ _TRACKING = (r"(?:utm_[a-z0-9_]*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid
 
 
 def _article_keys(urls: pd.Series) -> pd.Series:
-    """Article URLs -> what tells one article from another: lower case, without scheme, `www.`,
-    fragment, trailing slash and tracking parameters (_TRACKING); missing where a URL has no path
-    (a site's home page names no article). Vectorized on Arrow (RE2), like `_domain`."""
+    """Article URLs -> what tells one article from another: without scheme, `www.`, fragment,
+    trailing slash and tracking parameters (_TRACKING), the host in lower case; missing where a URL
+    has no path (a site's home page names no article). Vectorized on Arrow (RE2), like `_domain`."""
     import pyarrow.compute as pc
 
-    key = pc.utf8_lower(_arrow_text(urls.fillna("")))
-    # Scheme, `www.` and fragment in one pass; the query's passes only where there is a query
-    # (0.22 s for 100,000 links when every pass ran on every link).
-    key = pc.extract_regex(key, "^(?:[a-z][a-z0-9+.\\-]*://)?(?:www\\.)?(?P<rest>[^#]*)").field("rest")
+    # Scheme, `www.` and fragment in one pass; the host lower-cased, the rest as written (paths and
+    # queries are case-sensitive: youtube.com/watch?v=AbC and ?v=abc are two videos); the query's
+    # passes only where there is a query (0.22 s for 100,000 links when every pass ran on every link).
+    parts = pc.extract_regex(_arrow_text(urls.fillna("")),
+                             "^(?:[A-Za-z][A-Za-z0-9+.\\-]*://)?(?:[Ww][Ww][Ww]\\.)?(?P<host>[^/?#]*)(?P<rest>[^#]*)")
+    key = pc.binary_join_element_wise(pc.utf8_lower(parts.field("host")), parts.field("rest"), pa.scalar("", pa.large_string()))
     queried = pc.match_substring(key, "?")
     if pc.any(queried).as_py():
         query = pc.filter(key, queried)
         query = pc.replace_substring_regex(query, "([?&])" + _TRACKING + "=[^&]*", "\\1")
-        query = pc.replace_substring_regex(query, "[?&]+&", "?")  # what the removals left: "?&", "&&"
+        # What the removals left: "?&" at the start, "&&" inside, "?" or "&" at the end.
+        query = pc.replace_substring_regex(query, "\\?&+", "?")
+        query = pc.replace_substring_regex(query, "&{2,}", "&")
         query = pc.replace_substring_regex(query, "[?&]+$", "")
         query = pc.replace_substring_regex(query, "/+\\?", "?")
         key = pc.replace_with_mask(key, queried, query)
@@ -200,14 +204,17 @@ def _finalize_documents(raw: dict[str, pa.Table], today: dt.date) -> tuple[pd.Da
         if same.any():
             first_of_article = documents.loc[same].assign(article=article[same]).drop_duplicates("article")
             first = article[same].map(first_of_article.set_index("article")["doc_id"])
-            later = first != documents.loc[same, "doc_id"]
-            for position in later.index[later.to_numpy()]:
-                documents.loc[position, "duplicate_of"] = first[position]
-                # Line 1, as for the same bytes: the link's own line is not kept past parsing, and the
-                # message quotes the link itself.
+            later = first[(first != documents.loc[same, "doc_id"]).to_numpy()]
+            # One assignment, one message per document (a .loc per document took 0.6 s per 5,000).
+            documents.loc[later.index, "duplicate_of"] = later.to_numpy()
+            # Line 1, as for the same bytes: the link's own line is not kept past parsing, and the
+            # message quotes the link itself.
+            for doc_id, path, url, original in zip(documents.loc[later.index, "doc_id"],
+                                                   documents.loc[later.index, "path"],
+                                                   documents.loc[later.index, "article_url"], later):
                 extra_problems.append(_problem(
-                    documents.at[position, "doc_id"], documents.at[position, "path"], 1, None, "warning", f"the same article as {first[position]!r} (its link, tracking parameters aside: "
-                    f"{documents.at[position, 'article_url']}); both kept, both counted"))
+                    doc_id, path, 1, None, "warning", f"the same article as {original!r} (its link, tracking "
+                    f"parameters aside: {url}); both kept, both counted"))
 
     for column in ("category", "type"):
         if column not in documents.columns:

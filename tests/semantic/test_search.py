@@ -183,3 +183,17 @@ def test_a_document_found_by_words_alone_needs_half_the_query_words():
     assert "oil" not in found.index  # "fields" alone, and far in meaning
     assert "oil" in search.search(index, "fields", top=20)["doc_id"].tolist()  # which it does contain
     assert found.loc["army", "words_rank"] >= 1  # "flying" and "drones"
+
+
+def test_the_words_needed_may_be_in_different_texts_of_a_document():
+    """"farmers" in the title, "fields" in one of its rows: two of the four words, so the document is
+    found by its words, as if they were in one text."""
+    documents = [*DOCUMENTS, ("split", "Farmers gather for the harvest festival", "A weekend of music and stalls.")]
+    corpus = corpus_of(documents)
+    row = pd.DataFrame({"doc_id": ["split"], "section": pd.Categorical(["signals"]), "row": [0], "line": [9],
+                        "name": ["Wheat fields under snow"], "description": ["Winter arrives early."],
+                        "relevancy": pd.array([3], dtype="Int8"), "label": ["Wheat fields under snow"]})
+    corpus = corpus.with_frames(items=pd.concat([corpus.items, row], ignore_index=True))
+    results = search.search(search.open_index(corpus), "farmers flying drones over their fields", top=20)
+    split = results.set_index("doc_id").loc["split"]
+    assert not pd.isna(split["words_rank"])
