@@ -44,11 +44,13 @@ SPELLING_RATIO = 90
 #: One name's words inside the other's is a narrower form, not a synonym ("technology" / "military
 #: technology": the real corpus's themes gave 113 such pairs, which drowned the rest of the list).
 STEM_RATIO = 85
+#: ... and differing only in their last letters: at most this many of the shorter word's.
+STEM_ENDING = 4
 _WORD = re.compile(r"[^\W_]+")
 _STOP = frozenset({"a", "an", "and", "the", "of", "in", "on", "for", "to", "with", "by", "&"})
 #: Prefixes that make a word's opposite or counterpart. Names that differ by one are spelled and
 #: embedded alike ("structured data" / "unstructured data": ratio 94, cosine 0.88) and are not synonyms.
-_OPPOSING_PREFIXES = ("un", "non", "anti", "dis", "in", "im", "ir", "il", "de", "mis", "counter", "pre", "post",
+_OPPOSING_PREFIXES = ("un", "non", "anti", "dis", "in", "im", "ir", "il", "de", "re", "mis", "counter", "pre", "post",
                       "micro", "macro", "over", "under", "inter", "intra", "sub", "super", "hyper", "hypo",
                       "mono", "multi", "ex", "up", "down",
                       "dé", "dés", "mé", "més", "mal", "contre", "sur", "sous")  # French: "déséquilibre"
@@ -153,20 +155,27 @@ def _singular_key(key: str) -> str:
 
 
 def _acronyms(key: str) -> set[str]:
-    """The initials a multi-word name may be shortened to: of all its words ("artificial
-    intelligence" -> "ai", "internet of things" -> "iot"; not "it", which is another theme), with "&"
-    for "and" ("research and development" -> "r&d"). None when one of its words is itself those
+    """The initials a multi-word name may be shortened to: of its words but "and" ("artificial
+    intelligence" -> "ai", "internet of things" -> "iot", "environmental social and governance" ->
+    "esg"), with "&" for "and" ("research and development" -> "r&d"), and of its words but the small
+    ones when it has three or more others ("united states of america" -> "usa"; "internet of
+    things" does not give "it", which is another theme). None when one of its words is itself those
     initials: "AI innovation" is not what "AI" stands for."""
     words = _WORD.findall(key.replace("&", " and "))
     content = [w for w in words if w not in _STOP]
     if len(content) < 2:
         return set()
-    found = {"".join(w[0] for w in words)}
+    found = {"".join(w[0] for w in words if w != "and")}
     if "and" in words:
         found.add("".join("&" if w == "and" else w[0] for w in words if w not in _STOP or w == "and"))
-    if len(content) == len(words):
+    if len(content) >= 3:
         found.add("".join(w[0] for w in content))
     return {initials for initials in found if len(initials) > 1 and initials not in words}
+
+
+def _folded_words(key: str) -> frozenset[str]:
+    """A theme key's words made singular (schema.fold_plural), small words aside."""
+    return frozenset(schema.fold_plural(word) for word in _words(key))
 
 
 def _differing(a: str, b: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -191,7 +200,11 @@ def _opposed(a: str, b: str) -> bool:
 
 def _alike_words(only_a: frozenset[str], only_b: frozenset[str]) -> list[tuple[str, str, float]] | None:
     """The differing words of two names paired by spelling, when every one has a partner spelled
-    at least STEM_RATIO alike ("technology" / "technological"); else None."""
+    at least STEM_RATIO alike and differing only towards its end (a shared beginning of all but
+    STEM_ENDING letters of the shorter: "technology" / "technological", not "transformation" /
+    "transportation", ratio 86); else None."""
+    import os.path
+
     from rapidfuzz import fuzz
 
     if len(only_a) != len(only_b):
@@ -199,7 +212,7 @@ def _alike_words(only_a: frozenset[str], only_b: frozenset[str]) -> list[tuple[s
     pairs, left = [], set(only_b)
     for x in sorted(only_a):
         ratio, y = max(((fuzz.ratio(x, y), y) for y in sorted(left)), default=(0.0, ""))
-        if ratio < STEM_RATIO:
+        if ratio < STEM_RATIO or len(os.path.commonprefix([x, y])) < min(len(x), len(y)) - STEM_ENDING:
             return None
         pairs.append((x, y, ratio))
         left.discard(y)
@@ -331,8 +344,9 @@ def _meaning_pairs(keys: list[str], display: pd.Series, words: dict[str, frozens
         j = int(best[i])
         if i < j and best[j] == i:
             a, b = keys[i], keys[j]
-            if words[a] and words[b] and (words[a] <= words[b] or words[b] <= words[a]):
-                continue
+            folded_a, folded_b = _folded_words(a), _folded_words(b)
+            if folded_a and folded_b and (folded_a <= folded_b or folded_b <= folded_a):
+                continue  # a narrower form, plurals aside: "skills" / "skill sets"
             pairs.append((a, b, float(score[i])))
     # Names that share words differ in the others, and those say whether they are the same thing:
     # the evidence shows them and how close they are ("climate crisis" / "climate change": the

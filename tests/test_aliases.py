@@ -121,8 +121,13 @@ def test_acronyms_stand_for_every_word_and_never_contain_themselves():
     corpus = make_corpus([
         ("d1", "AI"), ("d2", "AI innovation"), ("d3", "ai integration"), ("d4", "artificial intelligence"),
         ("d5", "IoT"), ("d6", "internet of things"), ("d1", "IT"), ("d2", "R&D"), ("d3", "research and development"),
+        ("d4", "ESG"), ("d5", "environmental, social and governance"), ("d6", "STEM"),
+        ("d1", "science, technology, engineering and mathematics"), ("d2", "USA"), ("d3", "United States of America"),
     ])
     found = _pairs(aliases.suggest_synonyms(corpus, limit=None))
+    for short, long in (("ESG", "environmental, social and governance"),
+                        ("STEM", "science, technology, engineering and mathematics"), ("USA", "United States of America")):
+        assert found[frozenset((short, long))] == "acronym", short
     assert found[frozenset(("AI", "artificial intelligence"))] == "acronym"
     assert found[frozenset(("IoT", "internet of things"))] == "acronym"
     assert found[frozenset(("R&D", "research and development"))] == "acronym"
@@ -138,9 +143,13 @@ def test_opposites_are_never_offered_as_synonyms():
         ("d1", "structured data"), ("d2", "unstructured data"), ("d3", "bull market"), ("d4", "bear market"),
         ("d5", "équilibre"), ("d6", "déséquilibre"), ("d1", "inflation"), ("d2", "deflation"),
         ("d3", "labor market"), ("d4", "labour market"), ("d5", "pre-war economy"), ("d6", "post-war economy"),
+        ("d1", "deforestation"), ("d2", "reforestation"), ("d3", "transformation"), ("d4", "transportation"),
     ])
     found = _pairs(aliases.suggest_synonyms(corpus, limit=None))
     for opposite in (("structured data", "unstructured data"), ("bull market", "bear market"),
-                     ("équilibre", "déséquilibre"), ("inflation", "deflation"), ("pre-war economy", "post-war economy")):
+                     ("équilibre", "déséquilibre"), ("inflation", "deflation"), ("pre-war economy", "post-war economy"),
+                     ("deforestation", "reforestation")):
         assert frozenset(opposite) not in found, opposite
     assert found[frozenset(("labor market", "labour market"))] == "spelling"  # a spelling, not an opposite
+    # Spelled 86% alike, but differing in their middle: two words, not one word's endings.
+    assert found.get(frozenset(("transformation", "transportation"))) in (None, "meaning")

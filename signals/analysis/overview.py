@@ -31,7 +31,8 @@ def headline_counts(corpus: Corpus) -> dict:
     ignoring case), sources (distinct article domains), first_date / last_date (Timestamp, None when
     no document is dated; the last date is the newest not in the future, as Emerging's windows end),
     future_dated (documents dated after today: the loader's "in the future" warnings, most often a
-    wrong page id; the real corpus has two, 2029, which made its span read 2004-29), mean_relevancy (float over rated rows, None when none is rated),
+    wrong page id; six of the real corpus's, on two days of 2029, made its span read 2004-29),
+    mean_relevancy (float over rated rows, None when none is rated),
     rows_per_section ({section: rows}: the five table sections always, in order, then any others).
     """
     encoded = encode(corpus)

@@ -51,14 +51,17 @@ def documents_sharing_themes(corpus: Corpus, doc_id: str, n: int = 5) -> pd.Data
     candidate[candidate] = own_keys[key_codes[candidate]]
     if not candidate.any():
         return _empty()
-    # Each theme's weight: the inverse of the share of documents carrying it (distinct pairs).
-    carried = distinct_sorted(theme_docs[valid] * len(keys) + key_codes[valid]) % len(keys)
+    # Each of its themes' weight: the inverse of the share of documents carrying it (distinct
+    # pairs, counted for its own themes only: all 800,000 pairs of a large corpus took 50 ms a run).
+    own_rows = valid.copy()
+    own_rows[own_rows] = own_keys[key_codes[own_rows]]
+    carried = distinct_sorted(theme_docs[own_rows] * len(keys) + key_codes[own_rows]) % len(keys)
     idf = np.log(encoded.document_count / np.maximum(np.bincount(carried, minlength=len(keys)), 1))
     # Distinct (document, key) pairs, then shared keys per document and their weight.
     pairs = distinct_sorted(theme_docs[candidate] * len(keys) + key_codes[candidate])
     shared = np.bincount(pairs // len(keys), minlength=encoded.document_count)
     weight = np.bincount(pairs // len(keys), weights=idf[pairs % len(keys)], minlength=encoded.document_count)
-    others = np.flatnonzero(shared)
+    others = np.flatnonzero(weight > 1e-12)  # a theme on every document weighs 0 and relates nothing
     documents = encoded.documents
     dates = (
         pd.to_datetime(documents["date"], errors="coerce").to_numpy(dtype="datetime64[ns]")[others]

@@ -143,7 +143,7 @@ def test_invariants_on_a_realistic_corpus(realistic):
     assert sum(counts["rows_per_section"].values()) == counts["rows"] == len(realistic.items)
     assert counts["themes"] == realistic.themes["theme_key"].nunique()
     assert 1 <= counts["mean_relevancy"] <= 5
-    # Dates after today (the real corpus has two, 2029: wrong page ids) are counted, not spanned.
+    # Dates after today (six real documents, on two days of 2029: wrong page ids) are counted, not spanned.
     dates = pd.to_datetime(realistic.documents["date"])
     today = pd.Timestamp.today().normalize()
     assert counts["future_dated"] == int((dates > today).sum())

@@ -80,3 +80,11 @@ def test_a_realistic_corpus_against_sets(realistic):
     best_possible = max(weight(keys_of[doc_id] & keys) for other, keys in keys_of.items() if other != doc_id)
     assert related["weight"].iloc[0] == pytest.approx(best_possible)
     assert related["weight"].is_monotonic_decreasing
+
+
+def test_a_theme_on_every_document_relates_nothing(tiny):
+    documents = tiny.documents["doc_id"].astype("str").tolist()
+    frame = pd.DataFrame({"doc_id": documents, "theme": "news"})
+    frame["theme_key"] = frame["theme"].map(schema.theme_key)
+    related = documents_sharing_themes(tiny.with_frames(themes=frame), documents[0])
+    assert related.empty and list(related.columns) == COLUMNS

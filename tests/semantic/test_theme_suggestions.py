@@ -10,7 +10,8 @@ from test_search import DOCUMENTS, corpus_of
 from signals.aliases import MEANING_SIMILARITY, suggest_synonyms
 from signals.semantic.model import embed
 
-THEMES = ["depopulation", "population decline", "privacy", "data privacy", "semiconductors", "beekeeping"]
+THEMES = ["depopulation", "population decline", "privacy", "data privacy", "semiconductors", "beekeeping",
+          "skills", "skill sets"]
 
 
 def test_meaning_suggestions_with_evidence():
@@ -26,6 +27,9 @@ def test_meaning_suggestions_with_evidence():
     assert cosine >= MEANING_SIMILARITY
     assert frozenset(("depopulation", "population decline")) in pairs
     assert frozenset(("privacy", "data privacy")) not in pairs  # narrower, not the same
+    skills, sets = embed(["skills", "skill sets"])
+    assert float(skills @ sets) >= MEANING_SIMILARITY  # close by meaning, and yet
+    assert frozenset(("skills", "skill sets")) not in pairs  # narrower, plurals aside
     row = meaning[meaning["alias"].isin(["depopulation", "population decline"])].iloc[0]
     assert row["similarity"] == round(cosine, 3)
     assert row["evidence"].startswith(f"names' embeddings at cosine {cosine:.2f}")
