@@ -4,6 +4,7 @@ table of rows from other documents once a row is chosen."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -38,10 +39,13 @@ def test_closest_in_meaning_and_rows_like_this_one(corpus_dir, tmp_path):
     with running_app(corpus_dir, tmp_path / "cache") as url, chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1400})
         page.goto(f"{url}/document?doc={doc_id}")
-        first = page.get_by_role("button", name=f"{expected['title'].iloc[0]} — {expected['similarity'].iloc[0]:.2f}")
+        # The third column of Related documents: a button per document, its cosine under it.
+        first = page.get_by_role("button", name=expected["title"].iloc[0], exact=True).last
         first.wait_for(timeout=60_000)
-        shown = page.locator("button[data-testid^='stBaseButton']").filter(has_text=" — 0.")
-        assert shown.count() >= len(expected)
+        cosines = page.get_by_text(re.compile(r"^cosine \d\.\d\d \(titles and summaries"))
+        cosines.first.wait_for(timeout=60_000)
+        assert cosines.count() >= len(expected)
+        assert cosines.first.inner_text().startswith(f"cosine {expected['similarity'].iloc[0]:.2f} ")
         tables_before = page.locator("[data-testid='stDataFrame']").count()
         choose = page.get_by_role("combobox", name="Row of this document")
         choose.click()

@@ -154,13 +154,13 @@ def render() -> None:
         if shown.related.empty:
             st.caption("No other document shares a theme.")
         for other in shown.related.itertuples(index=False):
+            # What it rests on under the button: a long title fills the button's width, and what
+            # followed it there was cut off.
             themes = str(other.shared_themes).split(SHARED_THEMES_SEPARATOR)
             named = SHARED_THEMES_SEPARATOR.join(themes[:3]) + (f" +{len(themes) - 3}" if len(themes) > 3 else "")
-            st.button(
-                f"{plain(other.title or other.doc_id)} — {plain(named)}",
-                key=f"related-{other.doc_id}", on_click=open_document, args=(str(other.doc_id), False),
-                help=f"{other.shared} shared theme{'' if other.shared == 1 else 's'}, weight {other.weight:.1f}",
-            )
+            st.button(plain(other.title or other.doc_id), key=f"related-{other.doc_id}", on_click=open_document,
+                      args=(str(other.doc_id), False), help=plain(other.title or other.doc_id))
+            st.caption(f"shares {plain(named)} · weight {other.weight:.1f}")
     with by_meaning:
         st.markdown("**Closest in meaning**")
         if shown.similar is None:
@@ -169,11 +169,9 @@ def render() -> None:
             st.caption("No other document is close in meaning.")
         else:
             for other in shown.similar.itertuples(index=False):
-                st.button(
-                    f"{plain(other.title or other.doc_id)} — {other.similarity:.2f}",
-                    key=f"similar-{other.doc_id}", on_click=open_document, args=(str(other.doc_id), False),
-                    help="Cosine similarity of the titles and summaries' embeddings (0-1)",
-                )
+                st.button(plain(other.title or other.doc_id), key=f"similar-{other.doc_id}", on_click=open_document,
+                          args=(str(other.doc_id), False), help=plain(other.title or other.doc_id))
+                st.caption(f"cosine {other.similarity:.2f} (titles and summaries' embeddings, 0-1)")
 
 
 def _rows_like_this_one(corpus, doc_id: str, shown) -> None:
