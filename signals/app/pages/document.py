@@ -162,7 +162,8 @@ def render() -> None:
                       args=(str(other.doc_id), False), help=plain(other.title or other.doc_id))
             st.caption(f"shares {plain(named)} · weight {other.weight:.1f}")
     with by_meaning:
-        st.markdown("**Closest in meaning**")
+        st.markdown("**Closest in meaning**", help="Cosine similarity (0-1) of the embeddings of the documents' "
+                    "titles and summaries, in any language")
         if shown.similar is None:
             st.caption("Filled in once the documents' meaning is read (progress above).")
         elif shown.similar.empty:
@@ -171,7 +172,7 @@ def render() -> None:
             for other in shown.similar.itertuples(index=False):
                 st.button(plain(other.title or other.doc_id), key=f"similar-{other.doc_id}", on_click=open_document,
                           args=(str(other.doc_id), False), help=plain(other.title or other.doc_id))
-                st.caption(f"cosine {other.similarity:.2f} (titles and summaries' embeddings, 0-1)")
+                st.caption(f"cosine {other.similarity:.2f}")
 
 
 def _rows_like_this_one(corpus, doc_id: str, shown) -> None:
