@@ -203,8 +203,6 @@ def _alike_words(only_a: frozenset[str], only_b: frozenset[str]) -> list[tuple[s
     at least STEM_RATIO alike and differing only towards its end (a shared beginning of all but
     STEM_ENDING letters of the shorter: "technology" / "technological", not "transformation" /
     "transportation", ratio 86); else None."""
-    import os.path
-
     from rapidfuzz import fuzz
 
     if len(only_a) != len(only_b):

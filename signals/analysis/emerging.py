@@ -45,6 +45,7 @@ from signals.analysis.incidence import period_alias
 from signals.analysis.parameters import EMERGING_BY as BY
 from signals.analysis.parameters import EMERGING_MIN_DOCUMENTS as DEFAULT_MIN_DOCUMENTS
 from signals.corpus_type import Corpus
+from signals.dates import in_the_future
 
 PERIODS = {"M": "month", "Q": "quarter"}
 DEFAULT_WINDOW = {"M": 6, "Q": 2}
@@ -64,8 +65,8 @@ def as_of_date(documents: pd.DataFrame, today: dt.date | None = None) -> pd.Time
     """The newest document date not after today (None when no document has such a date)."""
     if "date" not in documents.columns:
         return None
-    dates = pd.to_datetime(documents["date"], errors="coerce")
-    dates = dates[dates < pd.Timestamp(today or dt.date.today()) + pd.Timedelta(days=1)]
+    dates = pd.to_datetime(documents["date"], errors="coerce").dropna()
+    dates = dates[~in_the_future(dates, today)]
     return None if dates.empty else dates.max()
 
 

@@ -6,14 +6,13 @@ DataFrame with the columns its docstring names; an empty corpus gives zeros / em
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 
 from signals import schema
 from signals.analysis.incidence import NONE_LABEL, encode, facet_codes, section_order
 from signals.corpus_type import Corpus
+from signals.dates import span
 
 
 def _empty(columns: dict[str, str]) -> pd.DataFrame:
@@ -37,12 +36,8 @@ def headline_counts(corpus: Corpus) -> dict:
     """
     encoded = encode(corpus)
     documents = encoded.documents
-    dates = (
-        pd.to_datetime(documents["date"], errors="coerce")
-        if "date" in documents.columns
-        else pd.Series(dtype="datetime64[ns]")
-    )
-    future = (dates > pd.Timestamp(dt.date.today())).to_numpy()
+    first_date, last_date, future_dated = span(
+        documents["date"] if "date" in documents.columns else pd.Series(dtype="datetime64[ns]"))
     relevancy = encoded.item_relevancy
     section_codes, sections = encoded.item_sections
     rows_in_section = np.bincount(section_codes[section_codes >= 0], minlength=len(sections))
@@ -57,9 +52,9 @@ def headline_counts(corpus: Corpus) -> dict:
         "themes": len(encoded.theme_ranking),
         "keywords": len(encoded.keyword_counts),
         "sources": sources,
-        "first_date": _timestamp_or_none(dates.min()),
-        "last_date": _timestamp_or_none(dates[~future].max() if not future.all() else dates.max()),
-        "future_dated": int(future.sum()),
+        "first_date": _timestamp_or_none(first_date),
+        "last_date": _timestamp_or_none(last_date),
+        "future_dated": future_dated,
         "mean_relevancy": float(rated.mean(dtype=np.float64)) if len(rated) else None,
         "rows_per_section": rows_per_section,
     }

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from signals import aliases, demo, memory
 from signals.app import annotation_state, context, data, saved_views, state, theme_merges
 from signals.app.components import date_text, plain
 from signals.corpus_type import Corpus
+from signals.dates import span as date_span
 from signals.filters import facet_counts
 from signals.ingest.load import load_corpus
 from signals.uploads import save_uploads
@@ -182,13 +181,11 @@ def _take_aliases(upload) -> None:
 
 def _loaded_summary(corpus: Corpus, pages: dict[str, st.Page]) -> None:
     documents = corpus.documents
-    dates = documents["date"].dropna()
     # Dates after today are wrong page ids (flagged in Data health): said apart, not spanned.
-    future = dates > pd.Timestamp(dt.date.today())
-    spanned = dates[~future] if not future.all() else dates
-    span = f"{date_text(spanned.min())} to {date_text(spanned.max())}" if len(dates) else "no dates"
-    if future.any() and not future.all():
-        span += f" (and {counted(int(future.sum()), 'document')} dated in the future)"
+    first, last, future = date_span(documents["date"])
+    span = f"{date_text(first)} to {date_text(last)}" if first is not None else "no dates"
+    if 0 < future < documents["date"].notna().sum():  # (when every date is, they are the span)
+        span += f" (and {counted(future, 'document')} dated in the future)"
     rows = corpus.row_counts()
     st.sidebar.markdown(
         f"**{counted(len(documents), 'document')}** · {counted(sum(rows.values()), 'table row')}  \n{span}"

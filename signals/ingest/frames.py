@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from signals import schema
+from signals.dates import in_the_future
 from signals.ingest.raw import SECTION_COLUMNS
 
 _HOST = r"^[A-Za-z][A-Za-z0-9+.\-]*://(?:[^@/?#]*@)?(?:\[([^\]/?#]*)\]|([^:/?#\[\]]*))"
@@ -119,7 +120,7 @@ def _dates(documents: pd.DataFrame, today: dt.date) -> tuple[pd.Series, list[dic
     not_form = ~missing & parts[0].isna()
     invalid = parts[0].notna() & dates.isna()
     suffix = dates.notna() & parts[1].notna() & (parts[1] != "")
-    future = dates > pd.Timestamp(today)
+    future = pd.Series(in_the_future(dates, today), index=dates.index)
     problems: list[dict] = []
 
     def report(mask: pd.Series, severity: str, message) -> None:

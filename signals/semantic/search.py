@@ -45,6 +45,8 @@ SNIPPET_WORDS = 16
 
 RESULT_COLUMNS = ("rank", "doc_id", "title", "date", "score", "words_rank", "meaning_rank", "snippet")
 _WORD = re.compile(r"\w+", re.UNICODE)
+#: What highlight() marked: a match between MARK_START and MARK_END.
+_MARKED = re.compile(re.escape(MARK_START) + "(.*?)" + re.escape(MARK_END), re.DOTALL)
 
 
 @dataclass
@@ -282,10 +284,9 @@ def _matched_words(index: SearchIndex, match: str, texts: dict[str, list[int]]) 
     found = index.connection.execute(
         f"SELECT doc_id, highlight(texts, 1, ?, ?) FROM texts WHERE texts MATCH ? AND rowid IN ({marks})",
         (MARK_START, MARK_END, match, *rowids)).fetchall()
-    pattern = re.compile(re.escape(MARK_START) + "(.*?)" + re.escape(MARK_END), re.DOTALL)
     words: dict[str, set[str]] = {doc_id: set() for doc_id in texts}
     for doc_id, text in found:
-        words[doc_id].update(_fold(word) for hit in pattern.findall(text) for word in _WORD.findall(hit))
+        words[doc_id].update(_fold(word) for hit in _MARKED.findall(text) for word in _WORD.findall(hit))
     return {doc_id: len(found_words) for doc_id, found_words in words.items()}
 
 

@@ -3,8 +3,6 @@ and the analyst's assessment of it and of each of its rows (the shared annotatio
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -22,6 +20,7 @@ from signals.app.context import (
     open_document,
     page,
 )
+from signals.dates import in_the_future
 from signals.semantic.related import rows_like
 
 DOC_KEY = schema.DOCUMENT_QUERY_KEY
@@ -68,8 +67,7 @@ def _first_not_in_the_future(listed) -> str | None:
     page id, flagged in Data health) is not the one to open by default."""
     if "date" not in listed.columns:
         return None
-    dates = pd.to_datetime(listed["date"], errors="coerce")
-    fine = listed["doc_id"].astype("str")[~(dates > pd.Timestamp(dt.date.today())).to_numpy()]
+    fine = listed["doc_id"].astype("str")[~in_the_future(listed["date"])]
     return str(fine.iloc[0]) if len(fine) else None
 
 
