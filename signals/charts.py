@@ -698,7 +698,7 @@ HORIZON_COLOURS = {"<1y": "#b2182b", "1-3y": "#ef8a62", "3-10y": "#67a9cf", ">10
                    "no horizon": "#9e9e9e"}
 STATUS_COLOURS = {"new": "#7f7f7f", "watch": "#1f77b4", "escalate": "#d62728", "dismissed": "#c7c7c7"}
 #: The Emerging page's labels (signals.analysis.emerging.LABELS).
-EMERGING_LABEL_COLOURS = {"new": "#9467bd", "growing": "#2ca02c", "steady": "#7f7f7f", "fading": "#bcbd22"}
+EMERGING_LABEL_COLOURS = {"new": "#9467bd", "returning": "#17becf", "growing": "#2ca02c", "steady": "#7f7f7f", "fading": "#bcbd22"}
 #: Zone tints behind the assessment grid's points (signals.analysis.assessment.ZONES), and where each
 #: zone's name is written: (x side, y side) of the plot.
 ZONE_TINTS = {"act_now": "rgba(214,39,40,0.08)", "prepare": "rgba(255,127,14,0.08)",

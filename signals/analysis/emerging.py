@@ -21,6 +21,8 @@ Per term:
                errors. So one document in the recent window scores about 0.6, six about 2.1: support
                earns a score, a single document cannot. Corpus growth alone scores about 0.
   label        new       first seen in the recent window
+               returning in the recent window, not in the one before, and seen before both (back after
+                         a gap: "new" in the Compare page's sense, which compares two periods only)
                growing   score >= GROWING_SCORE
                fading    not seen in the recent window although seen in the one before, or
                          score <= -GROWING_SCORE
@@ -52,7 +54,7 @@ DEFAULT_WINDOW = {"M": 6, "Q": 2}
 GROWING_SCORE = 2.0
 #: Pseudo-documents at the corpus's own recent share that every term's share is shrunk with.
 PRIOR_DOCUMENTS = 2.0
-LABELS = ("new", "growing", "steady", "fading")
+LABELS = ("new", "returning", "growing", "steady", "fading")
 COLUMNS = ("first_seen", "last_seen", "documents", "recent", "before", "growth", "expected", "score", "label")
 
 
@@ -228,6 +230,7 @@ def _labels(result: pd.DataFrame, recent_start: pd.Timestamp | None) -> pd.Serie
         return label
     label[result["score"] >= GROWING_SCORE] = "growing"
     label[(result["score"] <= -GROWING_SCORE) | ((result["recent"] == 0) & (result["before"] > 0))] = "fading"
+    label[(result["recent"] > 0) & (result["before"] == 0)] = "returning"  # the mirror of "fading" by absence
     label[(result["first_seen"] >= recent_start) & (result["recent"] > 0)] = "new"
     return label
 

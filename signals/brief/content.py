@@ -544,7 +544,7 @@ def _emerging(view: Corpus, today: dt.date | None) -> tuple[tuple[EmergingTheme,
     if as_of is None:
         return (), "No dated document: nothing can be compared over time."
     before_start, recent_start, _ = emergence.windows(as_of, "M", emergence.default_window("M"))
-    rising = table[table["label"].isin(["new", "growing"])].head(EMERGING_SHOWN)
+    rising = table[table["label"].isin(["new", "returning", "growing"])].head(EMERGING_SHOWN)
     found = tuple(EmergingTheme(str(theme), str(label), int(recent), int(before), float(score))
                   for theme, label, recent, before, score in
                   zip(rising["theme"], rising["label"], rising["recent"], rising["before"], rising["score"]))
@@ -552,10 +552,10 @@ def _emerging(view: Corpus, today: dt.date | None) -> tuple[tuple[EmergingTheme,
     note = (f"Documents from {_date_text(recent_start)} to {_date_text(as_of)} (the last {window} months) "
             f"against the {window} months before, from {_date_text(before_start)}; only themes on at least "
             f"{emergence.DEFAULT_MIN_DOCUMENTS} documents in the two windows are compared. New: first seen in "
-            f"the recent window; growing: a burst score of at least {emergence.GROWING_SCORE:g} "
+            f"the recent window; returning: back in it after a gap (none in the window before); growing: a burst score of at least {emergence.GROWING_SCORE:g} "
             "(docs/insights.md).")
     if not found:
-        note = "No theme is new or growing. " + note
+        note = "No theme is new, returning or growing. " + note
     return found, note
 
 

@@ -156,8 +156,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "emerging", help="themes (or keywords) ranked by how much they are emerging now",
         description="Per theme with enough support: a score (how far its share of documents in the recent "
                     "window is above the corpus's, shrunk towards it for themes with few documents), the "
-                    "documents in the recent window and the one before, growth, a label (new, growing, "
-                    "steady, fading), all documents, first and last seen. Best score first; ties by "
+                    "documents in the recent window and the one before, growth, a label (new, returning, "
+                    "growing, steady, fading), all documents, first and last seen. Best score first; ties by "
                     "documents, then name.")
     _common(emerging)
     emerging.add_argument("--by", choices=by, default=by[0])

@@ -98,6 +98,24 @@ def test_labels_by_hand():
     assert list(table.index[:2]) == ["Fresh", "Grow"]  # ranked by score
 
 
+def test_back_after_a_gap_is_returning_not_steady():
+    """A theme of 2022, absent from the window before (Mar-Apr 2024), in three recent documents:
+    its score (1.3) is below "growing", but 0 -> 3 is not "steady". Seen in the window before too, the
+    same counts read "steady"; first seen in the recent window, "new"."""
+    documents = [("old", "2022-02-01"), ("b1", "2024-03-05"), ("b2", "2024-04-10"),
+                 ("r1", "2024-05-02"), ("r2", "2024-06-01"), ("r3", "2024-06-20")]
+    themes = [("old", "Back"), ("r1", "Back"), ("r2", "Back"), ("r3", "Back"),
+              ("b1", "Kept"), ("r1", "Kept"), ("r2", "Kept"), ("r1", "Fresh"), ("r2", "Fresh"), ("r3", "Fresh")]
+    table = em.emerging(make_corpus(documents, themes), period="M", window=2, today=TODAY,
+                        min_documents=0).set_index("theme")
+    assert (table.loc["Back", "recent"], table.loc["Back", "before"]) == (3, 0)
+    assert table.loc["Back", "score"] == pytest.approx(_score(3, 0, 3 / 5))
+    assert table.loc["Back", "score"] < em.GROWING_SCORE
+    assert table.loc["Back", "label"] == "returning"
+    assert table.loc["Kept", "label"] == "steady"
+    assert table.loc["Fresh", "label"] == "new"
+
+
 def test_growing_and_fading_by_score():
     """20 documents in each window: Hot in 12 recent / 2 before (score 2.5), Cold in 1 / 12 (score -2.8)."""
     documents = [(f"r{i}", f"2024-06-{i + 1:02d}") for i in range(20)] + [(f"b{i}", f"2024-04-{i + 1:02d}") for i in range(20)]

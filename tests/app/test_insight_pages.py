@@ -73,7 +73,7 @@ def test_timeline_numbers_match_emerging(monkeypatch, planted_dir, planted):
     expected = emerging(planted)
     counts = expected["label"].value_counts()
     assert _metrics(app) == {label.capitalize(): f"{int(counts.get(label, 0)):,}" for label in
-                             ("new", "growing", "steady", "fading")}
+                             ("new", "returning", "growing", "steady", "fading")}
     shown = app.dataframe[0].value
     assert shown["theme"].tolist() == expected["theme"].head(200).tolist()
     pd.testing.assert_series_equal(shown["score"].reset_index(drop=True),

@@ -34,7 +34,8 @@ PLURAL = {"theme": "themes", "keyword": "keywords", "category": "categories"}
 
 def _rule_caption(min_documents: int) -> str:
     return (f"Shares are of each period's documents, so a bigger period does not make everything rise. "
-            f"**new** / **gone**: absent from one side, in at least {min_documents} documents of the other; "
+            f"**new** / **gone**: absent from one side (whatever came before the first period), in at least "
+            f"{min_documents} documents of the other; "
             f"**rising** / **falling**: share {compare.DEFAULT_RATIO:g}× higher / lower and a two-proportion "
             f"test beyond z = {Z_SIGNIFICANT} (5%); **steady**: the rest. Items in fewer than {min_documents} "
             "documents of the two together get no label (*few*).")

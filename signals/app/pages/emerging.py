@@ -20,6 +20,7 @@ SHOWN = 200
 MOST_DOCUMENTS_ASKED = 10
 LABEL_HELP = {
     "new": "first seen in the recent window",
+    "returning": "in the recent window, not in the one before, and seen before both (back after a gap)",
     "growing": "well above what the corpus's own growth predicts",
     "steady": "about as expected",
     "fading": "not seen in the recent window although seen in the one before, or well below expectation",
@@ -117,7 +118,7 @@ def render() -> None:
         return
 
     counts = table["label"].value_counts()
-    columns = st.columns(4)
+    columns = st.columns(len(emergence.LABELS))
     for column, label in zip(columns, emergence.LABELS):
         column.metric(label.capitalize(), f"{int(counts.get(label, 0)):,}", help=f"{by.capitalize()}s {LABEL_HELP[label]}")
 
