@@ -91,8 +91,8 @@ def test_folders_of_damaged_documents_load_beside_a_good_one(
     same_link = sorted(d for d in inputs if d in documents.index and not identical
                        and documents.at[d, "article_url"] == documents.at["good", "article_url"])
     expected = ([f"duplicate of {identical[0]!r} (same bytes); both kept"] if identical else
-                [f"the same article as {same_link[0]!r} (its link, tracking parameters aside: "
-                 f"{documents.at['good', 'article_url']}); both kept, both counted"] if same_link else [])
+                [(f"the same article as {same_link[0]!r} (its link, tracking parameters aside: "
+                  f"{documents.at['good', 'article_url']}); both kept, both counted")] if same_link else [])
     assert about_good == expected
     # The frames the user sees hold what the raw tables hold: every row, every problem.
     raw = parse_files([(str(folder / f"{d}.md"), d, f"{d}.md") for d in inputs])
