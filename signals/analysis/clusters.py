@@ -48,6 +48,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfTransformer
 
 from signals import schema
+from signals.analysis.copies import copy_ids
 from signals.analysis.parameters import CLUSTER_METHODS as METHODS
 from signals.analysis.parameters import CLUSTER_THRESHOLD as DEFAULT_THRESHOLD
 from signals.analysis.parameters import CLUSTER_THRESHOLDS as DEFAULT_THRESHOLDS
@@ -520,13 +521,18 @@ def _settings(method: str, threshold: float | None, sections) -> tuple[float, li
 
 
 def _rows_to_cluster(corpus: Corpus, wanted: list[str]) -> pd.DataFrame | None:
-    """The rows of the wanted sections that say something, numbered from 0 (None: there are none)."""
+    """The rows of the wanted sections that say something, numbered from 0 (None: there are none).
+    A flagged copy's rows are left out while its original is in the view (signals.analysis.copies):
+    the same article loaded twice is not two documents telling the same development."""
     items = corpus.items
     # Only the columns clustering reads and shows: the other texts of 437,000 signals rows (change,
     # 10-year, driving force, ...) held some 150 MB through the whole run at 100,000 documents.
     used = [c for c in ("doc_id", "section", "row", "line", schema.NAME, schema.DESCRIPTION, "label",
                         schema.RELEVANCY) if c in items.columns]
     chosen = items["section"].astype("str").isin(wanted).to_numpy()
+    copies = copy_ids(corpus.document_facts)
+    if copies:
+        chosen = chosen & ~items["doc_id"].astype("str").isin(copies).to_numpy()
     if not chosen.any():
         return None
     rows = items.loc[chosen, used]

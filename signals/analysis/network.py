@@ -15,7 +15,9 @@ frequency and relevancy tie for hundreds of rows and used to leave the choice to
 Edges. Each node gets a weight in each of its documents: its best relevancy there / 5 (themes, and
 rows without a relevancy, weigh 1). An edge's weight is the sum over the documents both nodes appear
 in of the product of their two weights: two top-relevancy nodes sharing 3 documents weigh 3.0, two
-relevancy-3 rows in one document 0.36. `documents` on an edge counts those shared documents.
+relevancy-3 rows in one document 0.36. `documents` on an edge counts those shared documents. A
+flagged copy of a document in the view (the same article loaded twice) adds nothing: its original
+already links its nodes (signals.analysis.copies).
 
 Communities are found by Louvain (networkx, fixed seed) and named by their best-connected themes.
 A bridge is a node whose links reach more than one community, ranked by how many it reaches, then
@@ -34,6 +36,7 @@ from scipy import sparse
 
 from signals import schema
 from signals.analysis import graph_layout
+from signals.analysis.copies import copies_in_view
 from signals.analysis.incidence import normalized_text_key
 from signals.analysis.short_labels import short_label
 from signals.corpus_type import Corpus
@@ -179,9 +182,14 @@ def _memberships(corpus: Corpus, types: tuple[str, ...]) -> _Members:
     if not parts:
         parts.append(tuple(np.empty(0, dtype) for dtype in (np.int64, np.int64, np.int64, float, np.int8, np.int64)))
     node_type, key, doc, weight, source, position = (np.concatenate(column) for column in zip(*parts))
-    # Keys that are missing, blank or "nan" make no node (their code is -1).
+    # Keys that are missing, blank or "nan" make no node (their code is -1); a flagged copy of a
+    # document in the view links nothing its original does not (signals.analysis.copies).
+    kept = key >= 0
+    copies = copies_in_view(corpus.document_facts)
+    if copies.any():
+        kept &= ~copies[np.maximum(doc, 0)] | (doc < 0)
     members = _Members(np.asarray(type_names, dtype=object), keys, node_type, key, doc, weight, source, position,
-                       themes, whole).take(np.flatnonzero(key >= 0))
+                       themes, whole).take(np.flatnonzero(kept))
     # Best weight first (stable: corpus order among equals), then the first entry of each
     # (type, key, document).
     order = np.argsort(-members.weight, kind="stable")

@@ -43,6 +43,7 @@ import pandas as pd
 
 from signals import schema
 from signals.analysis import emerging as emergence
+from signals.analysis.copies import copy_ids
 from signals.analysis.overview import documents_per_period, headline_counts, top_themes
 from signals.brief.options import EMERGING_SHOWN, TOP_THEMES, BriefOptions
 from signals.corpus_type import Corpus
@@ -254,19 +255,15 @@ def _rows_of(view: Corpus) -> pd.DataFrame:
 
 
 def _without_copies(rows: pd.DataFrame, view: Corpus) -> pd.DataFrame:
-    """The rows of documents that are not a flagged copy of another in the view (the loader's
-    `duplicate_of`: the same bytes, or the same article by its link). A copy reports nothing its
-    original does not: on the real corpus every signal of the Gates Notes essay, loaded twice, read
-    "2 documents". A copy whose original is outside the view keeps its rows."""
-    facts = view.document_facts
-    if rows.empty or "duplicate_of" not in facts.columns:
+    """The rows of documents that are not a flagged copy of another in the view (signals.analysis.
+    copies). A copy reports nothing its original does not: on the real corpus every signal of the
+    Gates Notes essay, loaded twice, read "2 documents"."""
+    if rows.empty:
         return rows
-    ids = facts["doc_id"].astype("str")
-    originals = facts["duplicate_of"].astype("object")
-    copies = ids[(originals.notna() & originals.astype("str").isin(set(ids))).to_numpy()]
-    if copies.empty:
+    copies = copy_ids(view.document_facts)
+    if not copies:
         return rows
-    return rows[~rows["doc_id"].astype("str").isin(set(copies)).to_numpy()].reset_index(drop=True)
+    return rows[~rows["doc_id"].astype("str").isin(copies).to_numpy()].reset_index(drop=True)
 
 
 def _signal_codes(whole: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -220,3 +220,23 @@ def test_a_large_group_needs_a_higher_mean_than_a_small_one():
     mean = (cosines[np.ix_(members, members)].sum() - largest) / (largest * (largest - 1))
     assert mean >= 0.35 + GUARD_GROWTH * max(0.0, np.log2(largest / GUARD_BASE_SIZE))
     assert len(set(grown[30:])) == 1  # the development stays whole
+
+
+@pytest.mark.parametrize("method", ["tfidf", "meaning"])
+def test_the_same_article_loaded_twice_is_not_a_cluster(tmp_path, method):
+    """The seed loaded twice (other tracking parameters in its link): every signal appears in two
+    documents word for word, yet the loader's flagged copy is left out, so nothing corroborates it.
+    Without its original in the view, the copy's rows are clustered as the original's would be."""
+    from pathlib import Path
+
+    seed = (Path(__file__).resolve().parents[2] / "seeds" / "000_19f67a480975dbd3.txt").read_text(encoding="utf-8")
+    (tmp_path / "a.md").write_text(seed, encoding="utf-8")
+    (tmp_path / "b.md").write_text(seed.replace("utm_medium=newsletter", "utm_medium=email&utm_source=x")
+                                   .replace("South Korea Considers", "Seoul Weighs"), encoding="utf-8")
+    corpus = load_corpus(tmp_path, cache_root=tmp_path / "cache")
+    assert corpus.documents.set_index("doc_id").loc["b", "duplicate_of"] == "a"
+    assert cl.find_clusters(corpus, ("signals",), method=method).summary.empty
+    # The two copies' rows, given as two unflagged documents, would all pair up.
+    unflagged = corpus.with_frames(documents=corpus.documents.assign(duplicate_of=None))
+    signals = (corpus.items["section"].astype("str") == "signals") & (corpus.items["doc_id"].astype("str") == "a")
+    assert len(cl.find_clusters(unflagged, ("signals",), method=method).summary) == int(signals.sum())

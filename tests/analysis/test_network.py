@@ -163,3 +163,38 @@ def test_real_corpus_picks_by_link_weight(futures):
     assert len(technologies) == 15
     assert not any(data["label"].lower().startswith(("a method that", "a technology that", "a ", "the "))
                    for data in technologies)
+
+
+def _edges(corpus) -> dict:
+    graph = nw.typed_network(corpus, top_per_type=1_000)
+    return {tuple(sorted(edge)): (data["weight"], data["documents"]) for *edge, data in graph.edges(data=True)}
+
+
+def test_a_flagged_copy_links_nothing_its_original_does_not(tmp_path):
+    """The seed article loaded twice (its link with other tracking parameters the second time): the
+    loader flags the copy, and the network is the one of the article alone: no link weighs twice,
+    no node counts 2 documents. A copy whose original is outside the view stands for it."""
+    from pathlib import Path
+
+    from signals.filters import Filters, apply
+    from signals.ingest.load import load_corpus
+
+    seed = (Path(__file__).resolve().parents[2] / "seeds" / "000_19f67a480975dbd3.txt").read_text(encoding="utf-8")
+    alone_dir, twice_dir = tmp_path / "alone", tmp_path / "twice"
+    alone_dir.mkdir()
+    twice_dir.mkdir()
+    (alone_dir / "a.md").write_text(seed, encoding="utf-8")
+    (twice_dir / "a.md").write_text(seed, encoding="utf-8")
+    (twice_dir / "b.md").write_text(seed.replace("utm_medium=newsletter", "utm_medium=email&utm_source=x")
+                                    .replace("South Korea Considers", "Seoul Weighs"), encoding="utf-8")
+    alone = load_corpus(alone_dir, cache_root=tmp_path / "cache")
+    twice = load_corpus(twice_dir, cache_root=tmp_path / "cache")
+    assert twice.documents.set_index("doc_id").loc["b", "duplicate_of"] == "a"
+    expected = _edges(alone)
+    assert expected and all(documents == 1 for _, documents in expected.values())
+    assert _edges(twice) == expected
+    nodes = nw.node_table(twice, top_per_type=1_000)
+    assert (nodes["documents"] == 1).all()
+    only_copy = apply(twice, Filters(text="Seoul Weighs", text_scope="documents"))
+    assert list(only_copy.documents["doc_id"].astype("str")) == ["b"]
+    assert _edges(only_copy) == expected
