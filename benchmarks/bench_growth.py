@@ -1,6 +1,6 @@
 """Growth benchmark (issue 13): Same signal on a corpus, then on the corpus a few documents larger.
 
-    python benchmarks/bench_growth.py --corpus DIR [--new 1000] [--pool distinct|pipeline] [--seed 1]
+    python benchmarks/bench_growth.py --corpus DIR [--new 1000] [--pool distinct|pipeline|newsroom] [--seed 1]
 
 DIR is a corpus folder (e.g. `python -m signals.cli synth --docs 100000 --out /tmp/synth100k --seed 1`).
 Plants ten paraphrase groups among its signals rows (signals.planted_paraphrases), then:
@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from signals import load_corpus
 from signals.analysis.clusters import find_clusters
-from signals.planted_paraphrases import DISTINCT, PIPELINE_GROUPS, plant, recovered
+from signals.planted_paraphrases import POOLS, plant, recovered
 from signals.semantic import store
 from signals.semantic.model import for_corpus
 
@@ -82,7 +82,7 @@ def corpora(args) -> tuple:
     signals rows): the same in every stage's process (planting is seeded)."""
     whole = load_corpus(args.corpus)
     whole, truth = plant(whole, seed=args.seed, groups=10,
-                         pool=PIPELINE_GROUPS if args.pool == "pipeline" else DISTINCT)
+                         pool=POOLS[args.pool])
     documents = whole.documents
     new = {group[0]["doc_id"] for group in truth}
     for doc_id in documents.sort_values("date", kind="stable")["doc_id"].astype("str").tolist()[::-1]:
@@ -128,7 +128,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", required=True)
     parser.add_argument("--new", type=int, default=1000, help="documents that arrive (default 1,000)")
-    parser.add_argument("--pool", choices=("distinct", "pipeline"), default="distinct")
+    parser.add_argument("--pool", choices=tuple(POOLS), default="distinct")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--stage", choices=("earlier", "grown", "afresh"), help=argparse.SUPPRESS)
     parser.add_argument("--members", help=argparse.SUPPRESS)

@@ -1,11 +1,12 @@
 """Meaning benchmark (issue 13): planted paraphrase groups, clusters of one section, search, memory.
 
-    python benchmarks/bench_semantic.py --corpus DIR [--groups 10] [--seed 1] [--queries 20] [--pool pipeline]
+    python benchmarks/bench_semantic.py --corpus DIR [--groups 10] [--seed 1] [--queries 20] [--pool distinct|pipeline|newsroom]
 
 DIR is a corpus folder (e.g. `python -m signals.cli synth --docs 100000 --out /tmp/synth100k --seed 1`).
 Loads it (cached), plants `--groups` paraphrase groups among its signals rows
 (signals.planted_paraphrases.DISTINCT: ten developments, five told in English or French,
-five in both; --pool pipeline: PIPELINE_GROUPS, written in the pipeline's style), then prints for this machine:
+five in both; --pool pipeline: PIPELINE_GROUPS, written in the pipeline's style; --pool newsroom:
+NEWSROOM_GROUPS, groups of 3 to 8 in a third style), then prints for this machine:
   - clusters of the signals section, cold (no stored embeddings, neighbours or groups for these rows)
     and cached (second run), with per-group precision / recall and how many groups are recovered
     (both >= 0.8);
@@ -32,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from signals import load_corpus
 from signals.analysis.clusters import find_clusters
-from signals.planted_paraphrases import DISTINCT, PIPELINE_GROUPS, language_of, plant, recovered
+from signals.planted_paraphrases import POOLS, language_of, plant, recovered
 from signals.semantic import search, store
 
 QUERIES = [
@@ -53,8 +54,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", required=True)
     parser.add_argument("--groups", type=int, default=10)
-    parser.add_argument("--pool", choices=("distinct", "pipeline"), default="distinct",
-                        help="the planted set: DISTINCT (default) or PIPELINE_GROUPS (the pipeline's style)")
+    parser.add_argument("--pool", choices=tuple(POOLS), default="distinct",
+                        help="the planted set: DISTINCT (default), PIPELINE_GROUPS (the pipeline's style) or "
+                             "NEWSROOM_GROUPS (groups of 3 to 8, a third style)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--queries", type=int, default=20)
     parser.add_argument("--keep-embeddings", action="store_true",
@@ -65,7 +67,7 @@ def main() -> None:
     corpus = load_corpus(args.corpus)
     print(f"{len(corpus.documents):,} documents, {len(corpus.items):,} rows, loaded in "
           f"{time.perf_counter() - started:.1f} s (peak {peak_gb():.2f} GB)", flush=True)
-    pool = PIPELINE_GROUPS if args.pool == "pipeline" else DISTINCT
+    pool = POOLS[args.pool]
     corpus, truth = plant(corpus, seed=args.seed, groups=args.groups, pool=pool)
     signals = int((corpus.items["section"].astype("str") == "signals").sum())
     semantic_cache = store.corpus_cache_dir(corpus.root) / store.SUBFOLDER

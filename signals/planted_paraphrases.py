@@ -1,12 +1,12 @@
-"""Planted paraphrase groups: the same development told six times in different words, in English and
-in French, dropped among a corpus's unrelated rows to measure "same signal" clustering.
+"""Planted paraphrase groups: the same development told several times in different words, in English
+and in French, dropped among a corpus's unrelated rows to measure "same signal" clustering.
 
 The groups were written for this test the way different journalists would report one story: other
 headlines, other verbs, synonyms and circumlocutions, few words in common (a group's members share on
 average under two content words). They are not used to tune anything but the benchmark's report.
 
-`plant(corpus, seed)` overwrites the name and description of one signals row in each of six
-different documents per group, and returns the corpus and the ground truth ([[{"doc_id", "row"}]],
+`plant(corpus, seed)` overwrites the name and description of one signals row in a different
+document for each member of each group, and returns the corpus and the ground truth ([[{"doc_id", "row"}]],
 the shape of synth's ground_truth.json signal_groups, so `pairwise_scores` reads it).
 """
 
@@ -346,6 +346,93 @@ PIPELINE_GROUPS: tuple[tuple[tuple[str, str], ...], ...] = (
 )
 
 
+
+#: A fourth set, written in session 14 before anything was measured with it, to check the rule on a
+#: style it was not settled on: groups of 3 to 8 members (not six), sentence-case names, descriptions
+#: with figures and places, English, French and mixed (wind-assisted cargo ships, cultured meat,
+#: deepfake fraud, Alpine glaciers, post-quantum cryptography, cool roofs, microplastics in the body,
+#: rental e-scooter bans, loneliness of the young, satellites reaching phones). Never used for tuning.
+NEWSROOM_GROUPS: tuple[tuple[tuple[str, str], ...], ...] = (
+    (  # wind-assisted cargo ships, 5, mixed
+        ("Cargo ships are putting up sails again", "A bulk carrier crossing the Atlantic cut its fuel bill by a fifth using two rigid wing sails."),
+        ("Wind propulsion returns to merchant fleets", "Shipowners retrofit rotor cylinders on tankers to meet the maritime emissions rules coming in 2027."),
+        ("Le vent revient dans le transport maritime", "Des armateurs équipent leurs porte-conteneurs de voiles rigides pour économiser du carburant."),
+        ("Freight lines harness the breeze", "Kite-like rigs towing vessels across the Pacific trimmed diesel burn on long routes."),
+        ("Retour de la voile sur les navires de commerce", "Un cargo roulier a traversé l'océan propulsé en partie par des ailes automatisées."),
+    ),
+    (  # cultivated meat approvals, 4
+        ("Regulators clear cell-cultured chicken", "Singapore and the United States have authorised poultry grown from animal cells in steel tanks."),
+        ("Slaughter-free meat reaches restaurant menus", "Diners can now order a fillet produced in a bioreactor rather than on a farm."),
+        ("Viande cultivée : premières autorisations de vente", "Des agences sanitaires valident la commercialisation de protéines issues de cultures cellulaires."),
+        ("Lab-grown protein wins food safety approval", "Start-ups producing meat from stem cells received the green light to sell to consumers."),
+    ),
+    (  # deepfake CEO fraud, 7
+        ("Deepfake video calls used to rob firms", "A finance clerk wired 25 million dollars after a video meeting with a synthetic chief financial officer."),
+        ("Voice-cloning scams hit corporate treasuries", "Criminals imitate executives' voices on the phone to order urgent bank transfers."),
+        ("Synthetic impostors fool company staff", "Employees obey instructions from AI-generated likenesses of their bosses."),
+        ("La fraude au président passe à l'IA", "Des escrocs utilisent des visages et des voix générés pour ordonner des virements."),
+        ("Businesses face AI-powered impersonation", "Fake executives appearing on conference calls trick accountants into paying fraudsters."),
+        ("Rise of fabricated executive voices in fraud", "Audio forgeries of managers now feature in a growing share of payment scams."),
+        ("Hypertrucages contre les entreprises", "Une multinationale a perdu des millions après une visioconférence avec de faux dirigeants."),
+    ),
+    (  # Alpine glaciers and ski resorts, 3, French
+        ("Les stations de ski face à la fonte des glaciers", "Plusieurs domaines alpins ferment leurs pistes d'altitude faute de glace."),
+        ("Recul accéléré des glaciers alpins", "Les glaciers suisses ont perdu 10 % de leur volume en deux étés, menaçant le tourisme de montagne."),
+        ("Disparition des neiges éternelles dans les Alpes", "Les guides de haute montagne adaptent leurs itinéraires à des névés qui s'effondrent."),
+    ),
+    (  # post-quantum cryptography migration, 6
+        ("Banks begin swapping out their encryption", "Lenders prepare for computers able to crack today's public-key codes."),
+        ("Post-quantum standards published", "NIST finalised lattice-based algorithms meant to resist future quantum attackers."),
+        ("Harvest now, decrypt later worries grow", "Intelligence agencies warn that intercepted traffic may be unlocked in a decade."),
+        ("Migration vers une cryptographie résistante au quantique", "Les administrations doivent remplacer RSA avant l'arrivée de machines quantiques."),
+        ("Governments set deadlines for quantum-safe security", "Agencies must inventory vulnerable cryptographic systems by 2030."),
+        ("Telecoms upgrade keys against quantum threat", "Network operators test new key-exchange schemes that qubit machines cannot break."),
+    ),
+    (  # cool roofs against urban heat, 5
+        ("Cities paint rooftops white to beat the heat", "Reflective coatings lower indoor temperatures in poor neighbourhoods by several degrees."),
+        ("Reflective surfaces spread in hot metropolises", "Municipal programmes cover tar roofs with pale membranes that bounce sunlight back."),
+        ("Des toits clairs contre les îlots de chaleur", "Les villes subventionnent des revêtements blancs pour rafraîchir les logements."),
+        ("Urban planners turn to cool pavements", "Light-coloured streets and roofs help districts stay bearable during heatwaves."),
+        ("Solar-reflective roofing gains municipal backing", "Ahmedabad and Los Angeles fund bright roof treatments to protect residents from extreme temperatures."),
+    ),
+    (  # microplastics in human bodies, 4
+        ("Microplastics detected in human organs", "Researchers found plastic fragments in placentas, lungs and arteries."),
+        ("Des particules de plastique dans le sang humain", "Des chercheurs néerlandais ont mesuré des polymères dans des prélèvements sanguins."),
+        ("Plastic debris turns up inside our bodies", "Tiny polymer shards are now routinely identified in tissue samples from patients."),
+        ("Link between arterial plaque and plastic particles", "Patients whose blood vessels held synthetic particles had more heart attacks and strokes."),
+    ),
+    (  # cities banning rental e-scooters, 8
+        ("Paris votes to remove rental e-scooters", "Residents backed a ban on shared electric scooters in a local referendum."),
+        ("Cities turn against dockless scooters", "Madrid and Prague are ending permits for app-based kick scooter fleets."),
+        ("Shared micromobility faces municipal backlash", "Councils cite cluttered pavements and injuries as they revoke operators' licences."),
+        ("Fin des trottinettes en libre-service", "Plusieurs métropoles européennes interdisent les engins électriques loués à la minute."),
+        ("Scooter operators lose city contracts", "Lime and Tier withdraw from capitals that declined to renew their concessions."),
+        ("Urban leaders clamp down on rentable e-scooters", "Street safety complaints push mayors to outlaw pay-per-ride electric boards."),
+        ("Les trottinettes partagées bannies des rues", "Après un vote citoyen, la capitale ne renouvelle pas les contrats des opérateurs."),
+        ("Curbs on app-rented scooters multiply", "Melbourne and Montreal restrict or end shared electric scooter schemes after accidents."),
+    ),
+    (  # loneliness among young adults, 5
+        ("Young adults report record loneliness", "Surveys find people under 30 feel more isolated than retirees."),
+        ("Gen Z's social isolation crisis", "Fewer friendships and less time spent with peers in person worry psychologists."),
+        ("La solitude gagne les jeunes générations", "Les 18-25 ans déclarent davantage d'isolement que leurs aînés."),
+        ("Disconnected youth despite constant connectivity", "Heavy smartphone users describe lacking anyone to confide in."),
+        ("Public health officials warn of an epidemic of solitude", "Chronic isolation among students is linked to depression and poorer health."),
+    ),
+    (  # satellites connecting ordinary phones, 6
+        ("Phones that text straight to satellites", "New handsets send messages from areas with no mobile mast, via low-orbit spacecraft."),
+        ("Direct-to-cell connectivity from orbit", "Operators partner with constellation firms so unmodified smartphones can link to space."),
+        ("Dead zones shrink as satellites beam to handsets", "Hikers and sailors can reach emergency services far from any tower."),
+        ("Le smartphone se connecte à l'espace", "Des opérateurs testent la messagerie par satellite sur des téléphones ordinaires."),
+        ("Space-based mobile coverage trials begin", "Carriers run pilots where standard phones hook onto orbiting base stations."),
+        ("Starlink and rivals target ordinary mobiles", "Constellations promise basic coverage everywhere on Earth without special equipment."),
+    ),
+)
+
+#: The planted sets by the name the benchmarks' --pool takes.
+POOLS: dict[str, tuple[tuple[tuple[str, str], ...], ...]] = {
+    "distinct": DISTINCT, "pipeline": PIPELINE_GROUPS, "newsroom": NEWSROOM_GROUPS,
+}
+
 def language_of(group: Sequence[tuple[str, str]]) -> str:
     """A group's language in words: "English", "French" or "English + French"."""
     kinds = {"French" if group_is_french else "English"
@@ -361,8 +448,8 @@ def plant(
     member in a different document; the ground truth [[{"doc_id", "row"}, ...], ...]).
 
     Groups are the first `groups` of `pool` (by default GROUPS, English and French alternating: the
-    first ten are 5 + 5); rows are drawn at random with `seed`. The corpus needs at least six
-    documents with a row of `section` per group planted."""
+    first ten are 5 + 5); rows are drawn at random with `seed`. The corpus needs a document with
+    a row of `section` for each member planted."""
     rng = random.Random(seed)
     chosen = list(pool)[:groups] if pool is not None else [GROUPS[i] for i in _order()[:groups]]
     items = corpus.items.copy()

@@ -17,6 +17,7 @@ from signals.planted_paraphrases import (
     DISTINCT,
     GROUPS,
     MIXED_GROUPS,
+    NEWSROOM_GROUPS,
     PIPELINE_GROUPS,
     language_of,
     plant,
@@ -84,6 +85,35 @@ def test_a_set_in_the_pipelines_own_style_is_recovered_too(tmp_path_factory):
     assert sum(r["recovered"] for r in report) >= 8, report
     mixed = [r for r, group in zip(report, PIPELINE_GROUPS) if language_of(group) == "English + French"]
     assert sum(r["recovered"] for r in mixed) >= 4, report
+
+def test_the_newsroom_set_is_paraphrase_in_three_languages_mixes():
+    """NEWSROOM_GROUPS: groups of 3 to 8, all-French, and mixed English + French; English members
+    share on average under two content words."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    assert sorted(len(group) for group in NEWSROOM_GROUPS) == [3, 4, 4, 5, 5, 5, 6, 6, 7, 8]
+    assert {language_of(group) for group in NEWSROOM_GROUPS} == {"French", "English + French"}
+    shared = []
+    for group in NEWSROOM_GROUPS:
+        english = [(n, d) for n, d in group if language_of([(n, d)]) == "English"]
+        words = [{w.strip(".,:;?'").lower() for w in (n + " " + d).split()} - ENGLISH_STOP_WORDS for n, d in english]
+        shared += [len(words[i] & words[j]) for i in range(len(words)) for j in range(i + 1, len(words))]
+    assert sum(shared) / len(shared) < 2
+
+
+def test_the_newsroom_set_keeps_what_it_measured(tmp_path_factory):
+    """NEWSROOM_GROUPS, written in session 14 and measured once before any change: 5 of 10 on 300
+    synthetic documents and on the real corpus, below the issue's bar of 8. The model places the
+    members of four groups (cultured meat, deepfake fraud, post-quantum keys, loneliness) at a
+    mean cosine of 0.30-0.32, under the threshold (docs/insights.md, "A fourth set"). A floor, so
+    that a change to the rule that loses more of this style shows here."""
+    folder = tmp_path_factory.mktemp("newsroom-style")
+    write_corpus(folder, 300, seed=3)
+    corpus, truth = plant(load_corpus(folder), seed=1, groups=10, pool=NEWSROOM_GROUPS)
+    report = recovered(cl.find_clusters(corpus).members, truth)
+    assert sum(r["recovered"] for r in report) >= 5, report
+    assert all(r["precision"] >= 0.8 for r in report), report  # what it finds, it finds cleanly
+
 
 def test_words_alone_miss_them(planted):
     """The former word-based method finds almost none of these groups (why the default changed)."""
