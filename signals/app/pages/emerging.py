@@ -89,7 +89,7 @@ def render() -> None:
     view = current_view()
     corpus = view.filtered
     st.header("Emerging themes")
-    st.caption("Which themes are new or growing now, compared with the window before. "
+    st.caption("Which themes are new, back after a gap, or growing now, compared with the window before. "
                "Select a row of the table to see the documents behind it.")
     if not corpus.document_count:
         empty_state()
