@@ -1,7 +1,7 @@
 """Flagged copies: documents the loader marked `duplicate_of` another (the same bytes, or the same
 article by its link, tracking parameters aside). Both are kept and counted as documents; what a
 copy says is what its original says, so analyses that count corroboration (the Brief's signals, the
-Network's links) leave a copy out while its original is in the same view. A copy whose original is
+Network's links, Same signal's clusters) leave a copy out while its original is in the same view. A copy whose original is
 outside the view stands for it and is kept."""
 
 from __future__ import annotations

@@ -549,8 +549,8 @@ def _emerging(view: Corpus, today: dt.date | None) -> tuple[tuple[EmergingTheme,
     note = (f"Documents from {_date_text(recent_start)} to {_date_text(as_of)} (the last {window} months) "
             f"against the {window} months before, from {_date_text(before_start)}; only themes on at least "
             f"{emergence.DEFAULT_MIN_DOCUMENTS} documents in the two windows are compared. New: first seen in "
-            f"the recent window; returning: back in it after a gap (none in the window before); growing: a burst score of at least {emergence.GROWING_SCORE:g} "
-            "(docs/insights.md).")
+            f"the recent window; returning: back in it after a gap (none in the window before); growing: a "
+            f"burst score of at least {emergence.GROWING_SCORE:g} (docs/insights.md).")
     if not found:
         note = "No theme is new, returning or growing. " + note
     return found, note
