@@ -14,6 +14,10 @@ CLUSTER_METHODS = ("meaning", "tfidf", "rapidfuzz")
 #: planted paraphrase groups, docs/insights.md; tfidf, rapidfuzz: word overlap).
 CLUSTER_THRESHOLDS = {"meaning": 0.35, "tfidf": 0.5, "rapidfuzz": 0.5}
 CLUSTER_THRESHOLD = CLUSTER_THRESHOLDS[CLUSTER_METHODS[0]]
+#: By meaning, how far the threshold a pair needs may move with how crowded its rows' neighbourhood
+#: is (signals.analysis.clusters.DENSITY_WEIGHT): at most this much lower, and this much higher.
+CLUSTER_NEEDED_BELOW = 0.10
+CLUSTER_NEEDED_ABOVE = 0.15
 #: Most rows of a section the app groups on opening the Same signal page. Clustering grows faster
 #: than the rows: 43,901 signal rows (10,000 documents) take 2.5 s, 440,000 (100,000 documents) took
 #: 63 s and 8.3 GB (issue 15), which a page must not start unasked; above it the page asks for filters.

@@ -177,7 +177,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _common(clusters)
     clusters.add_argument("--threshold", type=_threshold, default=None,
                           help=f"similarity (0-1) two rows need to link; default {threshold} "
-                               "(meaning), 0.5 (tfidf, rapidfuzz)")
+                               f"(meaning: moved by up to -{parameters.CLUSTER_NEEDED_BELOW:g} / "
+                               f"+{parameters.CLUSTER_NEEDED_ABOVE:g} with how crowded the rows' "
+                               "neighbourhood is), 0.5 (tfidf, rapidfuzz)")
     clusters.add_argument("--method", choices=methods, default=methods[0],
                           help="meaning: sentence embeddings (default); tfidf, rapidfuzz: shared words")
     clusters.add_argument("--min-documents", type=positive_int, default=2, help="documents a cluster spans, at least")

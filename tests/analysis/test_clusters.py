@@ -222,6 +222,59 @@ def test_a_large_group_needs_a_higher_mean_than_a_small_one():
     assert len(set(grown[30:])) == 1  # the development stays whole
 
 
+def _rows_about(direction: np.ndarray, count: int, cosine: float, rng) -> np.ndarray:
+    """`count` unit rows whose pairwise cosine is about `cosine`: a shared direction plus noise."""
+    dimensions = len(direction)
+    noise = rng.standard_normal((count, dimensions))
+    noise -= np.outer(noise @ direction, direction)  # noise orthogonal to the shared direction
+    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+    rows = np.sqrt(cosine) * direction + np.sqrt(1 - cosine) * noise
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_a_pair_alone_in_its_corner_needs_less_than_rows_sharing_a_crowded_subject():
+    """Eight subjects of twenty rows each (pairwise cosine 0.30: a row's 9th-16th nearest rows sit at
+    about 0.30, the section's median density), one crowded subject of twenty rows at 0.42, and one
+    report told twice at 0.30 with nothing else near it. By the plain threshold (0.35) the crowded
+    subject is linked and the lone pair is not. With the density, the pair needs the floor
+    (0.35 - NEEDED_BELOW) and links; the crowded subject needs 0.35 + 0.12 and does not; the eight
+    ordinary subjects need 0.35 as before and do not link."""
+    from signals.analysis.clusters import NEEDED_BELOW, densities, link_by_vectors
+    from signals.semantic.grouping import CentredRows
+
+    rng = np.random.default_rng(5)
+    dimensions = 1024  # the noise's cosines shrink with the dimensions: the subjects' are about as set
+    axes = np.eye(dimensions)
+    ordinary = [_rows_about(axes[i], 20, 0.30, rng) for i in range(8)]
+    crowded = _rows_about(axes[8], 20, 0.42, rng)
+    pair = _rows_about(axes[9], 2, 0.30, rng)
+    vectors = np.vstack([*ordinary, crowded, pair]).astype(np.float32)
+    n = len(vectors)
+    cosines = vectors @ vectors.T
+    np.fill_diagonal(cosines, -np.inf)
+    ranked = -np.sort(-cosines, axis=1)[:, :20]  # each row's 20 nearest, best first
+    density = densities(ranked)
+    assert abs(float(np.median(density)) - 0.30) < 0.03
+    assert density[-1] < 0.15 and density[160:180].min() > 0.38
+    first, second = np.triu_indices(n, k=1)
+    similarity = (vectors @ vectors.T)[first, second]
+    assert 0.35 - NEEDED_BELOW < similarity[(first == n - 2) & (second == n - 1)][0] < 0.35
+    rows = CentredRows(vectors, mean=np.zeros(dimensions, dtype=np.float32))
+
+    def linked(groups: np.ndarray, part: slice) -> int:
+        """Rows of `part` in a group of two rows or more."""
+        return int((np.bincount(groups)[groups[part]] > 1).sum())
+
+    plain = link_by_vectors(rows, first, second, similarity, 0.35, guard=0.35)
+    assert plain[-1] != plain[-2]
+    assert linked(plain, slice(160, 180)) >= 18  # nearly every row of the crowded subject
+    scaled = link_by_vectors(rows, first, second, similarity, 0.35, guard=0.35, density=density)
+    assert scaled[-1] == scaled[-2]
+    # Only the few pairs that noise put above 0.35 + (its density - the median): under half its rows.
+    assert linked(scaled, slice(160, 180)) < 10
+    assert linked(scaled, slice(0, 160)) <= linked(plain, slice(0, 160))
+
+
 @pytest.mark.parametrize("method", ["tfidf", "meaning"])
 def test_the_same_article_loaded_twice_is_not_a_cluster(tmp_path, method):
     """The seed loaded twice (other tracking parameters in its link): every signal appears in two

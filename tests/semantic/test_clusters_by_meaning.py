@@ -102,16 +102,16 @@ def test_the_newsroom_set_is_paraphrase_in_three_languages_mixes():
 
 
 def test_the_newsroom_set_keeps_what_it_measured(tmp_path_factory):
-    """NEWSROOM_GROUPS, written in session 14 and measured once before any change: 5 of 10 on 300
-    synthetic documents and on the real corpus, below the issue's bar of 8. The model places the
-    members of four groups (cultured meat, deepfake fraud, post-quantum keys, loneliness) at a
-    mean cosine of 0.30-0.32, under the threshold (docs/insights.md, "A fourth set"). A floor, so
-    that a change to the rule that loses more of this style shows here."""
+    """NEWSROOM_GROUPS, written in session 14 before anything was measured with it: 5 of 10 on these
+    300 synthetic documents with the plain threshold, 7 once it follows the rows' density (the
+    model places the members of some groups at a mean cosine of 0.30-0.32; docs/insights.md, "A
+    fourth set"). Below the issue's bar of 8: a floor, so that a change that loses more of this
+    style shows here."""
     folder = tmp_path_factory.mktemp("newsroom-style")
     write_corpus(folder, 300, seed=3)
     corpus, truth = plant(load_corpus(folder), seed=1, groups=10, pool=NEWSROOM_GROUPS)
     report = recovered(cl.find_clusters(corpus).members, truth)
-    assert sum(r["recovered"] for r in report) >= 5, report
+    assert sum(r["recovered"] for r in report) >= 7, report
     assert all(r["precision"] >= 0.8 for r in report), report  # what it finds, it finds cleanly
 
 

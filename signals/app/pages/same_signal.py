@@ -20,6 +20,8 @@ from signals.analysis.clusters import (
     stored_clusters,
     stored_clusters_file,
 )
+from signals.analysis.parameters import CLUSTER_NEEDED_ABOVE as NEEDED_ABOVE
+from signals.analysis.parameters import CLUSTER_NEEDED_BELOW as NEEDED_BELOW
 from signals.analysis.parameters import cluster_max_rows_in_app
 from signals.app import annotation_editor, meaning
 from signals.app.components import empty_state, plain
@@ -230,7 +232,9 @@ def render() -> None:
         "Similarity threshold", 0.1, 0.9, DEFAULT_THRESHOLD, step=0.05, key="clusters_threshold",
         help="How alike in meaning two rows must be to link (0-1: cosine of their embeddings once the "
              "corpus's common direction is removed; unrelated rows score about 0, paraphrases 0.35-0.55). "
-             "A cluster's rows average at least this with each other. Higher: fewer, tighter clusters.")
+             "A cluster's rows average at least this with each other, give or take how crowded their "
+             f"neighbourhood is: rows with many look-alikes in the corpus need up to {NEEDED_ABOVE:g} more, a "
+             f"report with none up to {NEEDED_BELOW:g} less. Higher: fewer, tighter clusters.")
     compared = rows_per_section[section]
     limit = cluster_max_rows_in_app()
     read_back = compared > limit
