@@ -98,8 +98,15 @@ DOC_ID_SEPARATOR = " "
 
 SUMMARY_COLUMNS = (
     "cluster_id", "section", "label", "description", "size", "documents", "domains", "mean_relevancy",
-    "max_relevancy", "strength", "first_seen", "last_seen", "doc_ids",
+    "max_relevancy", "strength", "first_seen", "last_seen", "doc_ids", "close_to", "close_similarity",
 )
+#: By meaning, a cluster names its nearest other cluster (`close_to`): among those with a row in the
+#: mutual nearest rows of one of its rows, the one with the highest mean cosine over all their pairs
+#: of rows (`close_similarity`), when that is at least this. They stayed apart because the mean is
+#: below what a merge needs; a development told in two registers often comes out as two such
+#: clusters (the fourth planted set's post-quantum and loneliness groups: halves at 0.28-0.30 on the
+#: real corpus, where the median nearest cluster is at 0.30: a pointer to read, not a verdict).
+CLOSE_SIMILARITY = 0.25
 MEMBER_COLUMNS = (
     "cluster_id", "doc_id", "title", "date", "row", "label", "description", "relevancy", "similarity",
 )
@@ -110,7 +117,8 @@ class Clusters:
     """What `find_clusters` returns.
 
     summary   one row per cluster, strongest first (columns SUMMARY_COLUMNS); cluster_id 1, 2, ...
-              in that order; doc_ids is the distinct documents, by date, joined by spaces
+              in that order; doc_ids is the distinct documents, by date, joined by spaces; close_to
+              and close_similarity: its nearest other cluster by meaning (CLOSE_SIMILARITY), else NA
     members   one row per clustered table row (MEMBER_COLUMNS): similarity = to the representative
               (1 for the representative itself); by cluster, then similarity descending
     rows      how many rows of the section(s) were compared
@@ -460,6 +468,7 @@ def _empty_clusters(rows: int = 0) -> Clusters:
         "max_relevancy": pd.Series(dtype="Int8"),
         "strength": pd.Series(dtype="float64"), "first_seen": pd.Series(dtype="datetime64[ns]"),
         "last_seen": pd.Series(dtype="datetime64[ns]"), "doc_ids": pd.Series(dtype="str"),
+        "close_to": pd.Series(dtype="Int64"), "close_similarity": pd.Series(dtype="float64"),
     })
     members = pd.DataFrame({
         "cluster_id": pd.Series(dtype="int64"), "doc_id": pd.Series(dtype="str"),
@@ -745,7 +754,51 @@ def _describe(
     summary["doc_ids"] = pd.Series(joined)
     summary["strength"] = summary["documents"] * summary["mean_relevancy"].fillna(NEUTRAL_RELEVANCY)
     summary = summary.rename_axis("group").reset_index()
+    close_group, close_similarity = (_closest_groups(members, first, second, groups, vectors) if vectors is not None
+                                     else (pd.Series(dtype="float64"), pd.Series(dtype="float64")))
+    summary["close_group"] = summary["group"].map(close_group)
+    summary["close_similarity"] = summary["group"].map(close_similarity).astype("float64")
     return summary, members
+
+
+def _closest_groups(members: pd.DataFrame, first: np.ndarray, second: np.ndarray, groups: np.ndarray,
+                    vectors: CentredRows) -> tuple[pd.Series, pd.Series]:
+    """The kept groups (members' `group`) -> (its closest other kept group, their mean cosine), both
+    indexed by group, for the groups whose best such mean is at least CLOSE_SIMILARITY. Candidates are
+    the groups joined by a mutual pair (first, second): no group x group matrix. The mean over all
+    pairs of rows is the dot product of the two groups' vector sums over the product of their sizes."""
+    kept = np.sort(members["group"].unique())
+    is_kept = np.zeros(len(groups), dtype=bool)
+    is_kept[np.isin(groups, kept)] = True
+    across = (groups[first] != groups[second]) & is_kept[first] & is_kept[second]
+    if not across.any():
+        return pd.Series(dtype="float64"), pd.Series(dtype="float64")
+    a, b = groups[first[across]], groups[second[across]]
+    linked = np.unique(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1), axis=0)
+    # Vector sums of the groups that have a candidate, by contiguous runs of their sorted members.
+    wanted = np.unique(linked)
+    positions = members["position"].to_numpy(dtype=np.int64)
+    member_groups = members["group"].to_numpy()
+    chosen = np.isin(member_groups, wanted)
+    positions, member_groups = positions[chosen], member_groups[chosen]
+    order = np.argsort(member_groups, kind="stable")
+    positions, member_groups = positions[order], member_groups[order]
+    slot = np.searchsorted(wanted, member_groups)
+    sums = np.zeros((len(wanted), vectors.shape[1]), dtype=np.float64)
+    step = SLICE // 8
+    for start in range(0, len(positions), step):
+        part = slot[start:start + step]
+        starts = np.flatnonzero(np.r_[True, part[1:] != part[:-1]])
+        sums[part[starts]] += np.add.reduceat(vectors.rows(positions[start:start + step]).astype(np.float64), starts)
+    sizes = np.bincount(slot, minlength=len(wanted)).astype(np.float64)
+    left, right = np.searchsorted(wanted, linked[:, 0]), np.searchsorted(wanted, linked[:, 1])
+    mean = np.einsum("ij,ij->i", sums[left], sums[right]) / (sizes[left] * sizes[right])
+    pairs = pd.DataFrame({"group": np.r_[linked[:, 0], linked[:, 1]], "other": np.r_[linked[:, 1], linked[:, 0]],
+                          "mean": np.r_[mean, mean]})
+    best = pairs.sort_values(["group", "mean", "other"], ascending=[True, False, True], kind="stable")
+    best = best.drop_duplicates("group")
+    best = best[best["mean"] >= CLOSE_SIMILARITY].set_index("group")
+    return best["other"], best["mean"]
 
 
 def _number(summary: pd.DataFrame, members: pd.DataFrame, rows: int) -> Clusters:
@@ -756,6 +809,11 @@ def _number(summary: pd.DataFrame, members: pd.DataFrame, rows: int) -> Clusters
                                   kind="stable", ignore_index=True)
     summary["cluster_id"] = np.arange(1, len(summary) + 1, dtype=np.int64)
     members["cluster_id"] = members["key"].map(summary.set_index("key")["cluster_id"]).astype("int64")
+    close = summary["close_group"] if "close_group" in summary else pd.Series(np.nan, index=summary.index)
+    close_key = summary["section"] + "\0" + close.astype("Int64").astype("str")
+    summary["close_to"] = close_key.where(close.notna()).map(summary.set_index("key")["cluster_id"]).astype("Int64")
+    if "close_similarity" not in summary:
+        summary["close_similarity"] = np.nan
     members = members.sort_values(["cluster_id", "similarity", "date"], ascending=[True, False, True],
                                   kind="stable", ignore_index=True)
     summary = summary[list(SUMMARY_COLUMNS)].astype({"section": "str", "label": "str", "doc_ids": "str"})

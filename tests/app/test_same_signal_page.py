@@ -276,3 +276,62 @@ def test_the_start_button_groups_a_large_view_in_chromium(tmp_path, monkeypatch)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "same-signal-grouped-in-background.png"), full_page=True)
         page.close()
+
+
+def test_a_selected_cluster_shows_its_nearest_other_cluster(monkeypatch, planted_dir):
+    """Selecting a cluster that has a nearest other cluster shows it in an expander, with that
+    cluster's rows (read from the corpus by document and row) and the mean cosine between the two."""
+    corpus = load_corpus(planted_dir)
+    found = find_clusters(corpus, ("signals",))
+    summary = found.summary.reset_index(drop=True)
+    shown = summary.head(200)
+    position = int(shown.index[shown["close_to"].notna()][0])
+    cluster = shown.iloc[position]
+    other_id = int(cluster["close_to"])
+    monkeypatch.setenv("SIGNALS_DATA", str(planted_dir))
+    app = AppTest.from_file(DASHBOARD, default_timeout=90)
+    app.run()
+    app.switch_page(CLUSTERS).run()
+    assert app.dataframe[0].value["close_to"].iloc[position] == other_id
+    app.session_state["clusters-table-signals"] = {"selection": {"rows": [position], "columns": []}}
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    nearest = [e for e in app.expander if e.label.startswith("Nearest other cluster")]
+    assert len(nearest) == 1
+    assert f"{other_id}," in nearest[0].label
+    assert f"mean cosine {cluster['close_similarity']:.2f}" in nearest[0].label
+    other = found.members[found.members["cluster_id"] == other_id]
+    items = corpus.items[corpus.items["section"].astype("str") == "signals"].astype({"doc_id": "str"})
+    items = items.set_index(["doc_id", "row"])
+    expected = [items.loc[(str(d), r), "description"] for d, r in zip(other["doc_id"], other["row"])]
+    table = nearest[0].dataframe[0].value
+    assert table["description"].tolist() == expected
+
+
+@pytest.mark.browser
+def test_clicking_a_cluster_row_then_its_nearest_cluster_in_chromium(planted_dir, tmp_path):
+    """In Chromium: click the selection box of the first cluster that names a nearest other cluster,
+    then the "Nearest other cluster" expander: it opens on that cluster's rows, with the caption that
+    says why the two stayed apart."""
+    from browser_support import ARTIFACTS
+
+    found = find_clusters(load_corpus(planted_dir), ("signals",))
+    position = int(found.summary.index[found.summary["close_to"].notna()][0])
+    assert position < 8, "visible in the table without scrolling it"
+    other_id = int(found.summary.iloc[position]["close_to"])
+    with running_app(planted_dir, tmp_path / "cache") as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/clusters")
+        page.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
+        grid = page.locator("[data-testid='stDataFrame']").first
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 15, box["y"] + 35 * (position + 1) + 18)  # the row's selection box
+        heading = page.get_by_text(f"Nearest other cluster: {other_id},")
+        heading.wait_for(timeout=60_000)
+        heading.click()
+        page.get_by_text("The two stayed apart").wait_for(timeout=30_000)
+        details = page.locator("[data-testid='stExpanderDetails']").filter(has_text="The two stayed apart")
+        assert details.locator("[data-testid='stDataFrame']").count() == 1
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "same-signal-nearest-cluster.png"), full_page=True)
+        page.close()

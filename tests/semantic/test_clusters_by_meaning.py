@@ -193,3 +193,35 @@ def test_only_mutual_neighbours_make_pairs():
     first, second, similarity = mutual_pairs(indices, similarities)
     pairs = {(int(i), int(j)): round(float(s), 2) for i, j, s in zip(first, second, similarity)}
     assert pairs == {(0, 1): 0.9, (0, 3): 0.6}
+
+
+def test_a_cluster_names_its_nearest_other_cluster(planted):
+    """close_to / close_similarity: the mean centred cosine over all pairs of rows of the two clusters,
+    recomputed here from the stored embeddings (the section's mean subtracted, rows normalised), at
+    least CLOSE_SIMILARITY, and never the cluster itself."""
+    from signals.semantic import store
+    from signals.semantic.model import for_corpus
+
+    corpus, _truth = planted
+    found = cl.find_clusters(corpus)
+    summary = found.summary.set_index("cluster_id")
+    named = summary[summary["close_to"].notna()]
+    assert len(named) >= 5
+    assert set(named["close_to"].astype(int)) <= set(summary.index)
+    assert (named["close_to"].astype(int) != named.index).all()
+    assert (named["close_similarity"] >= cl.CLOSE_SIMILARITY).all()
+    rows = cl._rows_to_cluster(corpus, ["signals"])
+    vectors = store.embeddings(store.row_texts(rows).tolist(), store.corpus_cache_dir(corpus.root), "rows.signals",
+                               None, for_corpus(corpus)).astype(np.float64)
+    centred = vectors - vectors.mean(axis=0)
+    centred /= np.linalg.norm(centred, axis=1, keepdims=True)
+    position = {(str(d), int(r)): i for i, (d, r) in enumerate(zip(rows["doc_id"].astype("str"), rows["row"]))}
+    members = found.members
+
+    def rows_of(cluster_id: int) -> np.ndarray:
+        part = members[members["cluster_id"] == cluster_id]
+        return centred[[position[(str(d), int(r))] for d, r in zip(part["doc_id"], part["row"])]]
+
+    for cluster_id, row in named.head(5).iterrows():
+        mean = float((rows_of(cluster_id) @ rows_of(int(row["close_to"])).T).mean())
+        assert mean == pytest.approx(row["close_similarity"], abs=2e-3)

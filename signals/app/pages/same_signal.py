@@ -121,6 +121,24 @@ def _members(found: Clusters, cluster_id: int, documents: pd.DataFrame, section:
                                                         help="To the representative row (first line), 0 to 1"),
         },
     )
+    _nearest_cluster(found, summary, documents)
+
+
+def _nearest_cluster(found: Clusters, summary: pd.Series, documents: pd.DataFrame) -> None:
+    """The cluster's nearest other cluster by meaning, its rows in an expander: one development told
+    in two registers often comes out as two clusters (signals.analysis.clusters.CLOSE_SIMILARITY)."""
+    if "close_to" not in summary or pd.isna(summary["close_to"]):
+        return
+    other_id = int(summary["close_to"])
+    other = found.summary[found.summary["cluster_id"] == other_id].iloc[0]
+    rows = found.members[found.members["cluster_id"] == other_id]
+    with st.expander(f"Nearest other cluster: {other_id}, {plain(other['label'])} "
+                     f"({counted(len(rows), 'row')}; mean cosine {summary['close_similarity']:.2f} between their rows)",
+                     icon=":material/join:"):
+        st.caption("The two stayed apart: their rows are less alike on average than a merge needs. Read both: "
+                   "a development told in other words or another language can come out as two clusters.")
+        st.dataframe(member_rows(rows, documents), hide_index=True, key=f"cluster-nearest-{other_id}", height="auto",
+                     column_config={"similarity": st.column_config.NumberColumn("similarity", format="%.2f")})
 
 
 def _radar_section(view, section: str, found: Clusters, threshold: float) -> None:
@@ -264,7 +282,7 @@ def render() -> None:
         return
     shown = found.summary.head(SHOWN)[
         ["cluster_id", "label", "documents", "domains", "size", "mean_relevancy", "max_relevancy", "strength",
-         "first_seen", "last_seen"]]
+         "first_seen", "last_seen", "close_to"]]
     event = st.dataframe(
         shown, hide_index=True, on_select="rerun", selection_mode="single-row", key=f"clusters-table-{section}",
         column_config={
@@ -278,6 +296,9 @@ def render() -> None:
                                                       help="Documents × mean relevancy"),
             "first_seen": st.column_config.DateColumn("first seen", format="YYYY-MM-DD"),
             "last_seen": st.column_config.DateColumn("last seen", format="YYYY-MM-DD"),
+            "close_to": st.column_config.NumberColumn(
+                "nearest #", format="%d", help="Its nearest other cluster by meaning (select the row to read "
+                "both): one development told in other words can come out as two clusters"),
         },
     )
     if len(found.summary) > SHOWN:
