@@ -105,7 +105,7 @@ SUMMARY_COLUMNS = (
 #: of rows (`close_similarity`), when that is at least this. They stayed apart because the mean is
 #: below what a merge needs; a development told in two registers often comes out as two such
 #: clusters (the fourth planted set's post-quantum and loneliness groups: halves at 0.28-0.30 on the
-#: real corpus, where the median nearest cluster is at 0.30: a pointer to read, not a verdict).
+#: real corpus, where the median nearest cluster is at 0.33: a pointer to read, not a verdict).
 CLOSE_SIMILARITY = 0.25
 MEMBER_COLUMNS = (
     "cluster_id", "doc_id", "title", "date", "row", "label", "description", "relevancy", "similarity",
