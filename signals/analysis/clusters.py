@@ -589,7 +589,7 @@ def _rows_to_cluster(corpus: Corpus, wanted: list[str]) -> pd.DataFrame | None:
     chosen = items["section"].astype("str").isin(wanted).to_numpy()
     copies = copy_ids(corpus.document_facts)
     if copies:
-        chosen = chosen & ~items["doc_id"].astype("str").isin(copies).to_numpy()
+        chosen = chosen & ~items["doc_id"].isin(copies).to_numpy()  # categorical: compared by category
     if not chosen.any():
         return None
     rows = items.loc[chosen, used]

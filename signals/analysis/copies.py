@@ -14,12 +14,16 @@ def copies_in_view(facts: pd.DataFrame) -> np.ndarray:
     """A view's document facts -> one bool per document: a flagged copy whose original is in the view."""
     if "duplicate_of" not in facts.columns or not len(facts):
         return np.zeros(len(facts), dtype=bool)
-    originals = facts["duplicate_of"].astype("object")
-    flagged = originals.notna().to_numpy()
+    flagged = facts["duplicate_of"].notna().to_numpy()
     if not flagged.any():
         return flagged
-    ids = set(facts["doc_id"].astype("str"))
-    return flagged & originals.astype("str").isin(ids).to_numpy()
+    # Only the flagged few are looked up (the whole column as Python strings took 0.6 s at 100,000
+    # documents, with 4 copies).
+    originals = facts["duplicate_of"].to_numpy()[flagged].astype("str")
+    in_view = pd.Index(facts["doc_id"].astype("str")).get_indexer(originals) >= 0
+    result = np.zeros(len(facts), dtype=bool)
+    result[np.flatnonzero(flagged)[in_view]] = True
+    return result
 
 
 def copy_ids(facts: pd.DataFrame) -> set[str]:
