@@ -280,12 +280,9 @@ def test_the_same_article_loaded_twice_is_not_a_cluster(tmp_path, method):
     """The seed loaded twice (other tracking parameters in its link): every signal appears in two
     documents word for word, yet the loader's flagged copy is left out, so nothing corroborates it.
     Without its original in the view, the copy's rows are clustered as the original's would be."""
-    from pathlib import Path
+    from tests.article_twice import write_article_twice
 
-    seed = (Path(__file__).resolve().parents[2] / "seeds" / "000_19f67a480975dbd3.txt").read_text(encoding="utf-8")
-    (tmp_path / "a.md").write_text(seed, encoding="utf-8")
-    (tmp_path / "b.md").write_text(seed.replace("utm_medium=newsletter", "utm_medium=email&utm_source=x")
-                                   .replace("South Korea Considers", "Seoul Weighs"), encoding="utf-8")
+    write_article_twice(tmp_path)
     corpus = load_corpus(tmp_path, cache_root=tmp_path / "cache")
     assert corpus.documents.set_index("doc_id").loc["b", "duplicate_of"] == "a"
     assert cl.find_clusters(corpus, ("signals",), method=method).summary.empty

@@ -174,19 +174,14 @@ def test_a_flagged_copy_links_nothing_its_original_does_not(tmp_path):
     """The seed article loaded twice (its link with other tracking parameters the second time): the
     loader flags the copy, and the network is the one of the article alone: no link weighs twice,
     no node counts 2 documents. A copy whose original is outside the view stands for it."""
-    from pathlib import Path
-
     from signals.filters import Filters, apply
     from signals.ingest.load import load_corpus
+    from tests.article_twice import COPY_TITLE, SEED, write_article_twice
 
-    seed = (Path(__file__).resolve().parents[2] / "seeds" / "000_19f67a480975dbd3.txt").read_text(encoding="utf-8")
     alone_dir, twice_dir = tmp_path / "alone", tmp_path / "twice"
     alone_dir.mkdir()
-    twice_dir.mkdir()
-    (alone_dir / "a.md").write_text(seed, encoding="utf-8")
-    (twice_dir / "a.md").write_text(seed, encoding="utf-8")
-    (twice_dir / "b.md").write_text(seed.replace("utm_medium=newsletter", "utm_medium=email&utm_source=x")
-                                    .replace("South Korea Considers", "Seoul Weighs"), encoding="utf-8")
+    (alone_dir / "a.md").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    write_article_twice(twice_dir)
     alone = load_corpus(alone_dir, cache_root=tmp_path / "cache")
     twice = load_corpus(twice_dir, cache_root=tmp_path / "cache")
     assert twice.documents.set_index("doc_id").loc["b", "duplicate_of"] == "a"
@@ -195,6 +190,6 @@ def test_a_flagged_copy_links_nothing_its_original_does_not(tmp_path):
     assert _edges(twice) == expected
     nodes = nw.node_table(twice, top_per_type=1_000)
     assert (nodes["documents"] == 1).all()
-    only_copy = apply(twice, Filters(text="Seoul Weighs", text_scope="documents"))
+    only_copy = apply(twice, Filters(text=COPY_TITLE, text_scope="documents"))
     assert list(only_copy.documents["doc_id"].astype("str")) == ["b"]
     assert _edges(only_copy) == expected

@@ -193,15 +193,14 @@ def test_a_flagged_copy_of_an_article_adds_no_document_to_a_signal(tmp_path: Pat
     """The same article loaded twice (its link with tracking parameters the second time): flagged by
     the loader, and its rows do not make each signal "2 documents"; a copy whose original is not in
     the view still counts."""
-    seed = (Path(__file__).resolve().parents[2] / "seeds" / "000_19f67a480975dbd3.txt").read_text(encoding="utf-8")
-    (tmp_path / "a.md").write_text(seed, encoding="utf-8")
-    (tmp_path / "b.md").write_text(seed.replace("utm_medium=newsletter", "utm_medium=email&utm_source=x")
-                                   .replace("South Korea Considers", "Seoul Weighs"), encoding="utf-8")
+    from tests.article_twice import COPY_TITLE, write_article_twice
+
+    write_article_twice(tmp_path)
     corpus = load_corpus(tmp_path, cache_root=tmp_path / "cache")
     assert corpus.documents.set_index("doc_id").loc["b", "duplicate_of"] == "a"
     brief = build_brief(corpus, corpus, Filters(), None, BriefOptions(), today=TODAY)
     assert brief.signals and all(signal.documents == 1 for signal in brief.signals)
-    only_copy = apply(corpus, Filters(text="Seoul Weighs", text_scope="documents"))
+    only_copy = apply(corpus, Filters(text=COPY_TITLE, text_scope="documents"))
     assert list(only_copy.documents["doc_id"].astype("str")) == ["b"]
     alone = build_brief(only_copy, corpus, Filters(), None, BriefOptions(), today=TODAY)
     assert alone.signals and all(signal.documents == 1 for signal in alone.signals)
