@@ -21,8 +21,9 @@ Per term:
                errors. So one document in the recent window scores about 0.6, six about 2.1: support
                earns a score, a single document cannot. Corpus growth alone scores about 0.
   label        new       first seen in the recent window
-               returning in the recent window, not in the one before, and seen before both (back after
-                         a gap: "new" in the Compare page's sense, which compares two periods only)
+               returning in the recent window, not in the one before (which has documents), and seen
+                         before both: back after a gap ("new" in the Compare page's sense, which
+                         compares two periods only); "growing" instead when its score is that high
                growing   score >= GROWING_SCORE
                fading    not seen in the recent window although seen in the one before, or
                          score <= -GROWING_SCORE
@@ -194,7 +195,7 @@ def emergence(
     recent, before = result["recent"].astype("float64"), result["before"].astype("float64")
     result["growth"] = np.where(before > 0, recent / before.where(before > 0, 1.0) - 1.0, np.nan)
     result["expected"], result["score"] = _burst(recent, before, docs_recent, docs_before)
-    result["label"] = _labels(result, recent_start)
+    result["label"] = _labels(result, recent_start, docs_before)
     result = result.rename_axis("key").reset_index()
     result = supported(result, min_documents)
     result = result.sort_values(["score", "recent", "documents", "name"], ascending=[False, False, False, True],
@@ -224,13 +225,16 @@ def supported(table: pd.DataFrame, min_documents: int) -> pd.DataFrame:
     return table[(table["recent"] + table["before"]) >= min_documents].reset_index(drop=True)
 
 
-def _labels(result: pd.DataFrame, recent_start: pd.Timestamp | None) -> pd.Series:
+def _labels(result: pd.DataFrame, recent_start: pd.Timestamp | None, docs_before: int) -> pd.Series:
     label = pd.Series("steady", index=result.index, dtype="str")
     if recent_start is None:
         return label
+    # Back after a gap: the mirror of "fading" by absence, when the window before has documents (a
+    # corpus with none there says nothing about any theme's absence); a score that high is "growing".
+    if docs_before > 0:
+        label[(result["recent"] > 0) & (result["before"] == 0)] = "returning"
     label[result["score"] >= GROWING_SCORE] = "growing"
     label[(result["score"] <= -GROWING_SCORE) | ((result["recent"] == 0) & (result["before"] > 0))] = "fading"
-    label[(result["recent"] > 0) & (result["before"] == 0)] = "returning"  # the mirror of "fading" by absence
     label[(result["first_seen"] >= recent_start) & (result["recent"] > 0)] = "new"
     return label
 

@@ -100,8 +100,8 @@ def test_labels_by_hand():
 
 def test_back_after_a_gap_is_returning_not_steady():
     """A theme of 2022, absent from the window before (Mar-Apr 2024), in three recent documents:
-    its score (1.3) is below "growing", but 0 -> 3 is not "steady". Seen in the window before too, the
-    same counts read "steady"; first seen in the recent window, "new"."""
+    its score (1.3) is below "growing", but 0 -> 3 is not "steady". One seen in the window before too
+    (1 -> 2) reads "steady"; one first seen in the recent window, "new"."""
     documents = [("old", "2022-02-01"), ("b1", "2024-03-05"), ("b2", "2024-04-10"),
                  ("r1", "2024-05-02"), ("r2", "2024-06-01"), ("r3", "2024-06-20")]
     themes = [("old", "Back"), ("r1", "Back"), ("r2", "Back"), ("r3", "Back"),
@@ -114,6 +114,26 @@ def test_back_after_a_gap_is_returning_not_steady():
     assert table.loc["Back", "label"] == "returning"
     assert table.loc["Kept", "label"] == "steady"
     assert table.loc["Fresh", "label"] == "new"
+
+
+def test_returning_needs_documents_in_the_window_before_and_yields_to_growing():
+    """No document at all in the window before: a theme's absence there says nothing, so no theme is
+    "returning". Twenty documents in each window and a theme of 2021 in 12 recent / 0 before: score
+    above GROWING_SCORE, so "growing" (its growth from 0 is what "growing" means too)."""
+    gap = [("old", "2022-02-01"), ("r1", "2024-05-02"), ("r2", "2024-06-01"), ("r3", "2024-06-20")]
+    themes = [("old", "Back"), ("r1", "Back"), ("r2", "Back")]
+    table = em.emerging(make_corpus(gap, themes), period="M", window=2, today=TODAY,
+                        min_documents=0).set_index("theme")
+    assert (table.loc["Back", "recent"], table.loc["Back", "before"]) == (2, 0)
+    assert table.loc["Back", "label"] == "steady"
+    documents = ([("early", "2021-01-01")] + [(f"r{i}", f"2024-06-{i + 1:02d}") for i in range(20)]
+                 + [(f"b{i}", f"2024-04-{i + 1:02d}") for i in range(20)])
+    themes = [("early", "Surge")] + [(f"r{i}", "Surge") for i in range(12)] + [("b0", "Other")]
+    table = em.emerging(make_corpus(documents, themes), period="M", window=2, today=TODAY,
+                        min_documents=0).set_index("theme")
+    assert (table.loc["Surge", "recent"], table.loc["Surge", "before"]) == (12, 0)
+    assert table.loc["Surge", "score"] >= em.GROWING_SCORE
+    assert table.loc["Surge", "label"] == "growing"
 
 
 def test_growing_and_fading_by_score():
