@@ -2,7 +2,11 @@
 article by its link, tracking parameters aside). Both are kept and counted as documents; what a
 copy says is what its original says, so analyses that count corroboration (the Brief's signals, the
 Network's links, Same signal's clusters) leave a copy out while its original is in the same view. A copy whose original is
-outside the view stands for it and is kept."""
+outside the view stands for it and is kept.
+
+Limit: a copy is left out as a whole document. A copy flagged by its link alone may come from
+another run of the pipeline, with other rows; when a row filter keeps a row of the copy that its
+original lacks, while some row of the original passes too, that row is left out with the copy."""
 
 from __future__ import annotations
 
