@@ -349,9 +349,10 @@ PIPELINE_GROUPS: tuple[tuple[tuple[str, str], ...], ...] = (
 
 #: A fourth set, written in session 14 before anything was measured with it, to check the rule on a
 #: style it was not settled on: groups of 3 to 8 members (not six), sentence-case names, descriptions
-#: with figures and places, one group all French and nine mixing English and French (wind-assisted cargo ships, cultured meat,
-#: deepfake fraud, Alpine glaciers, post-quantum cryptography, cool roofs, microplastics in the body,
-#: rental e-scooter bans, loneliness of the young, satellites reaching phones). Never used for tuning.
+#: with figures and places, one group all French and nine mixing English and French (wind-assisted
+#: cargo ships, cultured meat, deepfake fraud, Alpine glaciers, post-quantum cryptography, cool roofs,
+#: microplastics in the body, rental e-scooter bans, loneliness of the young, satellites reaching
+#: phones). Never used for tuning.
 NEWSROOM_GROUPS: tuple[tuple[tuple[str, str], ...], ...] = (
     (  # wind-assisted cargo ships, 5, mixed
         ("Cargo ships are putting up sails again", "A bulk carrier crossing the Atlantic cut its fuel bill by a fifth using two rigid wing sails."),
