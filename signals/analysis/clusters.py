@@ -56,6 +56,7 @@ from signals.analysis.parameters import CLUSTER_NEEDED_BELOW as NEEDED_BELOW
 from signals.analysis.parameters import CLUSTER_THRESHOLD as DEFAULT_THRESHOLD
 from signals.analysis.parameters import CLUSTER_THRESHOLDS as DEFAULT_THRESHOLDS
 from signals.corpus_type import Corpus
+from signals.dates import in_the_future
 from signals.schema import fold_plural
 from signals.semantic.grouping import SLICE, CentredRows
 from signals.semantic.model import FULL, for_corpus
@@ -746,6 +747,7 @@ def _describe(
 
     by_group = members.groupby("group", sort=False)
     relevancy = members[schema.RELEVANCY].astype("Float64")
+    seen = members["date"].where(~in_the_future(members["date"]))
     summary = pd.DataFrame({
         "section": representative["section"].astype("str"),
         "label": representative["label"].astype("str"),
@@ -757,8 +759,9 @@ def _describe(
         "domains": by_group["domain"].nunique() if "domain" in members else by_group["doc_id"].nunique(),
         "mean_relevancy": relevancy.groupby(members["group"]).mean().astype("float64"),
         "max_relevancy": members[schema.RELEVANCY].groupby(members["group"]).max().astype("Int8"),
-        "first_seen": by_group["date"].min(),
-        "last_seen": by_group["date"].max(),
+        # A date in the future (a wrong page id: signals.dates) is not when a cluster was last seen.
+        "first_seen": seen.groupby(members["group"]).min(),
+        "last_seen": seen.groupby(members["group"]).max(),
     })
     ordered_docs = members.sort_values(["group", "date", "doc_id"], kind="stable").drop_duplicates(["group", "doc_id"])
     # Joined in one pass over the sorted rows (pandas' per-group Python join took 0.5 s for 7,000 groups).

@@ -291,3 +291,17 @@ def test_the_same_article_loaded_twice_is_not_a_cluster(tmp_path, method):
     unflagged = corpus.with_frames(documents=corpus.documents.assign(duplicate_of=None))
     signals = (corpus.items["section"].astype("str") == "signals") & (corpus.items["doc_id"].astype("str") == "a")
     assert len(cl.find_clusters(unflagged, ("signals",), method=method).summary) == int(signals.sum())
+
+
+def test_a_date_in_the_future_is_not_when_a_cluster_was_last_seen():
+    """Three documents tell one development; one is dated 2099 (a wrong page id): the cluster was last
+    seen on the latest date that is not in the future; the member row keeps its own date."""
+    rows = [("d1", "signals", "Heat pumps boom", "Sales of heat pumps double", 4),
+            ("d2", "signals", "Heat pump sales double", "Heat pumps boom in sales", 4),
+            ("d3", "signals", "Heat pumps sales boom", "Heat pump sales are doubling", 4)]
+    corpus = make_corpus(rows, {"d1": "2024-01-10", "d2": "2024-03-05", "d3": "2099-01-01"})
+    found = cl.find_clusters(corpus, ("signals",), method="tfidf")
+    assert len(found.summary) == 1
+    assert found.summary.loc[0, "first_seen"] == pd.Timestamp("2024-01-10")
+    assert found.summary.loc[0, "last_seen"] == pd.Timestamp("2024-03-05")
+    assert pd.Timestamp("2099-01-01") in set(found.members["date"])
