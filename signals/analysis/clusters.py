@@ -410,8 +410,9 @@ def link_by_vectors(
 
     density (one per row, `densities`; None: no adjustment): a pair needs the threshold, and a merge
     the guard, plus DENSITY_WEIGHT x (the rows' mean density - the median density), held within
-    NEEDED_BELOW under and NEEDED_ABOVE over; pairs are then visited by how far they clear what they
-    need. A group carries the sum of its rows' densities beside its vector sum.
+    NEEDED_BELOW under and NEEDED_ABOVE over at the default threshold (in proportion to another);
+    pairs are then visited by how far they clear what they need. A group carries the sum of its
+    rows' density shifts beside its vector sum.
     """
     n = len(vectors)
     if density is None:
@@ -421,8 +422,11 @@ def link_by_vectors(
         known = np.isfinite(density)
         middle = float(np.median(density[known])) if known.any() else 0.0
         shift = DENSITY_WEIGHT * (np.where(known, density, middle) - middle)
-    low_pair, high_pair = threshold - NEEDED_BELOW, threshold + NEEDED_ABOVE
-    low_guard, high_guard = guard - NEEDED_BELOW, guard + NEEDED_ABOVE
+    # The bounds are the default threshold's, scaled with the one asked for: at the slider's 0.1 a
+    # pair may not go 0.10 lower (to the candidates' floor), only 0.03.
+    scale = threshold / DEFAULT_THRESHOLD
+    low_pair, high_pair = threshold - NEEDED_BELOW * scale, threshold + NEEDED_ABOVE * scale
+    low_guard, high_guard = guard - NEEDED_BELOW * scale, guard + NEEDED_ABOVE * scale
     margin = similarity - np.clip(threshold + (shift[first] + shift[second]) / 2, low_pair, high_pair)
     strong = np.flatnonzero(margin >= 0)
     strong = strong[np.argsort(-margin[strong], kind="stable")]

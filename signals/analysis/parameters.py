@@ -15,7 +15,8 @@ CLUSTER_METHODS = ("meaning", "tfidf", "rapidfuzz")
 CLUSTER_THRESHOLDS = {"meaning": 0.35, "tfidf": 0.5, "rapidfuzz": 0.5}
 CLUSTER_THRESHOLD = CLUSTER_THRESHOLDS[CLUSTER_METHODS[0]]
 #: By meaning, how far the threshold a pair needs may move with how crowded its rows' neighbourhood
-#: is (signals.analysis.clusters.DENSITY_WEIGHT): at most this much lower, and this much higher.
+#: is (signals.analysis.clusters.DENSITY_WEIGHT): at most this much lower, and this much higher, at
+#: the default threshold (in proportion to another one: at 0.7, 0.20 and 0.30).
 CLUSTER_NEEDED_BELOW = 0.10
 CLUSTER_NEEDED_ABOVE = 0.15
 #: Most rows of a section the app groups on opening the Same signal page. Clustering grows faster

@@ -305,3 +305,25 @@ def test_a_date_in_the_future_is_not_when_a_cluster_was_last_seen():
     assert found.summary.loc[0, "first_seen"] == pd.Timestamp("2024-01-10")
     assert found.summary.loc[0, "last_seen"] == pd.Timestamp("2024-03-05")
     assert pd.Timestamp("2099-01-01") in set(found.members["date"])
+
+
+def test_the_density_bounds_scale_with_the_threshold():
+    """A lone pair at cosine 0.06 whose rows sit far below the section's median density: the most it
+    may be let off is NEEDED_BELOW at the default threshold, in proportion at another. At 0.1 the
+    bound is about 0.071 (not 0.0): the pair stays apart; at 0.08 it is about 0.057: it links."""
+    from signals.analysis.clusters import DEFAULT_THRESHOLD, NEEDED_BELOW, link_by_vectors
+    from signals.semantic.grouping import CentredRows
+
+    dimensions = 8
+    axes = np.eye(dimensions, dtype=np.float32)
+    pair = [axes[0], 0.06 * axes[0] + np.sqrt(1 - 0.06 ** 2) * axes[1]]
+    vectors = np.vstack([*pair, axes[2], axes[3], axes[4]]).astype(np.float32)
+    density = np.array([0.0, 0.0, 0.5, 0.5, 0.5])  # median 0.5: the pair's rows are 0.5 under it
+    first, second = np.array([0]), np.array([1])
+    similarity = np.array([0.06])
+    rows = CentredRows(vectors, mean=np.zeros(dimensions, dtype=np.float32))
+    assert 0.1 - NEEDED_BELOW * 0.1 / DEFAULT_THRESHOLD > 0.06 > 0.08 - NEEDED_BELOW * 0.08 / DEFAULT_THRESHOLD
+    at_01 = link_by_vectors(rows, first, second, similarity, 0.1, guard=0.1, density=density)
+    assert at_01[0] != at_01[1]
+    at_008 = link_by_vectors(rows, first, second, similarity, 0.08, guard=0.08, density=density)
+    assert at_008[0] == at_008[1]
