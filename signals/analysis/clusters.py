@@ -40,6 +40,7 @@ import functools
 import itertools
 import math
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -295,10 +296,9 @@ def densities(window: np.ndarray) -> np.ndarray:
     """Each row's similarities with its neighbours ranked DENSITY_RANKS (n x width, -inf where
     missing; `_window_cosines`) -> its density: their mean (NaN where it has none)."""
     window = np.asarray(window, dtype=np.float32)
-    finite = np.isfinite(window)
-    counts = finite.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counts > 0, np.where(finite, window, 0).sum(axis=1) / counts, np.nan).astype(np.float32)
+    with warnings.catch_warnings():  # a row with no neighbour there: "mean of empty slice", NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(np.where(np.isfinite(window), window, np.nan), axis=1).astype(np.float32)
 
 
 #: Rows whose neighbour lists are paired at a time (mutual_pairs).
@@ -813,20 +813,20 @@ def _closest_groups(members: pd.DataFrame, first: np.ndarray, second: np.ndarray
     # half the memory of float64. With the lookups by array instead of np.isin and one integer a pair,
     # this function took 6.9 s at 100,000 documents instead of 10.3 s (41,000 clusters).
     sums = np.zeros((len(wanted), vectors.shape[1]), dtype=np.float32)
-    step = SLICE // 8
-    for start in range(0, len(positions), step):
-        part = slot[start:start + step]
+    block = SLICE // 8
+    for start in range(0, len(positions), block):
+        part = slot[start:start + block]
         starts = np.flatnonzero(np.r_[True, part[1:] != part[:-1]])
-        sums[part[starts]] += np.add.reduceat(vectors.rows(positions[start:start + step]), starts)
+        sums[part[starts]] += np.add.reduceat(vectors.rows(positions[start:start + block]), starts)
     sizes = np.bincount(slot, minlength=len(wanted)).astype(np.float64)
     left, right = np.searchsorted(wanted, linked[:, 0]), np.searchsorted(wanted, linked[:, 1])
     # The linked pairs of groups a block at a time: at 100,000 documents some 2 million of them, whose
     # gathered sums at once took 11 GB.
     mean = np.empty(len(linked))
-    for start in range(0, len(linked), SLICE // 8):
-        at_left, at_right = left[start:start + SLICE // 8], right[start:start + SLICE // 8]
-        mean[start:start + SLICE // 8] = (np.einsum("ij,ij->i", sums[at_left], sums[at_right])
-                                          / (sizes[at_left] * sizes[at_right]))
+    for start in range(0, len(linked), block):
+        at_left, at_right = left[start:start + block], right[start:start + block]
+        mean[start:start + block] = (np.einsum("ij,ij->i", sums[at_left], sums[at_right])
+                                     / (sizes[at_left] * sizes[at_right]))
     pairs = pd.DataFrame({"group": np.r_[linked[:, 0], linked[:, 1]], "other": np.r_[linked[:, 1], linked[:, 0]],
                           "mean": np.r_[mean, mean]})
     order = np.lexsort((pairs["other"].to_numpy(), -pairs["mean"].to_numpy(), pairs["group"].to_numpy()))
@@ -843,11 +843,9 @@ def _number(summary: pd.DataFrame, members: pd.DataFrame, rows: int) -> Clusters
                                   kind="stable", ignore_index=True)
     summary["cluster_id"] = np.arange(1, len(summary) + 1, dtype=np.int64)
     members["cluster_id"] = members["key"].map(summary.set_index("key")["cluster_id"]).astype("int64")
-    close = summary["close_group"] if "close_group" in summary else pd.Series(np.nan, index=summary.index)
+    close = summary["close_group"]  # _describe's group ids, made cluster ids like the clusters' own
     close_key = summary["section"] + "\0" + close.astype("Int64").astype("str")
     summary["close_to"] = close_key.where(close.notna()).map(summary.set_index("key")["cluster_id"]).astype("Int64")
-    if "close_similarity" not in summary:
-        summary["close_similarity"] = np.nan
     members = members.sort_values(["cluster_id", "similarity", "date"], ascending=[True, False, True],
                                   kind="stable", ignore_index=True)
     summary = summary[list(SUMMARY_COLUMNS)].astype({"section": "str", "label": "str", "doc_ids": "str"})

@@ -127,7 +127,7 @@ def _members(found: Clusters, cluster_id: int, documents: pd.DataFrame, section:
 def _nearest_cluster(found: Clusters, summary: pd.Series, documents: pd.DataFrame) -> None:
     """The cluster's nearest other cluster by meaning, its rows in an expander: one development told
     in two registers often comes out as two clusters (signals.analysis.clusters.CLOSE_SIMILARITY)."""
-    if "close_to" not in summary or pd.isna(summary["close_to"]):
+    if pd.isna(summary["close_to"]):
         return
     other_id = int(summary["close_to"])
     other = found.summary[found.summary["cluster_id"] == other_id].iloc[0]
