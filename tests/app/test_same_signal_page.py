@@ -293,6 +293,8 @@ def test_a_selected_cluster_shows_its_nearest_other_cluster(monkeypatch, planted
     app.run()
     app.switch_page(CLUSTERS).run()
     assert app.dataframe[0].value["close_to"].iloc[position] == other_id
+    # beside the counts, not past the dates at the table's right edge
+    assert list(app.dataframe[0].value.columns).index("close_to") < 6
     app.session_state["clusters-table-signals"] = {"selection": {"rows": [position], "columns": []}}
     app.run()
     assert not app.exception, [e.value for e in app.exception]

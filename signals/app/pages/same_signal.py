@@ -281,8 +281,8 @@ def render() -> None:
         empty_state(f"No two {section} rows from different documents are this similar: try a lower threshold.")
         return
     shown = found.summary.head(SHOWN)[
-        ["cluster_id", "label", "documents", "domains", "size", "mean_relevancy", "max_relevancy", "strength",
-         "first_seen", "last_seen", "close_to"]]
+        ["cluster_id", "label", "documents", "domains", "size", "close_to", "mean_relevancy", "strength",
+         "first_seen", "last_seen", "max_relevancy"]]  # what a 1,500-pixel screen shows first
     event = st.dataframe(
         shown, hide_index=True, on_select="rerun", selection_mode="single-row", key=f"clusters-table-{section}",
         column_config={
