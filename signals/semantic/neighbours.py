@@ -152,7 +152,7 @@ def _approximate(vectors: np.ndarray, k: int, rescore: bool = True,
     search found neither). So the SPARSE_SHARE of rows whose k-th found neighbour is least similar
     are searched again at efSearch SPARSE_SEARCH_BREADTH: at 100,000 documents the 21,863 rows below
     0.48 (the bulk's k-th is about 0.55), of which 18,103 got a better list, for 13% of the first
-    search's time; with `symmetrised` after it, 9 of 10 planted groups against 7 (10% at 384: the
+    search's time; with `symmetrise` after it, 9 of 10 planted groups against 7 (10% at 384: the
     same 9, 36 s)."""
     import faiss
 
@@ -207,37 +207,46 @@ def _sparsest(indices: np.ndarray, similarities: np.ndarray, count: int) -> np.n
     return np.sort(np.argpartition(kth, min(count, len(kth)) - 1)[:count])
 
 
-def symmetrised(indices: np.ndarray, similarities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's nearest rows (n x k, best first, -1 / -inf where none) -> the same lists where each
-    row b also holds every row a that found b and is more similar to b than b's k-th neighbour (then
-    still the k best, best first). An approximate search finds pair (a, b) from one end and not the
-    other more often than from neither: at 100,000 documents 45,600 such rows entered 41,700 lists,
-    and one planted group more made its mutual pairs (8 of 10 against 7 on the same lists)."""
+#: Rows whose lists are read at a time by `symmetrise` (bounds its copies: 16 MB a block).
+SYMMETRISE_BLOCK = 65_536
+
+
+def symmetrise(indices: np.ndarray, similarities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's nearest rows (n x k, best first, -1 / -inf where none) -> the same arrays, changed
+    in place, where each row b also holds every row a that found b and is more similar to b than b's
+    k-th neighbour (then still the k best, best first). An approximate search finds pair (a, b) from
+    one end and not the other more often than from neither: at 100,000 documents 45,600 such rows
+    entered 41,700 lists, and one planted group more made its mutual pairs (8 of 10 against 7 on the
+    same lists). The lists are read a block of rows at a time: all 8.7 million links at once held
+    some 300 MB of copies, the clustering's peak at 100,000 documents."""
     n, k = indices.shape
     if n == 0 or k == 0:
         return indices, similarities
     kth = np.where(indices[:, -1] >= 0, similarities[:, -1], -np.inf)
-    finder = np.repeat(np.arange(n, dtype=np.int64), k)
-    found = indices.ravel().astype(np.int64)
-    score = similarities.ravel()
-    enters = (found >= 0) & (score > kth[np.maximum(found, 0)])
-    finder, found, score = finder[enters], found[enters], score[enters]
-    new = ~(indices[found] == finder[:, None]).any(axis=1)  # not in the list already
-    finder, found, score = finder[new], found[new], score[new]
+    finders, founds, scores = [], [], []
+    for start in range(0, n, SYMMETRISE_BLOCK):
+        found = indices[start:start + SYMMETRISE_BLOCK]
+        score = similarities[start:start + SYMMETRISE_BLOCK]
+        at, slot = np.nonzero((found >= 0) & (score > kth[np.maximum(found, 0)]))
+        finder, found, score = at + start, found[at, slot].astype(np.int64), score[at, slot]
+        new = ~(indices[found] == finder[:, None]).any(axis=1)  # not in the list already
+        finders.append(finder[new])
+        founds.append(found[new])
+        scores.append(score[new])
+    finder, found, score = np.concatenate(finders), np.concatenate(founds), np.concatenate(scores)
     if not len(found):
         return indices, similarities
     touched = np.unique(found)
     owner = np.concatenate([np.repeat(touched, k), found])
     partner = np.concatenate([indices[touched].ravel().astype(np.int64), finder])
-    scores = np.concatenate([similarities[touched].ravel(), score])
-    order = np.lexsort((-scores, owner))  # by owner, best first
-    owner, partner, scores = owner[order], partner[order], scores[order]
+    score = np.concatenate([similarities[touched].ravel(), score])
+    order = np.lexsort((-score, owner))  # by owner, best first
+    owner, partner, score = owner[order], partner[order], score[order]
     starts = np.searchsorted(owner, touched)
     rank = np.arange(len(owner)) - np.repeat(starts, np.diff(np.append(starts, len(owner))))
     keep = rank < k
-    indices, similarities = indices.copy(), similarities.copy()
     indices[owner[keep], rank[keep]] = partner[keep]
-    similarities[owner[keep], rank[keep]] = scores[keep]
+    similarities[owner[keep], rank[keep]] = score[keep]
     return indices, similarities
 
 
@@ -251,7 +260,7 @@ def nearest(
     than k) are index -1 with similarity -inf.
 
     exact None picks exact search up to EXACT_LIMIT rows and the HNSW graph above (whose lists are
-    then `symmetrised`: a pair found from one end only is in both lists when it ranks). rescore=False:
+    then `symmetrise`d: a pair found from one end only is in both lists when it ranks). rescore=False:
     above EXACT_LIMIT the similarities are the graph's (reduced rows: they rank, but do not mean
     what a threshold means); the caller computes the exact ones of the pairs it keeps. projection:
     the graph's space (learnt from the rows when None)."""
@@ -265,7 +274,7 @@ def nearest(
         vectors = vectors.all()
     if use_exact:
         return best_others(*_exact(vectors, wanted), np.arange(n), groups, k)
-    return symmetrised(*best_others(*_approximate(vectors, wanted, rescore, projection), np.arange(n), groups, k))
+    return symmetrise(*best_others(*_approximate(vectors, wanted, rescore, projection), np.arange(n), groups, k))
 
 
 def largest_group(groups: np.ndarray | None) -> int:

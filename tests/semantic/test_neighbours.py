@@ -68,12 +68,15 @@ def _one_sided_lists(n: int = 300, k: int = 8, seed: int = 0) -> tuple[np.ndarra
     return np.take_along_axis(indices, ranked, 1), np.take_along_axis(similarities, ranked, 1), scores
 
 
-def test_symmetrised_lists_hold_every_row_that_found_them_when_it_ranks():
+@pytest.mark.parametrize("block", [neighbours.SYMMETRISE_BLOCK, 7])
+def test_symmetrise_lists_hold_every_row_that_found_them_when_it_ranks(monkeypatch, block):
     """Row b's list after: the k best of its own list and of the rows whose lists hold b (computed
-    here by brute force over the pairs), best first, with no row twice."""
+    here by brute force over the pairs), best first, with no row twice; the same when the lists are
+    read in blocks of a few rows."""
+    monkeypatch.setattr(neighbours, "SYMMETRISE_BLOCK", block)
     indices, similarities, scores = _one_sided_lists()
     n, k = indices.shape
-    out_indices, out_similarities = neighbours.symmetrised(indices, similarities)
+    out_indices, out_similarities = neighbours.symmetrise(indices.copy(), similarities.copy())
     for b in range(n):
         candidates = set(indices[b]) | {a for a in range(n) if b in indices[a]}
         expected = sorted(candidates, key=lambda a: -scores[b, a])[:k]
@@ -87,13 +90,13 @@ def test_symmetrised_lists_hold_every_row_that_found_them_when_it_ranks():
     assert mutual(out_indices) > mutual(indices)
 
 
-def test_symmetrised_keeps_missing_slots_and_empty_lists():
+def test_symmetrise_keeps_missing_slots_and_empty_lists():
     indices = np.array([[1, -1], [-1, -1], [0, -1]])
     similarities = np.array([[0.5, -np.inf], [-np.inf, -np.inf], [0.4, -np.inf]], dtype=np.float32)
-    out_indices, out_similarities = neighbours.symmetrised(indices, similarities)
+    out_indices, out_similarities = neighbours.symmetrise(indices, similarities)
     assert out_indices[1].tolist() == [0, -1]  # row 0 found row 1: it enters row 1's empty list
     assert out_indices[0].tolist() == [1, 2]  # row 2 found row 0
     assert out_similarities[0].tolist() == pytest.approx([0.5, 0.4])
     assert out_indices[2].tolist() == [0, -1]
     empty = np.empty((0, 3), np.int64), np.empty((0, 3), np.float32)
-    assert neighbours.symmetrised(*empty)[0].shape == (0, 3)
+    assert neighbours.symmetrise(*empty)[0].shape == (0, 3)
