@@ -11,6 +11,7 @@ import hashlib
 import os
 import sys
 import threading
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -268,10 +269,85 @@ def prepare_in_background(corpus: Corpus, corpus_key: str) -> None:
         _prepared(corpus_key, corpus)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _filtered_shared(corpus_key: str, filters_key: str, _corpus: Corpus, _filters: Filters,
-                     _tables: dict | None = None) -> Corpus:
-    return apply(_corpus, _filters, _tables)
+#: Filtered views kept for reuse beyond those a session shows: the most recently asked for.
+RECENT_VIEWS = 4
+
+
+class _SharedViews:
+    """Filtered views by (corpus key, filters key), shared by every session of this server process.
+
+    A view lives while a session shows it (its View is in that session's state) and while it is
+    one of the RECENT_VIEWS most recently asked for; then it goes, with everything computed on it
+    (its rows' facts and positions, its encoding: signals.analysis.incidence). A view of 22,000
+    documents at 100,000 holds about 8 MB, and each session tries a few: kept up to 64 views, the
+    views nobody showed any more were most of what every session added to the server (issue 15).
+    A session's reruns on its own filters (a page switch, a widget elsewhere) still find its view,
+    and a view asked for again after it went is filtered again (one `apply`, as for a new filter;
+    its charts are cached by key, signals.app.components.cached_chart). Concurrent sessions asking
+    for the same view wait for one `apply` instead of each filtering.
+    """
+
+    def __init__(self, recent: int = RECENT_VIEWS) -> None:
+        self.recent_capacity = recent
+        self.shown: weakref.WeakValueDictionary[tuple[str, str], Corpus] = weakref.WeakValueDictionary()
+        self.recent: OrderedDict[tuple[str, str], Corpus] = OrderedDict()
+        self.locks: dict[tuple[str, str], threading.Lock] = {}
+        self.guard = threading.Lock()
+
+    def _found(self, key: tuple[str, str]) -> Corpus | None:
+        """The view under `key` if some session still holds it or it is recent (under the guard)."""
+        view = self.shown.get(key)
+        if view is not None:
+            self.recent[key] = view
+            self.recent.move_to_end(key)
+            while len(self.recent) > self.recent_capacity:
+                self.recent.popitem(last=False)
+        return view
+
+    def get(self, corpus_key: str, filters_key: str, compute) -> Corpus:
+        """The view of `filters_key` over the corpus of `corpus_key`: kept, else `compute()`."""
+        key = (corpus_key, filters_key)
+        with self.guard:
+            view = self._found(key)
+            if view is not None:
+                return view
+            lock = self.locks.setdefault(key, threading.Lock())
+        with lock:
+            with self.guard:
+                view = self._found(key)
+                if view is not None:
+                    return view
+            view = compute()
+            with self.guard:
+                self.shown[key] = view
+                self._found(key)
+                self.locks.pop(key, None)
+        return view
+
+    def __len__(self) -> int:
+        with self.guard:
+            return len(self.shown)
+
+
+@st.cache_resource(show_spinner=False)
+def shared_views() -> _SharedViews:
+    """The one store of filtered views for this server process."""
+    return _SharedViews()
+
+
+def _filtered_shared(corpus_key: str, filters_key: str, corpus: Corpus, filters: Filters,
+                     tables: dict | None = None) -> Corpus:
+    return shared_views().get(corpus_key, filters_key, lambda: apply(corpus, filters, tables))
+
+
+def applied_filters(corpus: Corpus, filters: Filters) -> Filters:
+    """The filters a view applies now: without its ranked search until the documents' embeddings
+    are stored (see make_view)."""
+    from signals.app import meaning
+
+    if filters.search and not meaning.documents_embedded(corpus):
+        return filters.with_(search="")
+    return filters
 
 
 def make_view(corpus: Corpus, corpus_key: str, filters: Filters, tables: dict | None = None,
@@ -282,11 +358,7 @@ def make_view(corpus: Corpus, corpus_key: str, filters: Filters, tables: dict | 
     named in the key by `tables_key` (the workspace's revision), so an edit makes a new view.
     A ranked search waits for the documents' embeddings: until they are stored (a background job;
     the Search page draws its progress), pages show the view without it rather than freeze."""
-    from signals.app import meaning
-
-    applied = filters
-    if filters.search and not meaning.documents_embedded(corpus):
-        applied = filters.with_(search="")
+    applied = applied_filters(corpus, filters)
     filters_key = repr(applied) + tables_key
     filtered = (_filtered_shared(corpus_key, filters_key, corpus, applied, tables) if corpus_key
                 else apply(corpus, applied, tables))

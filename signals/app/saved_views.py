@@ -19,9 +19,32 @@ MESSAGE_KEY = "_saved_view_message"
 
 
 def _documents_now(corpus: Corpus, corpus_key: str, filters: Filters) -> pd.Series:
-    """The doc ids a view's filters select now (the filtered view is cached like any other)."""
+    """The doc ids a view's filters select now (the filtered view shared like any other)."""
     tables, tables_key = annotation_state.filter_tables(filters)
     return data.make_view(corpus, corpus_key, filters, tables, tables_key).filtered.document_facts["doc_id"].astype("str")
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _figures_shared(corpus_key: str, filters_key: str, saved_key: tuple, _count):
+    return _count()
+
+
+def _figures_now(corpus: Corpus, corpus_key: str, view: views.SavedView) -> tuple[int, int]:
+    """(documents a saved view selects now, how many of them are new since it was saved).
+
+    Two numbers kept per saved view and corpus (and workspace revision), not its filtered view:
+    filtered views are kept only while a session shows them (signals.app.data.shared_views), and
+    the panel counts every saved view on every rerun."""
+    def count() -> tuple[int, int]:
+        now = _documents_now(corpus, corpus_key, view.filters)
+        return len(now), view.new_since(now)
+
+    if not corpus_key:  # this session's uploads: nothing to share
+        return count()
+    _, tables_key = annotation_state.filter_tables(view.filters)
+    filters_key = repr(data.applied_filters(corpus, view.filters)) + tables_key
+    saved_key = (view.saved_at, len(view.doc_ids), hash(view.doc_ids))
+    return _figures_shared(corpus_key, filters_key, saved_key, count)
 
 
 def _act(action, *args) -> None:
@@ -86,8 +109,7 @@ def sidebar(corpus: Corpus, corpus_key: str, counts: dict[str, pd.Series], filte
         if not writable:
             st.caption(plain(annotation_state.read_only_reason() or ""))
         for number, view in enumerate(kept):
-            now = _documents_now(corpus, corpus_key, view.filters)
-            new = view.new_since(now)
+            now, new = _figures_now(corpus, corpus_key, view)
             name_column, menu = st.columns([5, 1], vertical_alignment="center")
             name_column.button(view.name, key=f"open_view_{number}", on_click=_reopen, args=(view, corpus, counts),
                                width="stretch", help=f"Open this view: {view.filters.summary() or 'no filters'}")
@@ -100,4 +122,4 @@ def sidebar(corpus: Corpus, corpus_key: str, counts: dict[str, pd.Series], filte
                           icon=":material/delete:", disabled=not writable)
             words = plain(view.filters.summary() or "no filters")
             fresh = f"**{new:,} new** since saved" if new else "none new since saved"
-            st.caption(f"{words}  \n{counted(len(now), 'document')} now, {fresh} ({view.saved_at[:10]})")
+            st.caption(f"{words}  \n{counted(now, 'document')} now, {fresh} ({view.saved_at[:10]})")
