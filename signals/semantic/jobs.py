@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from signals.semantic import store
-from signals.semantic.model import FULL
+from signals.semantic.model import FULL, in_background
 
 #: Texts embedded (and stored) per slice: the store is rewritten after each.
 SLICE = 50_000
@@ -73,15 +73,20 @@ def embedding_job(texts: list[str], cache_dir: Path | None, name: str, model: st
 
 def _run(job: EmbeddingJob, texts: list[str], cache_dir: Path, name: str, model: str) -> None:
     try:
-        for start in range(0, len(texts), SLICE):
-            part = texts[start:start + SLICE]
-
-            def progress(done: int, total: int, start: int = start, size: int = len(part)) -> None:
-                job.done = start + int(size * done / max(total, 1))
-
-            store.embeddings(part, cache_dir, name, progress, model)
-            job.done = min(start + SLICE, len(texts))
+        with in_background():  # a page's own embedding goes first (model._Priority)
+            _embed_in_slices(job, texts, cache_dir, name, model)
     except Exception as error:  # noqa: BLE001 - reported to the page, which falls back to computing inline
         job.error = f"{type(error).__name__}: {error}"
     finally:
         job.finished.set()
+
+
+def _embed_in_slices(job: EmbeddingJob, texts: list[str], cache_dir: Path, name: str, model: str) -> None:
+    for start in range(0, len(texts), SLICE):
+        part = texts[start:start + SLICE]
+
+        def progress(done: int, total: int, start: int = start, size: int = len(part)) -> None:
+            job.done = start + int(size * done / max(total, 1))
+
+        store.embeddings(part, cache_dir, name, progress, model)
+        job.done = min(start + SLICE, len(texts))

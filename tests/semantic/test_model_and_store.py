@@ -254,3 +254,56 @@ def test_matcher_ranks_like_the_exact_products_and_keeps_to_its_subset():
     positions, _ = matcher.top(query, 10, within)
     assert positions.tolist() == (1_000 + np.argsort(-scores[1_000:2_000])[:10]).tolist()
     assert len(matcher.top(query, 10, np.empty(0, np.int64))[0]) == 0
+
+
+def test_a_background_embedding_waits_while_a_page_embeds(monkeypatch):
+    """While a page's embedding runs (PRIORITY.first), a background job's (in_background) waits
+    before its first micro-batch and goes on when the page's is over, with the same vectors."""
+    import threading
+
+    from signals.semantic import model
+
+    monkeypatch.setattr(model, "PRIORITY_WAIT", 60.0)
+    model.embed(["loaded before: the wait below is the priority's, not the model's loading"])
+    texts = [f"Hospitals trial robot nurses, report {i}" for i in range(40)]
+    progress: list[int] = []
+    out: list[np.ndarray] = []
+
+    def job() -> None:
+        with model.in_background():
+            out.append(model.embed(texts, progress=lambda done, total: progress.append(done)))
+
+    with model.PRIORITY.first():
+        thread = threading.Thread(target=job)
+        thread.start()
+        thread.join(timeout=1.0)
+        assert thread.is_alive() and not progress  # held before its first micro-batch
+    thread.join(timeout=60)
+    assert not thread.is_alive() and progress[-1] == len(texts)
+    assert np.allclose(out[0], model.embed(texts), atol=1e-6)  # a page's own embedding: not held
+    assert not model.PRIORITY.background() and model.PRIORITY.idle.is_set()
+
+
+def test_a_model_asked_for_by_several_threads_at_once_is_built_once():
+    """A page and the background jobs it started need the model at the same moment: one builds it,
+    the others wait for that one (they used to build it side by side, a second each)."""
+    import threading
+    import time
+
+    from signals.semantic.model import _built_once
+
+    builds = []
+
+    @_built_once
+    def make():
+        builds.append(1)
+        time.sleep(0.2)
+        return object()
+
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(make())) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(builds) == 1 and all(one is got[0] for one in got)
