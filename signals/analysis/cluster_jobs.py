@@ -78,8 +78,11 @@ def _run(job: ClusteringJob, corpus, section: str, threshold: float) -> None:
     def progress(done: int, total: int) -> None:
         job.embedded, job.to_embed = done, total
 
+    from signals.semantic.model import in_background
+
     try:
-        found = find_clusters(corpus, (section,), threshold, progress=progress)
+        with in_background():  # a page's own embedding goes first (model._Priority)
+            found = find_clusters(corpus, (section,), threshold, progress=progress)
         # Kept in the job only when the page could not read it back (a write error is not raised).
         job.found = found if stored_clusters(corpus, (section,), threshold) is None else None
     except Exception as error:  # noqa: BLE001 - reported on the page, which offers to start again

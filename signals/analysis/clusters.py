@@ -245,7 +245,7 @@ def meaning_pairs(
     the rows changed a little since (new documents, an edited file), the stored lists are carried
     over and only the new rows and those that lost a neighbour are searched (signals.semantic.growing)."""
     from signals.semantic import grouping, growing, store
-    from signals.semantic.neighbours import SPARSE_SEARCH_BREADTH, SPARSE_SHARE
+    from signals.semantic.neighbours import search_settings
 
     texts = store.row_texts(rows).tolist()
     section = str(rows["section"].iloc[0]) if len(rows) else "rows"
@@ -254,8 +254,7 @@ def meaning_pairs(
     vectors = store.embeddings(texts, cache_dir, f"rows.{section}", progress, model)
     centred = grouping.CentredRows(vectors)
     name = f"rows.{section}.neighbours"
-    key = store.rows_key(texts, docs, K_NEIGHBOURS, "one mean", "sparse rows searched again", SPARSE_SHARE,
-                         SPARSE_SEARCH_BREADTH, "symmetrised")  # lists made before either are made again
+    key = store.rows_key(texts, docs, K_NEIGHBOURS, "one mean", search_settings())
     stored = store.stored_arrays(cache_dir, name, model)  # read once: this key's lists, or lists to carry over
     cached = stored if stored is not None and str(stored.get("key", "")) == key else None
     if cached is None:

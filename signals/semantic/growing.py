@@ -41,7 +41,14 @@ import numpy as np
 import pandas as pd
 
 from signals.semantic.grouping import CentredRows
-from signals.semantic.neighbours import EXACT_LIMIT, Projection, best_others, largest_group, nearest
+from signals.semantic.neighbours import (
+    EXACT_LIMIT,
+    Projection,
+    best_others,
+    largest_group,
+    nearest,
+    search_settings,
+)
 
 #: Lists are carried over while the rows to search again are at most this share of the rows. Each
 #: searched row is compared with every row: at 5% of 437,000 rows that is about as long as the graph.
@@ -71,7 +78,7 @@ class Lists:
     """Each row's k nearest rows of other documents (indices n x k, -1 where fewer; similarities in
     the lists' space, for ranking), the rows' identities, and the space: the mean removed, the
     projection (None: the full vectors), the rows it was learnt on (base) and the rows added or
-    removed since (changed)."""
+    removed since (changed); and the search that made them (neighbours.search_settings)."""
 
     indices: np.ndarray
     similarities: np.ndarray
@@ -80,6 +87,7 @@ class Lists:
     projection: Projection | None
     base: int
     changed: int = 0
+    search: str = ""
 
     def arrays(self) -> dict[str, np.ndarray]:
         """What signals.semantic.store.keep_arrays stores."""
@@ -88,13 +96,16 @@ class Lists:
         offset = self.projection.offset if self.projection else np.empty(0, np.float32)
         return {"indices": self.indices.astype(np.int32), "similarities": self.similarities.astype(np.float32),
                 "identities": self.identities, "mean": self.mean, "components": components, "offset": offset,
-                "base": np.asarray(self.base), "changed": np.asarray(self.changed)}
+                "base": np.asarray(self.base), "changed": np.asarray(self.changed), "search": np.asarray(self.search)}
 
     @classmethod
     def from_arrays(cls, stored: dict[str, np.ndarray] | None) -> Lists | None:
-        """Lists from stored arrays; None when they lack a field (stored by an earlier version)."""
-        fields = ("indices", "similarities", "identities", "mean", "components", "offset", "base", "changed")
+        """Lists from stored arrays; None when they lack a field (stored by an earlier version) or
+        were made by another search than today's (they are searched again, not carried over)."""
+        fields = ("indices", "similarities", "identities", "mean", "components", "offset", "base", "changed", "search")
         if stored is None or any(name not in stored for name in fields):
+            return None
+        if str(stored["search"]) != search_settings():
             return None
         rows = len(stored["identities"])
         if stored["indices"].shape[0] != rows or stored["similarities"].shape != stored["indices"].shape:
@@ -102,7 +113,7 @@ class Lists:
         projection = Projection(stored["components"], stored["offset"]) if len(stored["offset"]) else None
         return cls(stored["indices"].astype(np.int64), stored["similarities"].astype(np.float32),
                    stored["identities"].astype(np.uint64), stored["mean"].astype(np.float32), projection,
-                   int(stored["base"]), int(stored["changed"]))
+                   int(stored["base"]), int(stored["changed"]), str(stored["search"]))
 
     def rows_in_space(self, vectors: np.ndarray):
         """vectors (float16 unit vectors, as stored) -> a function of positions giving those rows in
@@ -123,7 +134,7 @@ def searched(centred: CentredRows, row_identities: np.ndarray, groups: np.ndarra
         projection = None
         indices, similarities = nearest(centred.rows(slice(None)), k, groups, exact=True)
     return Lists(indices, similarities, np.asarray(row_identities, dtype=np.uint64), centred.mean, projection,
-                 base=len(centred))
+                 base=len(centred), search=search_settings())
 
 
 def carried_over(lists: Lists | None, vectors: np.ndarray, row_identities: np.ndarray, groups: np.ndarray,
@@ -157,7 +168,8 @@ def carried_over(lists: Lists | None, vectors: np.ndarray, row_identities: np.nd
     similarities[now[kept]] = lists.similarities[kept]
     if len(queries):
         _search(indices, similarities, lists.rows_in_space(vectors), queries, groups)
-    return Lists(indices, similarities, row_identities, lists.mean, lists.projection, lists.base, changed)
+    return Lists(indices, similarities, row_identities, lists.mean, lists.projection, lists.base, changed,
+                 lists.search)
 
 
 def _search(indices: np.ndarray, similarities: np.ndarray, rows_of, queries: np.ndarray,

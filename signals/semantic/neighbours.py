@@ -6,8 +6,8 @@ the rows (kept as float16) reduced by PCA to REDUCED_DIMENSIONS (each row linked
 walks the graph towards the query; the rows in the emptiest corners are searched again, wider), and
 the pairs it finds are then scored exactly. Exact search
 over the 44,000 signal rows of the 10k synthetic corpus takes seconds, but grows with n squared
-(about 100 times that at 440,000 rows, the 100k corpus); the graph finds 0.97 of a row's exact 10
-nearest there, 0.87 for rows unlike the bulk of the corpus (`_approximate`).
+(about 100 times that at 440,000 rows, the 100k corpus); the graph finds 0.97-0.99 of a row's
+exact 10 nearest there, 0.87-0.91 for rows unlike the bulk of the corpus (`_approximate`).
 
 Rows can be given a group (their document): neighbours in the same group are skipped, because
 "the same signal in other articles" never means two rows of one article.
@@ -51,6 +51,13 @@ RESCORE = 2_048
 SPARSE_SHARE = 0.05
 #: Candidates kept while searching those rows again (faiss's efSearch).
 SPARSE_SEARCH_BREADTH = 256
+
+
+def search_settings() -> str:
+    """What the lists a search makes depend on beyond the rows: stored with them, so that lists made
+    by another search are searched again rather than carried over (signals.semantic.growing)."""
+    return (f"exact<={EXACT_LIMIT}; graph {REDUCED_DIMENSIONS}d M{GRAPH_LINKS} efC{GRAPH_BUILD_BREADTH} "
+            f"efS{GRAPH_SEARCH_BREADTH}; sparsest {SPARSE_SHARE} again at {SPARSE_SEARCH_BREADTH}; symmetrised")
 
 
 def _as32(vectors: np.ndarray) -> np.ndarray:
@@ -142,7 +149,8 @@ def _approximate(vectors: np.ndarray, k: int, rescore: bool = True,
     | IVF, 48 probed | 0.79 | 0.91 | about 95 s |
     | IVF, 128 probed | 0.89 | 0.95 | about 200 s |
     | HNSW, 32 links a row, efSearch 48 | 0.87 | 0.97 | 54 + 60 s |
-    | HNSW, 32 links a row, efSearch 96 (until session 15; 64 since, with the sparse rows again at 256) | 0.91 | 0.99 | about 55 + 110 s |
+    | HNSW, 32 links a row, efSearch 96 (until session 15) | 0.91 | 0.99 | about 55 + 110 s |
+    | HNSW, efSearch 64, the sparsest 5% again at 256, lists symmetric (now) | not measured | not measured | 161.5 s for the whole clustering (195.9 s at 96) |
 
     The graph's rows are float16 since (IndexHNSWSQ): 28% faster, the same neighbours (above).
 
@@ -154,8 +162,9 @@ def _approximate(vectors: np.ndarray, k: int, rescore: bool = True,
     search found neither). So the SPARSE_SHARE of rows whose k-th found neighbour is least similar
     are searched again at efSearch SPARSE_SEARCH_BREADTH: at 100,000 documents the 21,863 rows below
     0.48 (the bulk's k-th is about 0.55), of which 18,103 got a better list, for 13% of the first
-    search's time; with `symmetrise` after it, 9 of 10 planted groups against 7 (10% at 384: the
-    same 9, 36 s)."""
+    search's time (measured at efSearch 96); with `symmetrise` after it, 9 of 10 planted groups
+    against 7 (10% at 384: the same 9, 36 s). Then the first search at 64 instead of 96: the same 9
+    (GRAPH_SEARCH_BREADTH)."""
     import faiss
 
     n = len(vectors)
@@ -183,12 +192,14 @@ def _approximate(vectors: np.ndarray, k: int, rescore: bool = True,
     for start in range(0, n, PROJECT_SLICE):  # the search's answers do not depend on its slices
         similarities[start:start + PROJECT_SLICE], indices[start:start + PROJECT_SLICE] = index.search(
             project(start, start + PROJECT_SLICE), k)
-    # The rows in the emptiest corners, searched again with a wider beam (module constants).
+    # The rows in the emptiest corners, searched again with a wider beam (module constants); each
+    # keeps the k best of both searches.
     sparse = _sparsest(indices, similarities, int(SPARSE_SHARE * n))
     index.hnsw.efSearch = max(SPARSE_SEARCH_BREADTH, k)
     for at in range(0, len(sparse), PROJECT_SLICE):
         some = sparse[at:at + PROJECT_SLICE]
-        similarities[some], indices[some] = index.search(projection.apply(_rows(vectors, some)), k)
+        found_scores, found = index.search(projection.apply(_rows(vectors, some)), k)
+        indices[some], similarities[some] = _best_of_both(indices[some], similarities[some], found, found_scores)
     del index
     if not rescore:
         return indices, np.where(indices >= 0, similarities, -np.inf).astype(np.float32)
@@ -209,8 +220,27 @@ def _sparsest(indices: np.ndarray, similarities: np.ndarray, count: int) -> np.n
     return np.sort(np.argpartition(kth, min(count, len(kth)) - 1)[:count])
 
 
-#: Rows whose lists are read at a time by `symmetrise` (bounds its copies: 16 MB a block).
-SYMMETRISE_BLOCK = 65_536
+#: Rows whose lists are read at a time by `symmetrise`: a block gathers its links' partners' lists
+#: (16,384 x 20 x 20 int64 at most: 52 MB), as `clusters.mutual_pairs` does.
+SYMMETRISE_BLOCK = 16_384
+
+
+def _best_of_both(indices: np.ndarray, similarities: np.ndarray, other: np.ndarray,
+                  other_similarities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two searches' lists of the same rows (q x k each, best first, -1 where none) -> each row's k
+    best of both, each row once, best first."""
+    q, k = indices.shape
+    both = np.concatenate([indices, other], axis=1)
+    scores = np.concatenate([similarities, other_similarities], axis=1).astype(np.float32)
+    scores = np.where(both >= 0, scores, -np.inf)
+    order = np.argsort(both, axis=1, kind="stable")  # a row found by both: side by side
+    both, scores = np.take_along_axis(both, order, 1), np.take_along_axis(scores, order, 1)
+    repeated = np.zeros_like(both, dtype=bool)
+    repeated[:, 1:] = (both[:, 1:] == both[:, :-1]) & (both[:, 1:] >= 0)
+    scores = np.where(repeated, -np.inf, scores)
+    best = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    scores = np.take_along_axis(scores, best, 1)
+    return np.where(np.isfinite(scores), np.take_along_axis(both, best, 1), -1), scores
 
 
 def symmetrise(indices: np.ndarray, similarities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -103,6 +103,10 @@ def test_sessions_asking_for_one_view_at_once_filter_it_once(corpus):
 def test_a_theme_revisited_after_other_sessions_tried_many_shows_the_same_counts(monkeypatch):
     """What a user sees: the Overview's counts for a theme are the same before and after other
     sessions' views pushed it out of the store."""
+    from signals.app import data
+
+    filtered = []
+    monkeypatch.setattr(data, "apply", lambda *args: filtered.append(args[1]) or apply(*args))
     monkeypatch.setenv("SIGNALS_DATA", str(SEEDS))
     app = AppTest.from_file(DASHBOARD, default_timeout=60).run()
     themes = app.sidebar.multiselect(key="theme").options
@@ -114,6 +118,9 @@ def test_a_theme_revisited_after_other_sessions_tried_many_shows_the_same_counts
     for theme in themes[1:RECENT_VIEWS + 3]:
         others.sidebar.multiselect(key="theme").set_value([theme]).run()
         assert not others.exception
+    filtered.clear()
     app.sidebar.multiselect(key="theme").select(themes[0]).run()
     assert not app.exception
+    # it had gone from the store: filtered again (the option reads "theme (documents)")
+    assert [len(filters.themes) for filters in filtered] == [1] and themes[0].startswith(filtered[0].themes[0])
     assert {m.label: m.value for m in app.metric} == before

@@ -247,3 +247,22 @@ def test_above_the_exact_limit_lists_live_in_the_graphs_projection(grown, monkey
     read = growing.Lists.from_arrays(store.stored_arrays(tmp_path, "rows.signals.neighbours"))
     assert np.array_equal(read.projection.components, before.projection.components)
     assert np.array_equal(read.projection.offset, before.projection.offset)
+
+
+def test_lists_made_by_another_search_are_searched_again_not_carried_over(grown, tmp_path, monkeypatch):
+    """Lists stored by an earlier search (here: before the sparsest rows were searched again) are
+    not carried over, even for the very same rows: the rows get today's search."""
+    from signals.semantic import neighbours, store
+
+    before = grown[0]
+    assert before.search == neighbours.search_settings()
+    arrays = before.arrays()
+    store.keep_arrays(tmp_path, "rows.signals.neighbours", "a key", **arrays)
+    assert growing.Lists.from_arrays(store.stored_arrays(tmp_path, "rows.signals.neighbours")) is not None
+    today = neighbours.SPARSE_SHARE
+    monkeypatch.setattr(neighbours, "SPARSE_SHARE", 0.0)  # another search than the one that made them
+    assert growing.Lists.from_arrays(store.stored_arrays(tmp_path, "rows.signals.neighbours")) is None
+    del arrays["search"]  # as stored before the search was named
+    store.keep_arrays(tmp_path, "rows.signals.neighbours", "a key", **arrays)
+    monkeypatch.setattr(neighbours, "SPARSE_SHARE", today)
+    assert growing.Lists.from_arrays(store.stored_arrays(tmp_path, "rows.signals.neighbours")) is None

@@ -100,3 +100,16 @@ def test_symmetrise_keeps_missing_slots_and_empty_lists():
     assert out_indices[2].tolist() == [0, -1]
     empty = np.empty((0, 3), np.int64), np.empty((0, 3), np.float32)
     assert neighbours.symmetrise(*empty)[0].shape == (0, 3)
+
+
+def test_two_searches_lists_give_each_row_the_best_of_both_once():
+    first = np.array([[4, 2, -1], [1, 3, 5]])
+    first_scores = np.array([[0.9, 0.5, -np.inf], [0.8, 0.7, 0.1]], dtype=np.float32)
+    second = np.array([[2, 7, 4], [6, 1, 0]])
+    second_scores = np.array([[0.5, 0.6, 0.9], [0.75, 0.8, 0.05]], dtype=np.float32)
+    indices, scores = neighbours._best_of_both(first, first_scores, second, second_scores)
+    assert indices.tolist() == [[4, 7, 2], [1, 6, 3]]
+    assert np.allclose(scores, [[0.9, 0.6, 0.5], [0.8, 0.75, 0.7]])
+    few = neighbours._best_of_both(np.array([[3, -1]]), np.array([[0.4, -np.inf]], np.float32),
+                                   np.array([[3, -1]]), np.array([[0.4, -np.inf]], np.float32))
+    assert few[0].tolist() == [[3, -1]]
