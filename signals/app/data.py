@@ -335,19 +335,15 @@ def shared_views() -> _SharedViews:
     return _SharedViews()
 
 
-def _filtered_shared(corpus_key: str, filters_key: str, corpus: Corpus, filters: Filters,
-                     tables: dict | None = None) -> Corpus:
-    return shared_views().get(corpus_key, filters_key, lambda: apply(corpus, filters, tables))
-
-
-def applied_filters(corpus: Corpus, filters: Filters) -> Filters:
-    """The filters a view applies now: without its ranked search until the documents' embeddings
-    are stored (see make_view)."""
+def applied_filters(corpus: Corpus, filters: Filters, tables_key: str = "") -> tuple[Filters, str]:
+    """(the filters a view applies now, the key its view is shared under): without its ranked search
+    until the documents' embeddings are stored (see make_view); the key names the workspace's
+    revision (`tables_key`) too."""
     from signals.app import meaning
 
     if filters.search and not meaning.documents_embedded(corpus):
-        return filters.with_(search="")
-    return filters
+        filters = filters.with_(search="")
+    return filters, repr(filters) + tables_key
 
 
 def make_view(corpus: Corpus, corpus_key: str, filters: Filters, tables: dict | None = None,
@@ -358,8 +354,7 @@ def make_view(corpus: Corpus, corpus_key: str, filters: Filters, tables: dict | 
     named in the key by `tables_key` (the workspace's revision), so an edit makes a new view.
     A ranked search waits for the documents' embeddings: until they are stored (a background job;
     the Search page draws its progress), pages show the view without it rather than freeze."""
-    applied = applied_filters(corpus, filters)
-    filters_key = repr(applied) + tables_key
-    filtered = (_filtered_shared(corpus_key, filters_key, corpus, applied, tables) if corpus_key
+    applied, filters_key = applied_filters(corpus, filters, tables_key)
+    filtered = (shared_views().get(corpus_key, filters_key, lambda: apply(corpus, applied, tables)) if corpus_key
                 else apply(corpus, applied, tables))
     return View(corpus, filtered, filters, f"{corpus_key}|{filters_key}")

@@ -41,8 +41,7 @@ def _figures_now(corpus: Corpus, corpus_key: str, view: views.SavedView) -> tupl
 
     if not corpus_key:  # this session's uploads: nothing to share
         return count()
-    _, tables_key = annotation_state.filter_tables(view.filters)
-    filters_key = repr(data.applied_filters(corpus, view.filters)) + tables_key
+    _, filters_key = data.applied_filters(corpus, view.filters, annotation_state.filter_tables(view.filters)[1])
     saved_key = (view.saved_at, len(view.doc_ids), hash(view.doc_ids))
     return _figures_shared(corpus_key, filters_key, saved_key, count)
 

@@ -421,18 +421,18 @@ def embed(texts: Sequence[str], progress: Progress | None = None, model: str = F
 
     starts = range(0, total, step)
     waits = PRIORITY.background()
+    pause = functools.partial(PRIORITY.idle.wait, PRIORITY_WAIT) if waits else None
     with contextlib.nullcontext() if waits else PRIORITY.first():
         if model == TOKENS:
             encode = _tokens().encode
             for start in starts:
-                if waits:
-                    PRIORITY.idle.wait(PRIORITY_WAIT)
+                if pause is not None:
+                    pause()
                 done = run(start)
                 if progress is not None:
                     progress(done, total)
             return vectors
         full = _full_encoder()
-        pause = functools.partial(PRIORITY.idle.wait, PRIORITY_WAIT) if waits else None
 
         def encode(texts: list[str]) -> np.ndarray:
             return full.encode(texts, pause)

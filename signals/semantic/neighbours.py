@@ -229,7 +229,7 @@ def _best_of_both(indices: np.ndarray, similarities: np.ndarray, other: np.ndarr
                   other_similarities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Two searches' lists of the same rows (q x k each, best first, -1 where none) -> each row's k
     best of both, each row once, best first."""
-    q, k = indices.shape
+    k = indices.shape[1]
     both = np.concatenate([indices, other], axis=1)
     scores = np.concatenate([similarities, other_similarities], axis=1).astype(np.float32)
     scores = np.where(both >= 0, scores, -np.inf)
