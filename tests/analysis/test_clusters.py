@@ -232,6 +232,36 @@ def _rows_about(direction: np.ndarray, count: int, cosine: float, rng) -> np.nda
     return rows / np.linalg.norm(rows, axis=1, keepdims=True)
 
 
+def test_a_tight_group_does_not_take_in_a_row_far_less_close_than_its_members_are():
+    """Three tellings of one development at 0.80 with each other, a fourth at about 0.60 with each,
+    and an unrelated row at about 0.40 with each (above the 0.35 threshold and guard). Average
+    linkage alone puts all five together; with COHESION_RATIO (0.6: the row needs 0.6 x 0.80 = 0.48
+    on average) the fourth telling joins and the unrelated row stays out."""
+    from signals.analysis.clusters import COHESION_RATIO, link_by_vectors
+    from signals.semantic.grouping import CentredRows
+
+    rng = np.random.default_rng(5)
+    dimensions = 256
+    basis = np.linalg.qr(rng.standard_normal((dimensions, 6)))[0].T  # six orthonormal directions
+    development = basis[0]
+    tellings = np.sqrt(0.8) * development + np.sqrt(0.2) * basis[1:4]
+    fourth = np.sqrt(0.45) * development + np.sqrt(0.55) * basis[4]
+    unrelated = np.sqrt(0.2) * development + np.sqrt(0.8) * basis[5]
+    vectors = np.vstack([tellings, fourth, unrelated])
+    cosines = vectors @ vectors.T
+    first, second = np.triu_indices(len(vectors), k=1)
+    similarity = cosines[first, second]
+    assert np.allclose(cosines[:3, :3][np.triu_indices(3, k=1)], 0.8)
+    assert 0.48 < cosines[3, :3].mean() and 0.35 < cosines[4, :3].mean() < COHESION_RATIO * 0.8
+    rows = CentredRows(vectors.astype(np.float32), mean=np.zeros(dimensions, dtype=np.float32))
+
+    plain = link_by_vectors(rows, first, second, similarity, 0.35, guard=0.35)
+    assert len(set(plain)) == 1  # the unrelated row taken in
+    cohesive = link_by_vectors(rows, first, second, similarity, 0.35, guard=0.35, cohesion=COHESION_RATIO)
+    assert len(set(cohesive[:4])) == 1  # the four tellings together
+    assert cohesive[4] != cohesive[0]  # the unrelated row alone
+
+
 def test_a_pair_alone_in_its_corner_needs_less_than_rows_sharing_a_crowded_subject():
     """Eight subjects of twenty rows each (pairwise cosine 0.30: a row's 9th-16th nearest rows sit at
     about 0.30, the section's median density), one crowded subject of twenty rows at 0.42, and one
