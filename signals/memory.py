@@ -140,10 +140,19 @@ def give_back_soon() -> None:
         global _trim_pending
         with _trim_lock:
             _trim_pending = False
-        release = _malloc_trim()
-        if release is not None:
-            release(0)
+        give_back_now()
 
     timer = threading.Timer(TRIM_DELAY, trim)
     timer.daemon = True
     timer.start()
+
+
+def give_back_now() -> None:
+    """Hand the C allocator's free pages back to the system at once (malloc_trim), where glibc is the
+    C library. For work done in other threads: each thread allocates from its own arena, and what it
+    frees there stays there, unused by the calling thread's later allocations. Called after the
+    embedding workers and the neighbour search's threads: `signals clusters` from scratch at 100,000
+    documents (docs/performance.md, session 16)."""
+    release = _malloc_trim()
+    if release is not None:
+        release(0)

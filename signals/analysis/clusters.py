@@ -100,6 +100,8 @@ DISTINCTIVE_MIN_ROWS = 25
 DISTINCTIVE_SHARE = 0.01
 #: Unrated clusters are weighed as if their mean relevancy were the middle of the scale.
 NEUTRAL_RELEVANCY = 3.0
+#: Candidate pairs made Python lists at a time by the linkage (`link_by_vectors`).
+LINK_CHUNK = 65_536
 #: Rows multiplied per block when building the similarity graph (bounds memory, not the result).
 BLOCK_ROWS = 2_000
 #: doc_ids in one text cell are joined by this.
@@ -453,51 +455,56 @@ def link_by_vectors(
     slot[linked] = np.arange(len(linked))
     # Plain Python lists and in-place sums: the loop visits 2.7 million pairs at 100,000 documents,
     # and numpy scalars as indices and keys, a new array per merge and a float16 -> float64 copy per
-    # check made it 16.1 s where this takes 10.5 s (the same groups).
+    # check made it 16.1 s where this takes 10.5 s (the same groups). The pairs become Python lists
+    # LINK_CHUNK at a time, and the sums are float32 (75,000 groups at once there): all the pairs'
+    # lists and float64 sums held some 450 MB more, the peak of `signals clusters` at 100,000
+    # documents from scratch (3.5 GB).
     slot = slot.tolist()
     owner = list(range(n))
     size = [1] * n
     shifts = shift.tolist()  # per group (its first row's slot): the sum of its rows' shifts
-    sums: dict[int, np.ndarray] = {}  # float64 sums of the groups of two rows or more
+    sums: dict[int, np.ndarray] = {}  # float32 sums of the groups of two rows or more
     within = [0.0] * n  # per group: the sum of the cosines of its pairs of rows
     members: dict[int, list[int]] = {}
-    for i, j, pair in zip(first[strong].tolist(), second[strong].tolist(), similarity[strong].tolist()):
-        a, b = owner[i], owner[j]
-        if a == b:
-            continue
-        size_a, size_b = size[a], size[b]
-        a_sum, b_sum = sums.get(a), sums.get(b)
-        across = pair  # two single rows: the pair itself
-        if size_a + size_b > 2:
-            left = a_sum if a_sum is not None else own[slot[a]].astype(np.float64)
-            right = b_sum if b_sum is not None else own[slot[b]]
-            needed = min(high_guard, max(low_guard, guard + (shifts[a] + shifts[b]) / (size_a + size_b)))
-            if size_a + size_b > base_size:
-                needed += growth * math.log2((size_a + size_b) / base_size)
-            across = float(left @ right)
-            mean = across / (size_a * size_b)
-            if mean < needed:
+    for begin in range(0, len(strong), LINK_CHUNK):  # Python lists of a chunk of pairs at a time
+        chunk = strong[begin:begin + LINK_CHUNK]
+        for i, j, pair in zip(first[chunk].tolist(), second[chunk].tolist(), similarity[chunk].tolist()):
+            a, b = owner[i], owner[j]
+            if a == b:
                 continue
-            if cohesion and mean < cohesion * min(
-                    2 * within[g] / (s * (s - 1)) for g, s in ((a, size_a), (b, size_b)) if s > 1):
-                continue
-        within[a] += within[b] + across
-        within[b] = within[a]  # the survivor may be either
-        if size_a < size_b:
-            a, b, a_sum, b_sum = b, a, b_sum, a_sum
-        if a_sum is None:
-            a_sum = sums[a] = own[slot[a]].astype(np.float64)
-        if b_sum is None:
-            a_sum += own[slot[b]]
-        else:
-            a_sum += b_sum
-            del sums[b]
-        size[a] = size_a + size_b
-        shifts[a] += shifts[b]
-        b_rows = members.pop(b, None) or [b]
-        members.setdefault(a, [a]).extend(b_rows)
-        for row in b_rows:
-            owner[row] = a
+            size_a, size_b = size[a], size[b]
+            a_sum, b_sum = sums.get(a), sums.get(b)
+            across = pair  # two single rows: the pair itself
+            if size_a + size_b > 2:
+                left = a_sum if a_sum is not None else own[slot[a]].astype(np.float32)
+                right = b_sum if b_sum is not None else own[slot[b]]
+                needed = min(high_guard, max(low_guard, guard + (shifts[a] + shifts[b]) / (size_a + size_b)))
+                if size_a + size_b > base_size:
+                    needed += growth * math.log2((size_a + size_b) / base_size)
+                across = float(left @ right)
+                mean = across / (size_a * size_b)
+                if mean < needed:
+                    continue
+                if cohesion and mean < cohesion * min(
+                        2 * within[g] / (s * (s - 1)) for g, s in ((a, size_a), (b, size_b)) if s > 1):
+                    continue
+            within[a] += within[b] + across
+            within[b] = within[a]  # the survivor may be either
+            if size_a < size_b:
+                a, b, a_sum, b_sum = b, a, b_sum, a_sum
+            if a_sum is None:
+                a_sum = sums[a] = own[slot[a]].astype(np.float32)
+            if b_sum is None:
+                a_sum += own[slot[b]]
+            else:
+                a_sum += b_sum
+                del sums[b]
+            size[a] = size_a + size_b
+            shifts[a] += shifts[b]
+            b_rows = members.pop(b, None) or [b]
+            members.setdefault(a, [a]).extend(b_rows)
+            for row in b_rows:
+                owner[row] = a
     return pd.factorize(np.asarray(owner, dtype=np.int64))[0] if n else np.empty(0, np.int64)
 
 
@@ -852,12 +859,23 @@ def _closest_groups(members: pd.DataFrame, first: np.ndarray, second: np.ndarray
         at_left, at_right = left[start:start + block], right[start:start + block]
         mean[start:start + block] = (np.einsum("ij,ij->i", sums[at_left], sums[at_right])
                                      / (sizes[at_left] * sizes[at_right]))
-    pairs = pd.DataFrame({"group": np.r_[linked[:, 0], linked[:, 1]], "other": np.r_[linked[:, 1], linked[:, 0]],
-                          "mean": np.r_[mean, mean]})
-    order = np.lexsort((pairs["other"].to_numpy(), -pairs["mean"].to_numpy(), pairs["group"].to_numpy()))
-    best = pairs.iloc[order].drop_duplicates("group")
-    best = best[best["mean"] >= CLOSE_SIMILARITY].set_index("group")
-    return best["other"], best["mean"]
+    del left, right, sums
+    # Each group's best: both ends of every pair, by group, highest mean first (then the lower other
+    # group), the first of each group kept. In numpy with 32-bit groups: a DataFrame of the 4 million
+    # ends, sorted, copied and de-duplicated, held some 300 MB at 100,000 documents, the peak of
+    # `signals clusters` from scratch there.
+    ends = np.r_[linked[:, 0], linked[:, 1]].astype(np.int32)  # the group at each end of a pair
+    other = np.r_[linked[:, 1], linked[:, 0]].astype(np.int32)
+    del linked
+    means = np.r_[mean, mean]
+    order = np.lexsort((other, -means, ends))
+    sorted_ends = ends[order]
+    best = order[np.r_[True, sorted_ends[1:] != sorted_ends[:-1]]]
+    del order, sorted_ends
+    best = best[means[best] >= CLOSE_SIMILARITY]
+    index = pd.Index(ends[best].astype(np.int64), name="group")
+    return (pd.Series(other[best].astype(np.int64), index=index, name="other"),
+            pd.Series(means[best], index=index, name="mean"))
 
 
 def _number(summary: pd.DataFrame, members: pd.DataFrame, rows: int) -> Clusters:

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from signals import memory
 from signals.semantic.grouping import CentredRows
 from signals.semantic.neighbours import (
     EXACT_LIMIT,
@@ -130,6 +131,7 @@ def searched(centred: CentredRows, row_identities: np.ndarray, groups: np.ndarra
     if len(centred) > EXACT_LIMIT:
         projection = Projection.learn(centred)
         indices, similarities = nearest(centred, k, groups, rescore=False, projection=projection)
+        memory.give_back_now()  # what the graph's threads freed in their own arenas
     else:  # float32 rows, as `_search` compares rows added later (40 MB at EXACT_LIMIT rows)
         projection = None
         indices, similarities = nearest(centred.rows(slice(None)), k, groups, exact=True)

@@ -37,6 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
+from signals import memory
 from signals.semantic.model import DIMENSIONS, FULL, Progress, embed
 
 SUBFOLDER = "semantic"
@@ -161,6 +162,8 @@ def embeddings(
     vectors = stored_vectors[np.searchsorted(stored_keys, keys)]
     if path is not None:
         _write(path, stored_keys, stored_vectors)
+    del stored_keys, stored_vectors
+    memory.give_back_now()  # what the embedding workers freed in their own arenas
     return vectors
 
 
