@@ -760,19 +760,21 @@ def _describe(
     members = members.sort_values(["group", "centrality", "relevancy_rank", "position"],
                                   ascending=[True, False, False, True], kind="stable")
     representative = members.drop_duplicates("group").set_index("group")
-    # Similarity of each member to its representative (1 for itself, 0 when not a candidate pair):
-    # pairs are encoded as one integer (smaller position * n + larger) and looked up by binary search.
-    n = int(max(members["position"].max(), first.max(initial=0), second.max(initial=0))) + 1
-    pair_codes = np.minimum(first, second) * n + np.maximum(first, second)
-    order = np.argsort(pair_codes)
-    pair_codes, pair_similarity = pair_codes[order], similarity[order]
     own = members["position"].to_numpy(dtype=np.int64)
     rep = representative["position"].reindex(members["group"]).to_numpy(dtype=np.int64)
-    wanted = np.minimum(own, rep) * n + np.maximum(own, rep)
-    at = np.clip(np.searchsorted(pair_codes, wanted), 0, max(len(pair_codes) - 1, 0))
-    found = (pair_codes[at] == wanted) if len(pair_codes) else np.zeros(len(wanted), dtype=bool)
-    to_rep = np.where(found, pair_similarity[at] if len(pair_codes) else 0.0, 0.0)
-    if vectors is not None:
+    if vectors is None:
+        # Similarity of each member to its representative (1 for itself, 0 when not a candidate
+        # pair): pairs are encoded as one integer (smaller position * n + larger) and looked up by
+        # binary search.
+        n = int(max(members["position"].max(), first.max(initial=0), second.max(initial=0))) + 1
+        pair_codes = np.minimum(first, second) * n + np.maximum(first, second)
+        order = np.argsort(pair_codes)
+        pair_codes, pair_similarity = pair_codes[order], similarity[order]
+        wanted = np.minimum(own, rep) * n + np.maximum(own, rep)
+        at = np.clip(np.searchsorted(pair_codes, wanted), 0, max(len(pair_codes) - 1, 0))
+        found = (pair_codes[at] == wanted) if len(pair_codes) else np.zeros(len(wanted), dtype=bool)
+        to_rep = np.where(found, pair_similarity[at] if len(pair_codes) else 0.0, 0.0)
+    else:
         # A slice at a time: all 300,000 members of the 100k signals at once took 2.5 GB of float32,
         # and slices of 65,536 rows still made this the run's peak (2.83 GB); 8,192 cost no time.
         step = SLICE // 8
@@ -828,8 +830,11 @@ def _closest_groups(members: pd.DataFrame, first: np.ndarray, second: np.ndarray
     if not across.any():
         return pd.Series(dtype="float64"), pd.Series(dtype="float64")
     a, b = groups[first[across]].astype(np.int64), groups[second[across]].astype(np.int64)
+    del across
     codes = np.unique(np.minimum(a, b) * span + np.maximum(a, b))  # one integer a pair: a fast unique
+    del a, b
     linked = np.stack([codes // span, codes % span], axis=1)
+    del codes
     # Vector sums of the groups that have a candidate, by contiguous runs of their sorted members.
     wanted = np.unique(linked)
     positions = members["position"].to_numpy(dtype=np.int64)
