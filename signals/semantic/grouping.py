@@ -78,6 +78,9 @@ class CentredRows:
     and took 4 s, which a cached run paid only to read the few thousand cluster members' vectors.
     """
 
+    #: True when the stored vectors are the centred unit vectors themselves (`centre_in_place`).
+    centred_in_place = False
+
     def __init__(self, vectors: np.ndarray, mean: np.ndarray | None = None) -> None:
         """mean: the vector to remove (None: the rows' own mean)."""
         self.vectors = vectors
@@ -158,6 +161,19 @@ class CentredRows:
 
         _in_threads(make, range(0, count, step))
         return out
+
+    def centre_in_place(self) -> CentredRows:
+        """Write every row's centred unit vector over its stored vector (float16, SLICE rows at a time)
+        -> rows that are their own centred vectors (mean zero, `centred_in_place`). For the steps
+        after the pairs are scored, the linkage and the description: the linkage kept a float16
+        centred copy of every row beside the stored vectors, 448 MB at 100,000 documents, the peak
+        of `signals clusters` from scratch there. The stored array must be this object's own (the
+        clustering's gathered copy), and this object is not to be used after."""
+        for start in range(0, len(self.vectors), SLICE):
+            self.vectors[start:start + SLICE] = self.rows(slice(start, start + SLICE))
+        done = CentredRows(self.vectors, mean=np.zeros_like(self.mean))
+        done.centred_in_place = True
+        return done
 
     def all(self) -> np.ndarray:
         """Every row's centred unit vector, as float16 (see `half`)."""
