@@ -283,6 +283,8 @@ def render() -> None:
     shown = found.summary.head(SHOWN)[
         ["cluster_id", "label", "documents", "domains", "size", "close_to", "mean_relevancy", "strength",
          "first_seen", "last_seen", "max_relevancy"]]  # what a 1,500-pixel screen shows first
+    # A cluster with no near neighbour shows a dash (a number column shows a missing value as "None").
+    shown = shown.assign(close_to=shown["close_to"].map(lambda other: "—" if pd.isna(other) else f"{int(other)}"))
     event = st.dataframe(
         shown, hide_index=True, on_select="rerun", selection_mode="single-row", key=f"clusters-table-{section}",
         column_config={
@@ -296,9 +298,9 @@ def render() -> None:
                                                       help="Documents × mean relevancy"),
             "first_seen": st.column_config.DateColumn("first seen", format="YYYY-MM-DD"),
             "last_seen": st.column_config.DateColumn("last seen", format="YYYY-MM-DD"),
-            "close_to": st.column_config.NumberColumn(
-                "nearest #", format="%d", help="Its nearest other cluster by meaning (select the row to read "
-                "both): one development told in other words can come out as two clusters"),
+            "close_to": st.column_config.TextColumn(
+                "nearest #", help="Its nearest other cluster by meaning (select the row to read both): one "
+                "development told in other words can come out as two clusters; — when none is close"),
         },
     )
     if len(found.summary) > SHOWN:
