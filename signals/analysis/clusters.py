@@ -89,7 +89,7 @@ GUARD_GROWTH = 0.05
 DENSITY_RANKS = (8, 16)
 DENSITY_WEIGHT = 1.0
 #: By meaning, a merge also needs the mean cosine across its two groups to reach COHESION_RATIO x the
-#: mean within each of them (groups of two rows or more): a report told three ways at 0.60 with each
+#: mean within the looser of them (of those of two rows or more): a report told three ways at 0.60 with each
 #: other did not take in "Seven Mountains Mandate" at 0.30 (the fourth planted set's Alpine glaciers on
 #: the real documents), nor "Cellular Automata in Historical Context" a pair on automation slowing.
 #: Measured on three planted sets on the real documents, 300 documents (three plantings) and 10,000
@@ -558,8 +558,8 @@ def _section_groups(
         name = f"rows.{rows['section'].iloc[0]}.groups"
         model = rows.attrs.get("model", FULL)
         cached = store.cached_arrays(cache_dir, name, key, model)
-        if cached is not None:
-            return cached["groups"], first, second, similarity, docs, vectors
+        if cached is not None:  # described from rows centred the same way as after a linkage
+            return cached["groups"], first, second, similarity, docs, vectors.centre_in_place()
         # The pairs are scored: from here on the rows are only read centred, so they are centred
         # over the stored copy rather than copied (CentredRows.centre_in_place).
         vectors = vectors.centre_in_place()
@@ -875,8 +875,8 @@ def _closest_groups(members: pd.DataFrame, first: np.ndarray, second: np.ndarray
     del left, right, sums
     # Each group's best: both ends of every pair, by group, highest mean first (then the lower other
     # group), the first of each group kept. In numpy with 32-bit groups: a DataFrame of the 4 million
-    # ends, sorted, copied and de-duplicated, held some 300 MB at 100,000 documents, the peak of
-    # `signals clusters` from scratch there.
+    # ends, sorted, copied and de-duplicated, held some 150 MB more at 100,000 documents, at the peak
+    # of `signals clusters` from scratch there.
     ends = np.r_[linked[:, 0], linked[:, 1]].astype(np.int32)  # the group at each end of a pair
     other = np.r_[linked[:, 1], linked[:, 0]].astype(np.int32)
     del linked

@@ -234,9 +234,10 @@ def _rows_about(direction: np.ndarray, count: int, cosine: float, rng) -> np.nda
 
 def test_a_tight_group_does_not_take_in_a_row_far_less_close_than_its_members_are():
     """Three tellings of one development at 0.80 with each other, a fourth at about 0.60 with each,
-    and an unrelated row at about 0.40 with each (above the 0.35 threshold and guard). Average
-    linkage alone puts all five together; with COHESION_RATIO (0.6: the row needs 0.6 x 0.80 = 0.48
-    on average) the fourth telling joins and the unrelated row stays out."""
+    and an unrelated row at 0.40 with the three and 0.30 with the fourth (a mean of 0.375, above the
+    0.35 threshold and guard). Average linkage alone puts all five together; with COHESION_RATIO the
+    fourth telling joins (0.60 >= 0.6 x 0.80) and the unrelated row stays out (0.375 < 0.6 x the
+    four's own mean, 0.70)."""
     from signals.analysis.clusters import COHESION_RATIO, link_by_vectors
     from signals.semantic.grouping import CentredRows
 
@@ -252,7 +253,8 @@ def test_a_tight_group_does_not_take_in_a_row_far_less_close_than_its_members_ar
     first, second = np.triu_indices(len(vectors), k=1)
     similarity = cosines[first, second]
     assert np.allclose(cosines[:3, :3][np.triu_indices(3, k=1)], 0.8)
-    assert 0.48 < cosines[3, :3].mean() and 0.35 < cosines[4, :3].mean() < COHESION_RATIO * 0.8
+    four = cosines[:4, :4][np.triu_indices(4, k=1)].mean()
+    assert cosines[3, :3].mean() >= COHESION_RATIO * 0.8 and 0.35 < cosines[4, :4].mean() < COHESION_RATIO * four
     rows = CentredRows(vectors.astype(np.float32), mean=np.zeros(dimensions, dtype=np.float32))
 
     plain = link_by_vectors(rows, first, second, similarity, 0.35, guard=0.35)
@@ -260,6 +262,36 @@ def test_a_tight_group_does_not_take_in_a_row_far_less_close_than_its_members_ar
     cohesive = link_by_vectors(rows, first, second, similarity, 0.35, guard=0.35, cohesion=COHESION_RATIO)
     assert len(set(cohesive[:4])) == 1  # the four tellings together
     assert cohesive[4] != cohesive[0]  # the unrelated row alone
+
+
+def test_two_groups_merge_on_the_looser_ones_mean_and_the_merged_group_keeps_its_own_mean():
+    """A pair at 0.60 (rows 0-1) and four rows at 0.90 (rows 2-5), 0.45 across: the merge needs
+    0.6 x 0.60 = 0.36 (the looser group's mean; the tighter's would need 0.54) and is made, the
+    smaller group joining the larger. A seventh row at 0.37 with each of the six clears the 0.35
+    guard, but not 0.6 x the merged group's own mean (0.64: 0.384), which only holds when the
+    merge carried both groups' sums of pairs and the pairs across."""
+    from signals.analysis.clusters import COHESION_RATIO, link_by_vectors
+    from signals.semantic.grouping import CentredRows
+
+    wanted = np.full((7, 7), 0.45)
+    wanted[:2, :2], wanted[2:6, 2:6] = 0.60, 0.90
+    wanted[6, :], wanted[:, 6] = 0.37, 0.37
+    np.fill_diagonal(wanted, 1.0)
+    vectors = np.zeros((7, 16))
+    vectors[:, :7] = np.linalg.cholesky(wanted)  # rows whose cosines are exactly `wanted`
+    cosines = vectors @ vectors.T
+    np.testing.assert_allclose(cosines, wanted, atol=1e-9)
+    merged = np.ix_(range(6), range(6))
+    assert abs((cosines[merged].sum() - 6) / 30 - 0.64) < 1e-9
+    first, second = np.triu_indices(7, k=1)
+    similarity = cosines[first, second]
+    rows = CentredRows(vectors.astype(np.float32), mean=np.zeros(16, dtype=np.float32))
+
+    groups = link_by_vectors(rows, first, second, similarity, 0.35, guard=0.35, cohesion=COHESION_RATIO)
+    assert len(set(groups[:6])) == 1  # the pair joined the four
+    assert groups[6] != groups[0]  # the seventh row stays out
+    plain = link_by_vectors(rows, first, second, similarity, 0.35, guard=0.35)
+    assert len(set(plain)) == 1  # without the rule it joins (0.37 >= 0.35)
 
 
 def test_a_pair_alone_in_its_corner_needs_less_than_rows_sharing_a_crowded_subject():

@@ -294,8 +294,8 @@ def test_a_selected_cluster_shows_its_nearest_other_cluster(monkeypatch, planted
     app.switch_page(CLUSTERS).run()
     assert app.dataframe[0].value["close_to"].iloc[position] == str(other_id)
     without = shown.index[shown["close_to"].isna()]
-    if len(without):  # a cluster with no near one shows a dash, not "None"
-        assert app.dataframe[0].value["close_to"].iloc[int(without[0])] == "—"
+    assert len(without)  # the planted corpus has clusters with no near one: a dash, not "None"
+    assert app.dataframe[0].value["close_to"].iloc[int(without[0])] == "—"
     # beside the counts, not past the dates at the table's right edge
     assert list(app.dataframe[0].value.columns).index("close_to") < 6
     app.session_state["clusters-table-signals"] = {"selection": {"rows": [position], "columns": []}}

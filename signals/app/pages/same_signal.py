@@ -284,7 +284,7 @@ def render() -> None:
         ["cluster_id", "label", "documents", "domains", "size", "close_to", "mean_relevancy", "strength",
          "first_seen", "last_seen", "max_relevancy"]]  # what a 1,500-pixel screen shows first
     # A cluster with no near neighbour shows a dash (a number column shows a missing value as "None").
-    shown = shown.assign(close_to=shown["close_to"].map(lambda other: "—" if pd.isna(other) else f"{int(other)}"))
+    shown = shown.assign(close_to=shown["close_to"].map(lambda other: "—" if pd.isna(other) else str(int(other))))
     event = st.dataframe(
         shown, hide_index=True, on_select="rerun", selection_mode="single-row", key=f"clusters-table-{section}",
         column_config={
