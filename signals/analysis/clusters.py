@@ -494,10 +494,9 @@ def link_by_vectors(
                 if cohesion and mean < cohesion * min(
                         2 * within[g] / (s * (s - 1)) for g, s in ((a, size_a), (b, size_b)) if s > 1):
                     continue
-            within[a] += within[b] + across
-            within[b] = within[a]  # the survivor may be either
             if size_a < size_b:
                 a, b, a_sum, b_sum = b, a, b_sum, a_sum
+            within[a] += within[b] + across
             if a_sum is None:
                 a_sum = sums[a] = own[slot[a]].astype(np.float32)
             if b_sum is None:
